@@ -1,0 +1,134 @@
+/**
+ * Short-time Fourier transform and its inverse, with librosa's conventions:
+ * frames of `nFft` samples every `hopLength`; with `center` the signal is
+ * padded by nFft/2 on both sides so frame t is centred at t·hopLength; the
+ * window (periodic by default) of `winLength` is zero-padded to nFft at the
+ * centre. Output is nFrames × (nFft/2+1), frame-major (see types.ts).
+ *
+ * One difference from librosa ≥ 0.10: `padMode` defaults to "reflect" (the
+ * convention librosa used before 0.10 and most published models were trained
+ * with); pass "constant" for librosa 0.10's zero padding.
+ */
+import { InvalidInputError } from "../errors.js";
+import { RealFft } from "./fft.js";
+import type { ComplexSpectrogram } from "./types.js";
+import { getWindow, padCenter, type WindowName } from "./window.js";
+
+export interface StftOptions {
+  readonly nFft?: number;
+  /** Hop in samples; default nFft/4. */
+  readonly hopLength?: number;
+  /** Window length in samples; default nFft. */
+  readonly winLength?: number;
+  /** A window name (periodic form) or explicit window samples of length winLength. */
+  readonly window?: WindowName | Float64Array;
+  readonly center?: boolean;
+  readonly padMode?: "reflect" | "constant";
+}
+
+interface ResolvedStft {
+  nFft: number;
+  hopLength: number;
+  window: Float64Array; // padded to nFft
+  center: boolean;
+  padMode: "reflect" | "constant";
+}
+
+function resolve(options: StftOptions, what: string): ResolvedStft {
+  const nFft = options.nFft ?? 2048;
+  const hopLength = options.hopLength ?? Math.floor(nFft / 4);
+  const winLength = options.winLength ?? nFft;
+  if (!Number.isInteger(nFft) || nFft < 2 || nFft % 2 !== 0) throw new InvalidInputError(`${what}: nFft must be an even integer ≥ 2, got ${nFft}`);
+  if (!Number.isInteger(hopLength) || hopLength < 1) throw new InvalidInputError(`${what}: hopLength must be a positive integer, got ${hopLength}`);
+  const w = options.window ?? "hann";
+  const raw = typeof w === "string" ? getWindow(w, winLength) : w;
+  if (raw.length > nFft) throw new InvalidInputError(`${what}: window length ${raw.length} exceeds nFft ${nFft}`);
+  return { nFft, hopLength, window: padCenter(raw, nFft), center: options.center ?? true, padMode: options.padMode ?? "reflect" };
+}
+
+/** Sample of the padded signal at index i (i may lie outside [0, n)). */
+function paddedSample(x: Float32Array, i: number, mode: "reflect" | "constant"): number {
+  const n = x.length;
+  if (i >= 0 && i < n) return x[i];
+  if (mode === "constant" || n === 1) return 0;
+  // numpy's "reflect": mirror about the end samples without repeating them, period 2(n-1).
+  const period = 2 * (n - 1);
+  let j = ((i % period) + period) % period;
+  if (j >= n) j = period - j;
+  return x[j];
+}
+
+/** Number of frames stft returns for a signal of `length` samples. */
+export function stftFrameCount(length: number, options: StftOptions = {}): number {
+  const { nFft, hopLength, center } = resolve(options, "stft");
+  const padded = center ? length + 2 * Math.floor(nFft / 2) : length;
+  return padded < nFft ? 0 : 1 + Math.floor((padded - nFft) / hopLength);
+}
+
+/** Complex STFT of a mono signal. */
+export function stft(signal: Float32Array, sampleRate: number, options: StftOptions = {}): ComplexSpectrogram {
+  const opts = resolve(options, "stft");
+  const { nFft, hopLength, window, center, padMode } = opts;
+  const nFrames = stftFrameCount(signal.length, options);
+  if (nFrames === 0) {
+    throw new InvalidInputError(`stft: signal of ${signal.length} samples is shorter than nFft=${nFft}; use center=true or a smaller nFft`);
+  }
+  const nBins = nFft / 2 + 1;
+  const re = new Float32Array(nFrames * nBins);
+  const im = new Float32Array(nFrames * nBins);
+  const fft = new RealFft(nFft);
+  const frame = new Float64Array(nFft);
+  const outRe = new Float64Array(nBins);
+  const outIm = new Float64Array(nBins);
+  const offset = center ? Math.floor(nFft / 2) : 0;
+  for (let t = 0; t < nFrames; t++) {
+    const start = t * hopLength - offset;
+    if (start >= 0 && start + nFft <= signal.length) {
+      for (let i = 0; i < nFft; i++) frame[i] = signal[start + i] * window[i];
+    } else {
+      for (let i = 0; i < nFft; i++) frame[i] = paddedSample(signal, start + i, padMode) * window[i];
+    }
+    fft.forward(frame, outRe, outIm);
+    re.set(outRe, t * nBins);
+    im.set(outIm, t * nBins);
+  }
+  return { re, im, nFrames, nBins, hopLength, sampleRate };
+}
+
+/**
+ * Inverse STFT by weighted overlap-add, normalised by the summed squared
+ * window where it is non-negligible (librosa's `istft`). `length` trims or
+ * zero-pads the output to exactly that many samples.
+ */
+export function istft(spec: ComplexSpectrogram, options: StftOptions & { readonly length?: number } = {}): Float32Array {
+  const nFft = options.nFft ?? 2 * (spec.nBins - 1);
+  if (nFft / 2 + 1 !== spec.nBins) throw new InvalidInputError(`istft: nFft=${nFft} needs ${nFft / 2 + 1} bins, spectrogram has ${spec.nBins}`);
+  const opts = resolve({ ...options, nFft, hopLength: options.hopLength ?? spec.hopLength }, "istft");
+  const { hopLength, window, center } = opts;
+  let nFrames = spec.nFrames;
+  if (options.length !== undefined) {
+    const padded = center ? options.length + 2 * Math.floor(nFft / 2) : options.length;
+    nFrames = Math.min(nFrames, 1 + Math.ceil((padded - nFft) / hopLength));
+  }
+  const total = nFft + hopLength * (nFrames - 1);
+  const y = new Float64Array(total);
+  const wss = new Float64Array(total);
+  const fft = new RealFft(nFft);
+  const frame = new Float64Array(nFft);
+  const nb = spec.nBins;
+  for (let t = 0; t < nFrames; t++) {
+    fft.inverse(spec.re.subarray(t * nb, (t + 1) * nb), spec.im.subarray(t * nb, (t + 1) * nb), frame);
+    const at = t * hopLength;
+    for (let i = 0; i < nFft; i++) {
+      y[at + i] += frame[i] * window[i];
+      wss[at + i] += window[i] * window[i];
+    }
+  }
+  const tiny = 1.1754943508222875e-38; // float32 tiny, librosa's threshold
+  for (let i = 0; i < total; i++) if (wss[i] > tiny) y[i] /= wss[i];
+  const start = center ? Math.floor(nFft / 2) : 0;
+  const length = options.length ?? (center ? total - 2 * Math.floor(nFft / 2) : total);
+  const out = new Float32Array(Math.max(0, length));
+  for (let i = 0; i < out.length && start + i < total; i++) out[i] = y[start + i];
+  return out;
+}

@@ -1,0 +1,163 @@
+/**
+ * Node-only file access: whole-file reads, atomic writes, and a chunked reader
+ * whose memory does not grow with the file's length.
+ */
+import { spawnSync } from "node:child_process";
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { InvalidInputError, MirError, UnsupportedFormatError } from "../errors.js";
+import type { AudioSignal } from "./audio.js";
+import { checkDecoded, concatDecoded, createStreamDecoder, decodeAudio, sniffFormat, type AudioFormat } from "./decode.js";
+import { encodeFlac } from "./flac.js";
+import { decodeWav, encodeWav, parseWavHeader, wavBytesToChannels, type WavEncoding } from "./wav.js";
+
+async function readBytes(file: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await fs.readFile(file));
+  } catch (e) {
+    throw fileError(e, file);
+  }
+}
+
+function fileError(e: unknown, file: string): MirError {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return new InvalidInputError("no such file", { file });
+  if (code === "EISDIR") return new InvalidInputError("is a directory, expected an audio file", { file });
+  if (code === "EACCES") return new InvalidInputError("permission denied", { file });
+  return new InvalidInputError(`cannot read: ${(e as Error).message}`, { file, cause: e });
+}
+
+/**
+ * Reads and decodes an audio file (WAV, FLAC, MP3, Ogg Vorbis). Other
+ * containers (MP4/AAC, Opus…) are decoded through ffmpeg when it is on PATH.
+ */
+export async function readAudioFile(file: string): Promise<AudioSignal> {
+  const bytes = await readBytes(file);
+  try {
+    return await decodeAudio(bytes, { file });
+  } catch (e) {
+    if (e instanceof UnsupportedFormatError && bytes.length > 0) {
+      const viaFfmpeg = decodeWithFfmpeg(file);
+      if (viaFfmpeg !== undefined) return viaFfmpeg;
+    }
+    throw e;
+  }
+}
+
+function decodeWithFfmpeg(file: string): AudioSignal | undefined {
+  const r = spawnSync("ffmpeg", ["-v", "error", "-i", file, "-f", "wav", "-c:a", "pcm_f32le", "-"], {
+    maxBuffer: 1 << 31,
+  });
+  if (r.error !== undefined || r.status !== 0 || r.stdout.length === 0) return undefined;
+  return decodeWav(new Uint8Array(r.stdout), file);
+}
+
+export type OutputFormat = "wav" | "flac";
+
+/**
+ * Writes audio atomically: to a temporary file beside the target, then renamed,
+ * so a failure never leaves a half-written file in place of a good one.
+ */
+export async function writeAudioFile(
+  file: string,
+  audio: AudioSignal,
+  options: { readonly format?: OutputFormat; readonly encoding?: WavEncoding } = {},
+): Promise<void> {
+  const format = options.format ?? (path.extname(file).toLowerCase() === ".flac" ? "flac" : "wav");
+  const bytes =
+    format === "flac"
+      ? encodeFlac(audio, { bitsPerSample: options.encoding === "pcm24" ? 24 : 16 })
+      : encodeWav(audio, { encoding: options.encoding });
+  await writeFileAtomic(file, bytes);
+}
+
+/** Writes bytes to `file` through a temporary sibling and a rename. */
+export async function writeFileAtomic(file: string, bytes: Uint8Array | string): Promise<void> {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  try {
+    await fs.writeFile(tmp, bytes);
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw new InvalidInputError(`cannot write: ${(e as Error).message}`, { file, cause: e });
+  }
+}
+
+/** One block of a chunked read. */
+export interface AudioBlock {
+  readonly sampleRate: number;
+  readonly channels: Float32Array[];
+  /** Index of this block's first sample frame in the file. */
+  readonly startFrame: number;
+}
+
+export interface StreamInfo {
+  readonly format: AudioFormat;
+  readonly sizeBytes: number;
+}
+
+/**
+ * Reads an audio file block by block. Memory stays bounded by the block size
+ * (and the decoders' own small buffers), whatever the file's length.
+ */
+export async function* streamAudioFile(
+  file: string,
+  options: { readonly readBytes?: number; readonly onInfo?: (info: StreamInfo) => void } = {},
+): AsyncGenerator<AudioBlock> {
+  const chunkBytes = options.readBytes ?? 1 << 20;
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, "r");
+  } catch (e) {
+    throw fileError(e, file);
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) throw new InvalidInputError("the file is empty (0 bytes); expected audio", { file });
+    const head = new Uint8Array(Math.min(size, 1 << 16));
+    await handle.read(head, 0, head.length, 0);
+    const format = sniffFormat(head, file);
+    options.onInfo?.({ format, sizeBytes: size });
+    if (format === "wav") {
+      const layout = parseWavHeader(head, size, file);
+      const frameBytes = (layout.bitsPerSample / 8) * layout.numChannels;
+      const blockBytes = Math.max(1, Math.floor(chunkBytes / frameBytes)) * frameBytes;
+      const buf = new Uint8Array(blockBytes);
+      let frame = 0;
+      for (let off = 0; off < layout.dataBytes; off += blockBytes) {
+        const want = Math.min(blockBytes, layout.dataBytes - off);
+        const { bytesRead } = await handle.read(buf, 0, want, layout.dataOffset + off);
+        if (bytesRead < want) throw new InvalidInputError("file shrank while being read", { file });
+        const channels = wavBytesToChannels(buf.subarray(0, want), layout, file, frame);
+        yield { sampleRate: layout.sampleRate, channels, startFrame: frame };
+        frame += channels[0].length;
+      }
+      return;
+    }
+    const decoder = await createStreamDecoder(format);
+    try {
+      const buf = new Uint8Array(chunkBytes);
+      let frame = 0;
+      for (let off = 0; off <= size; off += chunkBytes) {
+        const last = off + chunkBytes >= size;
+        const { bytesRead } = await handle.read(buf, 0, Math.min(chunkBytes, size - off), off);
+        const parts = [await decoder.decode(buf.slice(0, bytesRead))];
+        if (last) parts.push(await decoder.flush());
+        const out = concatDecoded(parts);
+        if (out.errors.length > 0) throw new InvalidInputError(`corrupt ${format} data near byte ${off}: ${out.errors[0].message}`, { file });
+        if (out.samplesDecoded > 0) {
+          yield { sampleRate: out.sampleRate, channels: out.channelData, startFrame: frame };
+          frame += out.samplesDecoded;
+        }
+        if (last) {
+          if (frame === 0) checkDecoded(out, format, file); // throws the "nothing decoded" error
+          break;
+        }
+      }
+    } finally {
+      decoder.free();
+    }
+  } finally {
+    await handle.close();
+  }
+}
