@@ -1,14 +1,14 @@
 /**
- * Decoding of whole files held in memory: WAV by our own reader; FLAC, MP3 and
- * Ogg Vorbis by the wasm decoders of the `wasm-audio-decoders` family (they
+ * Decoding of whole files held in memory: WAV and FLAC by our own readers; MP3
+ * and Ogg Vorbis by the wasm decoders of the `wasm-audio-decoders` family (they
  * run in Node and in browsers, with no ffmpeg). The format is sniffed from the
  * bytes, never from the file name.
  */
-import { FLACDecoder } from "@wasm-audio-decoders/flac";
 import { OggVorbisDecoder } from "@wasm-audio-decoders/ogg-vorbis";
 import { MPEGDecoder } from "mpg123-decoder";
 import { InvalidInputError, UnsupportedFormatError } from "../errors.js";
 import type { AudioSignal } from "./audio.js";
+import { FlacDecoder } from "./flac-decode.js";
 import { decodeWav } from "./wav.js";
 
 export type AudioFormat = "wav" | "flac" | "mp3" | "ogg-vorbis";
@@ -71,12 +71,20 @@ export interface StreamDecoder {
 }
 
 /** Creates a ready streaming decoder for FLAC, MP3 or Ogg Vorbis. */
-export async function createStreamDecoder(format: Exclude<AudioFormat, "wav">): Promise<StreamDecoder> {
+export async function createStreamDecoder(format: Exclude<AudioFormat, "wav">, file?: string): Promise<StreamDecoder> {
   const none = async (): Promise<WasmDecoded> => ({ channelData: [], samplesDecoded: 0, sampleRate: 0, errors: [] });
   if (format === "flac") {
-    const d = new FLACDecoder();
-    await d.ready;
-    return { decode: (c) => d.decode(c), flush: () => d.flush(), free: () => d.free() };
+    const d = new FlacDecoder(file);
+    const toDecoded = (frames: Float32Array[][]): WasmDecoded =>
+      concatDecoded(frames.map((f) => ({ channelData: f, samplesDecoded: f[0].length, sampleRate: d.streamInfo!.sampleRate, errors: [] })));
+    return {
+      decode: async (c) => toDecoded(d.push(c)),
+      flush: async () => {
+        d.finish();
+        return none();
+      },
+      free: () => {},
+    };
   }
   if (format === "ogg-vorbis") {
     const d = new OggVorbisDecoder();
@@ -93,7 +101,7 @@ export async function decodeAudio(bytes: Uint8Array, options: { readonly file?: 
   const { file } = options;
   const format = sniffFormat(bytes, file);
   if (format === "wav") return decodeWav(bytes, file);
-  const decoder = await createStreamDecoder(format);
+  const decoder = await createStreamDecoder(format, file);
   try {
     const parts = [await decoder.decode(bytes), await decoder.flush()];
     return checkDecoded(concatDecoded(parts), format, file);

@@ -134,7 +134,7 @@ export async function* streamAudioFile(
       }
       return;
     }
-    const decoder = await createStreamDecoder(format);
+    const decoder = await createStreamDecoder(format, file);
     try {
       const buf = new Uint8Array(chunkBytes);
       let frame = 0;
