@@ -1,0 +1,88 @@
+import * as assert from "node:assert/strict";
+import { test } from "node:test";
+import { sine } from "../testing/assert.js";
+import { cqt, cqtFrequencies } from "./cqt.js";
+import { hcqt } from "./hcqt.js";
+import { magnitude } from "./types.js";
+
+const sr = 22050;
+const midiHz = (m: number) => 440 * 2 ** ((m - 69) / 12);
+const C1 = midiHz(24);
+
+function peakBin(data: Float32Array, nBins: number, t: number): number {
+  let best = 0;
+  for (let k = 1; k < nBins; k++) if (data[t * nBins + k] > data[t * nBins + best]) best = k;
+  return best;
+}
+
+test("cqtFrequencies: bin 12·n of a 12-bin-per-octave CQT from C1 is C(1+n)", () => {
+  const f = cqtFrequencies(84, C1, 12);
+  assert.ok(Math.abs(f[36] - midiHz(60)) < 1e-9);
+  assert.ok(Math.abs(f[45] - 440) < 1e-9);
+});
+
+for (const midi of [30, 45, 60, 69, 84, 100]) {
+  test(`a sine at MIDI ${midi} peaks in CQT bin ${midi - 24} with |C| ≈ √L/2 (every octave, decimated or not)`, () => {
+    const x = sine(midiHz(midi), sr, 2 * sr, 1);
+    const C = magnitude(cqt(x, sr, { hopLength: 512, nBins: 84 }));
+    const t = Math.floor(C.nFrames / 2);
+    assert.equal(peakBin(C.data, 84, t), midi - 24);
+    // Filter length at the input rate: Q·sr/f, Q = 1/α for 12 bins per octave.
+    const r = 2 ** (2 / 12), q = (r + 1) / (r - 1);
+    const expected = Math.sqrt((q * sr) / midiHz(midi)) / 2;
+    const got = C.data[t * 84 + midi - 24];
+    assert.ok(Math.abs(got / expected - 1) < 0.01, `|C| ${got} vs √L/2 ${expected}`);
+  });
+}
+
+test("CQT frame count and hop follow librosa's centred framing; silence gives zeros", () => {
+  const C = cqt(new Float32Array(sr), sr, { hopLength: 512 });
+  assert.equal(C.nFrames, 1 + Math.floor(sr / 512));
+  assert.ok(C.re.every((v) => v === 0) && C.im.every((v) => v === 0));
+});
+
+test("CQT phase: a cosine's phase at the frame centre is read back", () => {
+  const f = midiHz(69);
+  const x = sine(f, sr, sr, 1, Math.PI / 2); // sin(ωt + π/2) = cos(ωt)
+  const C = cqt(x, sr, { hopLength: 512, nBins: 84 });
+  const k = 69 - 24;
+  for (const t of [10, 20]) {
+    const i = t * 84 + k;
+    const expected = (2 * Math.PI * f * t * 512) / sr;
+    const d = Math.atan2(Math.sin(Math.atan2(C.im[i], C.re[i]) - expected), Math.cos(Math.atan2(C.im[i], C.re[i]) - expected));
+    assert.ok(Math.abs(d) < 0.01, `phase error ${d} at frame ${t}`);
+  }
+});
+
+test("CQT rejects a top bin above Nyquist with a message that says how to fix it", () => {
+  assert.throws(() => cqt(new Float32Array(1000), 8000, { nBins: 84 }), /above the Nyquist.*lower fminHz or nBins/);
+});
+
+test("HCQT: the harmonics of a harmonic tone line up in the F0's bin in every channel", () => {
+  const f0 = midiHz(57); // A3, 220 Hz
+  const n = sr;
+  const x = new Float32Array(n);
+  for (let h = 1; h <= 5; h++) {
+    const s = sine(h * f0, sr, n, 0.3 / h);
+    for (let i = 0; i < n; i++) x[i] += s[i];
+  }
+  const H = hcqt(x, sr);
+  assert.equal(H.nBins, 360);
+  assert.equal(H.harmonics.length, 6);
+  const k = Math.round(60 * Math.log2(f0 / C1)); // 20-cent bins from C1
+  const t = Math.floor(H.nFrames / 2);
+  // Bin k of channel h holds harmonic h of the F0, so summing channels peaks at the F0's bin.
+  const sum = new Float32Array(H.nBins);
+  for (let h = 1; h < 6; h++) {
+    const row = (h * H.nFrames + t) * H.nBins;
+    assert.ok(H.magnitude[row + k] > 0.7, `harmonic ${H.harmonics[h]}: ${H.magnitude[row + k]} (within 24 dB of the max)`);
+    for (let j = 0; j < H.nBins; j++) sum[j] += H.magnitude[row + j];
+  }
+  assert.equal(peakBin(sum, H.nBins, 0), k);
+  assert.ok(H.magnitude.every((v) => v >= 0 && v <= 1));
+  assert.ok(H.phaseDiff.every((v) => v >= -1 && v <= 1));
+  // A stationary sinusoid advances its phase by 2π·f·hop/sr per frame.
+  const a = (1 * H.nFrames + t) * H.nBins + k;
+  const expected = ((((2 * Math.PI * f0 * 256) / sr + Math.PI) % (2 * Math.PI)) - Math.PI) / Math.PI;
+  assert.ok(Math.abs(H.phaseDiff[a] - expected) < 0.01, `phase diff ${H.phaseDiff[a]} vs ${expected}`);
+});

@@ -1,0 +1,237 @@
+/**
+ * Constant-Q transform, following librosa 0.10's `cqt` (a `vqt` with γ = 0):
+ * the octaves are computed from the top down; each octave's filters are
+ * Hann-windowed complex sinusoids of length Q·sr/f (Q = filterScale/α,
+ * α = (2^{2/B} − 1)/(2^{2/B} + 1) for B bins per octave), L1-normalised,
+ * applied in the frequency domain to a centred, zero-padded STFT with a
+ * sparsified kernel; between octaves the signal is low-passed and decimated
+ * by 2 and the hop halved. With `scale` (librosa's default) the response is
+ * multiplied by √(filter length), so a unit sine at a bin centre gives
+ * |C| ≈ √L/2.
+ *
+ * Differences from librosa, on purpose: decimation uses our Kaiser-sinc
+ * resampler (librosa uses soxr), and the kernel is applied as an inner
+ * product with the conjugate filter, so the phase of C[t, k] is the phase of
+ * the bin's sinusoid at the frame centre t·hop/sr.
+ *
+ * Output: ComplexSpectrogram, nFrames × nBins, bin k at fminHz·2^{k/B}.
+ */
+import { InvalidInputError } from "../errors.js";
+import { fftInPlace, RealFft } from "./fft.js";
+import { designResampleFilter, resampleWith } from "./resample.js";
+import type { ComplexSpectrogram } from "./types.js";
+import { getWindow } from "./window.js";
+
+export interface CqtOptions {
+  /** Hop in samples at the input rate; must be divisible by 2^(octaves−1) for full-speed decimation. Default 512. */
+  readonly hopLength?: number;
+  /** Frequency of bin 0; default C1 (32.70 Hz). */
+  readonly fminHz?: number;
+  readonly nBins?: number;
+  readonly binsPerOctave?: number;
+  /** Filter length multiplier (librosa's filter_scale); larger = narrower bands, longer filters. */
+  readonly filterScale?: number;
+  /** Deviation from A440 tuning in fractions of a bin. */
+  readonly tuning?: number;
+  /** Fraction of each kernel's L1 mass that may be dropped to sparsify it (librosa: 0.01). */
+  readonly sparsity?: number;
+  readonly scale?: boolean;
+}
+
+/** Hann's equivalent noise bandwidth in bins, as librosa's WINDOW_BANDWIDTHS["hann"]. */
+const HANN_BANDWIDTH = 1.50018310546875;
+
+/** Centre frequencies of the CQT bins. */
+export function cqtFrequencies(nBins: number, fminHz: number, binsPerOctave: number, tuning = 0): Float64Array {
+  const f0 = fminHz * Math.pow(2, tuning / binsPerOctave);
+  return Float64Array.from({ length: nBins }, (_, k) => f0 * Math.pow(2, k / binsPerOctave));
+}
+
+/** librosa's wavelet_lengths for γ = 0: Q·sr/f with Q = filterScale/α. */
+function qFactor(binsPerOctave: number, filterScale: number): number {
+  const r = Math.pow(2, 2 / binsPerOctave);
+  return filterScale / ((r - 1) / (r + 1));
+}
+
+interface SparseRow {
+  readonly bin: number;
+  readonly idx: Int32Array;
+  /** conj(B[j]) · gain, split in real and imaginary parts. */
+  readonly re: Float64Array;
+  readonly im: Float64Array;
+}
+
+interface OctaveKernel {
+  readonly nFft: number;
+  readonly rows: SparseRow[];
+}
+
+function nextPow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/**
+ * The frequency-domain kernels of one octave at rate `sr`. `gains[k]` folds the
+ * 1/N of Parseval and the output scaling into the stored conjugate spectrum.
+ */
+function octaveKernel(freqs: Float64Array, bins: number[], sr: number, q: number, hopLength: number, sparsity: number, gains: Float64Array): OctaveKernel {
+  let maxLen = 0;
+  for (const b of bins) maxLen = Math.max(maxLen, (q * sr) / freqs[b]);
+  let nFft = nextPow2(Math.ceil(maxLen));
+  nFft = Math.max(nFft, nextPow2(2 * hopLength)); // librosa: at least 2^(1+⌈log2 hop⌉)
+  const rows: SparseRow[] = [];
+  const re = new Float64Array(nFft), im = new Float64Array(nFft);
+  const half = nFft / 2;
+  for (const b of bins) {
+    const len = (q * sr) / freqs[b];
+    const start = Math.floor(-len / 2), count = Math.floor(len / 2) - start;
+    const w = getWindow("hann", count);
+    let l1 = 0;
+    for (const v of w) l1 += v;
+    re.fill(0);
+    im.fill(0);
+    const offset = Math.floor((nFft - count) / 2);
+    for (let j = 0; j < count; j++) {
+      const ph = (2 * Math.PI * freqs[b] * (start + j)) / sr;
+      re[offset + j] = (w[j] * Math.cos(ph)) / l1;
+      im[offset + j] = (w[j] * Math.sin(ph)) / l1;
+    }
+    fftInPlace(re, im);
+    // Keep the largest coefficients of bins 0..N/2 holding (1 − sparsity) of the L1 mass.
+    const mags = Float64Array.from({ length: half + 1 }, (_, j) => Math.hypot(re[j], im[j]));
+    const order = Array.from({ length: half + 1 }, (_, j) => j).sort((a, c) => mags[c] - mags[a]);
+    let total = 0;
+    for (const m of mags) total += m;
+    const keep: number[] = [];
+    let acc = 0;
+    for (const j of order) {
+      if (acc >= (1 - sparsity) * total) break;
+      keep.push(j);
+      acc += mags[j];
+    }
+    keep.sort((a, c) => a - c);
+    const g = gains[b] / nFft;
+    // Frame time reference: the kernel's centre sits at index offset − start, the STFT frame's at N/2.
+    // Shift so the phase refers to the frame centre: multiply by e^{2πi j (centre − N/2)/N}.
+    const shift = offset - start - half;
+    rows.push({
+      bin: b,
+      idx: Int32Array.from(keep),
+      re: Float64Array.from(keep, (j) => {
+        const a = (2 * Math.PI * j * shift) / nFft;
+        return g * (re[j] * Math.cos(a) - im[j] * Math.sin(a));
+      }),
+      // conj(B·e^{ia}) = conj(B)·e^{-ia}; stored as the conjugate's imaginary part.
+      im: Float64Array.from(keep, (j) => {
+        const a = (2 * Math.PI * j * shift) / nFft;
+        return -g * (re[j] * Math.sin(a) + im[j] * Math.cos(a));
+      }),
+    });
+  }
+  return { nFft, rows };
+}
+
+function resolveOptions(sampleRate: number, options: CqtOptions) {
+  const hopLength = options.hopLength ?? 512;
+  const fminHz = options.fminHz ?? 440 * Math.pow(2, (24 - 69) / 12);
+  const binsPerOctave = options.binsPerOctave ?? 12;
+  const nBins = options.nBins ?? 7 * binsPerOctave;
+  const filterScale = options.filterScale ?? 1;
+  const q = qFactor(binsPerOctave, filterScale);
+  const freqs = cqtFrequencies(nBins, fminHz, binsPerOctave, options.tuning ?? 0);
+  if (!Number.isInteger(hopLength) || hopLength < 1) throw new InvalidInputError(`cqt: hopLength must be a positive integer, got ${hopLength}`);
+  if (!Number.isInteger(nBins) || nBins < 1 || !Number.isInteger(binsPerOctave) || binsPerOctave < 1) {
+    throw new InvalidInputError(`cqt: nBins and binsPerOctave must be positive integers, got ${nBins} and ${binsPerOctave}`);
+  }
+  const cutoff = freqs[nBins - 1] * (1 + (0.5 * HANN_BANDWIDTH) / q);
+  if (!(fminHz > 0) || cutoff > sampleRate / 2) {
+    throw new InvalidInputError(
+      `cqt: the top bin (${freqs[nBins - 1].toFixed(1)} Hz) has its filter cutoff at ${cutoff.toFixed(1)} Hz, above the Nyquist frequency ${sampleRate / 2} Hz; lower fminHz or nBins, or resample up`,
+    );
+  }
+  return { hopLength, binsPerOctave, nBins, q, freqs, cutoff, sparsity: options.sparsity ?? 0.01, scale: options.scale ?? true };
+}
+
+/** Halves the rate of x with the hq anti-aliasing filter, keeping amplitude. */
+const halve = (() => {
+  let filter: ReturnType<typeof designResampleFilter> | undefined;
+  return (x: Float32Array): Float32Array => resampleWith(x, (filter ??= designResampleFilter(1, 2)));
+})();
+
+function twoFactors(n: number): number {
+  let c = 0;
+  while (n % 2 === 0 && n > 0) { n /= 2; c++; }
+  return c;
+}
+
+/** Complex CQT of a mono signal. */
+export function cqt(signal: Float32Array, sampleRate: number, options: CqtOptions = {}): ComplexSpectrogram {
+  const o = resolveOptions(sampleRate, options);
+  const { binsPerOctave: bpo, nBins, freqs, q } = o;
+  const nOctaves = Math.ceil(nBins / bpo);
+  // Output scaling per bin, from lengths at the input rate: √L with `scale`, else L (librosa).
+  const gains = Float64Array.from(freqs, (f) => {
+    const len = (q * sampleRate) / f;
+    return o.scale ? Math.sqrt(len) : len;
+  });
+  // Early downsampling (librosa's __early_downsample_count): decimate while the
+  // top filter stays well below the Nyquist and the hop keeps enough factors of two.
+  const early = Math.min(
+    Math.max(0, Math.ceil(Math.log2((0.85 * (sampleRate / 2)) / o.cutoff)) - 1 - 1),
+    Math.max(0, twoFactors(o.hopLength) - nOctaves + 1),
+  );
+  let y = signal;
+  let sr = sampleRate, hop = o.hopLength;
+  for (let i = 0; i < early; i++) { y = halve(y); sr /= 2; hop /= 2; }
+
+  const nFramesOut = 1 + Math.floor(signal.length / o.hopLength);
+  const re = new Float32Array(nFramesOut * nBins), im = new Float32Array(nFramesOut * nBins);
+  let nFrames = nFramesOut;
+  for (let oct = 0; oct < nOctaves; oct++) {
+    const hiBin = nBins - oct * bpo;
+    const bins: number[] = [];
+    for (let b = Math.max(0, hiBin - bpo); b < hiBin; b++) bins.push(b);
+    const kernel = octaveKernel(freqs, bins, sr, q, hop, o.sparsity, gains);
+    nFrames = Math.min(nFrames, 1 + Math.floor(y.length / hop));
+    cqtResponse(y, hop, kernel, re, im, nBins, nFrames);
+    if (hop % 2 === 0 && oct < nOctaves - 1) { y = halve(y); sr /= 2; hop /= 2; }
+  }
+  if (nFrames < nFramesOut) {
+    return { re: re.slice(0, nFrames * nBins), im: im.slice(0, nFrames * nBins), nFrames, nBins, hopLength: o.hopLength, sampleRate };
+  }
+  return { re, im, nFrames, nBins, hopLength: o.hopLength, sampleRate };
+}
+
+/** Applies one octave's kernel to centred, zero-padded frames of y. */
+function cqtResponse(y: Float32Array, hop: number, kernel: OctaveKernel, outRe: Float32Array, outIm: Float32Array, nBins: number, nFrames: number): void {
+  const { nFft, rows } = kernel;
+  const fft = new RealFft(nFft);
+  const frame = new Float64Array(nFft);
+  const xr = new Float64Array(nFft / 2 + 1), xi = new Float64Array(nFft / 2 + 1);
+  const half = nFft / 2;
+  for (let t = 0; t < nFrames; t++) {
+    const start = t * hop - half;
+    if (start >= 0 && start + nFft <= y.length) {
+      for (let i = 0; i < nFft; i++) frame[i] = y[start + i];
+    } else {
+      for (let i = 0; i < nFft; i++) {
+        const s = start + i;
+        frame[i] = s >= 0 && s < y.length ? y[s] : 0;
+      }
+    }
+    fft.forward(frame, xr, xi);
+    for (const row of rows) {
+      let sr = 0, si = 0;
+      const { idx, re, im } = row;
+      for (let n = 0; n < idx.length; n++) {
+        const j = idx[n];
+        sr += xr[j] * re[n] - xi[j] * im[n];
+        si += xr[j] * im[n] + xi[j] * re[n];
+      }
+      outRe[t * nBins + row.bin] = sr;
+      outIm[t * nBins + row.bin] = si;
+    }
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Band-limited resampling by a rational factor up/down with a Kaiser-windowed
+ * sinc filter, applied in polyphase form: y[m] = Σₙ x[n]·h(m·down − n·up),
+ * with h centred (zero phase), so output sample m sits at time m/toRate.
+ *
+ * Two designs share the kernel:
+ * - "hq" (default): 64 zero crossings of the lower rate's sinc each side,
+ *   Kaiser β = 9, cutoff at 0.94 of the lower Nyquist. Measured (tests):
+ *   pass band (≤ 0.88 Nyquist) ripple < 0.001 dB, stop band (≥ Nyquist)
+ *   attenuation > 85 dB.
+ * - "scipy": scipy.signal.resample_poly's defaults (half length 10·max(up,
+ *   down), Kaiser β = 5, cutoff at the Nyquist), reproduced to float
+ *   precision for differential tests and for users matching scipy.
+ */
+import { InvalidInputError } from "../errors.js";
+
+export type ResampleQuality = "hq" | "scipy";
+
+export interface ResampleOptions {
+  readonly quality?: ResampleQuality;
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/** Modified Bessel function of the first kind, order 0 (power series; converges fast for the β used here). */
+function besselI0(x: number): number {
+  let sum = 1, term = 1;
+  const q = (x * x) / 4;
+  for (let k = 1; k < 200; k++) {
+    term *= q / (k * k);
+    sum += term;
+    if (term < sum * 1e-17) break;
+  }
+  return sum;
+}
+
+export interface ResampleFilter {
+  readonly up: number;
+  readonly down: number;
+  /** Taps at the upsampled rate, length 2·halfLength+1, centred; DC gain `up`. */
+  readonly taps: Float64Array;
+  readonly halfLength: number;
+}
+
+/** Designs the anti-aliasing filter for resampling by up/down (reduced by their gcd). */
+export function designResampleFilter(up: number, down: number, quality: ResampleQuality = "hq"): ResampleFilter {
+  if (!Number.isInteger(up) || !Number.isInteger(down) || up < 1 || down < 1) {
+    throw new InvalidInputError(`designResampleFilter: up and down must be positive integers, got ${up}/${down}`);
+  }
+  const g = gcd(up, down);
+  up /= g;
+  down /= g;
+  const maxRate = Math.max(up, down);
+  const [zeroCrossings, beta, rolloff] = quality === "scipy" ? [10, 5, 1] : [64, 9, 0.94];
+  const halfLength = zeroCrossings * maxRate;
+  const cutoff = rolloff / maxRate; // fraction of the upsampled Nyquist
+  const n = 2 * halfLength + 1;
+  const taps = new Float64Array(n);
+  const i0b = besselI0(beta);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const t = i - halfLength;
+    const arg = cutoff * t;
+    const sinc = t === 0 ? 1 : Math.sin(Math.PI * arg) / (Math.PI * arg);
+    const r = t / halfLength;
+    const w = besselI0(beta * Math.sqrt(Math.max(0, 1 - r * r))) / i0b;
+    taps[i] = cutoff * sinc * w;
+    sum += taps[i];
+  }
+  for (let i = 0; i < n; i++) taps[i] *= up / sum;
+  return { up, down, taps, halfLength };
+}
+
+/** Output length for `inputLength` samples resampled by up/down: ceil(n·up/down), as scipy. */
+export function resampledLength(inputLength: number, up: number, down: number): number {
+  return Math.ceil((inputLength * up) / down);
+}
+
+/** Resamples with a designed filter; `x` is untouched. */
+export function resampleWith(x: Float32Array, filter: ResampleFilter): Float32Array {
+  const { up, down, taps, halfLength } = filter;
+  const nOut = resampledLength(x.length, up, down);
+  const y = new Float32Array(nOut);
+  const nIn = x.length;
+  for (let m = 0; m < nOut; m++) {
+    const j = m * down;
+    const n0 = Math.max(0, Math.ceil((j - halfLength) / up));
+    const n1 = Math.min(nIn - 1, Math.floor((j + halfLength) / up));
+    let s = 0;
+    let k = halfLength + j - n0 * up;
+    for (let n = n0; n <= n1; n++, k -= up) s += x[n] * taps[k];
+    y[m] = s;
+  }
+  return y;
+}
+
+/** Resamples a mono signal from `fromRate` to `toRate` (integer rates). */
+export function resample(x: Float32Array, fromRate: number, toRate: number, options: ResampleOptions = {}): Float32Array {
+  if (!Number.isInteger(fromRate) || !Number.isInteger(toRate) || fromRate < 1 || toRate < 1) {
+    throw new InvalidInputError(`resample: sample rates must be positive integers, got ${fromRate} → ${toRate}`);
+  }
+  if (fromRate === toRate) return Float32Array.from(x);
+  return resampleWith(x, designResampleFilter(toRate, fromRate, options.quality ?? "hq"));
+}
