@@ -1,0 +1,100 @@
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { encodeWav } from "../io/wav.js";
+import { sine } from "../testing/assert.js";
+import { readPng } from "../testing/png.js";
+
+const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "main.js");
+const dir = mkdtempSync(path.join(tmpdir(), "mirkit-cli-"));
+const wav = path.join(dir, "tone.wav");
+const tone = sine(440, 22050, 22050, 0.5);
+writeFileSync(wav, encodeWav({ sampleRate: 22050, channels: [tone, tone] }, { encoding: "float32" }));
+
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", cwd: dir });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function assertOneLineError(err: string, ...parts: string[]) {
+  const lines = err.trim().split("\n");
+  assert.equal(lines.length, 1, `one line on stderr, got:\n${err}`);
+  assert.match(lines[0], /^mirkit: /);
+  for (const p of parts) assert.ok(lines[0].includes(p), `"${lines[0]}" names ${p}`);
+  assert.ok(!/\n\s+at /.test(err), "no stack trace");
+}
+
+test("mirkit --help teaches by example and exits 0; each command has its own help", () => {
+  const r = run("--help");
+  assert.equal(r.code, 0);
+  for (const s of ["info", "plot", "Examples:", "--quiet"]) assert.ok(r.out.includes(s), `help mentions ${s}`);
+  const p = run("plot", "--help");
+  assert.equal(p.code, 0);
+  for (const s of ["--kind", "hcqt", "chroma", "$ mirkit plot"]) assert.ok(p.out.includes(s), `plot help mentions ${s}`);
+});
+
+test("mirkit info --json reports duration, rate, channels, peak and loudness", () => {
+  const r = run("info", "--json", wav);
+  assert.equal(r.code, 0, r.err);
+  const info = JSON.parse(r.out);
+  assert.equal(info.durationSeconds, 1);
+  assert.equal(info.sampleRate, 22050);
+  assert.equal(info.channels, 2);
+  assert.equal(info.format, "wav");
+  assert.ok(Math.abs(info.peak - 0.5) < 1e-3);
+  // A 440 Hz sine at amplitude 0.5 in both channels: −3.01 (full-scale mono) − 6.02 + 3.01 (two channels) ≈ −6 LUFS,
+  // give or take the K-weighting's small gain at 440 Hz versus 1 kHz.
+  assert.ok(Math.abs(info.loudnessLufs + 6.2) < 0.5, `loudness ${info.loudnessLufs}`);
+  const text = run("info", wav);
+  assert.equal(text.code, 0);
+  assert.match(text.out, /sample rate\s+22050 Hz/);
+});
+
+test("bad input exits 1 with one line naming the file and the problem", () => {
+  const missing = run("info", "missing.wav");
+  assert.equal(missing.code, 1);
+  assertOneLineError(missing.err, "missing.wav", "no such file");
+  const junk = path.join(dir, "junk.wav");
+  writeFileSync(junk, "this is not audio at all, just text");
+  const bad = run("info", junk);
+  assert.equal(bad.code, 1);
+  assertOneLineError(bad.err, "junk.wav");
+  const empty = path.join(dir, "empty.flac");
+  writeFileSync(empty, "");
+  const e = run("plot", empty, "-o", path.join(dir, "empty.png"));
+  assert.equal(e.code, 1);
+  assertOneLineError(e.err, "empty.flac");
+  assert.ok(!existsSync(path.join(dir, "empty.png")), "no output written on failure");
+});
+
+test("bad usage exits 2: unknown command, unknown kind, missing argument", () => {
+  assert.equal(run("frobnicate").code, 2);
+  const kind = run("plot", wav, "--kind", "wavelet");
+  assert.equal(kind.code, 2);
+  assert.ok(kind.err.includes("Allowed choices are stft, mel, cqt, hcqt, chroma"));
+  assert.equal(run("info").code, 2);
+  assert.equal(run("plot", wav, "--width", "-5").code, 2);
+});
+
+for (const kind of ["stft", "mel", "cqt", "hcqt", "chroma"]) {
+  test(`mirkit plot --kind ${kind} writes a PNG`, () => {
+    const out = path.join(dir, `tone-${kind}.png`);
+    const r = run("plot", wav, "--kind", kind, "-o", out, "--quiet");
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.err, "", "--quiet prints nothing");
+    const png = readPng(new Uint8Array(readFileSync(out)));
+    assert.equal(png.width, 1200);
+    assert.ok(png.height >= 600);
+  });
+}
+
+test("mirkit plot into a folder that does not exist fails cleanly and leaves no temporary file", () => {
+  const r = run("plot", wav, "-o", path.join(dir, "no/such/dir/x.png"));
+  assert.equal(r.code, 1);
+  assertOneLineError(r.err, "x.png");
+  assert.ok(!readdirSync(dir).some((f) => f.endsWith(".tmp")));
+});

@@ -1,0 +1,150 @@
+#!/usr/bin/env node
+/**
+ * The `mirkit` command. Exit codes: 0 success, 1 bad input (the file, its
+ * contents), 2 bad usage (unknown command or option, missing argument).
+ * Errors are one line on stderr; set MIRKIT_DEBUG=1 for a stack trace.
+ */
+import { readFileSync, realpathSync } from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command, CommanderError, Option } from "commander";
+import { MirError } from "../errors.js";
+import { readAudioFile, writeFileAtomic } from "../io/file.js";
+import { renderFigure } from "../plot/figure.js";
+import { encodePng } from "../plot/png.js";
+import { PLOT_KINDS, spectrogramFigure, type PlotKind } from "../tasks/plot.js";
+import { audioInfo, formatInfo } from "./info.js";
+import { createProgress } from "./progress.js";
+
+const EXIT_BAD_INPUT = 1;
+const EXIT_USAGE = 2;
+
+function version(): string {
+  const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../package.json");
+  return (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command("mirkit")
+    .description("Music information retrieval from the command line: inspect, plot, separate, transcribe, match covers.")
+    .version(version(), "-V, --version")
+    .option("-q, --quiet", "no progress bars")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ mirkit info song.flac                 format, duration, rate, channels, peak, loudness
+  $ mirkit info --json *.wav              the same as JSON (one object per file)
+  $ mirkit plot song.mp3 --kind cqt -o song-cqt.png
+  $ mirkit <command> --help               options and examples of one command`,
+    );
+
+  program
+    .command("info")
+    .description("Print an audio file's format, duration, sample rate, channels, peak level and loudness (ITU-R BS.1770).")
+    .argument("<file...>", "audio files (WAV, FLAC, MP3, Ogg Vorbis)")
+    .option("--json", "print JSON: keys file, format, durationSeconds, sampleRate, channels, frames, peak, peakDbfs, loudnessLufs")
+    .addHelpText("after", "\nExamples:\n  $ mirkit info take1.wav\n  $ mirkit info --json take1.wav | jq .durationSeconds")
+    .action(async (files: string[], opts: { json?: boolean }) => {
+      const quiet = program.opts().quiet === true;
+      const results = [];
+      for (const file of files) {
+        const progress = createProgress(path.basename(file), quiet);
+        try {
+          results.push(await audioInfo(file, progress));
+        } finally {
+          progress.stop();
+        }
+      }
+      if (opts.json) {
+        const clean = results.map((r) => ({ ...r, peakDbfs: Number.isFinite(r.peakDbfs) ? r.peakDbfs : null }));
+        process.stdout.write(JSON.stringify(clean.length === 1 ? clean[0] : clean, null, 2) + "\n");
+      } else {
+        process.stdout.write(results.map(formatInfo).join("\n\n") + "\n");
+      }
+    });
+
+  program
+    .command("plot")
+    .description("Draw a labelled time-frequency image of an audio file as PNG.")
+    .argument("<file>", "audio file")
+    .addOption(new Option("-k, --kind <kind>", "what to draw").choices(PLOT_KINDS).default("stft"))
+    .option("-o, --output <png>", "output PNG (default: <name>.<kind>.png in the current folder)")
+    .option("--width <px>", "image width in pixels", (v) => parsePositiveInt(v, "--width"), 1200)
+    .addHelpText(
+      "after",
+      `
+Kinds:
+  stft    magnitude in dB, linear frequency (n_fft 2048, hop 512)
+  mel     128-band mel power in dB (Slaney scale)
+  cqt     constant-Q magnitude in dB, 36 bins/octave from C1, 7 octaves (at 22050 Hz)
+  hcqt    harmonic CQT: one panel per harmonic 0.5, 1, 2, 3, 4, 5 (20-cent bins, 6 octaves from C1)
+  chroma  chroma from the CQT, C to B, each frame scaled to max 1
+
+Examples:
+  $ mirkit plot song.wav --kind mel -o song-mel.png
+  $ mirkit plot choir.flac --kind hcqt`,
+    )
+    .action(async (file: string, opts: { kind: PlotKind; output?: string; width: number }) => {
+      const progress = createProgress(path.basename(file), program.opts().quiet === true);
+      try {
+        progress.update(0, "decoding");
+        const audio = await readAudioFile(file);
+        const name = path.basename(file);
+        const fig = spectrogramFigure(audio, opts.kind, name, (stage, f) => progress.update(0.1 + 0.7 * f, stage));
+        progress.update(0.8, "drawing");
+        const img = renderFigure({ ...fig, width: opts.width });
+        const png = await encodePng(img.rgb, img.width, img.height);
+        const out = opts.output ?? `${name.replace(/\.[^.]+$/, "")}.${opts.kind}.png`;
+        await writeFileAtomic(out, png);
+        progress.stop();
+        if (program.opts().quiet !== true) process.stderr.write(`wrote ${out} (${img.width}×${img.height})\n`);
+      } finally {
+        progress.stop();
+      }
+    });
+  return program;
+}
+
+function parsePositiveInt(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 200 || n > 10000) throw new CommanderUsage(`${name} must be an integer from 200 to 10000, got "${v}"`);
+  return n;
+}
+
+class CommanderUsage extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version exit 0; commander has already printed its message.
+      return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help" ? 0 : EXIT_USAGE;
+    }
+    if (e instanceof CommanderUsage) {
+      process.stderr.write(`mirkit: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (e instanceof MirError) {
+      process.stderr.write(`mirkit: ${e.message}\n`);
+      if (process.env.MIRKIT_DEBUG) process.stderr.write(`${e.stack}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    process.stderr.write(`mirkit: internal error: ${(e as Error).message ?? String(e)} (set MIRKIT_DEBUG=1 for a stack trace, and please report it)\n`);
+    if (process.env.MIRKIT_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+    return EXIT_BAD_INPUT;
+  }
+}
+
+// Run when executed (directly or through npm's bin symlink), not when imported by tests.
+const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+if (invokedDirectly) {
+  main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}
