@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { test } from "node:test";
 import { sine } from "../testing/assert.js";
 import { cqt, cqtFrequencies } from "./cqt.js";
-import { hcqt } from "./hcqt.js";
+import { atan2Approx, hcqt } from "./hcqt.js";
 import { magnitude } from "./types.js";
 
 const sr = 22050;
@@ -85,4 +85,28 @@ test("HCQT: the harmonics of a harmonic tone line up in the F0's bin in every ch
   const a = (1 * H.nFrames + t) * H.nBins + k;
   const expected = ((((2 * Math.PI * f0 * 256) / sr + Math.PI) % (2 * Math.PI)) - Math.PI) / Math.PI;
   assert.ok(Math.abs(H.phaseDiff[a] - expected) < 0.01, `phase diff ${H.phaseDiff[a]} vs ${expected}`);
+});
+
+test("atan2Approx is within 1.2e-5 rad of Math.atan2 around the circle", () => {
+  let worst = 0;
+  for (let i = 0; i < 10000; i++) {
+    const a = (2 * Math.PI * i) / 10000 - Math.PI, r = 0.001 + (i % 7);
+    worst = Math.max(worst, Math.abs(atan2Approx(r * Math.sin(a), r * Math.cos(a)) - Math.atan2(r * Math.sin(a), r * Math.cos(a))));
+  }
+  assert.ok(worst < 1.2e-5, `max error ${worst}`);
+  assert.equal(atan2Approx(0, 0), 0);
+  assert.equal(atan2Approx(0, -1), Math.PI);
+});
+
+test("CQT over the HCQT's 5th-harmonic range stays flat across octave seams near the Nyquist (±0.05 dB of √L/2)", () => {
+  const fmin = 5 * C1, bpo = 60, nBins = 360;
+  const f = cqtFrequencies(nBins, fmin, bpo);
+  const r = 2 ** (2 / bpo), q = (r + 1) / (r - 1);
+  // The top bin of each decimated octave (299, 239, 179) sits at 0.94–0.95 of that level's Nyquist.
+  for (const k of [359, 300, 299, 298, 240, 239, 180, 179, 60, 59]) {
+    const C = cqt(sine(f[k], sr, sr), sr, { fminHz: fmin, nBins, binsPerOctave: bpo, hopLength: 256 });
+    const i = Math.floor(C.nFrames / 2) * nBins + k;
+    const db = 20 * Math.log10(Math.hypot(C.re[i], C.im[i]) / (Math.sqrt((q * sr) / f[k]) / 2));
+    assert.ok(Math.abs(db) < 0.05, `bin ${k} (${f[k].toFixed(0)} Hz): ${db.toFixed(3)} dB`);
+  }
 });

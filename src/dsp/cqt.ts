@@ -53,17 +53,18 @@ function qFactor(binsPerOctave: number, filterScale: number): number {
   return filterScale / ((r - 1) / (r + 1));
 }
 
-interface SparseRow {
+interface KernelRow {
   readonly bin: number;
-  readonly idx: Int32Array;
-  /** conj(B[j]) · gain, split in real and imaginary parts. */
+  /** First FFT bin of the kept contiguous band. */
+  readonly lo: number;
+  /** conj(B[lo + n]) · gain, real and imaginary parts. */
   readonly re: Float64Array;
   readonly im: Float64Array;
 }
 
 interface OctaveKernel {
   readonly nFft: number;
-  readonly rows: SparseRow[];
+  readonly rows: KernelRow[];
 }
 
 function nextPow2(n: number): number {
@@ -72,18 +73,29 @@ function nextPow2(n: number): number {
   return p;
 }
 
+/** Kernels depend only on their parameters; many files (and the HCQT's channels) reuse them. */
+const kernelCache = new Map<string, OctaveKernel>();
+const KERNEL_CACHE_SIZE = 256;
+
 /**
  * The frequency-domain kernels of one octave at rate `sr`. `gains[k]` folds the
  * 1/N of Parseval and the output scaling into the stored conjugate spectrum.
+ * Sparsity (librosa's `sparsify_rows`): each kernel keeps the band of FFT bins
+ * around its peak, grown towards the larger neighbour, until it holds
+ * (1 − sparsity) of the kernel's L1 mass over bins 0…N/2.
  */
 function octaveKernel(freqs: Float64Array, bins: number[], sr: number, q: number, hopLength: number, sparsity: number, gains: Float64Array): OctaveKernel {
+  const key = [sr, q, hopLength, sparsity, ...bins.map((b) => `${freqs[b]}:${gains[b]}:${b}`)].join(",");
+  const hit = kernelCache.get(key);
+  if (hit !== undefined) return hit;
   let maxLen = 0;
   for (const b of bins) maxLen = Math.max(maxLen, (q * sr) / freqs[b]);
   let nFft = nextPow2(Math.ceil(maxLen));
   nFft = Math.max(nFft, nextPow2(2 * hopLength)); // librosa: at least 2^(1+⌈log2 hop⌉)
-  const rows: SparseRow[] = [];
+  const rows: KernelRow[] = [];
   const re = new Float64Array(nFft), im = new Float64Array(nFft);
   const half = nFft / 2;
+  const mags = new Float64Array(half + 1);
   for (const b of bins) {
     const len = (q * sr) / freqs[b];
     const start = Math.floor(-len / 2), count = Math.floor(len / 2) - start;
@@ -99,38 +111,35 @@ function octaveKernel(freqs: Float64Array, bins: number[], sr: number, q: number
       im[offset + j] = (w[j] * Math.sin(ph)) / l1;
     }
     fftInPlace(re, im);
-    // Keep the largest coefficients of bins 0..N/2 holding (1 − sparsity) of the L1 mass.
-    const mags = Float64Array.from({ length: half + 1 }, (_, j) => Math.hypot(re[j], im[j]));
-    const order = Array.from({ length: half + 1 }, (_, j) => j).sort((a, c) => mags[c] - mags[a]);
-    let total = 0;
-    for (const m of mags) total += m;
-    const keep: number[] = [];
-    let acc = 0;
-    for (const j of order) {
-      if (acc >= (1 - sparsity) * total) break;
-      keep.push(j);
-      acc += mags[j];
+    let total = 0, peak = 0;
+    for (let j = 0; j <= half; j++) {
+      mags[j] = Math.sqrt(re[j] * re[j] + im[j] * im[j]);
+      total += mags[j];
+      if (mags[j] > mags[peak]) peak = j;
     }
-    keep.sort((a, c) => a - c);
+    let lo = peak, hi = peak, acc = mags[peak];
+    while (acc < (1 - sparsity) * total && (lo > 0 || hi < half - 1)) {
+      const left = lo > 0 ? mags[lo - 1] : -1, right = hi < half - 1 ? mags[hi + 1] : -1;
+      if (left >= right) acc += mags[--lo];
+      else acc += mags[++hi];
+    }
     const g = gains[b] / nFft;
     // Frame time reference: the kernel's centre sits at index offset − start, the STFT frame's at N/2.
-    // Shift so the phase refers to the frame centre: multiply by e^{2πi j (centre − N/2)/N}.
+    // Shift so the phase refers to the frame centre: multiply by e^{2πi j (centre − N/2)/N}, then conjugate.
     const shift = offset - start - half;
-    rows.push({
-      bin: b,
-      idx: Int32Array.from(keep),
-      re: Float64Array.from(keep, (j) => {
-        const a = (2 * Math.PI * j * shift) / nFft;
-        return g * (re[j] * Math.cos(a) - im[j] * Math.sin(a));
-      }),
-      // conj(B·e^{ia}) = conj(B)·e^{-ia}; stored as the conjugate's imaginary part.
-      im: Float64Array.from(keep, (j) => {
-        const a = (2 * Math.PI * j * shift) / nFft;
-        return -g * (re[j] * Math.sin(a) + im[j] * Math.cos(a));
-      }),
-    });
+    const n = hi - lo + 1;
+    const kr = new Float64Array(n), ki = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const j = lo + i, a = (2 * Math.PI * j * shift) / nFft;
+      kr[i] = g * (re[j] * Math.cos(a) - im[j] * Math.sin(a));
+      ki[i] = -g * (re[j] * Math.sin(a) + im[j] * Math.cos(a));
+    }
+    rows.push({ bin: b, lo, re: kr, im: ki });
   }
-  return { nFft, rows };
+  const kernel = { nFft, rows };
+  if (kernelCache.size >= KERNEL_CACHE_SIZE) kernelCache.delete(kernelCache.keys().next().value as string);
+  kernelCache.set(key, kernel);
+  return kernel;
 }
 
 function resolveOptions(sampleRate: number, options: CqtOptions) {
@@ -154,11 +163,32 @@ function resolveOptions(sampleRate: number, options: CqtOptions) {
   return { hopLength, binsPerOctave, nBins, q, freqs, cutoff, sparsity: options.sparsity ?? 0.01, scale: options.scale ?? true };
 }
 
-/** Halves the rate of x with the hq anti-aliasing filter, keeping amplitude. */
-const halve = (() => {
-  let filter: ReturnType<typeof designResampleFilter> | undefined;
-  return (x: Float32Array): Float32Array => resampleWith(x, (filter ??= designResampleFilter(1, 2)));
-})();
+/**
+ * The decimation filter of the CQT pyramid. Each level's top octave reaches
+ * ≈ 0.95 of that level's Nyquist (when the CQT's top bin does at the input
+ * rate, as the HCQT's 5th harmonic does), so the pass band must stay flat up
+ * to there: cutoff at the Nyquist, 96 zero crossings, Kaiser β 9. What aliases
+ * lands above 0.97 Nyquist, beyond the top kernel. The general "hq" design
+ * (cutoff 0.94) cost the top bins of each octave 5 dB.
+ */
+const PYRAMID_DESIGN = { zeroCrossings: 96, beta: 9, rolloff: 1 } as const;
+let halfBand: ReturnType<typeof designResampleFilter> | undefined;
+
+/**
+ * The signal at rates sr, sr/2, sr/4, … (anti-aliased, amplitude kept),
+ * computed on demand and shared by every CQT of the same signal (the HCQT's
+ * harmonics all decimate the same input).
+ */
+export class DecimationPyramid {
+  private readonly levels: Float32Array[];
+  constructor(signal: Float32Array) {
+    this.levels = [signal];
+  }
+  level(j: number): Float32Array {
+    while (this.levels.length <= j) this.levels.push(resampleWith(this.levels[this.levels.length - 1], (halfBand ??= designResampleFilter(1, 2, PYRAMID_DESIGN))));
+    return this.levels[j];
+  }
+}
 
 function twoFactors(n: number): number {
   let c = 0;
@@ -166,8 +196,8 @@ function twoFactors(n: number): number {
   return c;
 }
 
-/** Complex CQT of a mono signal. */
-export function cqt(signal: Float32Array, sampleRate: number, options: CqtOptions = {}): ComplexSpectrogram {
+/** Complex CQT of a mono signal; pass a shared `pyramid` to reuse decimated copies across calls on the same signal. */
+export function cqt(signal: Float32Array, sampleRate: number, options: CqtOptions = {}, pyramid = new DecimationPyramid(signal)): ComplexSpectrogram {
   const o = resolveOptions(sampleRate, options);
   const { binsPerOctave: bpo, nBins, freqs, q } = o;
   const nOctaves = Math.ceil(nBins / bpo);
@@ -182,9 +212,9 @@ export function cqt(signal: Float32Array, sampleRate: number, options: CqtOption
     Math.max(0, Math.ceil(Math.log2((0.85 * (sampleRate / 2)) / o.cutoff)) - 1 - 1),
     Math.max(0, twoFactors(o.hopLength) - nOctaves + 1),
   );
-  let y = signal;
-  let sr = sampleRate, hop = o.hopLength;
-  for (let i = 0; i < early; i++) { y = halve(y); sr /= 2; hop /= 2; }
+  let level = early;
+  let y = pyramid.level(level);
+  let sr = sampleRate / 2 ** early, hop = o.hopLength / 2 ** early;
 
   const nFramesOut = 1 + Math.floor(signal.length / o.hopLength);
   const re = new Float32Array(nFramesOut * nBins), im = new Float32Array(nFramesOut * nBins);
@@ -196,7 +226,7 @@ export function cqt(signal: Float32Array, sampleRate: number, options: CqtOption
     const kernel = octaveKernel(freqs, bins, sr, q, hop, o.sparsity, gains);
     nFrames = Math.min(nFrames, 1 + Math.floor(y.length / hop));
     cqtResponse(y, hop, kernel, re, im, nBins, nFrames);
-    if (hop % 2 === 0 && oct < nOctaves - 1) { y = halve(y); sr /= 2; hop /= 2; }
+    if (hop % 2 === 0 && oct < nOctaves - 1) { y = pyramid.level(++level); sr /= 2; hop /= 2; }
   }
   if (nFrames < nFramesOut) {
     return { re: re.slice(0, nFrames * nBins), im: im.slice(0, nFrames * nBins), nFrames, nBins, hopLength: o.hopLength, sampleRate };
@@ -207,28 +237,29 @@ export function cqt(signal: Float32Array, sampleRate: number, options: CqtOption
 /** Applies one octave's kernel to centred, zero-padded frames of y. */
 function cqtResponse(y: Float32Array, hop: number, kernel: OctaveKernel, outRe: Float32Array, outIm: Float32Array, nBins: number, nFrames: number): void {
   const { nFft, rows } = kernel;
-  const fft = new RealFft(nFft);
-  const frame = new Float64Array(nFft);
-  const xr = new Float64Array(nFft / 2 + 1), xi = new Float64Array(nFft / 2 + 1);
+  const fft = new RealFft(nFft, { precision: "single" });
+  const frame = new Float32Array(nFft);
   const half = nFft / 2;
   for (let t = 0; t < nFrames; t++) {
     const start = t * hop - half;
+    let X: Float32Array;
     if (start >= 0 && start + nFft <= y.length) {
-      for (let i = 0; i < nFft; i++) frame[i] = y[start + i];
+      X = fft.forwardOrdered(y, start);
     } else {
-      for (let i = 0; i < nFft; i++) {
-        const s = start + i;
-        frame[i] = s >= 0 && s < y.length ? y[s] : 0;
-      }
+      frame.fill(0);
+      const from = Math.max(0, start), to = Math.min(y.length, start + nFft);
+      if (to > from) frame.set(y.subarray(from, to), from - start);
+      X = fft.forwardOrdered(frame, 0);
     }
-    fft.forward(frame, xr, xi);
     for (const row of rows) {
       let sr = 0, si = 0;
-      const { idx, re, im } = row;
-      for (let n = 0; n < idx.length; n++) {
-        const j = idx[n];
-        sr += xr[j] * re[n] - xi[j] * im[n];
-        si += xr[j] * im[n] + xi[j] * re[n];
+      const { lo, re, im } = row;
+      // Ordered layout: bin j ≥ 1 at [2j, 2j+1]; bin 0 (DC, real) at [0]; kernels stop below bin N/2.
+      for (let n = 0; n < re.length; n++) {
+        const j = lo + n;
+        const ar = j === 0 ? X[0] : X[2 * j], ai = j === 0 ? 0 : X[2 * j + 1];
+        sr += ar * re[n] - ai * im[n];
+        si += ar * im[n] + ai * re[n];
       }
       outRe[t * nBins + row.bin] = sr;
       outIm[t * nBins + row.bin] = si;

@@ -9,6 +9,7 @@
  * inverse scaled by 1/N (numpy's).
  */
 import { InvalidInputError } from "../errors.js";
+import { wasmRealFft, type WasmRealFft } from "./fft-wasm.js";
 
 const isPow2 = (n: number) => n > 0 && (n & (n - 1)) === 0;
 
@@ -168,17 +169,28 @@ export function ifftInPlace(re: Float64Array, im: Float64Array): void {
   }
 }
 
+export interface RealFftOptions {
+  /**
+   * "double" (default): float64 JavaScript transform. "single": float32 is
+   * enough (the result is stored as float32), so power-of-two sizes ≥ 32 use
+   * the PFFFT WebAssembly engine when it loaded (see fft-wasm.ts), 5–9× faster.
+   */
+  readonly precision?: "single" | "double";
+}
+
 /** Reusable real-FFT workspace for one size (avoids allocation in frame loops). */
 export class RealFft {
+  private readonly wasm: WasmRealFft | undefined;
   private readonly half: number;
   private readonly zr: Float64Array;
   private readonly zi: Float64Array;
   private readonly tc: Float64Array; // cos(2πk/N)
   private readonly ts: Float64Array; // -sin(2πk/N)
 
-  constructor(readonly n: number) {
+  constructor(readonly n: number, options: RealFftOptions = {}) {
     checkSize(n, "RealFft");
     if (n % 2 !== 0) throw new InvalidInputError(`RealFft: size must be even, got ${n}`);
+    this.wasm = options.precision === "single" ? wasmRealFft(n) : undefined;
     this.half = n / 2;
     this.zr = new Float64Array(this.half);
     this.zi = new Float64Array(this.half);
@@ -195,6 +207,7 @@ export class RealFft {
    * `x` may be any array-like of numbers; it is not modified.
    */
   forward(x: ArrayLike<number>, outRe: Float64Array | Float32Array, outIm: Float64Array | Float32Array): void {
+    if (this.wasm !== undefined) return this.wasm.forward(x, outRe, outIm);
     const { half: m, zr, zi, tc, ts } = this;
     for (let i = 0; i < m; i++) {
       zr[i] = x[2 * i];
@@ -215,6 +228,37 @@ export class RealFft {
       outIm[k] = ei + wr * oi + wi * or;
     }
   }
+
+  /**
+   * forward(x[start … start+N) · window) into outRe/outIm at `outOffset`,
+   * reading x in place; the frame must lie inside x.
+   */
+  forwardWindowed(x: Float32Array, start: number, window: Float32Array, outRe: Float32Array, outIm: Float32Array, outOffset: number): void {
+    if (this.wasm !== undefined) return this.wasm.forwardWindowed(x, start, window, outRe, outIm, outOffset);
+    const frame = (this.frame ??= new Float64Array(this.n));
+    for (let i = 0; i < this.n; i++) frame[i] = x[start + i] * window[i];
+    this.forward(frame, outRe.subarray(outOffset, outOffset + this.half + 1), outIm.subarray(outOffset, outOffset + this.half + 1));
+  }
+  private frame: Float64Array | undefined;
+
+  /**
+   * The transform of x[start … start+N) in the ordered real layout
+   * [X0, X(N/2), Re X1, Im X1, …, Re X(N/2−1), Im X(N/2−1)]. The returned
+   * array is reused by the next call: read what you need, then call again.
+   */
+  forwardOrdered(x: Float32Array, start: number): Float32Array {
+    if (this.wasm !== undefined) return this.wasm.forwardOrdered(x, start);
+    const re = (this.orderedRe ??= new Float64Array(this.half + 1)), im = (this.orderedIm ??= new Float64Array(this.half + 1));
+    this.forward(x.subarray(start, start + this.n), re, im);
+    const out = (this.ordered ??= new Float32Array(this.n));
+    out[0] = re[0];
+    out[1] = re[this.half];
+    for (let k = 1; k < this.half; k++) { out[2 * k] = re[k]; out[2 * k + 1] = im[k]; }
+    return out;
+  }
+  private ordered: Float32Array | undefined;
+  private orderedRe: Float64Array | undefined;
+  private orderedIm: Float64Array | undefined;
 
   /** Inverse real DFT: spectrum (N/2+1 bins) → out (length N), scaled by 1/N. */
   inverse(re: ArrayLike<number>, im: ArrayLike<number>, out: Float64Array | Float32Array): void {

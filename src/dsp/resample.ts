@@ -45,8 +45,20 @@ export interface ResampleFilter {
   readonly halfLength: number;
 }
 
+/** A custom Kaiser-sinc design: zero crossings per side (at the lower rate), Kaiser β, cutoff as a fraction of the lower Nyquist. */
+export interface FilterDesign {
+  readonly zeroCrossings: number;
+  readonly beta: number;
+  readonly rolloff: number;
+}
+
+const DESIGNS: Record<ResampleQuality, FilterDesign> = {
+  hq: { zeroCrossings: 64, beta: 9, rolloff: 0.94 },
+  scipy: { zeroCrossings: 10, beta: 5, rolloff: 1 },
+};
+
 /** Designs the anti-aliasing filter for resampling by up/down (reduced by their gcd). */
-export function designResampleFilter(up: number, down: number, quality: ResampleQuality = "hq"): ResampleFilter {
+export function designResampleFilter(up: number, down: number, quality: ResampleQuality | FilterDesign = "hq"): ResampleFilter {
   if (!Number.isInteger(up) || !Number.isInteger(down) || up < 1 || down < 1) {
     throw new InvalidInputError(`designResampleFilter: up and down must be positive integers, got ${up}/${down}`);
   }
@@ -54,7 +66,7 @@ export function designResampleFilter(up: number, down: number, quality: Resample
   up /= g;
   down /= g;
   const maxRate = Math.max(up, down);
-  const [zeroCrossings, beta, rolloff] = quality === "scipy" ? [10, 5, 1] : [64, 9, 0.94];
+  const { zeroCrossings, beta, rolloff } = typeof quality === "string" ? DESIGNS[quality] : quality;
   const halfLength = zeroCrossings * maxRate;
   const cutoff = rolloff / maxRate; // fraction of the upsampled Nyquist
   const n = 2 * halfLength + 1;
@@ -85,8 +97,16 @@ export function resampleWith(x: Float32Array, filter: ResampleFilter): Float32Ar
   const nOut = resampledLength(x.length, up, down);
   const y = new Float32Array(nOut);
   const nIn = x.length;
+  // Decimation by an integer (up = 1), away from the edges: fold the symmetric taps, half the multiplies.
+  const foldable = up === 1;
   for (let m = 0; m < nOut; m++) {
     const j = m * down;
+    if (foldable && j - halfLength >= 0 && j + halfLength < nIn) {
+      let s = taps[halfLength] * x[j];
+      for (let d = 1; d <= halfLength; d++) s += taps[halfLength + d] * (x[j - d] + x[j + d]);
+      y[m] = s;
+      continue;
+    }
     const n0 = Math.max(0, Math.ceil((j - halfLength) / up));
     const n1 = Math.min(nIn - 1, Math.floor((j + halfLength) / up));
     let s = 0;

@@ -76,21 +76,18 @@ export function stft(signal: Float32Array, sampleRate: number, options: StftOpti
   const nBins = nFft / 2 + 1;
   const re = new Float32Array(nFrames * nBins);
   const im = new Float32Array(nFrames * nBins);
-  const fft = new RealFft(nFft);
+  const fft = new RealFft(nFft, { precision: "single" });
   const frame = new Float64Array(nFft);
-  const outRe = new Float64Array(nBins);
-  const outIm = new Float64Array(nBins);
+  const window32 = Float32Array.from(window);
   const offset = center ? Math.floor(nFft / 2) : 0;
   for (let t = 0; t < nFrames; t++) {
     const start = t * hopLength - offset;
     if (start >= 0 && start + nFft <= signal.length) {
-      for (let i = 0; i < nFft; i++) frame[i] = signal[start + i] * window[i];
+      fft.forwardWindowed(signal, start, window32, re, im, t * nBins);
     } else {
       for (let i = 0; i < nFft; i++) frame[i] = paddedSample(signal, start + i, padMode) * window[i];
+      fft.forward(frame, re.subarray(t * nBins, (t + 1) * nBins), im.subarray(t * nBins, (t + 1) * nBins));
     }
-    fft.forward(frame, outRe, outIm);
-    re.set(outRe, t * nBins);
-    im.set(outIm, t * nBins);
   }
   return { re, im, nFrames, nBins, hopLength, sampleRate };
 }

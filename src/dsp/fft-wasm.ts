@@ -1,0 +1,129 @@
+/**
+ * The fast path for power-of-two real forward transforms: PFFFT (Julien
+ * Pommier's SIMD FFT, BSD licence) compiled to WebAssembly, from the npm
+ * package @echogarden/pffft-wasm. It is loaded once, at import, with a
+ * top-level await; where WebAssembly SIMD is missing the scalar build is
+ * tried, and where WebAssembly is missing (or MIRKIT_FFT=js is set) callers
+ * fall back to the JavaScript FFT in fft.ts.
+ *
+ * Arithmetic is float32 (relative error ≈ 1e-7), which suits transforms whose
+ * output is stored as float32 anyway (STFT, CQT, HPCP frames). Measured on
+ * the 2-core dev machine, a 2048-point real transform: 2.0 µs here, 17.6 µs
+ * in our JavaScript radix-2, 10.5 µs in fft.js.
+ */
+
+interface PffftModule {
+  HEAPF32: Float32Array;
+  _pffft_new_setup(n: number, kind: number): number;
+  _pffft_aligned_malloc(bytes: number): number;
+  _pffft_transform_ordered(setup: number, input: number, output: number, work: number, direction: number): void;
+}
+
+const PFFFT_REAL = 0;
+const PFFFT_FORWARD = 0;
+
+async function load(): Promise<PffftModule | undefined> {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  if (env?.MIRKIT_FFT === "js") return undefined;
+  for (const spec of ["@echogarden/pffft-wasm/simd", "@echogarden/pffft-wasm"]) {
+    try {
+      const mod = (await import(spec)) as { default: () => Promise<PffftModule> };
+      const m = await mod.default();
+      // Smoke test: the DC bin of a constant signal (SIMD may compile yet fail at run time on odd hosts).
+      const probe = new WasmRealFft(m, 64);
+      const re = new Float64Array(33), im = new Float64Array(33);
+      probe.forward(new Float64Array(64).fill(1), re, im);
+      if (Math.abs(re[0] - 64) < 1e-4) return m;
+    } catch {
+      // try the next build, then fall back to JavaScript
+    }
+  }
+  return undefined;
+}
+
+/** One transform size: a PFFFT setup and its aligned input, output and work buffers in the wasm heap. */
+export class WasmRealFft {
+  private readonly setup: number;
+  private readonly input: number;
+  private readonly output: number;
+  private readonly work: number;
+
+  constructor(private readonly m: PffftModule, readonly n: number) {
+    this.setup = m._pffft_new_setup(n, PFFFT_REAL);
+    if (this.setup === 0) throw new Error(`PFFFT has no plan for size ${n}`);
+    this.input = m._pffft_aligned_malloc(4 * n);
+    this.output = m._pffft_aligned_malloc(4 * n);
+    this.work = m._pffft_aligned_malloc(4 * n);
+  }
+
+  /** x (length n) → outRe/outIm (n/2+1 bins), e^{-2πikn/N} convention, unscaled. */
+  forward(x: ArrayLike<number>, outRe: Float64Array | Float32Array, outIm: Float64Array | Float32Array): void {
+    const heap = this.m.HEAPF32; // re-read: the heap view is replaced if wasm memory grows
+    const base = this.input >> 2;
+    for (let i = 0; i < this.n; i++) heap[base + i] = x[i];
+    this.run(outRe, outIm);
+  }
+
+  /**
+   * The transform of x[start … start+n) · window, written to outRe/outIm at
+   * `outOffset` (n/2+1 bins): no frame copy, no subarrays, one pass each way.
+   */
+  forwardWindowed(x: Float32Array, start: number, window: Float32Array, outRe: Float32Array, outIm: Float32Array, outOffset: number): void {
+    const m = this.m;
+    let heap = m.HEAPF32;
+    const n = this.n, base = this.input >> 2;
+    for (let i = 0; i < n; i++) heap[base + i] = x[start + i] * window[i];
+    m._pffft_transform_ordered(this.setup, this.input, this.output, this.work, PFFFT_FORWARD);
+    heap = m.HEAPF32;
+    const o = this.output >> 2, half = n >> 1;
+    outRe[outOffset] = heap[o];
+    outIm[outOffset] = 0;
+    outRe[outOffset + half] = heap[o + 1];
+    outIm[outOffset + half] = 0;
+    for (let k = 1, j = o + 2; k < half; k++, j += 2) {
+      outRe[outOffset + k] = heap[j];
+      outIm[outOffset + k] = heap[j + 1];
+    }
+  }
+
+  /**
+   * The transform of x[start … start+n) in PFFFT's ordered layout
+   * [X0, X(N/2), Re X1, Im X1, …], as a view into the wasm heap that the next
+   * call overwrites: no copies out, for callers that read a few bins.
+   */
+  forwardOrdered(x: Float32Array, start: number): Float32Array {
+    const heap = this.m.HEAPF32;
+    heap.set(x.subarray(start, start + this.n), this.input >> 2);
+    this.m._pffft_transform_ordered(this.setup, this.input, this.output, this.work, PFFFT_FORWARD);
+    return this.m.HEAPF32.subarray(this.output >> 2, (this.output >> 2) + this.n);
+  }
+
+  private run(outRe: Float64Array | Float32Array, outIm: Float64Array | Float32Array): void {
+    const heap = this.m.HEAPF32;
+    this.m._pffft_transform_ordered(this.setup, this.input, this.output, this.work, PFFFT_FORWARD);
+    const out = this.output >> 2, half = this.n / 2;
+    // Ordered real layout: [X0, X(N/2), Re X1, Im X1, Re X2, Im X2, …].
+    outRe[0] = heap[out];
+    outIm[0] = 0;
+    outRe[half] = heap[out + 1];
+    outIm[half] = 0;
+    for (let k = 1; k < half; k++) {
+      outRe[k] = heap[out + 2 * k];
+      outIm[k] = heap[out + 2 * k + 1];
+    }
+  }
+}
+
+const pffft = await load();
+const plans = new Map<number, WasmRealFft>();
+
+/** A cached PFFFT plan for a power-of-two size ≥ 32, or undefined where PFFFT is unavailable. */
+export function wasmRealFft(n: number): WasmRealFft | undefined {
+  if (pffft === undefined || n < 32 || (n & (n - 1)) !== 0) return undefined;
+  let p = plans.get(n);
+  if (p === undefined) plans.set(n, (p = new WasmRealFft(pffft, n)));
+  return p;
+}
+
+/** Which engine the fast path uses: "pffft-wasm" or "js". */
+export const fastFftEngine: "pffft-wasm" | "js" = pffft === undefined ? "js" : "pffft-wasm";
