@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
 import { expectAllClose, noise } from "../testing/assert.js";
-import { fftInPlace, ifftInPlace, irfft, rfft } from "./fft.js";
+import { fftInPlace, ifftInPlace, irfft, RealFft, rfft } from "./fft.js";
+import { fastFftEngine } from "./fft-wasm.js";
 
 function naiveDft(re: ArrayLike<number>, im: ArrayLike<number>): { re: Float64Array; im: Float64Array } {
   const n = re.length;
@@ -61,4 +62,31 @@ test("an impulse has a flat magnitude spectrum", () => {
   x[37] = 1;
   const { re, im } = rfft(x);
   for (let k = 0; k < re.length; k++) assert.ok(Math.abs(Math.hypot(re[k], im[k]) - 1) < 1e-12);
+});
+
+const forcedJs = process.env.MIRKIT_FFT === "js" ? "MIRKIT_FFT=js forces the JavaScript fallback" : false;
+test("the PFFFT WebAssembly engine loads in Node and agrees with the float64 JavaScript FFT to float32 precision", { skip: forcedJs }, () => {
+  assert.equal(fastFftEngine, "pffft-wasm");
+  for (const n of [32, 64, 512, 2048, 8192]) {
+    const x = noise(n, n, 1);
+    const js = new RealFft(n), fast = new RealFft(n, { precision: "single" });
+    const a = { re: new Float64Array(n / 2 + 1), im: new Float64Array(n / 2 + 1) };
+    const b = { re: new Float64Array(n / 2 + 1), im: new Float64Array(n / 2 + 1) };
+    js.forward(x, a.re, a.im);
+    fast.forward(x, b.re, b.im);
+    // float32 arithmetic: error grows like √(log N)·ε32·‖x‖; ‖x‖ ≈ √(N/3) for uniform noise in ±1.
+    const tol = 1e-6 * Math.sqrt(n);
+    expectAllClose(b.re, a.re, { atol: tol, rtol: 0 });
+    expectAllClose(b.im, a.im, { atol: tol, rtol: 0 });
+    // The ordered view and the windowed entry point give the same numbers.
+    const ordered = fast.forwardOrdered(x, 0);
+    assert.equal(ordered[0], b.re[0]);
+    assert.equal(ordered[1], b.re[n / 2]);
+    assert.equal(ordered[2], b.re[1]);
+    assert.equal(ordered[3], b.im[1]);
+    const ones = new Float32Array(n).fill(1);
+    const re = new Float32Array(n / 2 + 3), im = new Float32Array(n / 2 + 3);
+    fast.forwardWindowed(x, 0, ones, re, im, 2);
+    expectAllClose(re.subarray(2), b.re, { atol: 1e-6, rtol: 1e-6 });
+  }
 });
