@@ -13,6 +13,7 @@ import { readAudioFile, writeFileAtomic } from "../io/file.js";
 import { renderFigure } from "../plot/figure.js";
 import { encodePng } from "../plot/png.js";
 import { PLOT_KINDS, spectrogramFigure, type PlotKind } from "../tasks/plot.js";
+import { addEvalCommands } from "./eval.js";
 import { audioInfo, formatInfo } from "./info.js";
 import { createProgress } from "./progress.js";
 
@@ -38,6 +39,7 @@ Examples:
   $ mirkit info song.flac                 format, duration, rate, channels, peak, loudness
   $ mirkit info --json *.wav              the same as JSON (one object per file)
   $ mirkit plot song.mp3 --kind cqt -o song-cqt.png
+  $ mirkit eval transcription --ref ref.txt --est est.txt
   $ mirkit <command> --help               options and examples of one command`,
     );
 
@@ -105,6 +107,7 @@ Examples:
         progress.stop();
       }
     });
+  addEvalCommands(program);
   return program;
 }
 

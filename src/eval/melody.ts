@@ -7,6 +7,7 @@
  * onto a constant grid; pitches match within 50 cents.
  */
 import { InvalidInputError } from "../errors.js";
+import { validateEvents } from "./util.js";
 
 export interface MelodyScores {
   "Voicing Recall": number;
@@ -120,6 +121,10 @@ const hz2cents = (f: Float64Array, base: number) => f.map((v) => (v === 0 ? 0 : 
 export function toCentVoicing(
   refTime: ArrayLike<number>, refFreq: ArrayLike<number>, estTime: ArrayLike<number>, estFreq: ArrayLike<number>, options: MelodyOptions = {},
 ): { refVoicing: Float64Array; refCent: Float64Array; estVoicing: Float64Array; estCent: Float64Array } {
+  // mir_eval does not check this and would interpolate nonsense; we refuse, with its hint.
+  validateEvents(refTime, "reference times");
+  validateEvents(estTime, "estimated times");
+  if (refTime.length !== refFreq.length || estTime.length !== estFreq.length) throw new InvalidInputError("melody: times and frequencies must have the same length");
   let rt = Float64Array.from(refTime), rf = Float64Array.from(refFreq);
   let et = Float64Array.from(estTime), ef = Float64Array.from(estFreq);
   let rr = options.refReward === undefined ? undefined : Float64Array.from(options.refReward);
