@@ -17,7 +17,7 @@
  * Output: ComplexSpectrogram, nFrames × nBins, bin k at fminHz·2^{k/B}.
  */
 import { InvalidInputError } from "../errors.js";
-import { fftInPlace, RealFft } from "./fft.js";
+import { fftInPlace, nextPow2, RealFft } from "./fft.js";
 import { designResampleFilter, resampleWith } from "./resample.js";
 import type { ComplexSpectrogram } from "./types.js";
 import { getWindow } from "./window.js";
@@ -67,11 +67,6 @@ interface OctaveKernel {
   readonly rows: KernelRow[];
 }
 
-function nextPow2(n: number): number {
-  let p = 1;
-  while (p < n) p *= 2;
-  return p;
-}
 
 /** Kernels depend only on their parameters; many files (and the HCQT's channels) reuse them. */
 const kernelCache = new Map<string, OctaveKernel>();

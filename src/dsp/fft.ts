@@ -13,6 +13,13 @@ import { wasmRealFft, type WasmRealFft } from "./fft-wasm.js";
 
 const isPow2 = (n: number) => n > 0 && (n & (n - 1)) === 0;
 
+/** The smallest power of two ≥ n. */
+export function nextPow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
 /** In-place complex FFT plan for one power-of-two size. */
 class Pow2Plan {
   readonly rev: Uint32Array;

@@ -12,16 +12,11 @@
  * once by block-wise FFTs summed in the frequency domain, so one pass over
  * long signals serves every source and estimate.
  */
-import { RealFft } from "../dsp/fft.js";
+import { nextPow2, RealFft } from "../dsp/fft.js";
 
 /** K×K matrices as Float64Array in row-major order. */
 type Mat = Float64Array;
 
-function nextPow2(n: number): number {
-  let p = 1;
-  while (p < n) p *= 2;
-  return p;
-}
 
 /**
  * Lagged cross-correlations c[x][y][m + L − 1] = Σₙ xs[x][n+m]·ys[y][n] for

@@ -7,7 +7,7 @@
  * onto a constant grid; pitches match within 50 cents.
  */
 import { InvalidInputError } from "../errors.js";
-import { validateEvents } from "./util.js";
+import { allClose, validateEvents } from "./util.js";
 
 export interface MelodyScores {
   "Voicing Recall": number;
@@ -60,11 +60,6 @@ function interp(x: Float64Array, y: Float64Array, xNew: Float64Array, kind: "lin
   return out;
 }
 
-function allClose(a: Float64Array, b: Float64Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i] - b[i]) <= 1e-8 + 1e-5 * Math.abs(b[i]))) return false;
-  return true;
-}
 
 function isUniform(d: Float64Array): boolean {
   if (d.length === 0) return true;

@@ -8,7 +8,7 @@
  * before dividing ("macro" level), as mir_eval does.
  */
 import { InvalidInputError } from "../errors.js";
-import { matchEvents, validateEvents, validateFrequencies } from "./util.js";
+import { allClose, matchEvents, validateEvents, validateFrequencies } from "./util.js";
 
 export interface MultipitchScores {
   Precision: number;
@@ -54,11 +54,6 @@ export function resampleMultipitch(times: ArrayLike<number>, freqs: readonly Arr
   return out;
 }
 
-function allClose(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i] - b[i]) <= 1e-8 + 1e-5 * Math.abs(b[i]))) return false;
-  return true;
-}
 
 const toMidi = (f: ArrayLike<number>) => Float64Array.from(f as ArrayLike<number>, (v) => 69 + 12 * Math.log2(v / 440));
 const mod = (x: number, n: number) => x - n * Math.floor(x / n); // np.mod: result has the divisor's sign

@@ -189,3 +189,10 @@ export function fsum(xs: ArrayLike<number>): number {
   }
   return s + c;
 }
+
+/** np.allclose(a, b) with its defaults (rtol 1e-5, atol 1e-8); false when the lengths differ. */
+export function allClose(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i] - b[i]) <= 1e-8 + 1e-5 * Math.abs(b[i]))) return false;
+  return true;
+}
