@@ -1,0 +1,69 @@
+/** Parity: ONNX Runtime's output of each exported function equals jax-js's (max abs diff ≤ 1e-4). */
+import * as assert from "node:assert/strict";
+import { test } from "node:test";
+import { init, lax, nn, numpy as np, type Array as JArray } from "@jax-js/jax";
+import { ortNode } from "../../node.js";
+import { OnnxModel } from "../runtime.js";
+import { rng } from "../../testing/assert.js";
+import { exportOnnx } from "./export.js";
+
+await init("wasm");
+const ort = await ortNode();
+
+function randn(shape: number[], seed: number): JArray {
+  const r = rng(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  return np.array(Float32Array.from({ length: n }, () => r() * 2 - 1)).reshape(shape);
+}
+
+async function parity(label: string, fn: (p: Record<string, JArray>, ...x: JArray[]) => JArray, params: Record<string, JArray>, inputs: JArray[], runInputs?: JArray[]) {
+  const model = exportOnnx(fn, params, inputs, { dynamicAxes: runInputs ? inputs.map(() => ({ [inputs[0].ndim - 1]: "time" })) : undefined });
+  const m = await OnnxModel.load(ort, model);
+  const xs = runInputs ?? inputs;
+  const expected = fn(Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v.ref])), ...xs.map((x) => x.ref));
+  const exp = expected.dataSync() as Float32Array;
+  const out = await m.run(Object.fromEntries(xs.map((x, i) => [`input${i}`, { data: x.ref.dataSync() as Float32Array, dims: x.shape }])));
+  const got = out.output0;
+  assert.deepEqual(got.dims, expected.shape, `${label}: output shape`);
+  let worst = 0;
+  for (let i = 0; i < exp.length; i++) worst = Math.max(worst, Math.abs(got.data[i] - exp[i]));
+  assert.ok(worst <= 1e-4, `${label}: max abs diff ${worst}`);
+  await m.dispose();
+}
+
+test("dense + relu + softmax (MatMul pattern, reduce max/sum, stop_gradient)", async () => {
+  await parity("dense", (p, x) => nn.softmax(nn.relu(np.matmul(x, p.w.ref).add(p.b.ref)), -1), { w: randn([5, 7], 1), b: randn([7], 2) }, [randn([3, 5], 3)]);
+});
+
+test("conv2d with stride, dilation and asymmetric padding; tanh and sigmoid", async () => {
+  await parity("conv", (p, x) => nn.sigmoid(np.tanh(lax.convGeneralDilated(x, p.w.ref, [2, 1], [[1, 2], [2, 2]], { rhsDilation: [1, 2] }))), { w: randn([4, 2, 3, 3], 4) }, [randn([2, 2, 9, 10], 5)]);
+});
+
+test("transposed convolution (lhs dilation) via zero insertion", async () => {
+  await parity("convT", (p, x) => lax.convGeneralDilated(x, p.w.ref, [1, 1], [[2, 2], [1, 1]], { lhsDilation: [2, 1] }), { w: randn([3, 2, 3, 3], 6) }, [randn([1, 2, 5, 6], 7)]);
+});
+
+test("movement ops: transpose, reshape, pad, slice, flip, concatenate; compare/where; mean", async () => {
+  await parity(
+    "movement",
+    (p, x) => {
+      const y = np.pad(x.ref.transpose([0, 2, 1]), [[0, 0], [1, 2], [0, 1]]);
+      const z = np.concatenate([y.ref, np.flip(y, 1)], 2).slice([], [1, 5], []);
+      return np.where(z.ref.greater(0), z.ref, z.mul(p.a.ref)).mean(1).reshape([2, -1]);
+    },
+    { a: randn([1], 8) },
+    [randn([2, 3, 4], 9)],
+  );
+});
+
+test("a conv net exported with a dynamic time axis runs at another length", async () => {
+  const fn = (p: Record<string, JArray>, x: JArray) => {
+    const h = nn.relu(lax.conv(x, p.w1.ref, [1, 1], "SAME"));
+    return lax.conv(h, p.w2.ref, [1, 1], "SAME").mean(1);
+  };
+  await parity("dynamic", fn, { w1: randn([4, 1, 3, 3], 10), w2: randn([2, 4, 3, 3], 11) }, [randn([1, 1, 8, 16], 12)], [randn([1, 1, 8, 37], 13)]);
+});
+
+test("an unsupported primitive is refused by name", () => {
+  assert.throws(() => exportOnnx((_p: Record<string, JArray>, x: JArray) => np.sort(x), {}, [randn([4], 1)]), /primitive "sort" is not supported/);
+});

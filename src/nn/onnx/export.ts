@@ -1,0 +1,340 @@
+/**
+ * Export of a traced jax-js function to ONNX. The function is traced with
+ * `makeJaxpr` into jax-js's primitive-level IR; nested `jit` calls are
+ * inlined; every primitive becomes one or a few ONNX operators (opset 18).
+ * Parameters become initializers holding their current values; the other
+ * arguments become graph inputs.
+ *
+ * Dynamic axes: the function is traced twice, with a dynamic axis at two
+ * sizes; shape parameters that differ between the traces are written so
+ * ONNX Runtime computes them (−1 in Reshape, "to the end" in Slice, 1 in
+ * Expand). A reshape that would need two unknown sizes is refused.
+ *
+ * `dot` (jax-js: Σ over the last axis of a broadcast product) becomes MatMul
+ * when its operands have the (…, M, 1, K) · (…, 1, N, K) form matmul traces
+ * to, and Mul + ReduceSum otherwise.
+ */
+import { makeJaxpr, numpy as np, tree, type Array as JArray, type JsTree } from "@jax-js/jax";
+import { ModelError } from "../../errors.js";
+import { DataType, encodeModel, type AttributeValue, type NodeProto, type TensorProto, type ValueInfo } from "./proto.js";
+
+const OPSET = 18;
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+
+type Jaxpr = ReturnType<ReturnType<typeof makeJaxpr>>["jaxpr"]["jaxpr"];
+type Eqn = Jaxpr["eqns"][number];
+type Atom = Eqn["inputs"][number];
+type VarT = Jaxpr["inBinders"][number];
+
+const ELEM: Record<string, number> = { float32: DataType.FLOAT, int32: DataType.INT32, uint32: DataType.UINT32, bool: DataType.BOOL, float16: DataType.FLOAT16, float64: DataType.DOUBLE };
+
+function elemType(dtype: string): number {
+  const t = ELEM[dtype];
+  if (t === undefined) throw new ModelError(`ONNX export: dtype ${dtype} has no ONNX equivalent here`);
+  return t;
+}
+
+function rawBytes(dtype: string, values: ArrayLike<number>): Uint8Array {
+  switch (dtype) {
+    case "float32": return new Uint8Array(Float32Array.from(values).buffer);
+    case "float64": return new Uint8Array(Float64Array.from(values).buffer);
+    case "int32": return new Uint8Array(Int32Array.from(values).buffer);
+    case "uint32": return new Uint8Array(Uint32Array.from(values).buffer);
+    case "bool": return Uint8Array.from(values, (v) => (v ? 1 : 0));
+    default: throw new ModelError(`ONNX export: cannot store constants of dtype ${dtype}`);
+  }
+}
+
+function int64Tensor(name: string, values: readonly (number | bigint)[]): TensorProto {
+  return { name, dims: [values.length], dataType: DataType.INT64, raw: new Uint8Array(BigInt64Array.from(values.map((v) => BigInt(v))).buffer) };
+}
+
+export interface ExportOptions {
+  /** Names of the non-parameter inputs, in order (default input0, input1, …). */
+  readonly inputNames?: readonly string[];
+  readonly outputNames?: readonly string[];
+  /** Per input, axis → symbolic name, e.g. [{ 0: "batch", 2: "time" }]. */
+  readonly dynamicAxes?: readonly (Readonly<Record<number, string>> | undefined)[];
+  readonly docString?: string;
+}
+
+interface Traced {
+  jaxpr: Jaxpr;
+  consts: JArray[];
+}
+
+function trace<P extends JsTree<JArray>>(fn: (params: P, ...inputs: JArray[]) => JArray | JArray[], params: P, inputs: JArray[]): Traced {
+  const { jaxpr } = makeJaxpr(fn as (...a: unknown[]) => JsTree<JArray>)(tree.ref(params), ...inputs.map((x) => x.ref));
+  return { jaxpr: jaxpr.jaxpr.flatten(), consts: jaxpr.consts as unknown as JArray[] };
+}
+
+/** Builds the ONNX graph node by node. */
+class GraphBuilder {
+  readonly nodes: NodeProto[] = [];
+  readonly initializers: TensorProto[] = [];
+  private counter = 0;
+  private literals = new Map<string, string>();
+
+  fresh(hint: string): string {
+    return `${hint}_${this.counter++}`;
+  }
+
+  add(opType: string, inputs: string[], attributes?: Record<string, AttributeValue>, output?: string): string {
+    const out = output ?? this.fresh(opType.toLowerCase());
+    this.nodes.push({ opType, inputs, outputs: [out], name: this.fresh(`n_${opType}`), attributes });
+    return out;
+  }
+
+  int64s(values: readonly (number | bigint)[]): string {
+    const key = `i64:${values.join(",")}`;
+    let name = this.literals.get(key);
+    if (name === undefined) {
+      name = this.fresh("const_i64");
+      this.initializers.push(int64Tensor(name, values));
+      this.literals.set(key, name);
+    }
+    return name;
+  }
+
+  scalar(dtype: string, value: number): string {
+    const key = `${dtype}:${Object.is(value, -0) ? "-0" : value}`;
+    let name = this.literals.get(key);
+    if (name === undefined) {
+      name = this.fresh("lit");
+      this.initializers.push({ name, dims: [], dataType: elemType(dtype), raw: rawBytes(dtype, [value]) });
+      this.literals.set(key, name);
+    }
+    return name;
+  }
+}
+
+/**
+ * Exports `fn(params, ...inputs)` as an ONNX model. `params` (a tree of
+ * arrays) become initializers; `inputs` are example arrays fixing shapes and
+ * dtypes. Returns the serialised ModelProto.
+ */
+export function exportOnnx<P extends JsTree<JArray>>(
+  fn: (params: P, ...inputs: JArray[]) => JArray | JArray[],
+  params: P,
+  inputs: JArray[],
+  options: ExportOptions = {},
+): Uint8Array {
+  const main = trace(fn, params, inputs);
+  const dyn = options.dynamicAxes ?? [];
+  let alt: Traced | undefined;
+  if (dyn.some((d) => d && Object.keys(d).length > 0)) {
+    // A second trace with every dynamic axis one larger tells which shape parameters depend on it.
+    const grown = inputs.map((x, i) => {
+      const axes = Object.keys(dyn[i] ?? {}).map(Number);
+      if (axes.length === 0) return x.ref;
+      const pad = x.shape.map((_, a) => [0, axes.includes(a) ? 1 : 0] as [number, number]);
+      return np.pad(x.ref, pad);
+    });
+    alt = trace(fn, params, grown);
+    grown.forEach((g) => g.dispose());
+    if (alt.jaxpr.eqns.length !== main.jaxpr.eqns.length) throw new ModelError("ONNX export: the traced program changes with the input size; this model cannot have a dynamic axis");
+  }
+  const [paramLeaves] = tree.flatten(params);
+  const g = new GraphBuilder();
+  const names = new Map<VarT, string>();
+  const nParams = paramLeaves.length;
+  const inputInfos: ValueInfo[] = [];
+  main.jaxpr.inBinders.forEach((v, i) => {
+    // makeJaxpr binds the traced consts first, then the flattened arguments.
+    const nConsts = main.consts.length;
+    if (i < nConsts) {
+      const name = g.fresh("const");
+      g.initializers.push({ name, dims: v.aval.shape, dataType: elemType(v.aval.dtype), raw: rawBytes(v.aval.dtype, main.consts[i].ref.dataSync()) });
+      names.set(v, name);
+      return;
+    }
+    const k = i - nConsts;
+    if (k < nParams) {
+      const name = `param_${k}`;
+      g.initializers.push({ name, dims: v.aval.shape, dataType: elemType(v.aval.dtype), raw: rawBytes(v.aval.dtype, (paramLeaves[k] as JArray).ref.dataSync()) });
+      names.set(v, name);
+      return;
+    }
+    const idx = k - nParams;
+    const name = options.inputNames?.[idx] ?? `input${idx}`;
+    names.set(v, name);
+    const axes = dyn[idx] ?? {};
+    inputInfos.push({ name, elemType: elemType(v.aval.dtype), shape: v.aval.shape.map((d, a) => axes[a] ?? d) });
+  });
+  const nameOf = (a: Atom): string => {
+    if ("value" in a) return g.scalar(a.aval.dtype, a.value); // a literal
+    const n = names.get(a);
+    if (n === undefined) throw new ModelError("ONNX export: internal error, an unbound variable");
+    return n;
+  };
+  main.jaxpr.eqns.forEach((eqn, k) => {
+    const altEqn = alt?.jaxpr.eqns[k];
+    const out = lower(g, eqn, eqn.inputs.map(nameOf), altEqn);
+    eqn.outBinders.forEach((v, i) => names.set(v, out[i]));
+  });
+  const outputs: ValueInfo[] = main.jaxpr.outs.map((a, i) => {
+    const name = options.outputNames?.[i] ?? `output${i}`;
+    const src = nameOf(a);
+    g.add("Identity", [src], undefined, name);
+    const aval = (a as { aval: { shape: number[]; dtype: string } }).aval;
+    const altAval = alt ? (alt.jaxpr.outs[i] as { aval: { shape: number[] } }).aval : undefined;
+    return { name, elemType: elemType(aval.dtype), shape: aval.shape.map((d, ax) => (altAval && altAval.shape[ax] !== d ? `${name}_dim${ax}` : d)) };
+  });
+  for (const c of main.consts) c.dispose();
+  for (const c of alt?.consts ?? []) c.dispose();
+  return encodeModel({
+    graph: { name: "mirkit", nodes: g.nodes, initializers: g.initializers, inputs: inputInfos, outputs },
+    opsetVersion: OPSET,
+    docString: options.docString,
+  });
+}
+
+
+const UNARY: Record<string, string> = {
+  neg: "Neg", reciprocal: "Reciprocal", exp: "Exp", log: "Log", sqrt: "Sqrt", sin: "Sin", cos: "Cos",
+  floor: "Floor", ceil: "Ceil", erf: "Erf", atan: "Atan", asin: "Asin", stop_gradient: "Identity",
+};
+const BINARY: Record<string, string> = { add: "Add", mul: "Mul", min: "Min", max: "Max", idiv: "Div" };
+const REDUCE: Record<string, string> = { Add: "ReduceSum", Max: "ReduceMax", Min: "ReduceMin", Mul: "ReduceProd" };
+
+/** Shapes of an equation's inputs and output (first output). */
+const shapeOf = (a: Atom): number[] => (a as { aval: { shape: number[] } }).aval.shape;
+
+function lower(g: GraphBuilder, eqn: Eqn, ins: string[], alt: Eqn | undefined): string[] {
+  const p = eqn.params as Record<string, unknown>;
+  const prim = eqn.primitive as string;
+  const outShape = eqn.outBinders[0].aval.shape;
+  const altOut = alt?.outBinders[0].aval.shape;
+  const dynamicDims = (shape: number[], other?: number[]) => shape.map((d, i) => other !== undefined && other[i] !== d);
+  if (prim in UNARY) return [g.add(UNARY[prim], ins)];
+  if (prim in BINARY) return [g.add(BINARY[prim], ins)];
+  switch (prim) {
+    case "erfc": return [g.add("Sub", [g.scalar(eqn.outBinders[0].aval.dtype, 1), g.add("Erf", ins)])];
+    case "mod": return [g.add("Mod", ins, { fmod: { type: "int", value: 1 } })];
+    case "cast": return [g.add("Cast", ins, { to: { type: "int", value: elemType(String(p.dtype)) } })];
+    case "compare": {
+      const op = String(p.op);
+      if (op === "less") return [g.add("Less", ins)];
+      if (op === "less_equal") return [g.add("LessOrEqual", ins)];
+      if (op === "equal") return [g.add("Equal", ins)];
+      if (op === "not_equal") return [g.add("Not", [g.add("Equal", ins)])];
+      throw new ModelError(`ONNX export: compare op ${op} is not supported`);
+    }
+    case "where": return [g.add("Where", ins)];
+    case "reduce": {
+      const op = REDUCE[String(p.op)];
+      if (op === undefined) throw new ModelError(`ONNX export: reduce op ${String(p.op)} is not supported`);
+      return [g.add(op, [ins[0], g.int64s(p.axis as number[])], { keepdims: { type: "int", value: 0 } })];
+    }
+    case "dot": return [lowerDot(g, shapeOf(eqn.inputs[0]), shapeOf(eqn.inputs[1]), ins)];
+    case "transpose": return [g.add("Transpose", ins, { perm: { type: "ints", value: p.perm as number[] } })];
+    case "reshape": {
+      const dynOut = dynamicDims(outShape, altOut);
+      const n = dynOut.filter(Boolean).length;
+      if (n > 1) throw new ModelError(`ONNX export: a reshape to [${outShape.join(", ")}] depends on the dynamic axis in ${n} places; export with fixed shapes`);
+      return [g.add("Reshape", [ins[0], g.int64s(outShape.map((d, i) => (dynOut[i] ? -1 : d)))])];
+    }
+    case "broadcast": {
+      const axis = p.axis as number[];
+      const dynOut = dynamicDims(outShape, altOut);
+      let x = ins[0];
+      if (axis.length > 0) x = g.add("Unsqueeze", [x, g.int64s(axis)]);
+      return [g.add("Expand", [x, g.int64s(outShape.map((d, i) => (dynOut[i] ? 1 : d)))])];
+    }
+    case "flip": {
+      const axes = p.axis as number[];
+      return [g.add("Slice", [ins[0], g.int64s(axes.map(() => -1)), g.int64s(axes.map(() => INT64_MIN)), g.int64s(axes), g.int64s(axes.map(() => -1))])];
+    }
+    case "shrink": {
+      const sl = (p.slice as unknown[]).flat() as number[];
+      const inShape = shapeOf(eqn.inputs[0]);
+      const altIn = alt ? shapeOf(alt.inputs[0]) : undefined;
+      const dynIn = dynamicDims(inShape, altIn);
+      const axes: number[] = [], starts: (number | bigint)[] = [], ends: (number | bigint)[] = [];
+      for (let a = 0; a < inShape.length; a++) {
+        const [s, e] = [sl[2 * a], sl[2 * a + 1]];
+        if (s === 0 && e === inShape[a]) continue;
+        axes.push(a);
+        starts.push(s);
+        ends.push(dynIn[a] && e === inShape[a] ? INT64_MAX : e);
+      }
+      if (axes.length === 0) return [g.add("Identity", ins)];
+      return [g.add("Slice", [ins[0], g.int64s(starts), g.int64s(ends), g.int64s(axes)])];
+    }
+    case "pad": {
+      const w = (p.width as unknown[]).flat() as number[];
+      const nd = w.length / 2;
+      const lo = Array.from({ length: nd }, (_, a) => w[2 * a]), hi = Array.from({ length: nd }, (_, a) => w[2 * a + 1]);
+      let x = ins[0];
+      if ([...lo, ...hi].some((v) => v > 0)) x = g.add("Pad", [x, g.int64s([...lo.map((v) => Math.max(0, v)), ...hi.map((v) => Math.max(0, v))])]);
+      if ([...lo, ...hi].some((v) => v < 0)) {
+        const axes = lo.map((_, a) => a).filter((a) => lo[a] < 0 || hi[a] < 0);
+        x = g.add("Slice", [x, g.int64s(axes.map((a) => Math.max(0, -lo[a]))), g.int64s(axes.map((a) => (hi[a] < 0 ? hi[a] : INT64_MAX))), g.int64s(axes)]);
+      }
+      return [x];
+    }
+    case "concatenate": return [g.add("Concat", ins, { axis: { type: "int", value: p.axis as number } })];
+    case "split": {
+      const outs = eqn.outBinders.map(() => g.fresh("split"));
+      g.nodes.push({ opType: "Split", inputs: [ins[0], g.int64s(p.sizes as number[])], outputs: outs, name: g.fresh("n_Split"), attributes: { axis: { type: "int", value: p.axis as number } } });
+      return outs;
+    }
+    case "conv": return [lowerConv(g, eqn, ins)];
+    default:
+      throw new ModelError(`ONNX export: the jax-js primitive "${prim}" is not supported by mirkit's exporter`);
+  }
+}
+
+/** dot(a, b) = Σ_k a[…, k]·b[…, k] with broadcasting. */
+function lowerDot(g: GraphBuilder, sa: number[], sb: number[], ins: string[]): string {
+  const r = Math.max(sa.length, sb.length);
+  if (sa.length === r && sb.length === r && r >= 3 && sa[r - 2] === 1 && sb[r - 3] === 1) {
+    // (…, M, 1, K) · (…, 1, N, K) → MatMul((…, M, K), (…, K, N)).
+    const a2 = g.add("Squeeze", [ins[0], g.int64s([r - 2])]);
+    const b2 = g.add("Squeeze", [ins[1], g.int64s([r - 3])]);
+    const perm = Array.from({ length: r - 1 }, (_, i) => i);
+    [perm[r - 3], perm[r - 2]] = [perm[r - 2], perm[r - 3]];
+    const bT = g.add("Transpose", [b2], { perm: { type: "ints", value: perm } });
+    return g.add("MatMul", [a2, bT]);
+  }
+  return g.add("ReduceSum", [g.add("Mul", ins), g.int64s([-1])], { keepdims: { type: "int", value: 0 } });
+}
+
+function lowerConv(g: GraphBuilder, eqn: Eqn, ins: string[]): string {
+  const p = eqn.params as { vmapDims: number; strides: number[]; padding: number[] | [number, number][]; lhsDilation: number[]; rhsDilation: number[] };
+  if (p.vmapDims !== 0) throw new ModelError("ONNX export: a vmapped convolution is not supported; export the unbatched model");
+  const pad = (p.padding as unknown[]).flat() as number[];
+  const nd = p.strides.length;
+  const lo = Array.from({ length: nd }, (_, a) => pad[2 * a]), hi = Array.from({ length: nd }, (_, a) => pad[2 * a + 1]);
+  let x = ins[0];
+  if (p.lhsDilation.some((d) => d !== 1)) {
+    // Zero insertion (transposed convolution): for each spatial axis, interleave d−1 zeros, drop the trailing ones.
+    const shape = shapeOf(eqn.inputs[0]);
+    let cur = [...shape];
+    for (let a = 0; a < nd; a++) {
+      const d = p.lhsDilation[a];
+      if (d === 1) continue;
+      const ax = 2 + a;
+      x = g.add("Unsqueeze", [x, g.int64s([ax + 1])]);
+      const pads = new Array(2 * (cur.length + 1)).fill(0);
+      pads[cur.length + 1 + ax + 1] = d - 1;
+      x = g.add("Pad", [x, g.int64s(pads)]);
+      const merged = [...cur];
+      merged[ax] = cur[ax] * d;
+      x = g.add("Reshape", [x, g.int64s(merged.map((v, i) => (i === 0 ? 0 : v)))]);
+      x = g.add("Slice", [x, g.int64s([0]), g.int64s([(cur[ax] - 1) * d + 1]), g.int64s([ax])]);
+      merged[ax] = (cur[ax] - 1) * d + 1;
+      cur = merged;
+    }
+  }
+  const attrs: Record<string, AttributeValue> = {
+    strides: { type: "ints", value: p.strides },
+    dilations: { type: "ints", value: p.rhsDilation },
+  };
+  if ([...lo, ...hi].some((v) => v < 0)) {
+    x = g.add("Slice", [x, g.int64s(lo.map((v) => Math.max(0, -v))), g.int64s(hi.map((v) => (v < 0 ? v : INT64_MAX))), g.int64s(lo.map((_, a) => 2 + a))]);
+  }
+  attrs.pads = { type: "ints", value: [...lo.map((v) => Math.max(0, v)), ...hi.map((v) => Math.max(0, v))] };
+  return g.add("Conv", [x, ins[1]], attrs);
+}
