@@ -14,6 +14,7 @@ import { renderFigure } from "../plot/figure.js";
 import { encodePng } from "../plot/png.js";
 import { PLOT_KINDS, spectrogramFigure, type PlotKind } from "../tasks/plot.js";
 import { addEvalCommands } from "./eval.js";
+import { addTrainCommands } from "./train.js";
 import { audioInfo, formatInfo } from "./info.js";
 import { createProgress } from "./progress.js";
 
@@ -40,6 +41,7 @@ Examples:
   $ mirkit info --json *.wav              the same as JSON (one object per file)
   $ mirkit plot song.mp3 --kind cqt -o song-cqt.png
   $ mirkit eval transcription --ref ref.txt --est est.txt
+  $ mirkit train demo -o out/demo         train, export to ONNX, compare in ONNX Runtime
   $ mirkit <command> --help               options and examples of one command`,
     );
 
@@ -108,6 +110,7 @@ Examples:
       }
     });
   addEvalCommands(program);
+  addTrainCommands(program);
   return program;
 }
 

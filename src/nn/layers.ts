@@ -1,0 +1,110 @@
+/**
+ * Layers as pure functions over parameter trees (jax-js arrays), with
+ * initialisers that draw from our seeded generator, so a model starts from
+ * the same weights for the same seed on every machine.
+ *
+ * Ownership (jax-js reference counting): layer functions consume their
+ * input activation and only borrow parameters (they take `.ref`s), so a
+ * parameter tree can be used for many calls.
+ *
+ * Convolution has two implementations with one parameter layout
+ * (weights O × I × kh × kw, like ONNX and lax.conv):
+ * - "lax": jax-js's `lax.convGeneralDilated` (exports to one ONNX Conv);
+ * - "matmul": im2col, i.e. the kh·kw shifted views of the padded input
+ *   concatenated along channels and multiplied by the reshaped kernel, which
+ *   trains ≈ 50–100× faster on jax-js's wasm backend (see bench/nn.ts).
+ * Train with "matmul", export with "lax"; both compute the same function.
+ */
+import { lax, nn as jnn, numpy as np, type Array as JArray } from "@jax-js/jax";
+import { InvalidInputError } from "../errors.js";
+
+/** mulberry32: a small, fast, seeded PRNG; `normal` by Box–Muller. */
+export class Rng {
+  private s: number;
+  constructor(seed: number) {
+    this.s = seed >>> 0;
+  }
+  uniform(): number {
+    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  normal(): number {
+    const u = 1 - this.uniform(), v = this.uniform();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+}
+
+function normalArray(rng: Rng, shape: number[], std: number): JArray {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return np.array(Float32Array.from({ length: n }, () => rng.normal() * std)).reshape(shape);
+}
+
+export type DenseParams = { w: JArray; b: JArray };
+export type Conv2dParams = { w: JArray; b: JArray };
+
+/** He (Kaiming) normal initialisation for ReLU networks: std = √(2 / fan_in). */
+export function initDense(rng: Rng, inDim: number, outDim: number): DenseParams {
+  return { w: normalArray(rng, [inDim, outDim], Math.sqrt(2 / inDim)), b: np.zeros([outDim]) };
+}
+
+export function initConv2d(rng: Rng, inChannels: number, outChannels: number, kh: number, kw = kh): Conv2dParams {
+  return { w: normalArray(rng, [outChannels, inChannels, kh, kw], Math.sqrt(2 / (inChannels * kh * kw))), b: np.zeros([outChannels]) };
+}
+
+/** y = x·W + b over the last axis. */
+export function dense(p: DenseParams, x: JArray): JArray {
+  return np.matmul(x, p.w.ref).add(p.b.ref);
+}
+
+export interface Conv2dOptions {
+  /** "same" keeps the spatial size (odd kernels); "valid" uses no padding. */
+  readonly padding?: "same" | "valid";
+  readonly dilation?: readonly [number, number];
+  readonly impl?: "lax" | "matmul";
+}
+
+/** 2-D convolution, NCHW input, stride 1, with bias. */
+export function conv2d(p: Conv2dParams, x: JArray, options: Conv2dOptions = {}): JArray {
+  const [O, I, kh, kw] = p.w.shape;
+  if (x.ndim !== 4 || x.shape[1] !== I) throw new InvalidInputError(`conv2d: input must be [batch, ${I}, height, width], got [${x.shape.join(", ")}]`);
+  const [dh, dw] = options.dilation ?? [1, 1];
+  const same = (options.padding ?? "same") === "same";
+  const ph = same ? (dh * (kh - 1)) >> 1 : 0, pw = same ? (dw * (kw - 1)) >> 1 : 0;
+  const bias = p.b.ref.reshape([1, O, 1, 1]);
+  if ((options.impl ?? "matmul") === "lax") {
+    const padH: [number, number] = [ph, dh * (kh - 1) - ph], padW: [number, number] = [pw, dw * (kw - 1) - pw];
+    return lax.convGeneralDilated(x, p.w.ref, [1, 1], same ? [padH, padW] : [[0, 0], [0, 0]], { rhsDilation: [dh, dw] }).add(bias);
+  }
+  const [B, , H, W] = x.shape;
+  const Ho = same ? H : H - dh * (kh - 1), Wo = same ? W : W - dw * (kw - 1);
+  const xp = same ? np.pad(x, [[0, 0], [0, 0], [ph, dh * (kh - 1) - ph], [pw, dw * (kw - 1) - pw]]) : x;
+  // im2col: views x[:, :, i·dh : i·dh+Ho, j·dw : j·dw+Wo] stacked as channels (i, j, c) → [B, Ho, Wo, kh·kw·I].
+  const cols: JArray[] = [];
+  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) cols.push(xp.ref.slice([], [], [i * dh, i * dh + Ho], [j * dw, j * dw + Wo]));
+  xp.dispose();
+  const patches = np.concatenate(cols, 1).reshape([B, kh * kw, I, Ho, Wo]).transpose([0, 3, 4, 1, 2]).reshape([B, Ho, Wo, kh * kw * I]);
+  // Kernel O × I × kh × kw → (kh·kw·I) × O in the same (i, j, c) order.
+  const k = p.w.ref.transpose([2, 3, 1, 0]).reshape([kh * kw * I, O]);
+  return np.matmul(patches, k).transpose([0, 3, 1, 2]).add(bias);
+}
+
+export const relu = jnn.relu;
+
+/** Number of scalars in a parameter tree. */
+export function parameterCount(tree: unknown): number {
+  if (tree === null || tree === undefined) return 0;
+  if (typeof tree === "object" && "shape" in (tree as object) && Array.isArray((tree as JArray).shape)) return (tree as JArray).shape.reduce((a: number, b: number) => a * b, 1);
+  if (Array.isArray(tree)) return tree.reduce((s: number, t) => s + parameterCount(t), 0);
+  if (typeof tree === "object") return Object.values(tree as object).reduce((s: number, t) => s + parameterCount(t), 0);
+  return 0;
+}
+
+/** The arrays of a parameter tree with dotted names ("c1.w"), in key order. */
+export function namedLeaves(tree: unknown, prefix = ""): [string, JArray][] {
+  if (tree !== null && typeof tree === "object" && "shape" in (tree as object) && Array.isArray((tree as JArray).shape)) return [[prefix, tree as JArray]];
+  if (Array.isArray(tree)) return tree.flatMap((t, i) => namedLeaves(t, prefix ? `${prefix}.${i}` : String(i)));
+  if (tree !== null && typeof tree === "object") return Object.entries(tree).flatMap(([k, t]) => namedLeaves(t, prefix ? `${prefix}.${k}` : k));
+  return [];
+}
