@@ -82,3 +82,77 @@ export class OnnxModel {
     await this.session.release?.();
   }
 }
+
+export interface ChunkOptions {
+  /** Input name (default: the model's first input) and output name (default: first output). */
+  readonly input?: string;
+  readonly output?: string;
+  /** Frames per chunk along the last axis. */
+  readonly chunk: number;
+  /** Frames shared by neighbouring chunks; at least the model's receptive field radius × 2 for seamless output. */
+  readonly overlap: number;
+  readonly onProgress?: (fraction: number) => void;
+}
+
+/**
+ * Runs a model whose output is frame-aligned with its input along the last
+ * axis (same length) on a long input, chunk by chunk: chunks overlap by
+ * `overlap` frames and the outputs are cross-faded with complementary raised-
+ * cosine ramps over the central half of each overlap, where both chunks
+ * see enough context; the edges of each overlap are discarded. Memory is
+ * bounded by the chunk size, not the input length.
+ */
+export async function runChunked(model: OnnxModel, input: TensorF32, options: ChunkOptions): Promise<TensorF32> {
+  const inName = options.input ?? model.inputNames[0];
+  const outName = options.output ?? model.outputNames[0];
+  const dims = input.dims;
+  const T = dims[dims.length - 1];
+  const lead = input.data.length / T; // product of the leading dims
+  const { chunk, overlap } = options;
+  if (!(chunk > overlap && overlap >= 0)) throw new ModelError(`runChunked: chunk (${chunk}) must exceed overlap (${overlap})`);
+  if (T <= chunk) {
+    const out = await model.run({ [inName]: input });
+    options.onProgress?.(1);
+    return out[outName];
+  }
+  const step = chunk - overlap;
+  const guard = Math.floor(overlap / 4); // discard this many frames at each inner chunk edge
+  const fade = overlap - 2 * guard; // cross-fade length in the middle of the overlap
+  let out: Float32Array | undefined;
+  let outLead = 0;
+  let outDims: number[] = [];
+  const slice = new Float32Array(lead * chunk);
+  for (let start = 0; start < T; start += step) {
+    const len = Math.min(chunk, T - start);
+    const buf = len === chunk ? slice : new Float32Array(lead * len);
+    for (let r = 0; r < lead; r++) buf.set(input.data.subarray(r * T + start, r * T + start + len), r * len);
+    const res = (await model.run({ [inName]: { data: buf, dims: [...dims.slice(0, -1), len] } }))[outName];
+    const oT = res.dims[res.dims.length - 1];
+    if (oT !== len) throw new ModelError(`runChunked: output "${outName}" has ${oT} frames for ${len} input frames; the model must keep the time axis`);
+    if (out === undefined) {
+      outLead = res.data.length / oT;
+      outDims = [...res.dims.slice(0, -1), T];
+      out = new Float32Array(outLead * T);
+    }
+    const first = start === 0, last = start + len >= T;
+    for (let t = 0; t < len; t++) {
+      const g = start + t;
+      // Weight of this chunk at frame t: fade in after the previous chunk, fade out before the next.
+      let w = 1;
+      if (!first) {
+        if (t < guard) w = 0;
+        else if (t < guard + fade) w = 0.5 - 0.5 * Math.cos((Math.PI * (t - guard + 0.5)) / fade);
+      }
+      if (!last) {
+        const u = len - 1 - t; // frames to the chunk's end
+        if (u < guard) w = 0;
+        else if (u < guard + fade) w *= 0.5 - 0.5 * Math.cos((Math.PI * (u - guard + 0.5)) / fade);
+      }
+      if (w === 0) continue;
+      for (let r = 0; r < outLead; r++) out[r * T + g] += w * res.data[r * oT + t];
+    }
+    options.onProgress?.(Math.min(1, (start + len) / T));
+    if (last) break;
+  }
+  return { data: out!, dims: outDims };
+}

@@ -67,3 +67,22 @@ test("a conv net exported with a dynamic time axis runs at another length", asyn
 test("an unsupported primitive is refused by name", () => {
   assert.throws(() => exportOnnx((_p: Record<string, JArray>, x: JArray) => np.sort(x), {}, [randn([4], 1)]), /primitive "sort" is not supported/);
 });
+
+test("chunked inference with overlap and cross-fade equals one pass over a long input (receptive field inside the overlap)", async () => {
+  const { runChunked } = await import("../runtime.js");
+  const fn = (p: Record<string, JArray>, x: JArray) => np.tanh(lax.conv(nn.relu(lax.conv(x, p.w1.ref, [1, 1], "SAME")), p.w2.ref, [1, 1], "SAME"));
+  const params = { w1: randn([4, 2, 3, 5], 20), w2: randn([3, 4, 3, 5], 21) };
+  const model = await OnnxModel.load(ort, exportOnnx(fn, params, [randn([1, 2, 6, 40], 22)], { dynamicAxes: [{ 3: "time" }] }));
+  const long = randn([1, 2, 6, 1000], 23);
+  const data = long.dataSync() as Float32Array;
+  const full = (await model.run({ input0: { data, dims: [1, 2, 6, 1000] } })).output0;
+  let progressCalls = 0;
+  // Receptive field: two 5-wide kernels → ±4 frames; overlap 32 leaves 8 guard frames each side.
+  const chunked = await runChunked(model, { data, dims: [1, 2, 6, 1000] }, { chunk: 128, overlap: 32, onProgress: () => progressCalls++ });
+  assert.deepEqual(chunked.dims, full.dims);
+  let worst = 0;
+  for (let i = 0; i < full.data.length; i++) worst = Math.max(worst, Math.abs(full.data[i] - chunked.data[i]));
+  assert.ok(worst < 1e-5, `max diff ${worst}`);
+  assert.ok(progressCalls >= 10);
+  await model.dispose();
+});
