@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { test } from "node:test";
 import { decodeWav } from "../io/wav.js";
 import { NumpyRandomState } from "../testing/mt19937.js";
-import { SHARED, sharedAvailable } from "../testing/reference.js";
+import { referenceAvailable, runReference, SHARED, sharedAvailable } from "../testing/reference.js";
 import { musevalV4, nanMedian } from "./separation.js";
 
 const DIR = path.join(SHARED, "audio/musdb18-sample");
@@ -15,6 +15,16 @@ test("NumpyRandomState reproduces np.random.seed(0); np.random.random(5)", () =>
   // The well-known first draws of numpy's legacy generator with seed 0.
   const expected = [0.5488135039273248, 0.7151893663724195, 0.6027633760716439, 0.5448831829968969, 0.4236547993389047];
   for (const e of expected) assert.equal(r.random(), e);
+});
+
+test("NumpyRandomState equals Debian numpy's draws for the museval estimates (seed 0, 300032 × 2 twice), sampled across the stream", { skip: referenceAvailable(["numpy"]) === true ? false : String(referenceAvailable(["numpy"])) }, () => {
+  const n = 300032, total = 4 * n;
+  const indices = [0, 1, 2, 623, 624, 625, 1247, 99999, 2 * n - 1, 2 * n, 2 * n + 1, total - 2, total - 1];
+  const { values } = runReference<{ values: number[] }>("random_estimates.py", { seed: 0, n, indices });
+  const rs = new NumpyRandomState(0);
+  const all = new Float64Array(total);
+  for (let i = 0; i < total; i++) all[i] = rs.random();
+  indices.forEach((i, k) => assert.equal(all[i], values[k], `draw ${i}`));
 });
 
 test("museval v4 on the MUSDB18 sample with numpy's seed-0 random estimates reproduces museval's per-second scores within 0.1 dB", { skip }, () => {
