@@ -87,6 +87,38 @@ export class WasmRealFft {
   }
 
   /**
+   * The transform of x[start … start+n) times the periodic Hann window, done
+   * as a 3-tap convolution in frequency (X_w[k] = ½X[k] − ¼X[k−1] − ¼X[k+1]),
+   * so the frame is copied with one memcpy and never multiplied sample by sample.
+   */
+  forwardHann(x: Float32Array, start: number, outRe: Float32Array, outIm: Float32Array, outOffset: number): void {
+    const m = this.m;
+    m.HEAPF32.set(x.subarray(start, start + this.n), this.input >> 2);
+    m._pffft_transform_ordered(this.setup, this.input, this.output, this.work, PFFFT_FORWARD);
+    const h = m.HEAPF32, o = this.output >> 2, half = this.n >> 1;
+    // Ordered layout: X0 = h[o] (real), X(N/2) = h[o+1] (real), Xk = h[o+2k] + i·h[o+2k+1] for 0 < k < N/2.
+    // Neighbours beyond the ends by symmetry of a real signal: X(−1) = conj X1, X(N/2+1) = conj X(N/2−1).
+    const x0 = h[o], xh = h[o + 1];
+    outRe[outOffset] = 0.5 * x0 - 0.5 * h[o + 2];
+    outIm[outOffset] = 0;
+    outRe[outOffset + 1] = 0.5 * h[o + 2] - 0.25 * (x0 + h[o + 4]);
+    outIm[outOffset + 1] = 0.5 * h[o + 3] - 0.25 * h[o + 5];
+    // Rolling neighbours: two reads per bin.
+    let pr = h[o + 2], pi = h[o + 3], cr = h[o + 4], ci = h[o + 5];
+    for (let k = 2, j = o + 6; k < half - 1; k++, j += 2) {
+      const nr = h[j], ni = h[j + 1];
+      outRe[outOffset + k] = 0.5 * cr - 0.25 * (pr + nr);
+      outIm[outOffset + k] = 0.5 * ci - 0.25 * (pi + ni);
+      pr = cr; pi = ci; cr = nr; ci = ni;
+    }
+    const jl = o + 2 * (half - 1);
+    outRe[outOffset + half - 1] = 0.5 * h[jl] - 0.25 * (h[jl - 2] + xh);
+    outIm[outOffset + half - 1] = 0.5 * h[jl + 1] - 0.25 * h[jl - 1];
+    outRe[outOffset + half] = 0.5 * xh - 0.5 * h[jl];
+    outIm[outOffset + half] = 0;
+  }
+
+  /**
    * The transform of x[start … start+n) in PFFFT's ordered layout
    * [X0, X(N/2), Re X1, Im X1, …], as a view into the wasm heap that the next
    * call overwrites: no copies out, for callers that read a few bins.

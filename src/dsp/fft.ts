@@ -248,6 +248,19 @@ export class RealFft {
   }
   private frame: Float64Array | undefined;
 
+  /** Whether `forwardHann` takes the fast frequency-domain path (PFFFT, N ≥ 8). */
+  get hasFastHann(): boolean {
+    return this.wasm !== undefined && this.n >= 8;
+  }
+
+  /** forwardWindowed with the periodic Hann window of length N (see WasmRealFft.forwardHann). */
+  forwardHann(x: Float32Array, start: number, outRe: Float32Array, outIm: Float32Array, outOffset: number): void {
+    if (this.hasFastHann) return this.wasm!.forwardHann(x, start, outRe, outIm, outOffset);
+    const w = (this.hann ??= Float32Array.from({ length: this.n }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / this.n)));
+    this.forwardWindowed(x, start, w, outRe, outIm, outOffset);
+  }
+  private hann: Float32Array | undefined;
+
   /**
    * The transform of x[start … start+N) in the ordered real layout
    * [X0, X(N/2), Re X1, Im X1, …, Re X(N/2−1), Im X(N/2−1)]. The returned

@@ -79,11 +79,14 @@ export function stft(signal: Float32Array, sampleRate: number, options: StftOpti
   const fft = new RealFft(nFft, { precision: "single" });
   const frame = new Float64Array(nFft);
   const window32 = Float32Array.from(window);
+  // The default periodic Hann over the whole frame is applied in the frequency domain (3 taps), saving a pass.
+  const plainHann = (options.window ?? "hann") === "hann" && (options.winLength ?? nFft) === nFft && fft.hasFastHann;
   const offset = center ? Math.floor(nFft / 2) : 0;
   for (let t = 0; t < nFrames; t++) {
     const start = t * hopLength - offset;
     if (start >= 0 && start + nFft <= signal.length) {
-      fft.forwardWindowed(signal, start, window32, re, im, t * nBins);
+      if (plainHann) fft.forwardHann(signal, start, re, im, t * nBins);
+      else fft.forwardWindowed(signal, start, window32, re, im, t * nBins);
     } else {
       for (let i = 0; i < nFft; i++) frame[i] = paddedSample(signal, start + i, padMode) * window[i];
       fft.forward(frame, re.subarray(t * nBins, (t + 1) * nBins), im.subarray(t * nBins, (t + 1) * nBins));
