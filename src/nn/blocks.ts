@@ -1,0 +1,202 @@
+/**
+ * More layers over parameter trees: normalisation (batch norm with train and
+ * eval modes, layer norm), FiLM conditioning, dropout with an explicit mask,
+ * attention pooling, 1-D convolution, transposed 2-D convolution, and GRU /
+ * LSTM (unidirectional or bidirectional) unrolled over time.
+ *
+ * Same ownership rules as layers.ts: activations are consumed, parameters
+ * borrowed. Recurrent layers unroll a loop at trace time, so their ONNX export
+ * has a fixed number of steps (trace at the length you will run).
+ */
+import { lax, nn as jnn, numpy as np, type Array as JArray } from "@jax-js/jax";
+import { InvalidInputError } from "../errors.js";
+import { conv2d, type Conv2dOptions, type Conv2dParams, Rng } from "./layers.js";
+
+function normal(rng: Rng, shape: number[], std: number): JArray {
+  return np.array(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * std)).reshape(shape);
+}
+
+// ---------------------------------------------------------------- normalisation
+
+export type BatchNormParams = { gamma: JArray; beta: JArray };
+export type BatchNormStats = { mean: JArray; var: JArray };
+
+export function initBatchNorm(channels: number): { params: BatchNormParams; stats: BatchNormStats } {
+  return { params: { gamma: np.ones([channels]), beta: np.zeros([channels]) }, stats: { mean: np.zeros([channels]), var: np.ones([channels]) } };
+}
+
+const channelShape = (x: JArray) => x.shape.map((d, i) => (i === 1 ? d : 1));
+
+/**
+ * Batch normalisation over axis 1 (channels). Train mode normalises with the
+ * batch statistics and returns updated running statistics (momentum 0.1, as
+ * PyTorch); eval mode uses the running statistics.
+ */
+export function batchNorm(
+  p: BatchNormParams, stats: BatchNormStats, x: JArray, options: { readonly train: boolean; readonly eps?: number; readonly momentum?: number },
+): { y: JArray; stats: BatchNormStats } {
+  const eps = options.eps ?? 1e-5, mom = options.momentum ?? 0.1;
+  const shape = channelShape(x);
+  const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
+  let mean: JArray, variance: JArray, next: BatchNormStats;
+  if (options.train) {
+    mean = x.ref.mean(axes);
+    variance = np.var_(x.ref, axes);
+    const n = x.shape.reduce((a, b) => a * b, 1) / x.shape[1];
+    next = {
+      mean: stats.mean.ref.mul(1 - mom).add(lax.stopGradient(mean.ref).mul(mom)),
+      var: stats.var.ref.mul(1 - mom).add(lax.stopGradient(variance.ref).mul((mom * n) / Math.max(1, n - 1))),
+    };
+  } else {
+    mean = stats.mean.ref;
+    variance = stats.var.ref;
+    next = { mean: stats.mean.ref, var: stats.var.ref };
+  }
+  const y = x.sub(mean.reshape(shape)).mul(np.reciprocal(np.sqrt(variance.add(eps))).reshape(shape)).mul(p.gamma.ref.reshape(shape)).add(p.beta.ref.reshape(shape));
+  return { y, stats: next };
+}
+
+export type LayerNormParams = { gamma: JArray; beta: JArray };
+
+export function initLayerNorm(features: number): LayerNormParams {
+  return { gamma: np.ones([features]), beta: np.zeros([features]) };
+}
+
+/** Layer normalisation over the last axis. */
+export function layerNorm(p: LayerNormParams, x: JArray, eps = 1e-5): JArray {
+  const mean = x.ref.mean(-1, { keepdims: true });
+  const centred = x.sub(mean);
+  const variance = np.square(centred.ref).mean(-1, { keepdims: true });
+  return centred.mul(np.reciprocal(np.sqrt(variance.add(eps)))).mul(p.gamma.ref).add(p.beta.ref);
+}
+
+// ---------------------------------------------------------------- conditioning
+
+/**
+ * FiLM (Perez et al. 2018): y = γ ⊙ x + β. `gamma`/`beta` are [B, C] (one pair
+ * per channel for the whole patch: "weak" conditioning) or [B, C, T] (one per
+ * time frame: "strong" conditioning), broadcast over x [B, C, F, T].
+ */
+export function film(x: JArray, gamma: JArray, beta: JArray): JArray {
+  const [B, C] = x.shape;
+  const shape = gamma.ndim === 2 ? [B, C, 1, 1] : gamma.ndim === 3 ? [B, C, 1, gamma.shape[2]] : null;
+  if (shape === null) throw new InvalidInputError(`film: gamma must be [batch, channels] or [batch, channels, time], got [${gamma.shape.join(", ")}]`);
+  return x.mul(gamma.reshape(shape)).add(beta.reshape(shape));
+}
+
+/** Inverted dropout with an explicit mask (from a seeded Rng, so training is reproducible). */
+export function dropoutMask(rng: Rng, shape: number[], rate: number): JArray {
+  const keep = 1 - rate;
+  return np.array(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (rng.uniform() < keep ? 1 / keep : 0))).reshape(shape);
+}
+
+export function dropout(x: JArray, mask: JArray | null): JArray {
+  return mask === null ? x : x.mul(mask);
+}
+
+export type AttentionPoolParams = { w: JArray; v: JArray };
+
+export function initAttentionPool(rng: Rng, features: number, hidden: number): AttentionPoolParams {
+  return { w: normal(rng, [features, hidden], Math.sqrt(1 / features)), v: normal(rng, [hidden, 1], Math.sqrt(1 / hidden)) };
+}
+
+/** Attention pooling over time: x [B, T, D] → Σ_t softmax_t(vᵀ tanh(W x_t)) x_t, [B, D]. */
+export function attentionPool(p: AttentionPoolParams, x: JArray): JArray {
+  const scores = np.matmul(np.tanh(np.matmul(x.ref, p.w.ref)), p.v.ref); // [B, T, 1]
+  const a = jnn.softmax(scores, 1);
+  return x.mul(a).sum(1);
+}
+
+// ---------------------------------------------------------------- convolutions
+
+/** 1-D convolution over the last axis: x [B, C, T], weights [O, C, k]. */
+export function conv1d(p: Conv2dParams, x: JArray, options: Omit<Conv2dOptions, "dilation"> & { readonly dilation?: number } = {}): JArray {
+  const [B, C, T] = x.shape;
+  const [O, I, k] = p.w.shape;
+  const y = conv2d({ w: p.w.ref.reshape([O, I, 1, k]), b: p.b.ref }, x.reshape([B, C, 1, T]), { ...options, dilation: [1, options.dilation ?? 1] });
+  return y.reshape([B, O, y.shape[3]]);
+}
+
+/**
+ * Transposed 2-D convolution (upsampling by `stride`), weights [I, O, kh, kw]
+ * as in PyTorch's ConvTranspose2d; output size (H − 1)·s + k. Exported to ONNX
+ * as zero insertion followed by a Conv.
+ */
+export function convTranspose2d(p: Conv2dParams, x: JArray, stride: readonly [number, number]): JArray {
+  const [, O, kh, kw] = p.w.shape;
+  // Equivalent direct convolution: dilate the input by the stride, pad by k − 1, and convolve with the flipped,
+  // in/out-swapped kernel.
+  const w = np.flip(p.w.ref, [2, 3]).transpose([1, 0, 2, 3]);
+  return lax.convGeneralDilated(x, w, [1, 1], [[kh - 1, kh - 1], [kw - 1, kw - 1]], { lhsDilation: [...stride] }).add(p.b.ref.reshape([1, O, 1, 1]));
+}
+
+// ---------------------------------------------------------------- recurrent layers
+
+export type GruParams = { wx: JArray; wh: JArray; b: JArray };
+export type LstmParams = { wx: JArray; wh: JArray; b: JArray };
+
+/** Gates stacked [reset, update, candidate] (GRU) or [input, forget, cell, output] (LSTM) along the last axis. */
+export function initGru(rng: Rng, inDim: number, hidden: number): GruParams {
+  const s = Math.sqrt(1 / hidden);
+  return { wx: normal(rng, [inDim, 3 * hidden], s), wh: normal(rng, [hidden, 3 * hidden], s), b: np.zeros([3 * hidden]) };
+}
+
+export function initLstm(rng: Rng, inDim: number, hidden: number): LstmParams {
+  const s = Math.sqrt(1 / hidden);
+  // Forget-gate bias 1 (Jozefowicz et al. 2015).
+  const b = new Float32Array(4 * hidden);
+  b.fill(1, hidden, 2 * hidden);
+  return { wx: normal(rng, [inDim, 4 * hidden], s), wh: normal(rng, [hidden, 4 * hidden], s), b: np.array(b) };
+}
+
+function steps(x: JArray, reverse: boolean): JArray[] {
+  const T = x.shape[1];
+  const out: JArray[] = [];
+  for (let t = 0; t < T; t++) out.push(x.ref.slice([], reverse ? T - 1 - t : t));
+  x.dispose();
+  return out;
+}
+
+/** GRU over x [B, T, D] → [B, T, H]. */
+export function gru(p: GruParams, x: JArray, options: { readonly reverse?: boolean } = {}): JArray {
+  const H = p.wh.shape[0], B = x.shape[0];
+  const xs = np.matmul(x, p.wx.ref).add(p.b.ref); // [B, T, 3H]: input contributions for every step at once
+  let h = np.zeros([B, H]);
+  const outs: JArray[] = [];
+  for (const xt of steps(xs, options.reverse ?? false)) {
+    const hh = np.matmul(h.ref, p.wh.ref); // [B, 3H]
+    const r = jnn.sigmoid(xt.ref.slice([], [0, H]).add(hh.ref.slice([], [0, H])));
+    const z = jnn.sigmoid(xt.ref.slice([], [H, 2 * H]).add(hh.ref.slice([], [H, 2 * H])));
+    const n = np.tanh(xt.slice([], [2 * H, 3 * H]).add(r.mul(hh.slice([], [2 * H, 3 * H]))));
+    h = z.ref.mul(h).add(z.neg().add(1).mul(n));
+    outs.push(h.ref);
+  }
+  h.dispose();
+  if (options.reverse) outs.reverse();
+  return np.stack(outs, 1);
+}
+
+/** LSTM over x [B, T, D] → [B, T, H]. */
+export function lstm(p: LstmParams, x: JArray, options: { readonly reverse?: boolean } = {}): JArray {
+  const H = p.wh.shape[0], B = x.shape[0];
+  const xs = np.matmul(x, p.wx.ref).add(p.b.ref);
+  let h = np.zeros([B, H]), c = np.zeros([B, H]);
+  const outs: JArray[] = [];
+  for (const xt of steps(xs, options.reverse ?? false)) {
+    const g = xt.add(np.matmul(h, p.wh.ref));
+    const i = jnn.sigmoid(g.ref.slice([], [0, H])), f = jnn.sigmoid(g.ref.slice([], [H, 2 * H]));
+    const u = np.tanh(g.ref.slice([], [2 * H, 3 * H])), o = jnn.sigmoid(g.slice([], [3 * H, 4 * H]));
+    c = f.mul(c).add(i.mul(u));
+    h = o.mul(np.tanh(c.ref));
+    outs.push(h.ref);
+  }
+  h.dispose();
+  c.dispose();
+  if (options.reverse) outs.reverse();
+  return np.stack(outs, 1);
+}
+
+/** A bidirectional recurrent layer: forward and backward outputs concatenated, [B, T, 2H]. */
+export function bidirectional<P>(cell: (p: P, x: JArray, o: { reverse?: boolean }) => JArray, fwd: P, bwd: P, x: JArray): JArray {
+  return np.concatenate([cell(fwd, x.ref, {}), cell(bwd, x, { reverse: true })], 2);
+}
