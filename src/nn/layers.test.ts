@@ -18,16 +18,20 @@ const maxDiff = (a: JArray, b: JArray) => {
   return m;
 };
 
-for (const [kh, kw, dil, padding] of [[3, 3, [1, 1], "same"], [3, 5, [2, 1], "same"], [1, 1, [1, 1], "same"], [3, 3, [1, 1], "valid"]] as const) {
-  test(`conv2d: the matmul (im2col) lowering equals lax.conv, forward and gradient (${kh}×${kw}, dilation ${dil}, ${padding})`, () => {
-    const p = initConv2d(new Rng(1), 3, 4, kh, kw);
+for (const [kh, kw, dil, padding, stride, groups] of [
+  [3, 3, [1, 1], "same", [1, 1], 1], [3, 5, [2, 1], "same", [1, 1], 1], [1, 1, [1, 1], "same", [1, 1], 1], [3, 3, [1, 1], "valid", [1, 1], 1],
+  [4, 4, [1, 1], "same", [2, 2], 1], [3, 3, [1, 1], "valid", [2, 1], 1], [3, 3, [1, 2], "same", [1, 2], 1], [3, 3, [1, 1], "same", [1, 1], 2],
+] as const) {
+  test(`conv2d: the matmul (im2col) lowering equals lax.conv, forward and gradient (${kh}×${kw}, dilation ${dil}, ${padding}, stride ${stride}, groups ${groups})`, () => {
+    const p = initConv2d(new Rng(1), 6 / groups, 4, kh, kw);
     p.b = rand([4], 9);
-    const x = rand([2, 3, 7, 9], 2);
-    const a = conv2d(p, x.ref, { impl: "matmul", dilation: dil, padding });
-    const b = conv2d(p, x.ref, { impl: "lax", dilation: dil, padding });
+    const x = rand([2, 6, 7, 9], 2);
+    const o = { dilation: dil, padding, stride, groups } as const;
+    const a = conv2d(p, x.ref, { ...o, impl: "matmul" });
+    const b = conv2d(p, x.ref, { ...o, impl: "lax" });
     assert.deepEqual(a.shape, b.shape);
     assert.ok(maxDiff(a, b) < 1e-4);
-    const loss = (impl: "lax" | "matmul") => (w: JArray) => np.square(conv2d({ w, b: p.b.ref }, x.ref, { impl, dilation: dil, padding })).sum();
+    const loss = (impl: "lax" | "matmul") => (w: JArray) => np.square(conv2d({ w, b: p.b.ref }, x.ref, { ...o, impl })).sum();
     const ga = grad(loss("matmul"))(p.w.ref), gb = grad(loss("lax"))(p.w.ref);
     const scale = 1 + Math.max(...Array.from(gb.ref.dataSync(), Math.abs)); // dataSync consumes: read before maxDiff
     assert.ok(maxDiff(ga, gb) < 1e-4 * scale);
@@ -67,4 +71,15 @@ test("safetensors round trip keeps names, shapes and values; a truncated file is
   assert.equal(back.tensors.b.data[0], -1);
   assert.equal(back.metadata.seed, "7");
   assert.throws(() => decodeSafetensors(bytes.subarray(0, bytes.length - 4), "x.safetensors"), /x\.safetensors: .*bad byte range/);
+});
+
+test("triplet and normalised-softmax losses: hand-derived values", async () => {
+  const { tripletLoss, normalizedSoftmaxLoss } = await import("./optim.js");
+  // d(a,p) = 1, d(a,n) = 4: max(0, 1 − 4 + 1) = 0; swapped: 1 − ... = max(0, 4 − 1 + 1) = 4.
+  const a = np.array([[0, 0]]), p = np.array([[1, 0]]), n = np.array([[2, 0]]);
+  assert.equal(tripletLoss(a.ref, p.ref, n.ref).js(), 0);
+  assert.equal(tripletLoss(a.ref, n.ref, p.ref).js(), 4);
+  // Embedding aligned with proxy 0, orthogonal to proxy 1: logits (s, 0) → loss log(1 + e^{−s}).
+  const loss = normalizedSoftmaxLoss(np.array([[3, 0]]), np.array([[1, 0], [0, 2]]), np.array([[1, 0]]), 4).js() as number;
+  assert.ok(Math.abs(loss - Math.log(1 + Math.exp(-4))) < 1e-5);
 });

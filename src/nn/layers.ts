@@ -59,30 +59,68 @@ export function dense(p: DenseParams, x: JArray): JArray {
 }
 
 export interface Conv2dOptions {
-  /** "same" keeps the spatial size (odd kernels); "valid" uses no padding. */
+  /** "same" keeps the spatial size at stride 1 (odd kernels), ⌈size/stride⌉ otherwise; "valid" uses no padding. */
   readonly padding?: "same" | "valid";
+  readonly stride?: readonly [number, number];
   readonly dilation?: readonly [number, number];
+  /** Channel groups (weights O × I/groups × kh × kw); groups = I is a depthwise convolution. */
+  readonly groups?: number;
   readonly impl?: "lax" | "matmul";
 }
 
-/** 2-D convolution, NCHW input, stride 1, with bias. */
+/** Padding (low, high) along one axis for "same": output ⌈n/s⌉, as TensorFlow/JAX define it. */
+function samePad(n: number, k: number, s: number, d: number): [number, number] {
+  const eff = d * (k - 1) + 1;
+  const out = Math.ceil(n / s);
+  const total = Math.max(0, (out - 1) * s + eff - n);
+  return [total >> 1, total - (total >> 1)];
+}
+
+/** 2-D convolution, NCHW input, with bias. */
 export function conv2d(p: Conv2dParams, x: JArray, options: Conv2dOptions = {}): JArray {
+  const groups = options.groups ?? 1;
+  if (groups > 1) {
+    // Split channels and weights into groups, convolve each, concatenate.
+    const [O, Ig] = p.w.shape;
+    const I = x.shape[1];
+    if (I !== Ig * groups || O % groups !== 0) throw new InvalidInputError(`conv2d: ${groups} groups need input channels ${Ig * groups} (got ${I}) and output channels divisible by ${groups} (got ${O})`);
+    const og = O / groups;
+    const outs: JArray[] = [];
+    for (let g = 0; g < groups; g++) {
+      const pg = { w: p.w.ref.slice([g * og, (g + 1) * og]), b: p.b.ref.slice([g * og, (g + 1) * og]) };
+      outs.push(conv2d(pg, x.ref.slice([], [g * Ig, (g + 1) * Ig]), { ...options, groups: 1 }));
+      pg.w.dispose();
+      pg.b.dispose();
+    }
+    x.dispose();
+    return np.concatenate(outs, 1);
+  }
   const [O, I, kh, kw] = p.w.shape;
   if (x.ndim !== 4 || x.shape[1] !== I) throw new InvalidInputError(`conv2d: input must be [batch, ${I}, height, width], got [${x.shape.join(", ")}]`);
   const [dh, dw] = options.dilation ?? [1, 1];
+  const [sh, sw] = options.stride ?? [1, 1];
   const same = (options.padding ?? "same") === "same";
-  const ph = same ? (dh * (kh - 1)) >> 1 : 0, pw = same ? (dw * (kw - 1)) >> 1 : 0;
+  const [B, , H, W] = x.shape;
+  const padH = same ? samePad(H, kh, sh, dh) : [0, 0] as [number, number];
+  const padW = same ? samePad(W, kw, sw, dw) : [0, 0] as [number, number];
   const bias = p.b.ref.reshape([1, O, 1, 1]);
   if ((options.impl ?? "matmul") === "lax") {
-    const padH: [number, number] = [ph, dh * (kh - 1) - ph], padW: [number, number] = [pw, dw * (kw - 1) - pw];
-    return lax.convGeneralDilated(x, p.w.ref, [1, 1], same ? [padH, padW] : [[0, 0], [0, 0]], { rhsDilation: [dh, dw] }).add(bias);
+    return lax.convGeneralDilated(x, p.w.ref, [sh, sw], [padH, padW], { rhsDilation: [dh, dw] }).add(bias);
   }
-  const [B, , H, W] = x.shape;
-  const Ho = same ? H : H - dh * (kh - 1), Wo = same ? W : W - dw * (kw - 1);
-  const xp = same ? np.pad(x, [[0, 0], [0, 0], [ph, dh * (kh - 1) - ph], [pw, dw * (kw - 1) - pw]]) : x;
-  // im2col: views x[:, :, i·dh : i·dh+Ho, j·dw : j·dw+Wo] stacked as channels (i, j, c) → [B, Ho, Wo, kh·kw·I].
+  const Hp = H + padH[0] + padH[1], Wp = W + padW[0] + padW[1];
+  const Ho = Math.floor((Hp - dh * (kh - 1) - 1) / sh) + 1, Wo = Math.floor((Wp - dw * (kw - 1) - 1) / sw) + 1;
+  // Room so that every strided view can be taken as a contiguous slice of length stride·out, then decimated.
+  const extraH = Math.max(0, (kh - 1) * dh + sh * Ho - Hp), extraW = Math.max(0, (kw - 1) * dw + sw * Wo - Wp);
+  const xp = np.pad(x, [[0, 0], [0, 0], [padH[0], padH[1] + extraH], [padW[0], padW[1] + extraW]]);
+  // im2col: views x[:, :, i·dh + s·t, j·dw + s·u] stacked as channels (i, j, c) → [B, Ho, Wo, kh·kw·I].
   const cols: JArray[] = [];
-  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) cols.push(xp.ref.slice([], [], [i * dh, i * dh + Ho], [j * dw, j * dw + Wo]));
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      let v = xp.ref.slice([], [], [i * dh, i * dh + sh * Ho], [j * dw, j * dw + sw * Wo]);
+      if (sh > 1 || sw > 1) v = v.reshape([B, I, Ho, sh, Wo, sw]).slice([], [], [], 0, [], 0);
+      cols.push(v);
+    }
+  }
   xp.dispose();
   const patches = np.concatenate(cols, 1).reshape([B, kh * kw, I, Ho, Wo]).transpose([0, 3, 4, 1, 2]).reshape([B, Ho, Wo, kh * kw * I]);
   // Kernel O × I × kh × kw → (kh·kw·I) × O in the same (i, j, c) order.

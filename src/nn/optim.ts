@@ -77,3 +77,28 @@ export function adamStep<P extends JsTree<JArray>>(params: P, grads: P, state: A
   });
   return { params: tree.unflatten(def, np_) as P, state: { step, m: tree.unflatten(def, nm) as P, v: tree.unflatten(def, nv) as P } };
 }
+
+/** Rows scaled to unit L2 norm (ε-guarded). */
+export function l2Normalize(x: JArray, eps = 1e-8): JArray {
+  return x.ref.mul(np.reciprocal(np.sqrt(np.square(x).sum(-1, { keepdims: true }).add(eps))));
+}
+
+/**
+ * Triplet loss on embeddings [B, D]: mean(max(0, d(a, p) − d(a, n) + margin)),
+ * squared Euclidean distances (FaceNet; MOVE uses it for cover songs).
+ */
+export function tripletLoss(anchor: JArray, positive: JArray, negative: JArray, margin = 1): JArray {
+  const dp = np.square(anchor.ref.sub(positive)).sum(-1);
+  const dn = np.square(anchor.sub(negative)).sum(-1);
+  return np.maximum(dp.sub(dn).add(margin), 0).mean();
+}
+
+/**
+ * Normalised softmax with class proxies (Movshovitz-Attias et al. 2017; Zhai &
+ * Wu 2019): cross-entropy of scale · cos(embedding, proxy_k) over K learnable
+ * proxies [K, D]. `targets` one-hot [B, K].
+ */
+export function normalizedSoftmaxLoss(embeddings: JArray, proxies: JArray, targets: JArray, scale = 16): JArray {
+  const logits = np.matmul(l2Normalize(embeddings), l2Normalize(proxies).transpose([1, 0])).mul(scale);
+  return crossEntropy(logits, targets);
+}
