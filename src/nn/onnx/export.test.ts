@@ -86,3 +86,17 @@ test("chunked inference with overlap and cross-fade equals one pass over a long 
   assert.ok(progressCalls >= 10);
   await model.dispose();
 });
+
+test("the same OnnxModel API runs on onnxruntime-web (its wasm backend, here in Node): the browser path", async () => {
+  const web = (await import("onnxruntime-web")) as unknown as typeof ort & { env: { wasm: { numThreads: number } } };
+  web.env.wasm.numThreads = 1;
+  const fn = (p: Record<string, JArray>, x: JArray) => nn.relu(lax.conv(x, p.w.ref, [1, 1], "SAME")).mean(1);
+  const params = { w: randn([3, 2, 3, 3], 30) };
+  const x = randn([1, 2, 5, 7], 31);
+  const bytes = exportOnnx(fn, params, [x.ref]);
+  const data = x.dataSync() as Float32Array;
+  const [a, b] = await Promise.all([OnnxModel.load(ort, bytes), OnnxModel.load(web, bytes)]);
+  const ya = (await a.run({ input0: { data, dims: [1, 2, 5, 7] } })).output0, yb = (await b.run({ input0: { data, dims: [1, 2, 5, 7] } })).output0;
+  assert.deepEqual(ya.dims, yb.dims);
+  for (let i = 0; i < ya.data.length; i++) assert.ok(Math.abs(ya.data[i] - yb.data[i]) < 1e-5);
+});
