@@ -8,7 +8,7 @@
  *   npm run bench:nn
  */
 import { init, jit, numpy as np, tree, valueAndGrad, type Array as JArray } from "@jax-js/jax";
-import { conv2d, dense, initConv2d, initDense, relu, Rng, type Conv2dParams, type DenseParams } from "../src/nn/layers.js";
+import { conv2d, conv2dNhwc, dense, initConv2d, initDense, relu, Rng, type Conv2dParams, type DenseParams } from "../src/nn/layers.js";
 import { exportOnnx } from "../src/nn/onnx/export.js";
 import { OnnxModel } from "../src/nn/runtime.js";
 import { ortNode } from "../src/node.js";
@@ -56,12 +56,33 @@ const mm = jit((a: JArray, b: JArray) => np.matmul(a, b));
 const tMM = timeSteps(() => { mm(m.ref, n.ref).dataSync(); }, 10);
 const roofline = (2 * 512 ** 3) / tMM / 1e9;
 
+// The same matmul shape as one im2col layer's forward product ([B·F·T, 9·C] @ [9·C, K]): the achievable ceiling
+// for skinny products is lower than for square ones.
+const pa = rand([B * F * T, 9 * (C + K)], 5), pb = rand([9 * (C + K), K], 6);
+const tSkinny = timeSteps(() => { mm(pa.ref, pb.ref).dataSync(); }, 5);
+const skinny = (2 * B * F * T * 9 * (C + K) * K) / tSkinny / 1e9;
+
 const rows: string[][] = [];
+rows.push([`jax-js matmul [${B * F * T}, ${9 * (C + K)}] @ [${9 * (C + K)}, ${K}]`, `${(tSkinny * 1000).toFixed(1)} ms`, `${skinny.toFixed(2)} GFLOP/s`, `${((100 * skinny) / roofline).toFixed(0)}% of roofline`]);
 for (const impl of ["lax", "matmul"] as const) {
   const step = jit(valueAndGrad((p: Tfc, xx: JArray) => tfc(p, xx, impl).mean()));
   const t = timeSteps(() => { const [v, g] = step(tree.ref(tfcParams), x.ref) as unknown as [JArray, Tfc]; v.dataSync(); tree.dispose(g); }, impl === "lax" ? 1 : 3);
   const gf = (3 * tfcFlops()) / t / 1e9;
   rows.push([`TFC train step (${impl === "lax" ? "lax.conv" : "im2col matmul"})`, `${(t * 1000).toFixed(0)} ms`, `${gf.toFixed(2)} GFLOP/s`, `${((100 * gf) / roofline).toFixed(0)}% of roofline`]);
+  step.dispose();
+}
+{
+  // The same block channels-last (conv2dNhwc): no transposes in the im2col.
+  const tfcNhwc = (p: Tfc, xx: JArray) => {
+    let h = xx;
+    for (const layer of p) h = np.concatenate([h.ref, relu(conv2dNhwc(layer, h))], 3);
+    return h;
+  };
+  const xn = x.ref.transpose([0, 2, 3, 1]);
+  const step = jit(valueAndGrad((p: Tfc, xx: JArray) => tfcNhwc(p, xx).mean()));
+  const t = timeSteps(() => { const [v, g] = step(tree.ref(tfcParams), xn.ref) as unknown as [JArray, Tfc]; v.dataSync(); tree.dispose(g); }, 3);
+  const gf = (3 * tfcFlops()) / t / 1e9;
+  rows.push(["TFC train step (channels-last im2col)", `${(t * 1000).toFixed(0)} ms`, `${gf.toFixed(2)} GFLOP/s`, `${((100 * gf) / roofline).toFixed(0)}% of roofline`]);
   step.dispose();
 }
 {

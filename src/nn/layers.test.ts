@@ -83,3 +83,15 @@ test("triplet and normalised-softmax losses: hand-derived values", async () => {
   const loss = normalizedSoftmaxLoss(np.array([[3, 0]]), np.array([[1, 0], [0, 2]]), np.array([[1, 0]]), 4).js() as number;
   assert.ok(Math.abs(loss - Math.log(1 + Math.exp(-4))) < 1e-5);
 });
+
+test("conv2dNhwc equals conv2d on transposed data (matmul and lax implementations)", async () => {
+  const { conv2dNhwc } = await import("./layers.js");
+  const p = initConv2d(new Rng(21), 3, 5, 3, 3);
+  p.b = rand([5], 22);
+  const x = rand([2, 3, 6, 7], 23);
+  const ref = conv2d(p, x.ref, { impl: "lax", dilation: [1, 2] });
+  for (const impl of ["matmul", "lax"] as const) {
+    const y = conv2dNhwc(p, x.ref.transpose([0, 2, 3, 1]), { impl, dilation: [1, 2] }).transpose([0, 3, 1, 2]);
+    assert.ok(maxDiff(y, ref.ref) < 1e-4, impl);
+  }
+});
