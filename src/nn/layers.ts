@@ -18,23 +18,8 @@
 import { lax, nn as jnn, numpy as np, type Array as JArray } from "@jax-js/jax";
 import { InvalidInputError } from "../errors.js";
 
-/** mulberry32: a small, fast, seeded PRNG; `normal` by Box–Muller. */
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  uniform(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  normal(): number {
-    const u = 1 - this.uniform(), v = this.uniform();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  }
-}
+export { Rng } from "../random.js";
+import { Rng } from "../random.js";
 
 function normalArray(rng: Rng, shape: number[], std: number): JArray {
   const n = shape.reduce((a, b) => a * b, 1);
