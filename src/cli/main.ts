@@ -14,6 +14,7 @@ import { renderFigure } from "../plot/figure.js";
 import { encodePng } from "../plot/png.js";
 import { PLOT_KINDS, spectrogramFigure, type PlotKind } from "../tasks/plot.js";
 import { addEvalCommands } from "./eval.js";
+import { addSynthCommands } from "./synth.js";
 import { addTrainCommands } from "./train.js";
 import { audioInfo, formatInfo } from "./info.js";
 import { createProgress } from "./progress.js";
@@ -42,6 +43,7 @@ Examples:
   $ mirkit plot song.mp3 --kind cqt -o song-cqt.png
   $ mirkit eval transcription --ref ref.txt --est est.txt
   $ mirkit train demo -o out/demo         train, export to ONNX, compare in ONNX Runtime
+  $ mirkit synth separation --n 10 --out data/sep   songs with sung vocals, stems and exact annotations
   $ mirkit <command> --help               options and examples of one command`,
     );
 
@@ -111,6 +113,7 @@ Examples:
     });
   addEvalCommands(program);
   addTrainCommands(program);
+  addSynthCommands(program);
   return program;
 }
 

@@ -18,7 +18,15 @@ const PROGRESSIONS: Record<"major" | "minor", readonly (readonly number[])[]> = 
   minor: [[0, 5, 2, 6], [0, 3, 4, 0], [0, 6, 5, 6], [3, 6, 2, 5], [0, 3, 6, 2]],
 };
 
-const SYLLABLES = ["la", "na", "da", "ma", "lo", "no", "do", "mo", "li", "ni", "di", "mi", "lu", "nu", "du", "be", "ke", "se", "ra", "ta", "ho", "ya", "wo", "ve"];
+/**
+ * Lyric syllables and words, each of which Festival sings as exactly one vowel (checked: "se" is not
+ * here because Festival reads it as "southeast").
+ */
+export const SYLLABLES = [
+  "la", "na", "da", "ma", "lo", "no", "do", "mo", "li", "ni", "di", "mi", "lu", "nu", "du", "be", "ke", "ra", "ta", "ho", "ya", "wo", "ve",
+  "me", "see", "low", "day", "you", "go", "so", "may", "by", "he", "we", "new", "sun", "moon", "sky", "blue", "sea", "rain", "light",
+  "love", "home", "star", "time", "night", "way", "dream", "fly", "free", "song", "high", "bright",
+];
 
 export interface ComposeOptions {
   readonly durationSeconds?: number;
@@ -75,9 +83,12 @@ export function composeSong(seed: number, options: ComposeOptions = {}): Song {
   }
   const vel = (base: number) => Math.max(1, Math.min(127, Math.round(base + rng.range(-12, 12))));
   // Melody: rhythm cells per bar (in beats), rests allowed; chord tones on downbeats, steps in between.
-  const cells: readonly (readonly number[])[] = beatsPerBar === 4
+  const sungCells: readonly (readonly number[])[] = beatsPerBar === 4 ? [[1, 1, 1, 1], [2, 1, 1], [1, 1, 2], [2, 2], [1, 3], [3, 1]] : [[1, 1, 1], [2, 1], [1, 2], [3]];
+  const playedCells: readonly (readonly number[])[] = beatsPerBar === 4
     ? [[1, 1, 1, 1], [2, 1, 1], [1, 1, 2], [0.5, 0.5, 1, 2], [1.5, 0.5, 2], [2, 2], [1, 0.5, 0.5, 2]]
     : [[1, 1, 1], [2, 1], [1, 2], [0.5, 0.5, 2]];
+  // Sung notes are at least a beat (≥ 0.45 s at ≤ 132 BPM): Festival needs room for consonant and vowel.
+  const cells = options.sungMelody ? sungCells : playedCells;
   const melody: Note[] = [];
   let prev = Math.round((mLo + mHi) / 2);
   const scalePcs = scale.map((d) => (tonic + d) % 12);

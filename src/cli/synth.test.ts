@@ -1,0 +1,104 @@
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { yin } from "../dsp/pitch.js";
+import { parseNotes, parseTimeSeries } from "../eval/io.js";
+import { festivalAvailable } from "../io/festival.js";
+import { soundFontsAvailable } from "../io/soundfonts.js";
+import { decodeWav } from "../io/wav.js";
+
+const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "main.js");
+const fest = festivalAvailable(), fonts = soundFontsAvailable(["fluid", "timgm6mb"]);
+const skip = fest !== true ? fest : fonts !== true ? fonts : false;
+
+function synth(...args: string[]): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "mirkit-synth-"));
+  const r = spawnSync(process.execPath, [BIN, "synth", ...args, "--out", dir, "--quiet"], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  return dir;
+}
+const wav = (f: string) => decodeWav(new Uint8Array(readFileSync(f)));
+
+test("synth separation: stems sum to the mixture, accompaniment = mixture − vocals, deterministic per seed, resumable", { skip }, () => {
+  const a = synth("separation", "--n", "1", "--seed", "5", "--seconds", "8", "--fonts", "fluid");
+  const b = synth("separation", "--n", "1", "--seed", "5", "--seconds", "8", "--fonts", "fluid");
+  const item = path.join(a, "item0000");
+  const mix = wav(path.join(item, "mixture.wav")), voc = wav(path.join(item, "vocals.wav")), acc = wav(path.join(item, "accompaniment.wav"));
+  const manifest = JSON.parse(readFileSync(path.join(a, "manifest.json"), "utf8"));
+  const stems = manifest.items[0].parts.filter((p: { name: string }) => p.name !== "vocals").map((p: { name: string }) => wav(path.join(item, "stems", `${p.name}.wav`)));
+  let worstSum = 0, worstAcc = 0;
+  for (let c = 0; c < 2; c++) for (let i = 0; i < mix.channels[c].length; i++) {
+    const s = voc.channels[c][i] + stems.reduce((t: number, st: { channels: Float32Array[] }) => t + st.channels[c][i], 0);
+    worstSum = Math.max(worstSum, Math.abs(s - mix.channels[c][i]));
+    worstAcc = Math.max(worstAcc, Math.abs(mix.channels[c][i] - voc.channels[c][i] - acc.channels[c][i]));
+  }
+  assert.ok(worstSum < 1e-6, `stems vs mixture: ${worstSum}`);
+  assert.ok(worstAcc < 1e-6, `accompaniment: ${worstAcc}`);
+  for (const f of ["mixture.wav", "vocals.wav", "vocals.f0.txt", "vocals.phones.txt", "bass.notes.txt"]) {
+    assert.deepEqual(readFileSync(path.join(item, f)), readFileSync(path.join(b, "item0000", f)), `${f} differs between two runs with the same seed`);
+  }
+  // Re-running into the same folder keeps what is there.
+  const before = readFileSync(path.join(a, "manifest.json"), "utf8");
+  const r = spawnSync(process.execPath, [BIN, "synth", "separation", "--n", "1", "--seed", "5", "--seconds", "8", "--fonts", "fluid", "--out", a, "--quiet"], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(readFileSync(path.join(a, "manifest.json"), "utf8"), before);
+});
+
+test("synth separation: the sung F0 truth agrees with the audio (YIN within 50 cents on ≥ 95 % of voiced frames); phones are monotonic and cover the notes", { skip }, () => {
+  const dir = synth("separation", "--n", "1", "--seed", "7", "--seconds", "10", "--fonts", "timgm6mb");
+  const item = path.join(dir, "item0000");
+  const voc = wav(path.join(item, "vocals.wav"));
+  const mono = Float32Array.from(voc.channels[0], (v, i) => 0.5 * (v + voc.channels[1][i]));
+  const { f0, hopLength } = yin(mono, voc.sampleRate, { fminHz: 80, fmaxHz: 600, threshold: 0.15, voicingThreshold: 0.5 });
+  const truth = parseTimeSeries(readFileSync(path.join(item, "vocals.f0.txt"), "utf8"));
+  let voiced = 0, ok = 0;
+  truth.times.forEach((t, k) => {
+    if (truth.values[k] <= 0) return;
+    voiced++;
+    const est = f0[Math.round((t * voc.sampleRate) / hopLength)];
+    if (est > 0 && Math.abs(1200 * Math.log2(est / truth.values[k])) < 50) ok++;
+  });
+  assert.ok(voiced > 100, `${voiced} voiced frames`);
+  assert.ok(ok / voiced >= 0.95, `${ok}/${voiced} frames within 50 cents`);
+  const phones = readFileSync(path.join(item, "vocals.phones.txt"), "utf8").trim().split("\n").map((l) => l.split("\t"));
+  for (let i = 1; i < phones.length; i++) assert.ok(Number(phones[i][0]) >= Number(phones[i - 1][1]) - 1e-6, "phones are monotonic");
+  const notes = parseNotes(readFileSync(path.join(item, "vocals.notes.txt"), "utf8"));
+  const last = Number(phones[phones.length - 1][1]);
+  assert.ok(notes.intervals.every(([, off]) => off <= last + 1e-6), "phones cover every sung note");
+});
+
+test("synth separation: instrument note onsets coincide with rises in the stem's energy (within a SoundFont attack of ≤ 40 ms)", { skip }, () => {
+  const dir = synth("separation", "--n", "1", "--seed", "9", "--seconds", "8", "--fonts", "fluid");
+  const item = path.join(dir, "item0000");
+  for (const part of ["bass", "comp"]) {
+    const stem = wav(path.join(item, "stems", `${part}.wav`));
+    const notes = parseNotes(readFileSync(path.join(item, `${part}.notes.txt`), "utf8"));
+    const x = stem.channels[0], sr = stem.sampleRate;
+    const energy = (a: number, b: number) => { let e = 0; for (let i = Math.max(0, a); i < Math.min(x.length, b); i++) e += x[i] * x[i]; return e / Math.max(1, b - a); };
+    // Notes starting together (chords) count once.
+    const onsets = [...new Set(notes.intervals.map(([on]) => on.toFixed(4)))].map(Number);
+    let rises = 0;
+    for (const on of onsets) {
+      const i = Math.round(on * sr);
+      // Some samples start with a few ms of silence (FluidR3's bass: ≈ 25 ms): look 40 ms ahead.
+      if (energy(i, i + Math.round(0.04 * sr)) > 1.2 * energy(i - Math.round(0.02 * sr), i)) rises++;
+    }
+    assert.ok(rises / onsets.length >= 0.9, `${part}: ${rises}/${onsets.length} onsets with an energy rise`);
+  }
+});
+
+test("synth multi: 2–5 instruments with notes per instrument and multipitch truth", { skip: fonts !== true ? fonts : false }, () => {
+  const dir = synth("multi", "--n", "2", "--seed", "3", "--seconds", "6", "--fonts", "musescore,timgm6mb".replace("musescore", "fluid"));
+  const manifest = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8"));
+  assert.equal(manifest.items.length, 2);
+  for (const item of manifest.items) {
+    assert.ok(item.parts.length >= 2 && item.parts.length <= 5);
+    const mp = readFileSync(path.join(dir, item.name, "multipitch.txt"), "utf8").trim().split("\n");
+    assert.ok(mp.length > 100);
+  }
+  assert.deepEqual(manifest.items.map((i: { font: string }) => i.font), ["fluid", "timgm6mb"]);
+});

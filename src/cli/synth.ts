@@ -1,0 +1,211 @@
+/**
+ * `mirkit synth`: synthetic datasets with exact annotations (issue 8).
+ * Node-only orchestration: SoundFont rendering (data/render), Festival
+ * singing (io/festival), resampling, files and a manifest. Every item is a
+ * function of (kind, item seed, SoundFont), listed in DIR/manifest.json, so
+ * it can be regenerated bit for bit; re-running skips items already written.
+ */
+import { existsSync, promises as fs } from "node:fs";
+import * as path from "node:path";
+import type { Command } from "commander";
+import { InvalidInputError } from "../errors.js";
+import { annotationsVersion, type SynthKind } from "../data/version.js";
+import { f0Track, melodyText, segmentsText, vowelNotes } from "../data/annotations.js";
+import { composeSong } from "../data/composer.js";
+import { loadSoundBank, mixStems, renderPart, type Stereo } from "../data/render.js";
+import { notesToMirEval, type Part, type Song } from "../data/score.js";
+import { resample } from "../dsp/resample.js";
+import { festivalAvailable, singPhrase, VOWELS } from "../io/festival.js";
+import { writeAudioFile, writeFileAtomic } from "../io/file.js";
+import { isFontName, readSoundFont, TRAIN_FONTS, type FontName } from "../io/soundfonts.js";
+import { Rng } from "../random.js";
+import { createProgress } from "./progress.js";
+
+interface ItemMeta {
+  name: string;
+  seed: number;
+  font: FontName;
+  durationSeconds: number;
+  tempoBpm: number;
+  key: Song["key"];
+  sections: Song["sections"];
+  parts: { name: string; program: number; drums: boolean; gainDb: number; pan: number; reverb: number; notes: number }[];
+}
+
+const float32 = { encoding: "float32" as const };
+
+async function renderSong(song: Song, font: FontName, sampleRate: number, length: number, vocals?: Stereo): Promise<Map<string, Stereo>> {
+  const bank = loadSoundBank(readSoundFont(font), font);
+  const stems = new Map<string, Stereo>();
+  for (const part of song.parts) {
+    if (part.sung) {
+      if (vocals) stems.set(part.name, vocals);
+      continue;
+    }
+    stems.set(part.name, await renderPart(part, bank, sampleRate, length));
+  }
+  return stems;
+}
+
+/** Scales every stem by one factor so the mixture peaks at ≤ 0.9 (the mixture stays their exact sum). */
+function normalise(stems: Map<string, Stereo>, length: number): Stereo {
+  let mix = mixStems([...stems.values()], length);
+  let peak = 0;
+  for (let i = 0; i < length; i++) peak = Math.max(peak, Math.abs(mix.left[i]), Math.abs(mix.right[i]));
+  if (peak > 0) {
+    const g = 0.9 / peak;
+    for (const s of stems.values()) for (let i = 0; i < length; i++) { s.left[i] *= g; s.right[i] *= g; }
+    mix = mixStems([...stems.values()], length);
+  }
+  return mix;
+}
+
+const rms = (s: Stereo) => {
+  let e = 0;
+  for (let i = 0; i < s.left.length; i++) e += s.left[i] * s.left[i] + s.right[i] * s.right[i];
+  return Math.sqrt(e / (2 * Math.max(1, s.left.length)));
+};
+
+async function writeStereo(file: string, s: Stereo, sampleRate: number): Promise<void> {
+  await writeAudioFile(file, { sampleRate, channels: [s.left, s.right] }, float32);
+}
+
+function partMeta(p: Part) {
+  return { name: p.name, program: p.program, drums: p.drums, gainDb: p.gainDb, pan: p.pan, reverb: p.reverb, notes: p.notes.length };
+}
+
+async function makeSeparationItem(dir: string, seed: number, font: FontName, seconds: number, sampleRate: number): Promise<ItemMeta> {
+  const song = composeSong(seed, { durationSeconds: seconds, sungMelody: true });
+  const length = Math.ceil((song.durationSeconds + 1.5) * sampleRate);
+  const vocalPart = song.parts.find((p) => p.sung)!;
+  const sung = singPhrase(vocalPart.notes.map((n) => ({ onset: n.onset, offset: n.offset, pitch: n.pitch, syllable: n.syllable ?? "la" })));
+  const voice = resample(sung.audio, sung.sampleRate, sampleRate);
+  // Festival's pauses are not quite silent (the diphone voice hums faintly): silence them, with 10 ms ramps.
+  for (const s of sung.segments) {
+    if (s.phone !== "pau" || s.end - s.start < 0.05) continue;
+    const a = Math.round((s.start + 0.01) * sampleRate), b = Math.min(voice.length, Math.round((s.end - 0.01) * sampleRate)), ramp = Math.round(0.01 * sampleRate);
+    for (let i = Math.max(0, a - ramp); i < Math.min(voice.length, b + ramp); i++) {
+      const w = i < a ? (a - i) / ramp : i >= b ? (i - b + 1) / ramp : 0;
+      voice[i] *= Math.min(1, w);
+    }
+  }
+  const stems = await renderSong(song, font, sampleRate, length);
+  // Vocals at a level drawn around the accompaniment's (−3…+3 dB), panned by the part's pan.
+  const accRms = rms(mixStems([...stems.values()], length));
+  const rng = new Rng(seed * 31 + 7);
+  let vr = 0;
+  for (const v of voice) vr += v * v;
+  vr = Math.sqrt(vr / Math.max(1, voice.length));
+  const gain = vr > 0 ? (accRms / vr) * Math.pow(10, rng.range(-3, 3) / 20) : 0;
+  const vocals: Stereo = { left: new Float32Array(length), right: new Float32Array(length) };
+  const pl = Math.cos(((vocalPart.pan + 1) * Math.PI) / 4), pr = Math.sin(((vocalPart.pan + 1) * Math.PI) / 4);
+  for (let i = 0; i < Math.min(length, voice.length); i++) { vocals.left[i] = gain * pl * voice[i] * Math.SQRT2; vocals.right[i] = gain * pr * voice[i] * Math.SQRT2; }
+  stems.set(vocalPart.name, vocals);
+  const mixture = normalise(stems, length);
+  const accompaniment = mixStems([...stems.entries()].filter(([k]) => k !== vocalPart.name).map(([, v]) => v), length);
+  await fs.mkdir(path.join(dir, "stems"), { recursive: true });
+  await writeStereo(path.join(dir, "mixture.wav"), mixture, sampleRate);
+  await writeStereo(path.join(dir, "vocals.wav"), stems.get(vocalPart.name)!, sampleRate);
+  await writeStereo(path.join(dir, "accompaniment.wav"), accompaniment, sampleRate);
+  for (const [name, s] of stems) if (name !== vocalPart.name) await writeStereo(path.join(dir, "stems", `${name}.wav`), s, sampleRate);
+  const vowels = sung.segments.filter((s) => VOWELS.has(s.phone));
+  if (vowels.length !== vocalPart.notes.length) {
+    throw new InvalidInputError(`Festival sang ${vowels.length} vowels for ${vocalPart.notes.length} notes (item seed ${seed}); the lyric inventory must give one vowel per syllable`);
+  }
+  const timed = vowelNotes(vocalPart.notes, vowels);
+  const track = f0Track(timed, length / sampleRate);
+  await writeFileAtomic(path.join(dir, "vocals.f0.txt"), melodyText(track.times, track.f0));
+  await writeFileAtomic(path.join(dir, "vocals.notes.txt"), notesToMirEval(timed));
+  await writeFileAtomic(path.join(dir, "vocals.phones.txt"), segmentsText(sung.segments));
+  for (const p of song.parts) if (!p.sung && !p.drums) await writeFileAtomic(path.join(dir, `${p.name}.notes.txt`), notesToMirEval(p.notes));
+  return meta(path.basename(dir), seed, font, song);
+}
+
+async function makeMultiItem(dir: string, seed: number, font: FontName, seconds: number, sampleRate: number): Promise<ItemMeta> {
+  const rng = new Rng(seed * 13 + 5);
+  const pool = ["bass", "comp", "pad", "drums"] as const;
+  const k = rng.int(1, 4); // plus the melody instrument: 2–5 parts
+  const chosen = [...pool].sort(() => rng.uniform() - 0.5).slice(0, k);
+  const song = composeSong(seed, { durationSeconds: seconds, sungMelody: false, parts: chosen });
+  const length = Math.ceil((song.durationSeconds + 1.5) * sampleRate);
+  const stems = await renderSong(song, font, sampleRate, length);
+  const mixture = normalise(stems, length);
+  await fs.mkdir(path.join(dir, "stems"), { recursive: true });
+  await writeStereo(path.join(dir, "mixture.wav"), mixture, sampleRate);
+  for (const [name, s] of stems) await writeStereo(path.join(dir, "stems", `${name}.wav`), s, sampleRate);
+  for (const p of song.parts) if (!p.drums) await writeFileAtomic(path.join(dir, `${p.name}.notes.txt`), notesToMirEval(p.notes));
+  // Multipitch truth of all pitched parts, 10 ms frames.
+  const hop = 0.01, n = Math.floor(length / sampleRate / hop) + 1;
+  const frames: number[][] = Array.from({ length: n }, () => []);
+  for (const p of song.parts) if (!p.drums) for (const note of p.notes) {
+    for (let i = Math.ceil(note.onset / hop); i < n && i * hop < note.offset; i++) frames[i].push(440 * 2 ** ((note.pitch - 69) / 12));
+  }
+  await writeFileAtomic(path.join(dir, "multipitch.txt"), frames.map((f, i) => [(i * hop).toFixed(3), ...[...new Set(f)].sort((a, b) => a - b).map((v) => v.toFixed(4))].join("\t")).join("\n") + "\n");
+  return meta(path.basename(dir), seed, font, song);
+}
+
+function meta(name: string, seed: number, font: FontName, song: Song): ItemMeta {
+  return { name, seed, font, durationSeconds: song.durationSeconds, tempoBpm: song.tempoBpm, key: song.key, sections: song.sections, parts: song.parts.map(partMeta) };
+}
+
+const MAKERS: Partial<Record<SynthKind, (dir: string, seed: number, font: FontName, seconds: number, sr: number) => Promise<ItemMeta>>> = {
+  separation: makeSeparationItem,
+  multi: makeMultiItem,
+};
+
+export function addSynthCommands(program: Command): void {
+  const synth = program.command("synth").description("Make synthetic datasets with exact annotations: SoundFont stems, sung lyrics (Festival), notes, F0, phones.");
+  for (const kind of ["separation", "multi"] as const) {
+    synth
+      .command(kind)
+      .description(kind === "separation"
+        ? "MUSDB-like songs: mixture.wav, vocals.wav (Festival singing), accompaniment.wav, stems/, vocals F0 (mir_eval melody format), notes and phone timings."
+        : "Multi-instrument pieces (2–5 parts): mixture.wav, stems/, notes per instrument (mir_eval), multipitch.txt.")
+      .requiredOption("--out <dir>", "dataset folder (manifest.json and one folder per item)")
+      .option("--n <count>", "number of items", (v) => positiveInt(v, "--n"), 10)
+      .option("--seed <s>", "dataset seed; item i uses seed·1000 + i", (v) => positiveInt(v, "--seed", 0), 1)
+      .option("--seconds <s>", "approximate song length", (v) => positiveInt(v, "--seconds"), 30)
+      .option("--rate <hz>", "sample rate", (v) => positiveInt(v, "--rate"), 44100)
+      .option("--fonts <names>", `comma-separated SoundFonts, cycled over items (fluid, musescore, timgm6mb; default ${TRAIN_FONTS.join(",")}; hold one out for tests)`, (v) => v.split(",").map((s) => s.trim()))
+      .addHelpText("after", `\nExamples:\n  $ mirkit synth ${kind} --n 100 --seed 1 --out data/${kind}-train\n  $ mirkit synth ${kind} --n 20 --seed 2 --fonts timgm6mb --out data/${kind}-test`)
+      .action(async (o: { out: string; n: number; seed: number; seconds: number; rate: number; fonts?: string[] }) => {
+        const fonts = (o.fonts ?? [...TRAIN_FONTS]).map((f) => {
+          if (!isFontName(f)) throw new InvalidInputError(`unknown SoundFont "${f}"; choose from fluid, musescore, timgm6mb`);
+          return f;
+        });
+        if (kind === "separation") {
+          const fest = festivalAvailable();
+          if (fest !== true) throw new InvalidInputError(fest);
+        }
+        await fs.mkdir(o.out, { recursive: true });
+        const manifestFile = path.join(o.out, "manifest.json");
+        const previous = existsSync(manifestFile) ? (JSON.parse(await fs.readFile(manifestFile, "utf8")) as { kind: string; items: ItemMeta[] }) : undefined;
+        if (previous && previous.kind !== kind) throw new InvalidInputError(`${manifestFile} describes a "${previous.kind}" dataset; use another folder for "${kind}"`);
+        const items = new Map<string, ItemMeta>((previous?.items ?? []).map((m) => [m.name, m]));
+        const progress = createProgress(`synth ${kind}`, program.opts().quiet === true);
+        for (let i = 0; i < o.n; i++) {
+          const name = `item${String(i).padStart(4, "0")}`;
+          progress.update(i / o.n, name);
+          if (items.has(name)) continue; // already made: resumable
+          const seed = o.seed * 1000 + i;
+          const font = fonts[i % fonts.length];
+          const m = await MAKERS[kind]!(path.join(o.out, name), seed, font, o.seconds, o.rate);
+          items.set(name, m);
+          // The manifest is rewritten after every item, atomically: a kill loses at most the item in progress.
+          await writeFileAtomic(manifestFile, JSON.stringify({
+            generator: "mirkit synth", version: annotationsVersion, kind, seed: o.seed, n: o.n, sampleRate: o.rate, seconds: o.seconds, fonts,
+            command: `mirkit synth ${kind} --n ${o.n} --seed ${o.seed} --seconds ${o.seconds} --rate ${o.rate} --fonts ${fonts.join(",")} --out ${o.out}`,
+            items: [...items.values()].sort((a, b) => a.name.localeCompare(b.name)),
+          }, null, 2) + "\n");
+        }
+        progress.stop();
+        if (program.opts().quiet !== true) process.stderr.write(`${o.n} ${kind} items in ${o.out}\n`);
+      });
+  }
+}
+
+function positiveInt(v: string, name: string, min = 1): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new InvalidInputError(`${name} must be an integer ≥ ${min}, got "${v}"`);
+  return n;
+}
