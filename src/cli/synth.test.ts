@@ -102,3 +102,21 @@ test("synth multi: 2–5 instruments with notes per instrument and multipitch tr
   }
   assert.deepEqual(manifest.items.map((i: { font: string }) => i.font), ["fluid", "timgm6mb"]);
 });
+
+test("synth piano: MIDI file with pedal, note truth with offsets extended by the pedal", { skip: fonts !== true ? fonts : false }, async () => {
+  const dir = synth("piano", "--n", "1", "--seed", "4", "--seconds", "8", "--fonts", "fluid");
+  const item = path.join(dir, "item0000");
+  const { BasicMIDI } = await import("spessasynth_core");
+  const bytes = readFileSync(path.join(item, "piano.mid"));
+  const midi = BasicMIDI.fromArrayBuffer(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+  const noteOns = midi.tracks.flatMap((t) => t.events).filter((e) => (e.statusByte & 0xf0) === 0x90 && e.data[1] > 0).length;
+  const pedals = midi.tracks.flatMap((t) => t.events).filter((e) => (e.statusByte & 0xf0) === 0xb0 && e.data[0] === 64).length;
+  const truth = parseNotes(readFileSync(path.join(item, "notes.txt"), "utf8"));
+  assert.equal(noteOns, truth.intervals.length, "one MIDI note-on per annotated note");
+  assert.ok(pedals >= 2, "sustain pedal events are written");
+  const velocity = readFileSync(path.join(item, "notes_velocity.txt"), "utf8").trim().split("\n");
+  assert.equal(velocity.length, truth.intervals.length);
+  // With the pedal, most accompaniment notes sound past their key release: many offsets reach a bar line.
+  const durations = truth.intervals.map(([a, b]) => b - a);
+  assert.ok(Math.max(...durations) > 1, "pedalled notes last longer than their key presses");
+});

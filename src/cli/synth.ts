@@ -11,7 +11,8 @@ import type { Command } from "commander";
 import { InvalidInputError } from "../errors.js";
 import { annotationsVersion, type SynthKind } from "../data/version.js";
 import { f0Track, melodyText, segmentsText, vowelNotes } from "../data/annotations.js";
-import { composeSong } from "../data/composer.js";
+import { composePiano, composeSong, pedalledNotes } from "../data/composer.js";
+import { encodeMidi } from "../data/midi.js";
 import { loadSoundBank, mixStems, renderPart, type Stereo } from "../data/render.js";
 import { notesToMirEval, type Part, type Song } from "../data/score.js";
 import { resample } from "../dsp/resample.js";
@@ -144,6 +145,21 @@ async function makeMultiItem(dir: string, seed: number, font: FontName, seconds:
   return meta(path.basename(dir), seed, font, song);
 }
 
+async function makePianoItem(dir: string, seed: number, font: FontName, seconds: number, sampleRate: number): Promise<ItemMeta> {
+  const song = composePiano(seed, { durationSeconds: seconds });
+  const length = Math.ceil((song.durationSeconds + 2) * sampleRate);
+  const stems = await renderSong(song, font, sampleRate, length);
+  const audio = normalise(stems, length);
+  const piano = song.parts[0];
+  const heard = pedalledNotes(piano);
+  await fs.mkdir(dir, { recursive: true });
+  await writeStereo(path.join(dir, "piano.wav"), audio, sampleRate);
+  await writeFileAtomic(path.join(dir, "piano.mid"), encodeMidi([piano]));
+  await writeFileAtomic(path.join(dir, "notes.txt"), notesToMirEval(heard));
+  await writeFileAtomic(path.join(dir, "notes_velocity.txt"), heard.map((n) => `${n.onset.toFixed(6)}\t${n.offset.toFixed(6)}\t${n.pitch}\t${n.velocity}`).join("\n") + "\n");
+  return meta(path.basename(dir), seed, font, song);
+}
+
 function meta(name: string, seed: number, font: FontName, song: Song): ItemMeta {
   return { name, seed, font, durationSeconds: song.durationSeconds, tempoBpm: song.tempoBpm, key: song.key, sections: song.sections, parts: song.parts.map(partMeta) };
 }
@@ -151,16 +167,19 @@ function meta(name: string, seed: number, font: FontName, song: Song): ItemMeta 
 const MAKERS: Partial<Record<SynthKind, (dir: string, seed: number, font: FontName, seconds: number, sr: number) => Promise<ItemMeta>>> = {
   separation: makeSeparationItem,
   multi: makeMultiItem,
+  piano: makePianoItem,
 };
 
 export function addSynthCommands(program: Command): void {
   const synth = program.command("synth").description("Make synthetic datasets with exact annotations: SoundFont stems, sung lyrics (Festival), notes, F0, phones.");
-  for (const kind of ["separation", "multi"] as const) {
+  for (const kind of ["separation", "multi", "piano"] as const) {
     synth
       .command(kind)
-      .description(kind === "separation"
-        ? "MUSDB-like songs: mixture.wav, vocals.wav (Festival singing), accompaniment.wav, stems/, vocals F0 (mir_eval melody format), notes and phone timings."
-        : "Multi-instrument pieces (2–5 parts): mixture.wav, stems/, notes per instrument (mir_eval), multipitch.txt.")
+      .description({
+        separation: "MUSDB-like songs: mixture.wav, vocals.wav (Festival singing), accompaniment.wav, stems/, vocals F0 (mir_eval melody format), notes and phone timings.",
+        multi: "Multi-instrument pieces (2–5 parts): mixture.wav, stems/, notes per instrument (mir_eval), multipitch.txt.",
+        piano: "MAESTRO-like solo piano with sustain pedal: piano.wav, piano.mid, notes.txt (offsets after the pedal, mir_eval) and notes_velocity.txt.",
+      }[kind])
       .requiredOption("--out <dir>", "dataset folder (manifest.json and one folder per item)")
       .option("--n <count>", "number of items", (v) => positiveInt(v, "--n"), 10)
       .option("--seed <s>", "dataset seed; item i uses seed·1000 + i", (v) => positiveInt(v, "--seed", 0), 1)

@@ -159,5 +159,62 @@ export function composeSong(seed: number, options: ComposeOptions = {}): Song {
     }
     parts.push({ name: "drums", program: 0, drums: true, notes: drums, gainDb: rng.range(-5, -1), pan: 0, reverb: rng.int(0, 40) });
   }
-  return { tempoBpm, beatsPerBar, key: { tonic, mode }, sections, parts, durationSeconds: duration };
+  return { tempoBpm, beatsPerBar, key: { tonic, mode }, sections, chords: chords.map((c) => ({ start: c.start, end: c.start + bar, pcs: c.pcs })), parts, durationSeconds: duration };
+}
+
+/**
+ * A solo-piano piece: the song's harmony as a left-hand accompaniment
+ * (broken chords or Alberti bass) under a right-hand melody with chord
+ * tones, varied velocities, and the sustain pedal changed with each chord.
+ */
+export function composePiano(seed: number, options: { durationSeconds?: number } = {}): Song {
+  const base = composeSong(seed, { durationSeconds: options.durationSeconds, parts: [], melodyRange: [62, 84] });
+  const rng = new Rng(seed * 7919 + 3);
+  const beat = 60 / base.tempoBpm, bar = beat * base.beatsPerBar;
+  const melody = base.parts[0].notes;
+  const notes: Note[] = melody.map((n) => ({ onset: n.onset, offset: n.offset, pitch: n.pitch, velocity: Math.max(20, Math.min(120, Math.round(n.velocity + rng.range(-20, 10)))) }));
+  const pedal: [number, number][] = [];
+  const style = rng.pick(["broken", "alberti", "block"] as const);
+  for (const chord of base.chords) {
+    const t = chord.start;
+    const root = 36 + chord.pcs[0];
+    const triad = [root, root + ((chord.pcs[1] - chord.pcs[0] + 12) % 12), root + ((chord.pcs[2] - chord.pcs[0] + 12) % 12)].map((p) => (p < 40 ? p + 12 : p));
+    const v = () => Math.round(rng.range(45, 80));
+    if (style === "block") {
+      for (const p of triad) notes.push({ onset: t, offset: t + bar * 0.5, pitch: p + 12, velocity: v() });
+      notes.push({ onset: t, offset: t + bar * 0.9, pitch: triad[0], velocity: v() });
+    } else {
+      const order = style === "alberti" ? [0, 2, 1, 2] : [0, 1, 2, 1];
+      const steps = base.beatsPerBar * 2;
+      for (let k = 0; k < steps; k++) notes.push({ onset: t + (k * beat) / 2, offset: t + (((k + 1) * beat) / 2) * 0.95, pitch: triad[order[k % 4]] + 12, velocity: v() });
+    }
+    pedal.push([t + 0.02, t + bar - 0.04]);
+  }
+  notes.sort((a, b) => a.onset - b.onset || a.pitch - b.pitch);
+  const piano: Part = { name: "piano", program: 0, drums: false, notes, pedal, gainDb: 0, pan: 0, reverb: rng.int(20, 60) };
+  return { ...base, parts: [piano] };
+}
+
+/**
+ * Note offsets as heard with the sustain pedal: a note released while the
+ * pedal is down sounds until the pedal lifts, or until the same key is
+ * struck again, whichever comes first (MAESTRO's convention).
+ */
+export function pedalledNotes(part: Part): Note[] {
+  const pedal = part.pedal ?? [];
+  const byPitch = new Map<number, Note[]>();
+  for (const n of part.notes) byPitch.set(n.pitch, [...(byPitch.get(n.pitch) ?? []), n]);
+  const out: Note[] = [];
+  for (const notes of byPitch.values()) {
+    notes.sort((a, b) => a.onset - b.onset);
+    notes.forEach((n, i) => {
+      let off = n.offset;
+      const down = pedal.find(([a, b]) => a <= n.offset && n.offset < b);
+      if (down) off = down[1];
+      const next = notes[i + 1];
+      if (next && next.onset < off) off = Math.max(n.offset, next.onset);
+      out.push({ ...n, offset: off });
+    });
+  }
+  return out.sort((a, b) => a.onset - b.onset || a.pitch - b.pitch);
 }

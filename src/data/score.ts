@@ -40,6 +40,8 @@ export interface Song {
   /** Tonic pitch class 0–11 (0 = C) and mode. */
   readonly key: { readonly tonic: number; readonly mode: "major" | "minor" };
   readonly sections: readonly Section[];
+  /** The harmony: one chord (pitch classes, root first) per bar. */
+  readonly chords: readonly { readonly start: number; readonly end: number; readonly pcs: readonly number[] }[];
   readonly parts: readonly Part[];
   readonly durationSeconds: number;
 }
