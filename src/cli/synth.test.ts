@@ -120,3 +120,38 @@ test("synth piano: MIDI file with pedal, note truth with offsets extended by the
   const durations = truth.intervals.map(([a, b]) => b - a);
   assert.ok(Math.max(...durations) > 1, "pedalled notes last longer than their key presses");
 });
+
+test("synth covers: cliques in the manifest; versions keep the melody (transposed) and their chroma matches after key alignment", { skip: fonts !== true ? fonts : false }, async () => {
+  const { chromaCqt } = await import("../dsp/chroma.js");
+  const { toMono } = await import("../io/audio.js");
+  const dir = synth("covers", "--n", "3", "--versions", "2", "--noise", "1", "--seconds", "8", "--rate", "22050", "--fonts", "fluid,timgm6mb");
+  const manifest = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8"));
+  assert.equal(manifest.items.length, 3 * 2 + 1);
+  const works = manifest.items.filter((i: { work: number | null }) => i.work !== null);
+  assert.equal(new Set(works.map((i: { work: number }) => i.work)).size, 3);
+  assert.equal(manifest.items.filter((i: { work: number | null }) => i.work === null).length, 1);
+  const melody = (name: string) => parseNotes(readFileSync(path.join(dir, name, "melody.notes.txt"), "utf8")).pitches.map((f) => Math.round(69 + 12 * Math.log2(f / 440)));
+  for (const item of works.filter((i: { version: number; transform: { structure: string } }) => i.version === 1 && ["original", "move-bridge"].includes(i.transform.structure))) {
+    const v0 = [...melody(item.name.replace("_v1", "_v0"))].sort((a, b) => a - b);
+    const v1 = [...melody(item.name)].map((p) => p - item.transform.transpose).sort((a, b) => a - b);
+    assert.deepEqual(v1, v0, `${item.name}: same melody notes after undoing the transposition`);
+  }
+  // Mean chroma per item; versions of one work correlate better (after the best circular shift) than different works.
+  const profile = (name: string) => {
+    const a = wav(path.join(dir, name, "mixture.wav"));
+    const c = chromaCqt(toMono(a), a.sampleRate, { hopLength: 512 });
+    const m = new Float64Array(12);
+    for (let t = 0; t < c.nFrames; t++) for (let k = 0; k < 12; k++) m[k] += c.data[t * 12 + k];
+    const n = Math.hypot(...m);
+    return m.map((v) => v / n);
+  };
+  const best = (x: Float64Array, y: Float64Array) => Math.max(...Array.from({ length: 12 }, (_, s) => x.reduce((acc, v, k) => acc + v * y[(k + s) % 12], 0)));
+  const prof = new Map<string, Float64Array>(works.map((i: { name: string }) => [i.name, profile(i.name)]));
+  let same = 0, ns = 0, diff = 0, nd = 0;
+  for (const a of works) for (const b of works) {
+    if (a.name >= b.name) continue;
+    const s = best(prof.get(a.name)!, prof.get(b.name)!);
+    if (a.work === b.work) { same += s; ns++; } else { diff += s; nd++; }
+  }
+  assert.ok(same / ns > diff / nd, `same-work similarity ${same / ns} vs different works ${diff / nd}`);
+});

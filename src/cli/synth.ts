@@ -12,6 +12,7 @@ import { InvalidInputError } from "../errors.js";
 import { annotationsVersion, type SynthKind } from "../data/version.js";
 import { f0Track, melodyText, segmentsText, vowelNotes } from "../data/annotations.js";
 import { composePiano, composeSong, pedalledNotes } from "../data/composer.js";
+import { drawTransform, makeVersion, type VersionTransform } from "../data/covers.js";
 import { encodeMidi } from "../data/midi.js";
 import { loadSoundBank, mixStems, renderPart, type Stereo } from "../data/render.js";
 import { notesToMirEval, type Part, type Song } from "../data/score.js";
@@ -75,9 +76,8 @@ function partMeta(p: Part) {
   return { name: p.name, program: p.program, drums: p.drums, gainDb: p.gainDb, pan: p.pan, reverb: p.reverb, notes: p.notes.length };
 }
 
-async function makeSeparationItem(dir: string, seed: number, font: FontName, seconds: number, sampleRate: number): Promise<ItemMeta> {
-  const song = composeSong(seed, { durationSeconds: seconds, sungMelody: true });
-  const length = Math.ceil((song.durationSeconds + 1.5) * sampleRate);
+/** Renders a song whose melody part is sung: Festival vocals (level around the accompaniment's, panned) plus SoundFont stems. */
+async function renderSungSong(song: Song, font: FontName, sampleRate: number, length: number, seed: number): Promise<{ stems: Map<string, Stereo>; vocalPart: Part; segments: ReturnType<typeof singPhrase>["segments"] }> {
   const vocalPart = song.parts.find((p) => p.sung)!;
   const sung = singPhrase(vocalPart.notes.map((n) => ({ onset: n.onset, offset: n.offset, pitch: n.pitch, syllable: n.syllable ?? "la" })));
   const voice = resample(sung.audio, sung.sampleRate, sampleRate);
@@ -102,6 +102,13 @@ async function makeSeparationItem(dir: string, seed: number, font: FontName, sec
   const pl = Math.cos(((vocalPart.pan + 1) * Math.PI) / 4), pr = Math.sin(((vocalPart.pan + 1) * Math.PI) / 4);
   for (let i = 0; i < Math.min(length, voice.length); i++) { vocals.left[i] = gain * pl * voice[i] * Math.SQRT2; vocals.right[i] = gain * pr * voice[i] * Math.SQRT2; }
   stems.set(vocalPart.name, vocals);
+  return { stems, vocalPart, segments: sung.segments };
+}
+
+async function makeSeparationItem(dir: string, seed: number, font: FontName, seconds: number, sampleRate: number): Promise<ItemMeta> {
+  const song = composeSong(seed, { durationSeconds: seconds, sungMelody: true });
+  const length = Math.ceil((song.durationSeconds + 1.5) * sampleRate);
+  const { stems, vocalPart, segments } = await renderSungSong(song, font, sampleRate, length, seed);
   const mixture = normalise(stems, length);
   const accompaniment = mixStems([...stems.entries()].filter(([k]) => k !== vocalPart.name).map(([, v]) => v), length);
   await fs.mkdir(path.join(dir, "stems"), { recursive: true });
@@ -109,7 +116,7 @@ async function makeSeparationItem(dir: string, seed: number, font: FontName, sec
   await writeStereo(path.join(dir, "vocals.wav"), stems.get(vocalPart.name)!, sampleRate);
   await writeStereo(path.join(dir, "accompaniment.wav"), accompaniment, sampleRate);
   for (const [name, s] of stems) if (name !== vocalPart.name) await writeStereo(path.join(dir, "stems", `${name}.wav`), s, sampleRate);
-  const vowels = sung.segments.filter((s) => VOWELS.has(s.phone));
+  const vowels = segments.filter((s) => VOWELS.has(s.phone));
   if (vowels.length !== vocalPart.notes.length) {
     throw new InvalidInputError(`Festival sang ${vowels.length} vowels for ${vocalPart.notes.length} notes (item seed ${seed}); the lyric inventory must give one vowel per syllable`);
   }
@@ -117,7 +124,7 @@ async function makeSeparationItem(dir: string, seed: number, font: FontName, sec
   const track = f0Track(timed, length / sampleRate);
   await writeFileAtomic(path.join(dir, "vocals.f0.txt"), melodyText(track.times, track.f0));
   await writeFileAtomic(path.join(dir, "vocals.notes.txt"), notesToMirEval(timed));
-  await writeFileAtomic(path.join(dir, "vocals.phones.txt"), segmentsText(sung.segments));
+  await writeFileAtomic(path.join(dir, "vocals.phones.txt"), segmentsText(segments));
   for (const p of song.parts) if (!p.sung && !p.drums) await writeFileAtomic(path.join(dir, `${p.name}.notes.txt`), notesToMirEval(p.notes));
   return meta(path.basename(dir), seed, font, song);
 }
@@ -164,6 +171,30 @@ function meta(name: string, seed: number, font: FontName, song: Song): ItemMeta 
   return { name, seed, font, durationSeconds: song.durationSeconds, tempoBpm: song.tempoBpm, key: song.key, sections: song.sections, parts: song.parts.map(partMeta) };
 }
 
+interface CoverMeta extends ItemMeta {
+  /** The clique: versions of one work share it; noise songs have null. */
+  work: number | null;
+  version: number | null;
+  transform: VersionTransform | null;
+}
+
+/** One cover-set item: version `version` of work `work` (or a noise song when work is null). */
+async function makeCoverItem(dir: string, datasetSeed: number, work: number | null, version: number, index: number, fonts: readonly FontName[], seconds: number, sampleRate: number, sungShare: number): Promise<CoverMeta> {
+  const workSeed = work === null ? datasetSeed * 100000 + 50000 + index : datasetSeed * 100000 + work;
+  const base = composeSong(workSeed, { durationSeconds: seconds });
+  const rng = new Rng(workSeed * 17 + version);
+  const t = work === null ? null : drawTransform(rng, version, base.parts[0].notes.map((n) => n.pitch), { sungShare });
+  const song = t ? makeVersion(base, t, workSeed * 10 + version) : base;
+  const font = fonts[(work === null ? index : work + version) % fonts.length];
+  const length = Math.ceil((song.durationSeconds + 1.5) * sampleRate);
+  const stems = song.parts.some((p) => p.sung) ? (await renderSungSong(song, font, sampleRate, length, workSeed + version)).stems : await renderSong(song, font, sampleRate, length);
+  const mixture = normalise(stems, length);
+  await fs.mkdir(dir, { recursive: true });
+  await writeStereo(path.join(dir, "mixture.wav"), mixture, sampleRate);
+  await writeFileAtomic(path.join(dir, "melody.notes.txt"), notesToMirEval(song.parts[0].notes));
+  return { ...meta(path.basename(dir), workSeed, font, song), work, version: work === null ? null : version, transform: t };
+}
+
 const MAKERS: Partial<Record<SynthKind, (dir: string, seed: number, font: FontName, seconds: number, sr: number) => Promise<ItemMeta>>> = {
   separation: makeSeparationItem,
   multi: makeMultiItem,
@@ -172,6 +203,7 @@ const MAKERS: Partial<Record<SynthKind, (dir: string, seed: number, font: FontNa
 
 export function addSynthCommands(program: Command): void {
   const synth = program.command("synth").description("Make synthetic datasets with exact annotations: SoundFont stems, sung lyrics (Festival), notes, F0, phones.");
+  addCoversCommand(synth, program);
   for (const kind of ["separation", "multi", "piano"] as const) {
     synth
       .command(kind)
@@ -221,6 +253,55 @@ export function addSynthCommands(program: Command): void {
         if (program.opts().quiet !== true) process.stderr.write(`${o.n} ${kind} items in ${o.out}\n`);
       });
   }
+}
+
+function addCoversCommand(synth: Command, program: Command): void {
+  synth
+    .command("covers")
+    .description("Cover-song sets: N works × V versions (key, tempo, structure, instrumentation, SoundFont, sung or played melody) plus noise songs; manifest.json lists the cliques.")
+    .requiredOption("--out <dir>", "dataset folder")
+    .option("--n <works>", "number of works (cliques)", (v) => positiveInt(v, "--n"), 10)
+    .option("--versions <v>", "versions per work (version 0 is the work as composed)", (v) => positiveInt(v, "--versions"), 4)
+    .option("--noise <k>", "non-cover songs (default: as many as works)", (v) => positiveInt(v, "--noise", 0))
+    .option("--seed <s>", "dataset seed", (v) => positiveInt(v, "--seed", 0), 1)
+    .option("--seconds <s>", "approximate length of each work", (v) => positiveInt(v, "--seconds"), 30)
+    .option("--rate <hz>", "sample rate", (v) => positiveInt(v, "--rate"), 22050)
+    .option("--sung <share>", "share of versions with a sung melody (needs festival)", (v) => Number(v), 0)
+    .option("--fonts <names>", `comma-separated SoundFonts, cycled over versions (default ${TRAIN_FONTS.join(",")})`, (v) => v.split(",").map((x) => x.trim()))
+    .addHelpText("after", "\nExamples:\n  $ mirkit synth covers --n 100 --versions 4 --fonts timgm6mb --out data/covers-test\n  $ mirkit eval covers … (distances from mirkit covers, labels from manifest.json)")
+    .action(async (o: { out: string; n: number; versions: number; noise?: number; seed: number; seconds: number; rate: number; sung: number; fonts?: string[] }) => {
+      const fonts = (o.fonts ?? [...TRAIN_FONTS]).map((f) => {
+        if (!isFontName(f)) throw new InvalidInputError(`unknown SoundFont "${f}"; choose from fluid, musescore, timgm6mb`);
+        return f;
+      });
+      if (!(o.sung >= 0 && o.sung <= 1)) throw new InvalidInputError(`--sung must be a share between 0 and 1, got ${o.sung}`);
+      if (o.sung > 0) {
+        const fest = festivalAvailable();
+        if (fest !== true) throw new InvalidInputError(fest);
+      }
+      await fs.mkdir(o.out, { recursive: true });
+      const manifestFile = path.join(o.out, "manifest.json");
+      const previous = existsSync(manifestFile) ? (JSON.parse(await fs.readFile(manifestFile, "utf8")) as { kind: string; items: CoverMeta[] }) : undefined;
+      if (previous && previous.kind !== "covers") throw new InvalidInputError(`${manifestFile} describes a "${previous.kind}" dataset; use another folder for covers`);
+      const items = new Map<string, CoverMeta>((previous?.items ?? []).map((m) => [m.name, m]));
+      const noise = o.noise ?? o.n;
+      const jobs: { name: string; work: number | null; version: number; index: number }[] = [];
+      for (let w = 0; w < o.n; w++) for (let v = 0; v < o.versions; v++) jobs.push({ name: `w${String(w).padStart(4, "0")}_v${v}`, work: w, version: v, index: jobs.length });
+      for (let k = 0; k < noise; k++) jobs.push({ name: `noise${String(k).padStart(4, "0")}`, work: null, version: 0, index: k });
+      const progress = createProgress("synth covers", program.opts().quiet === true);
+      for (const [j, job] of jobs.entries()) {
+        progress.update(j / jobs.length, job.name);
+        if (items.has(job.name)) continue;
+        items.set(job.name, await makeCoverItem(path.join(o.out, job.name), o.seed, job.work, job.version, job.index, fonts, o.seconds, o.rate, o.sung));
+        await writeFileAtomic(manifestFile, JSON.stringify({
+          generator: "mirkit synth", version: annotationsVersion, kind: "covers", seed: o.seed, works: o.n, versions: o.versions, noise, sampleRate: o.rate, seconds: o.seconds, fonts, sung: o.sung,
+          command: `mirkit synth covers --n ${o.n} --versions ${o.versions} --noise ${noise} --seed ${o.seed} --seconds ${o.seconds} --rate ${o.rate} --sung ${o.sung} --fonts ${fonts.join(",")} --out ${o.out}`,
+          items: [...items.values()].sort((a, b) => a.name.localeCompare(b.name)),
+        }, null, 2) + "\n");
+      }
+      progress.stop();
+      if (program.opts().quiet !== true) process.stderr.write(`${jobs.length} covers items (${o.n} works × ${o.versions} + ${noise} noise) in ${o.out}\n`);
+    });
 }
 
 function positiveInt(v: string, name: string, min = 1): number {
