@@ -155,3 +155,28 @@ test("synth covers: cliques in the manifest; versions keep the melody (transpose
   }
   assert.ok(same / ns > diff / nd, `same-work similarity ${same / ns} vs different works ${diff / nd}`);
 });
+
+test("synth choir: four voices, each stem's F0 truth agrees with YIN on ≥ 95 % of voiced frames; multipitch has up to four F0s", { skip }, () => {
+  const dir = synth("choir", "--n", "1", "--seed", "2", "--seconds", "10");
+  const item = path.join(dir, "item0000");
+  // Search ranges per voice (the singers' ranges with a margin): Festival's diphone voice shows strong
+  // sub-harmonics on high notes, which an unconstrained YIN takes for the F0 an octave down.
+  const ranges: Record<string, [number, number]> = { soprano: [200, 600], alto: [150, 450], tenor: [100, 400], bass: [70, 250] };
+  for (const voice of ["soprano", "alto", "tenor", "bass"]) {
+    const w = wav(path.join(item, "stems", `${voice}.wav`));
+    const mono = Float32Array.from(w.channels[0], (v, i) => 0.5 * (v + w.channels[1][i]));
+    const { f0, hopLength } = yin(mono, w.sampleRate, { fminHz: ranges[voice][0], fmaxHz: ranges[voice][1], threshold: 0.15, voicingThreshold: 0.5 });
+    const truth = parseTimeSeries(readFileSync(path.join(item, `${voice}.f0.txt`), "utf8"));
+    let voiced = 0, ok = 0;
+    truth.times.forEach((t, k) => {
+      if (truth.values[k] <= 0) return;
+      voiced++;
+      const est = f0[Math.round((t * w.sampleRate) / hopLength)];
+      if (est > 0 && Math.abs(1200 * Math.log2(est / truth.values[k])) < 50) ok++;
+    });
+    assert.ok(voiced > 100 && ok / voiced >= 0.95, `${voice}: ${ok}/${voiced}`);
+  }
+  const mp = readFileSync(path.join(item, "multipitch.txt"), "utf8").trim().split("\n").map((l) => l.split("\t").length - 1);
+  assert.ok(Math.max(...mp) === 4 && mp.filter((n) => n === 4).length > 50);
+  assert.ok(readFileSync(path.join(item, "mixture_reverb.wav")).length > 1000);
+});

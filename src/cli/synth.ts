@@ -11,7 +11,8 @@ import type { Command } from "commander";
 import { InvalidInputError } from "../errors.js";
 import { annotationsVersion, type SynthKind } from "../data/version.js";
 import { f0Track, melodyText, segmentsText, vowelNotes } from "../data/annotations.js";
-import { composePiano, composeSong, pedalledNotes } from "../data/composer.js";
+import { composeChoir, composePiano, composeSong, pedalledNotes } from "../data/composer.js";
+import { reverb } from "../dsp/reverb.js";
 import { drawTransform, makeVersion, type VersionTransform } from "../data/covers.js";
 import { encodeMidi } from "../data/midi.js";
 import { loadSoundBank, mixStems, renderPart, type Stereo } from "../data/render.js";
@@ -76,10 +77,9 @@ function partMeta(p: Part) {
   return { name: p.name, program: p.program, drums: p.drums, gainDb: p.gainDb, pan: p.pan, reverb: p.reverb, notes: p.notes.length };
 }
 
-/** Renders a song whose melody part is sung: Festival vocals (level around the accompaniment's, panned) plus SoundFont stems. */
-async function renderSungSong(song: Song, font: FontName, sampleRate: number, length: number, seed: number): Promise<{ stems: Map<string, Stereo>; vocalPart: Part; segments: ReturnType<typeof singPhrase>["segments"] }> {
-  const vocalPart = song.parts.find((p) => p.sung)!;
-  const sung = singPhrase(vocalPart.notes.map((n) => ({ onset: n.onset, offset: n.offset, pitch: n.pitch, syllable: n.syllable ?? "la" })));
+/** Festival sings a part: mono audio at `sampleRate` (pauses silenced) and the phone segments; one vowel per note is checked. */
+function singVoice(part: Part, sampleRate: number, seed: number): { voice: Float32Array; segments: ReturnType<typeof singPhrase>["segments"] } {
+  const sung = singPhrase(part.notes.map((n) => ({ onset: n.onset, offset: n.offset, pitch: n.pitch, syllable: n.syllable ?? "la" })));
   const voice = resample(sung.audio, sung.sampleRate, sampleRate);
   // Festival's pauses are not quite silent (the diphone voice hums faintly): silence them, with 10 ms ramps.
   for (const s of sung.segments) {
@@ -90,6 +90,25 @@ async function renderSungSong(song: Song, font: FontName, sampleRate: number, le
       voice[i] *= Math.min(1, w);
     }
   }
+  const vowels = sung.segments.filter((x) => VOWELS.has(x.phone));
+  if (vowels.length !== part.notes.length) {
+    throw new InvalidInputError(`Festival sang ${vowels.length} vowels for ${part.notes.length} notes (${part.name}, item seed ${seed}); the lyric inventory must give one vowel per syllable`);
+  }
+  return { voice, segments: sung.segments };
+}
+
+/** A mono voice placed in stereo at `pan` (equal power) with `gain`. */
+function panVoice(voice: Float32Array, pan: number, gain: number, length: number): Stereo {
+  const out: Stereo = { left: new Float32Array(length), right: new Float32Array(length) };
+  const pl = Math.cos(((pan + 1) * Math.PI) / 4) * Math.SQRT2 * gain, pr = Math.sin(((pan + 1) * Math.PI) / 4) * Math.SQRT2 * gain;
+  for (let i = 0; i < Math.min(length, voice.length); i++) { out.left[i] = pl * voice[i]; out.right[i] = pr * voice[i]; }
+  return out;
+}
+
+/** Renders a song whose melody part is sung: Festival vocals (level around the accompaniment's, panned) plus SoundFont stems. */
+async function renderSungSong(song: Song, font: FontName, sampleRate: number, length: number, seed: number): Promise<{ stems: Map<string, Stereo>; vocalPart: Part; segments: ReturnType<typeof singPhrase>["segments"] }> {
+  const vocalPart = song.parts.find((p) => p.sung)!;
+  const { voice, segments } = singVoice(vocalPart, sampleRate, seed);
   const stems = await renderSong(song, font, sampleRate, length);
   // Vocals at a level drawn around the accompaniment's (−3…+3 dB), panned by the part's pan.
   const accRms = rms(mixStems([...stems.values()], length));
@@ -98,11 +117,9 @@ async function renderSungSong(song: Song, font: FontName, sampleRate: number, le
   for (const v of voice) vr += v * v;
   vr = Math.sqrt(vr / Math.max(1, voice.length));
   const gain = vr > 0 ? (accRms / vr) * Math.pow(10, rng.range(-3, 3) / 20) : 0;
-  const vocals: Stereo = { left: new Float32Array(length), right: new Float32Array(length) };
-  const pl = Math.cos(((vocalPart.pan + 1) * Math.PI) / 4), pr = Math.sin(((vocalPart.pan + 1) * Math.PI) / 4);
-  for (let i = 0; i < Math.min(length, voice.length); i++) { vocals.left[i] = gain * pl * voice[i] * Math.SQRT2; vocals.right[i] = gain * pr * voice[i] * Math.SQRT2; }
+  const vocals = panVoice(voice, vocalPart.pan, gain, length);
   stems.set(vocalPart.name, vocals);
-  return { stems, vocalPart, segments: sung.segments };
+  return { stems, vocalPart, segments };
 }
 
 async function makeSeparationItem(dir: string, seed: number, font: FontName, seconds: number, sampleRate: number): Promise<ItemMeta> {
@@ -117,9 +134,6 @@ async function makeSeparationItem(dir: string, seed: number, font: FontName, sec
   await writeStereo(path.join(dir, "accompaniment.wav"), accompaniment, sampleRate);
   for (const [name, s] of stems) if (name !== vocalPart.name) await writeStereo(path.join(dir, "stems", `${name}.wav`), s, sampleRate);
   const vowels = segments.filter((s) => VOWELS.has(s.phone));
-  if (vowels.length !== vocalPart.notes.length) {
-    throw new InvalidInputError(`Festival sang ${vowels.length} vowels for ${vocalPart.notes.length} notes (item seed ${seed}); the lyric inventory must give one vowel per syllable`);
-  }
   const timed = vowelNotes(vocalPart.notes, vowels);
   const track = f0Track(timed, length / sampleRate);
   await writeFileAtomic(path.join(dir, "vocals.f0.txt"), melodyText(track.times, track.f0));
@@ -150,6 +164,40 @@ async function makeMultiItem(dir: string, seed: number, font: FontName, seconds:
   }
   await writeFileAtomic(path.join(dir, "multipitch.txt"), frames.map((f, i) => [(i * hop).toFixed(3), ...[...new Set(f)].sort((a, b) => a - b).map((v) => v.toFixed(4))].join("\t")).join("\n") + "\n");
   return meta(path.basename(dir), seed, font, song);
+}
+
+async function makeChoirItem(dir: string, seed: number, _font: FontName, seconds: number, sampleRate: number): Promise<ItemMeta> {
+  const song = composeChoir(seed, { durationSeconds: seconds });
+  const length = Math.ceil((song.durationSeconds + 2) * sampleRate);
+  const rng = new Rng(seed * 53 + 1);
+  const stems = new Map<string, Stereo>();
+  const tracks: { times: Float64Array; f0: Float64Array }[] = [];
+  await fs.mkdir(path.join(dir, "stems"), { recursive: true });
+  for (const part of song.parts) {
+    const { voice, segments } = singVoice(part, sampleRate, seed);
+    let e = 0;
+    for (const v of voice) e += v * v;
+    const gain = e > 0 ? (0.1 / Math.sqrt(e / voice.length)) * Math.pow(10, rng.range(-2, 2) / 20) : 0;
+    stems.set(part.name, panVoice(voice, part.pan, gain, length));
+    const timed = vowelNotes(part.notes, segments.filter((x) => VOWELS.has(x.phone)));
+    const track = f0Track(timed, length / sampleRate);
+    tracks.push(track);
+    await writeFileAtomic(path.join(dir, `${part.name}.f0.txt`), melodyText(track.times, track.f0));
+    await writeFileAtomic(path.join(dir, `${part.name}.notes.txt`), notesToMirEval(timed));
+    await writeFileAtomic(path.join(dir, `${part.name}.phones.txt`), segmentsText(segments));
+  }
+  const dry = normalise(stems, length);
+  for (const [name, st] of stems) await writeStereo(path.join(dir, "stems", `${name}.wav`), st, sampleRate);
+  await writeStereo(path.join(dir, "mixture.wav"), dry, sampleRate);
+  const wet = reverb(dry.left, dry.right, sampleRate, { roomSize: rng.range(0.7, 0.9), wet: rng.range(0.2, 0.4) });
+  let peak = 0;
+  for (let i = 0; i < length; i++) peak = Math.max(peak, Math.abs(wet.left[i]), Math.abs(wet.right[i]));
+  if (peak > 0.99) for (let i = 0; i < length; i++) { wet.left[i] *= 0.99 / peak; wet.right[i] *= 0.99 / peak; }
+  await writeStereo(path.join(dir, "mixture_reverb.wav"), wet, sampleRate);
+  // Multipitch truth: every voice's F0 per frame.
+  const times = tracks[0].times;
+  await writeFileAtomic(path.join(dir, "multipitch.txt"), Array.from(times, (t, i) => [t.toFixed(3), ...tracks.map((tr) => tr.f0[i]).filter((f) => f > 0).sort((a, b) => a - b).map((f) => f.toFixed(4))].join("\t")).join("\n") + "\n");
+  return meta(path.basename(dir), seed, _font, song);
 }
 
 async function makePianoItem(dir: string, seed: number, font: FontName, seconds: number, sampleRate: number): Promise<ItemMeta> {
@@ -199,18 +247,20 @@ const MAKERS: Partial<Record<SynthKind, (dir: string, seed: number, font: FontNa
   separation: makeSeparationItem,
   multi: makeMultiItem,
   piano: makePianoItem,
+  choir: makeChoirItem,
 };
 
 export function addSynthCommands(program: Command): void {
   const synth = program.command("synth").description("Make synthetic datasets with exact annotations: SoundFont stems, sung lyrics (Festival), notes, F0, phones.");
   addCoversCommand(synth, program);
-  for (const kind of ["separation", "multi", "piano"] as const) {
+  for (const kind of ["separation", "multi", "piano", "choir"] as const) {
     synth
       .command(kind)
       .description({
         separation: "MUSDB-like songs: mixture.wav, vocals.wav (Festival singing), accompaniment.wav, stems/, vocals F0 (mir_eval melody format), notes and phone timings.",
         multi: "Multi-instrument pieces (2–5 parts): mixture.wav, stems/, notes per instrument (mir_eval), multipitch.txt.",
         piano: "MAESTRO-like solo piano with sustain pedal: piano.wav, piano.mid, notes.txt (offsets after the pedal, mir_eval) and notes_velocity.txt.",
+        choir: "SATB vocal ensembles (Festival): stems/<voice>.wav, <voice>.f0.txt, mixture.wav (dry), mixture_reverb.wav, multipitch.txt (all four F0s).",
       }[kind])
       .requiredOption("--out <dir>", "dataset folder (manifest.json and one folder per item)")
       .option("--n <count>", "number of items", (v) => positiveInt(v, "--n"), 10)
@@ -224,7 +274,7 @@ export function addSynthCommands(program: Command): void {
           if (!isFontName(f)) throw new InvalidInputError(`unknown SoundFont "${f}"; choose from fluid, musescore, timgm6mb`);
           return f;
         });
-        if (kind === "separation") {
+        if (kind === "separation" || kind === "choir") {
           const fest = festivalAvailable();
           if (fest !== true) throw new InvalidInputError(fest);
         }

@@ -218,3 +218,48 @@ export function pedalledNotes(part: Part): Note[] {
   }
   return out.sort((a, b) => a.onset - b.onset || a.pitch - b.pitch);
 }
+
+export const SATB_RANGES: Record<"soprano" | "alto" | "tenor" | "bass", readonly [number, number]> = {
+  // Soprano capped at B4 (MIDI 71): Festival's kal voice fails above ≈ 500 Hz.
+  soprano: [60, 71],
+  alto: [55, 66],
+  tenor: [48, 60],
+  bass: [40, 53],
+};
+
+/**
+ * A four-part chorale-like harmonisation of the song's chord progression:
+ * one chord per half bar (or bar in 3/4), homophonic rhythm, each voice in its
+ * range, the soprano on a chord tone near its previous note, the others by
+ * nearest voice leading without crossing. Every voice sings the same lyrics.
+ */
+export function composeChoir(seed: number, options: { durationSeconds?: number } = {}): Song {
+  const base = composeSong(seed, { durationSeconds: options.durationSeconds, parts: [] });
+  const rng = new Rng(seed * 4243 + 11);
+  const beat = 60 / base.tempoBpm;
+  const span = base.beatsPerBar === 4 ? 2 * beat : 3 * beat;
+  const voices = ["soprano", "alto", "tenor", "bass"] as const;
+  const notes: Record<(typeof voices)[number], Note[]> = { soprano: [], alto: [], tenor: [], bass: [] };
+  let prev = { soprano: 66, alto: 60, tenor: 55, bass: 47 };
+  for (const chord of base.chords) {
+    for (let t = chord.start; t < chord.end - 1e-9; t += span) {
+      const syllable = rng.pick(SYLLABLES);
+      const next = { ...prev };
+      const near = (target: number, pcs: readonly number[], [lo, hi]: readonly [number, number], below: number) => {
+        let best = lo, d = Infinity;
+        for (let m = lo; m <= Math.min(hi, below); m++) if (pcs.includes(m % 12) && Math.abs(m - target) < d) { best = m; d = Math.abs(m - target); }
+        return best;
+      };
+      next.bass = near(prev.bass, [chord.pcs[0]], SATB_RANGES.bass, 127);
+      next.soprano = near(prev.soprano + rng.pick([-2, 0, 2]), chord.pcs, SATB_RANGES.soprano, 127);
+      next.alto = near(prev.alto, chord.pcs, SATB_RANGES.alto, next.soprano - 1);
+      next.tenor = near(prev.tenor, chord.pcs, SATB_RANGES.tenor, next.alto - 1);
+      const len = Math.min(span, chord.end - t);
+      for (const v of voices) notes[v].push({ onset: t, offset: t + len * 0.94, pitch: next[v], velocity: 90, syllable });
+      prev = next;
+    }
+  }
+  const pans = { soprano: -0.4, alto: -0.15, tenor: 0.15, bass: 0.4 };
+  const parts: Part[] = voices.map((v) => ({ name: v, program: 52, drums: false, notes: notes[v], gainDb: 0, pan: pans[v], reverb: 0, sung: true }));
+  return { ...base, parts };
+}
