@@ -13,6 +13,7 @@ import { readAudioFile, writeFileAtomic } from "../io/file.js";
 import { renderFigure } from "../plot/figure.js";
 import { encodePng } from "../plot/png.js";
 import { PLOT_KINDS, spectrogramFigure, type PlotKind } from "../tasks/plot.js";
+import { addCoversCommands } from "./covers.js";
 import { addEvalCommands } from "./eval.js";
 import { addSynthCommands } from "./synth.js";
 import { addTrainCommands } from "./train.js";
@@ -114,6 +115,7 @@ Examples:
   addEvalCommands(program);
   addTrainCommands(program);
   addSynthCommands(program);
+  addCoversCommands(program);
   return program;
 }
 
