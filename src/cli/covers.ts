@@ -59,7 +59,7 @@ async function listAudio(inputs: readonly string[]): Promise<string[]> {
 }
 
 /** Key-invariant global profile correlation (the prefilter's distance). */
-function profileDistance(a: CoverFeatures, b: CoverFeatures): number {
+export function profileDistance(a: CoverFeatures, b: CoverFeatures): number {
   const ga = new Float64Array(12), gb = new Float64Array(12);
   for (let i = 0; i < a.hpcp.length; i++) ga[i % 12] += a.hpcp[i];
   for (let i = 0; i < b.hpcp.length; i++) gb[i % 12] += b.hpcp[i];
