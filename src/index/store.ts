@@ -8,6 +8,7 @@
  * io/library-file.ts.
  */
 import type { CoverFeatures } from "../covers/features.js";
+import { crc32 } from "../crc32.js";
 
 export const MAGIC = new TextEncoder().encode("MKCOVER1");
 
@@ -18,21 +19,7 @@ export interface LibraryEntry {
   readonly features: CoverFeatures;
 }
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-export function crc32(b: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < b.length; i++) c = CRC_TABLE[(c ^ b[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+export { crc32 } from "../crc32.js";
 
 export function encodeRecord(e: LibraryEntry): Uint8Array {
   const head = new TextEncoder().encode(JSON.stringify({ path: e.path, durationSeconds: e.durationSeconds, sizeBytes: e.sizeBytes, nFrames: e.features.nFrames }) + "\n");
