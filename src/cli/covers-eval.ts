@@ -41,7 +41,7 @@ export async function runCoversEval(dir: string, quiet: boolean): Promise<Covers
   progress.stop();
   const extractSeconds = (performance.now() - t0) / 1000;
   const n = items.length;
-  const mats: Record<string, Float64Array> = { "HPCP + Qmax": new Float64Array(n * n), "HPCP + Dmax": new Float64Array(n * n), "melody + Qmax": new Float64Array(n * n) };
+  const mats: Record<string, Float64Array> = { "HPCP + Qmax": new Float64Array(n * n), "HPCP + Dmax": new Float64Array(n * n), "melody + Qmax": new Float64Array(n * n), "multi-pitch salience + Qmax": new Float64Array(n * n) };
   const p2 = createProgress("pairs", quiet);
   const t1 = performance.now();
   for (let q = 0; q < n; q++) {
@@ -51,12 +51,14 @@ export async function runCoversEval(dir: string, quiet: boolean): Promise<Covers
       mats["HPCP + Qmax"][q * n + j] = alignmentDistance(feats[q].hpcp, feats[j].hpcp, "qmax");
       mats["HPCP + Dmax"][q * n + j] = alignmentDistance(feats[q].hpcp, feats[j].hpcp, "dmax");
       mats["melody + Qmax"][q * n + j] = alignmentDistance(feats[q].melody, feats[j].melody, "qmax");
+      mats["multi-pitch salience + Qmax"][q * n + j] = alignmentDistance(feats[q].salience!, feats[j].salience!, "qmax");
     }
   }
   p2.stop();
   const pairSeconds = (performance.now() - t1) / 1000;
   mats["fusion (HPCP Qmax + Dmax + melody)"] = fuseDistances([mats["HPCP + Qmax"], mats["HPCP + Dmax"], mats["melody + Qmax"]], n);
   mats["fusion (HPCP Qmax + melody)"] = fuseDistances([mats["HPCP + Qmax"], mats["melody + Qmax"]], n);
+  mats["fusion (all four)"] = fuseDistances([mats["HPCP + Qmax"], mats["HPCP + Dmax"], mats["melody + Qmax"], mats["multi-pitch salience + Qmax"]], n);
   const labels = items.map((it) => (it.work === null ? null : String(it.work)));
   const scores: Record<string, CoverScores> = {};
   for (const [k, m] of Object.entries(mats)) scores[k] = evaluateCovers(n, (i, j) => (Number.isFinite(m[i * n + j]) ? m[i * n + j] : 1e9), labels);

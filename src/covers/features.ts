@@ -15,6 +15,8 @@ export interface CoverFeatures {
   /** nFrames × 12, frame-major. */
   readonly hpcp: Float32Array;
   readonly melody: Float32Array;
+  /** Multi-pitch view: the whole pitch-salience map folded to pitch class (optional in older libraries). */
+  readonly salience?: Float32Array;
   readonly nFrames: number;
 }
 
@@ -46,6 +48,14 @@ export function coverFeatures(signal: Float32Array, sampleRate: number): CoverFe
     pc[t * 12 + k] = 1;
   });
   const mel = aggregate(pc, 12, SR / 512, f0.length);
-  const n = Math.min(hp.n, mel.n);
-  return { hpcp: hp.out.slice(0, n * 12), melody: mel.out.slice(0, n * 12), nFrames: n };
+  // Multi-pitch view: salience folded to 12 pitch classes per frame (10 bins per semitone from fmin = E2).
+  const folded = new Float32Array(sal.nFrames * 12);
+  const offset = Math.round(12 * Math.log2(82.5 / 440)); // semitones from A4 to fmin
+  for (let t = 0; t < sal.nFrames; t++) for (let k = 0; k < sal.nBins; k++) {
+    const pcIdx = ((((Math.round(k / sal.binsPerSemitone) + offset) % 12) + 12) % 12);
+    folded[t * 12 + pcIdx] += sal.data[t * sal.nBins + k];
+  }
+  const multi = aggregate(folded, 12, SR / 512, sal.nFrames);
+  const n = Math.min(hp.n, mel.n, multi.n);
+  return { hpcp: hp.out.slice(0, n * 12), melody: mel.out.slice(0, n * 12), salience: multi.out.slice(0, n * 12), nFrames: n };
 }

@@ -22,13 +22,15 @@ export interface LibraryEntry {
 export { crc32 } from "../crc32.js";
 
 export function encodeRecord(e: LibraryEntry): Uint8Array {
-  const head = new TextEncoder().encode(JSON.stringify({ path: e.path, durationSeconds: e.durationSeconds, sizeBytes: e.sizeBytes, nFrames: e.features.nFrames }) + "\n");
+  const views = e.features.salience ? 3 : 2;
+  const head = new TextEncoder().encode(JSON.stringify({ path: e.path, durationSeconds: e.durationSeconds, sizeBytes: e.sizeBytes, nFrames: e.features.nFrames, views }) + "\n");
   const n = e.features.nFrames * 12;
-  const payload = new Uint8Array(head.length + 8 * n);
+  const payload = new Uint8Array(head.length + 4 * views * n);
   payload.set(head, 0);
   const view = new DataView(payload.buffer);
   for (let i = 0; i < n; i++) view.setFloat32(head.length + 4 * i, e.features.hpcp[i], true);
   for (let i = 0; i < n; i++) view.setFloat32(head.length + 4 * (n + i), e.features.melody[i], true);
+  if (e.features.salience) for (let i = 0; i < n; i++) view.setFloat32(head.length + 4 * (2 * n + i), e.features.salience[i], true);
   const out = new Uint8Array(8 + payload.length);
   const ov = new DataView(out.buffer);
   ov.setUint32(0, payload.length, true);
@@ -49,12 +51,13 @@ export function decodeRecords(bytes: Uint8Array): { entries: LibraryEntry[]; val
     const payload = bytes.subarray(off + 8, off + 8 + len);
     if (crc32(payload) !== crc) break;
     const nl = payload.indexOf(10);
-    const meta = JSON.parse(new TextDecoder().decode(payload.subarray(0, nl))) as { path: string; durationSeconds: number; sizeBytes: number; nFrames: number };
+    const meta = JSON.parse(new TextDecoder().decode(payload.subarray(0, nl))) as { path: string; durationSeconds: number; sizeBytes: number; nFrames: number; views?: number };
     const n = meta.nFrames * 12;
     const pv = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
     const hpcp = Float32Array.from({ length: n }, (_, i) => pv.getFloat32(nl + 1 + 4 * i, true));
     const melody = Float32Array.from({ length: n }, (_, i) => pv.getFloat32(nl + 1 + 4 * (n + i), true));
-    entries.push({ path: meta.path, durationSeconds: meta.durationSeconds, sizeBytes: meta.sizeBytes, features: { hpcp, melody, nFrames: meta.nFrames } });
+    const salience = (meta.views ?? 2) >= 3 ? Float32Array.from({ length: n }, (_, i) => pv.getFloat32(nl + 1 + 4 * (2 * n + i), true)) : undefined;
+    entries.push({ path: meta.path, durationSeconds: meta.durationSeconds, sizeBytes: meta.sizeBytes, features: { hpcp, melody, salience, nFrames: meta.nFrames } });
     off += 8 + len;
   }
   return { entries, validBytes: off };
