@@ -52,9 +52,10 @@ export function crossRecurrence(a: Float32Array, b: Float32Array, options: Align
   }
   const rowT = new Float32Array(n), colT = new Float32Array(m);
   const kr = Math.max(1, Math.floor(kappa * m)), kc = Math.max(1, Math.floor(kappa * n));
-  const tmp: number[] = [];
-  for (let i = 0; i < n; i++) { tmp.length = 0; for (let j = 0; j < m; j++) tmp.push(d[i * m + j]); tmp.sort((x, y) => x - y); rowT[i] = tmp[kr - 1]; }
-  for (let j = 0; j < m; j++) { tmp.length = 0; for (let i = 0; i < n; i++) tmp.push(d[i * m + j]); tmp.sort((x, y) => x - y); colT[j] = tmp[kc - 1]; }
+  // κ-th smallest per row and per column (typed-array sorts are numeric and fast).
+  const rowBuf = new Float32Array(m), colBuf = new Float32Array(n);
+  for (let i = 0; i < n; i++) { rowBuf.set(d.subarray(i * m, (i + 1) * m)); rowBuf.sort(); rowT[i] = rowBuf[kr - 1]; }
+  for (let j = 0; j < m; j++) { for (let i = 0; i < n; i++) colBuf[i] = d[i * m + j]; colBuf.sort(); colT[j] = colBuf[kc - 1]; }
   const c = new Uint8Array(n * m);
   for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) c[i * m + j] = d[i * m + j] <= rowT[i] && d[i * m + j] <= colT[j] ? 1 : 0;
   return { c, n, m };

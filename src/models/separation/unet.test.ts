@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
-import { grad, init, numpy as np, tree, type Array as JArray } from "@jax-js/jax";
+import { init, jit, numpy as np, tree, valueAndGrad, type Array as JArray } from "@jax-js/jax";
 import { ortNode } from "../../node.js";
 import { Rng } from "../../nn/layers.js";
 import { exportOnnx } from "../../nn/onnx/export.js";
@@ -19,11 +19,13 @@ const values = (a: JArray) => Array.from(a.dataSync() as Float32Array);
 
 for (const block of ["tfc", "tdf", "tfc-tdf", "tdc", "tfc-rnn"] as BlockKind[]) {
   test(`U-Net with ${block} blocks: mask shape and range; matmul and lax paths agree; ONNX Runtime agrees (≤ 1e-4)`, async () => {
-    const cfg: UNetConfig = { block, bins: block === "tfc-rnn" ? 16 : 32, channels: 6, depth: 2, layers: 2, growth: 4 };
+    // The RNN variant unrolls a GRU over frequency at trace time: keep it small.
+    const rnn = block === "tfc-rnn";
+    const cfg: UNetConfig = { block, bins: rnn ? 16 : 32, channels: rnn ? 4 : 6, depth: rnn ? 1 : 2, layers: 2, growth: 4 };
     const p = initUNet(cfg, 1);
-    const x = rand([1, 4, cfg.bins, 8], 2);
+    const x = rand([1, 4, cfg.bins, rnn ? 4 : 8], 2);
     const a = unetMask(tree.ref(p), x.ref, "matmul");
-    assert.deepEqual(a.shape, [1, 2, cfg.bins, 8]);
+    assert.deepEqual(a.shape, [1, 2, cfg.bins, x.shape[3]]);
     const av = values(a);
     assert.ok(av.every((v) => v >= 0 && v <= 1));
     const bv = values(unetMask(tree.ref(p), x.ref, "lax"));
@@ -47,11 +49,14 @@ test("U-Net training steps reduce the separation loss on a fixed batch", () => {
   // Target: the mixture with the upper half of the spectrum removed (a maskable target).
   const keep = np.array(Float32Array.from({ length: 32 }, (_, f) => (f < 16 ? 1 : 0))).reshape([1, 1, 32, 1]);
   const voc = mix.ref.mul(keep);
-  const first = separationLoss(tree.ref(p), mix.ref, voc.ref).js() as number;
+  const step = jit(valueAndGrad(separationLoss));
+  let first = NaN, last = NaN;
   for (let i = 0; i < 30; i++) {
-    const g = grad(separationLoss)(tree.ref(p), mix.ref, voc.ref);
+    const [v, g] = step(tree.ref(p), mix.ref, voc.ref) as unknown as [JArray, typeof p];
+    last = v.js() as number;
+    if (i === 0) first = last;
     ({ params: p, state } = adamStep(p, g, state, { lr: 3e-3 }));
   }
-  const last = separationLoss(tree.ref(p), mix.ref, voc.ref).js() as number;
+  step.dispose();
   assert.ok(last < first * 0.5, `loss ${first} → ${last}`);
 });
