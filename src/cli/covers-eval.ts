@@ -16,8 +16,8 @@ export interface CoversEvalResult {
   extractRealtime: number;
   pairs: number;
   pairSeconds: number;
-  /** Medians of the non-cover distances and the equal-error-rate threshold of the fused pair distance. */
-  calibration: { hpcpScale: number; melodyScale: number; threshold: number };
+  /** Per-view medians of the non-cover distances and the equal-error-rate threshold of the fused pair distance. */
+  calibration: { scales: Record<string, number>; threshold: number; equalErrorRate: number };
 }
 
 export async function runCoversEval(dir: string, quiet: boolean): Promise<CoversEvalResult> {
@@ -62,27 +62,32 @@ export async function runCoversEval(dir: string, quiet: boolean): Promise<Covers
   const labels = items.map((it) => (it.work === null ? null : String(it.work)));
   const scores: Record<string, CoverScores> = {};
   for (const [k, m] of Object.entries(mats)) scores[k] = evaluateCovers(n, (i, j) => (Number.isFinite(m[i * n + j]) ? m[i * n + j] : 1e9), labels);
-  // Calibration for single-pair decisions: scales = median non-cover distances; threshold at the equal error rate.
+  // Calibration for single-pair decisions: per-feature scales = median non-cover distance; threshold on the
+  // fused pair distance (all four views) at the equal error rate.
   const med = (xs: number[]) => { const s = xs.filter(Number.isFinite).sort((a, b) => a - b); return s[s.length >> 1] ?? 1; };
-  const nonH: number[] = [], nonM: number[] = [];
-  for (let q = 0; q < n; q++) for (let j = 0; j < n; j++) if (q !== j && !(labels[q] !== null && labels[q] === labels[j])) { nonH.push(mats["HPCP + Qmax"][q * n + j]); nonM.push(mats["melody + Qmax"][q * n + j]); }
-  const hpcpScale = med(nonH), melodyScale = med(nonM);
+  const names = ["HPCP + Qmax", "HPCP + Dmax", "melody + Qmax", "multi-pitch salience + Qmax"] as const;
+  const scales = names.map((k) => {
+    const xs: number[] = [];
+    for (let q = 0; q < n; q++) for (let j = 0; j < n; j++) if (q !== j && !(labels[q] !== null && labels[q] === labels[j])) xs.push(mats[k][q * n + j]);
+    return med(xs);
+  });
   const cap = (x: number) => (Number.isFinite(x) ? x : 10);
   const pos: number[] = [], neg: number[] = [];
   for (let q = 0; q < n; q++) for (let j = q + 1; j < n; j++) {
-    const f = (cap(mats["HPCP + Qmax"][q * n + j]) / hpcpScale + cap(mats["melody + Qmax"][q * n + j]) / melodyScale) / 2;
+    const f = names.reduce((acc, k, i) => acc + cap(mats[k][q * n + j]) / scales[i], 0) / names.length;
     (labels[q] !== null && labels[q] === labels[j] ? pos : neg).push(f);
   }
   pos.sort((a, b) => a - b);
   neg.sort((a, b) => a - b);
-  let threshold = 0.5, bestGap = Infinity;
+  let threshold = 1, bestGap = Infinity;
   for (const t of [...pos, ...neg]) {
     const fnr = 1 - upperIndex(pos, t) / pos.length, fpr = upperIndex(neg, t) / neg.length;
     if (Math.abs(fnr - fpr) < bestGap) { bestGap = Math.abs(fnr - fpr); threshold = t; }
   }
+  const eer = (1 - upperIndex(pos, threshold) / pos.length + upperIndex(neg, threshold) / neg.length) / 2;
   return {
     scores, items: n, queries: scores["HPCP + Qmax"].Queries, extractRealtime: audioSeconds / extractSeconds, pairs: n * (n - 1), pairSeconds,
-    calibration: { hpcpScale, melodyScale, threshold },
+    calibration: { scales: Object.fromEntries(names.map((k, i) => [k, scales[i]])), threshold, equalErrorRate: eer },
   };
 }
 
