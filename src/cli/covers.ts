@@ -29,8 +29,9 @@ const AUDIO = /\.(wav|flac|mp3|ogg|oga)$/i;
  * then `mirkit covers eval` (its "calibration" block).
  */
 export const CALIBRATION = {
-  scales: { hpcpQmax: 0.6, hpcpDmax: 0.43, melodyQmax: 0.64, salienceQmax: 0.62 },
-  threshold: 0.6,
+  // Measured: scales 0.585 / 0.418 / 0.612 / 0.602, threshold 0.674 at an equal error rate of 6.7 %.
+  scales: { hpcpQmax: 0.585, hpcpDmax: 0.418, melodyQmax: 0.612, salienceQmax: 0.602 },
+  threshold: 0.674,
 };
 
 async function extract(file: string): Promise<LibraryEntry> {
