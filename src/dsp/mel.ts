@@ -7,9 +7,8 @@
  * by default.
  */
 import { InvalidInputError } from "../errors.js";
-import { applyFilterbank } from "./filterbank.js";
-import { stft, type StftOptions } from "./stft.js";
-import { magnitude, type Filterbank, type Spectrogram } from "./types.js";
+import { stftFrameCount, stftFrames, type StftOptions } from "./stft.js";
+import type { Filterbank, Spectrogram } from "./types.js";
 
 const F_SP = 200 / 3; // Hz per mel below 1 kHz (Slaney)
 const MIN_LOG_HZ = 1000;
@@ -72,6 +71,7 @@ export function melFilterbank(sampleRate: number, nFft: number, options: MelOpti
 /**
  * Mel spectrogram of a mono signal (librosa's `feature.melspectrogram`):
  * |STFT|^power projected on the mel filterbank. Shape nFrames × nMels.
+ * Each frame is reduced as soon as it is transformed (no full complex STFT in memory).
  */
 export function melSpectrogram(
   signal: Float32Array,
@@ -79,6 +79,28 @@ export function melSpectrogram(
   options: StftOptions & MelOptions & { readonly power?: number } = {},
 ): Spectrogram {
   const nFft = options.nFft ?? 2048;
-  const spec = magnitude(stft(signal, sampleRate, { ...options, nFft }), options.power ?? 2);
-  return applyFilterbank(spec, melFilterbank(sampleRate, nFft, options));
+  const fb = melFilterbank(sampleRate, nFft, options);
+  const nb = nFft / 2 + 1, nMels = fb.nFilters, power = options.power ?? 2;
+  // Non-zero range of each filter.
+  const lo = new Int32Array(nMels), hi = new Int32Array(nMels);
+  for (let m = 0; m < nMels; m++) {
+    let a = nb, b = -1;
+    for (let k = 0; k < nb; k++) if (fb.weights[m * nb + k] !== 0) { if (a === nb) a = k; b = k; }
+    lo[m] = a; hi[m] = b;
+  }
+  const re = new Float32Array(nb), im = new Float32Array(nb), p = new Float32Array(nb);
+  const nFrames = stftFrameCount(signal.length, { ...options, nFft });
+  const out = new Float32Array(Math.max(0, nFrames) * nMels);
+  const r = stftFrames(signal, { ...options, nFft }, "melSpectrogram", () => ({ re, im, offset: 0 }), (t) => {
+    for (let k = 0; k < nb; k++) {
+      const q = re[k] * re[k] + im[k] * im[k];
+      p[k] = power === 2 ? q : power === 1 ? Math.sqrt(q) : Math.pow(q, power / 2);
+    }
+    for (let m = 0; m < nMels; m++) {
+      let s = 0;
+      for (let k = lo[m]; k <= hi[m]; k++) s += fb.weights[m * nb + k] * p[k];
+      out[t * nMels + m] = s;
+    }
+  });
+  return { data: out, nFrames: r.nFrames, nBins: nMels, hopLength: r.hopLength, sampleRate };
 }

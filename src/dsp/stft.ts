@@ -65,17 +65,24 @@ export function stftFrameCount(length: number, options: StftOptions = {}): numbe
   return padded < nFft ? 0 : 1 + Math.floor((padded - nFft) / hopLength);
 }
 
-/** Complex STFT of a mono signal. */
-export function stft(signal: Float32Array, sampleRate: number, options: StftOptions = {}): ComplexSpectrogram {
-  const opts = resolve(options, "stft");
-  const { nFft, hopLength, window, center, padMode } = opts;
+/**
+ * Computes the STFT frame by frame into `re`/`im` at offset `frameOffset(t)`:
+ * the shared engine of `stft` (whole spectrogram) and of features that reduce
+ * each frame at once (mel), which then need no full-size complex buffers.
+ */
+export function stftFrames(
+  signal: Float32Array,
+  options: StftOptions,
+  what: string,
+  sink: (t: number) => { re: Float32Array; im: Float32Array; offset: number },
+  after?: (t: number) => void,
+): { nFrames: number; nBins: number; hopLength: number } {
+  const { nFft, hopLength, window, center, padMode } = resolve(options, what);
   const nFrames = stftFrameCount(signal.length, options);
   if (nFrames === 0) {
-    throw new InvalidInputError(`stft: signal of ${signal.length} samples is shorter than nFft=${nFft}; use center=true or a smaller nFft`);
+    throw new InvalidInputError(`${what}: signal of ${signal.length} samples is shorter than nFft=${nFft}; use center=true or a smaller nFft`);
   }
   const nBins = nFft / 2 + 1;
-  const re = new Float32Array(nFrames * nBins);
-  const im = new Float32Array(nFrames * nBins);
   const fft = new RealFft(nFft, { precision: "single" });
   const frame = new Float64Array(nFft);
   const window32 = Float32Array.from(window);
@@ -84,15 +91,26 @@ export function stft(signal: Float32Array, sampleRate: number, options: StftOpti
   const offset = center ? Math.floor(nFft / 2) : 0;
   for (let t = 0; t < nFrames; t++) {
     const start = t * hopLength - offset;
+    const out = sink(t);
     if (start >= 0 && start + nFft <= signal.length) {
-      if (plainHann) fft.forwardHann(signal, start, re, im, t * nBins);
-      else fft.forwardWindowed(signal, start, window32, re, im, t * nBins);
+      if (plainHann) fft.forwardHann(signal, start, out.re, out.im, out.offset);
+      else fft.forwardWindowed(signal, start, window32, out.re, out.im, out.offset);
     } else {
       for (let i = 0; i < nFft; i++) frame[i] = paddedSample(signal, start + i, padMode) * window[i];
-      fft.forward(frame, re.subarray(t * nBins, (t + 1) * nBins), im.subarray(t * nBins, (t + 1) * nBins));
+      fft.forward(frame, out.re.subarray(out.offset, out.offset + nBins), out.im.subarray(out.offset, out.offset + nBins));
     }
+    after?.(t);
   }
-  return { re, im, nFrames, nBins, hopLength, sampleRate };
+  return { nFrames, nBins, hopLength };
+}
+
+/** Complex STFT of a mono signal. */
+export function stft(signal: Float32Array, sampleRate: number, options: StftOptions = {}): ComplexSpectrogram {
+  const nFrames = stftFrameCount(signal.length, options);
+  const nBins = (options.nFft ?? 2048) / 2 + 1;
+  const re = new Float32Array(Math.max(0, nFrames) * nBins), im = new Float32Array(Math.max(0, nFrames) * nBins);
+  const r = stftFrames(signal, options, "stft", (t) => ({ re, im, offset: t * nBins }));
+  return { re, im, nFrames: r.nFrames, nBins: r.nBins, hopLength: r.hopLength, sampleRate };
 }
 
 /**
