@@ -23,6 +23,22 @@ function synth(...args: string[]): string {
 }
 const wav = (f: string) => decodeWav(new Uint8Array(readFileSync(f)));
 
+/** YIN on a stereo stem against an F0 truth file: voiced truth frames, and those within 50 cents. */
+function f0Agreement(stemFile: string, truthFile: string, range: [number, number]): { voiced: number; ok: number } {
+  const w = wav(stemFile);
+  const mono = Float32Array.from(w.channels[0], (v, i) => 0.5 * (v + w.channels[1][i]));
+  const { f0, hopLength } = yin(mono, w.sampleRate, { fminHz: range[0], fmaxHz: range[1], threshold: 0.15, voicingThreshold: 0.5 });
+  const truth = parseTimeSeries(readFileSync(truthFile, "utf8"));
+  let voiced = 0, ok = 0;
+  truth.times.forEach((t, k) => {
+    if (truth.values[k] <= 0) return;
+    voiced++;
+    const est = f0[Math.round((t * w.sampleRate) / hopLength)];
+    if (est > 0 && Math.abs(1200 * Math.log2(est / truth.values[k])) < 50) ok++;
+  });
+  return { voiced, ok };
+}
+
 test("synth separation: stems sum to the mixture, accompaniment = mixture − vocals, deterministic per seed, resumable", { skip }, () => {
   const a = synth("separation", "--n", "1", "--seed", "5", "--seconds", "8", "--fonts", "fluid");
   const b = synth("separation", "--n", "1", "--seed", "5", "--seconds", "8", "--fonts", "fluid");
@@ -51,17 +67,7 @@ test("synth separation: stems sum to the mixture, accompaniment = mixture − vo
 test("synth separation: the sung F0 truth agrees with the audio (YIN within 50 cents on ≥ 95 % of voiced frames); phones are monotonic and cover the notes", { skip }, () => {
   const dir = synth("separation", "--n", "1", "--seed", "7", "--seconds", "10", "--fonts", "timgm6mb");
   const item = path.join(dir, "item0000");
-  const voc = wav(path.join(item, "vocals.wav"));
-  const mono = Float32Array.from(voc.channels[0], (v, i) => 0.5 * (v + voc.channels[1][i]));
-  const { f0, hopLength } = yin(mono, voc.sampleRate, { fminHz: 80, fmaxHz: 600, threshold: 0.15, voicingThreshold: 0.5 });
-  const truth = parseTimeSeries(readFileSync(path.join(item, "vocals.f0.txt"), "utf8"));
-  let voiced = 0, ok = 0;
-  truth.times.forEach((t, k) => {
-    if (truth.values[k] <= 0) return;
-    voiced++;
-    const est = f0[Math.round((t * voc.sampleRate) / hopLength)];
-    if (est > 0 && Math.abs(1200 * Math.log2(est / truth.values[k])) < 50) ok++;
-  });
+  const { voiced, ok } = f0Agreement(path.join(item, "vocals.wav"), path.join(item, "vocals.f0.txt"), [80, 600]);
   assert.ok(voiced > 100, `${voiced} voiced frames`);
   assert.ok(ok / voiced >= 0.95, `${ok}/${voiced} frames within 50 cents`);
   const phones = readFileSync(path.join(item, "vocals.phones.txt"), "utf8").trim().split("\n").map((l) => l.split("\t"));
@@ -163,17 +169,7 @@ test("synth choir: four voices, each stem's F0 truth agrees with YIN on ≥ 95 %
   // sub-harmonics on high notes, which an unconstrained YIN takes for the F0 an octave down.
   const ranges: Record<string, [number, number]> = { soprano: [200, 600], alto: [150, 450], tenor: [100, 400], bass: [70, 250] };
   for (const voice of ["soprano", "alto", "tenor", "bass"]) {
-    const w = wav(path.join(item, "stems", `${voice}.wav`));
-    const mono = Float32Array.from(w.channels[0], (v, i) => 0.5 * (v + w.channels[1][i]));
-    const { f0, hopLength } = yin(mono, w.sampleRate, { fminHz: ranges[voice][0], fmaxHz: ranges[voice][1], threshold: 0.15, voicingThreshold: 0.5 });
-    const truth = parseTimeSeries(readFileSync(path.join(item, `${voice}.f0.txt`), "utf8"));
-    let voiced = 0, ok = 0;
-    truth.times.forEach((t, k) => {
-      if (truth.values[k] <= 0) return;
-      voiced++;
-      const est = f0[Math.round((t * w.sampleRate) / hopLength)];
-      if (est > 0 && Math.abs(1200 * Math.log2(est / truth.values[k])) < 50) ok++;
-    });
+    const { voiced, ok } = f0Agreement(path.join(item, "stems", `${voice}.wav`), path.join(item, `${voice}.f0.txt`), ranges[voice]);
     assert.ok(voiced > 100 && ok / voiced >= 0.95, `${voice}: ${ok}/${voiced}`);
   }
   const mp = readFileSync(path.join(item, "multipitch.txt"), "utf8").trim().split("\n").map((l) => l.split("\t").length - 1);
