@@ -66,6 +66,8 @@ export interface TrainConfig<P extends JsTree<JArray>> {
   readonly store?: CheckpointStore;
   /** Return (after a checkpoint) once this step is reached, as a session that ends mid-run would; resume later. */
   readonly stopAt?: number;
+  /** Checked after every step: return early (after a checkpoint) when it says so, e.g. a time budget. */
+  readonly stopWhen?: (step: number) => boolean;
   readonly onProgress?: (step: number, steps: number, loss: number) => void;
 }
 
@@ -160,8 +162,9 @@ export async function train<P extends JsTree<JArray>>(cfg: TrainConfig<P>): Prom
     }
     st.log += `${st.step - 1},${loss},${lr}${validation ? `,${validation}` : ","}\n`;
     cfg.onProgress?.(st.step, cfg.steps, loss);
-    if (store && (st.step % (cfg.checkpointEvery ?? 100) === 0 || st.step === until || stoppedEarly)) await checkpoint();
-    if (stoppedEarly) break;
+    const budget = cfg.stopWhen?.(st.step) ?? false;
+    if (store && (st.step % (cfg.checkpointEvery ?? 100) === 0 || st.step === until || stoppedEarly || budget)) await checkpoint();
+    if (stoppedEarly || budget) break;
   }
   step.dispose();
   if (!cfg.validate) {

@@ -131,9 +131,15 @@ function block(p: BlockParams, x: JArray, impl: Impl): JArray {
   return y;
 }
 
-/** The mask [B, 2, F, T] for a mixture spectrogram [B, 4, F, T]. */
+/**
+ * The mask [B, 2, F, T] for a mixture spectrogram [B, 4, F, T]. The input is
+ * scaled to unit RMS per example first (a mask does not depend on the
+ * mixture's level, and raw STFT values of ±100 saturate the sigmoid), and
+ * the logits are clipped to ±30 so its gradient never sees exp overflow.
+ */
 export function unetMask(p: UNetParams, x: JArray, impl: Impl = "matmul"): JArray {
-  let h = conv2d(p.first, x, { impl });
+  const rms = np.sqrt(np.square(x.ref).mean([1, 2, 3], { keepdims: true }).add(1e-8));
+  let h = conv2d(p.first, x.div(rms), { impl });
   const skips: JArray[] = [];
   for (const level of p.down) {
     h = block(level.block, h, impl);
@@ -146,7 +152,7 @@ export function unetMask(p: UNetParams, x: JArray, impl: Impl = "matmul"): JArra
     // Transposed 2×2 at stride 2 gives exactly 2× the size; crop nothing.
     h = block(level.block, np.concatenate([skips.pop()!, h], 1), impl);
   }
-  return jnn.sigmoid(conv2d(p.last, h, { impl }));
+  return jnn.sigmoid(np.clip(conv2d(p.last, h, { impl }), -30, 30));
 }
 
 /** Applies a mask [B, 2, F, T] to a mixture [B, 4, F, T] (re/im per channel). */

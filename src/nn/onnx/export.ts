@@ -6,7 +6,7 @@
  * arguments become graph inputs.
  *
  * Dynamic axes: the function is traced twice, with a dynamic axis at two
- * sizes; shape parameters that differ between the traces are written so
+ * sizes (n and n + dynamicStep); shape parameters that differ between the traces are written so
  * ONNX Runtime computes them (−1 in Reshape, "to the end" in Slice, 1 in
  * Expand). A reshape that would need two unknown sizes is refused.
  *
@@ -56,6 +56,8 @@ export interface ExportOptions {
   readonly outputNames?: readonly string[];
   /** Per input, axis → symbolic name, e.g. [{ 0: "batch", 2: "time" }]. */
   readonly dynamicAxes?: readonly (Readonly<Record<number, string>> | undefined)[];
+  /** How much the second trace grows each dynamic axis (default 1); models that need multiples (U-Nets) set theirs. */
+  readonly dynamicStep?: number;
   readonly docString?: string;
 }
 
@@ -128,7 +130,7 @@ export function exportOnnx<P extends JsTree<JArray>>(
     const grown = inputs.map((x, i) => {
       const axes = Object.keys(dyn[i] ?? {}).map(Number);
       if (axes.length === 0) return x.ref;
-      const pad = x.shape.map((_, a) => [0, axes.includes(a) ? 1 : 0] as [number, number]);
+      const pad = x.shape.map((_, a) => [0, axes.includes(a) ? (options.dynamicStep ?? 1) : 0] as [number, number]);
       return np.pad(x.ref, pad);
     });
     alt = trace(fn, params, grown);
@@ -280,7 +282,7 @@ function lower(g: GraphBuilder, eqn: Eqn, ins: string[], alt: Eqn | undefined): 
       g.nodes.push({ opType: "Split", inputs: [ins[0], g.int64s(p.sizes as number[])], outputs: outs, name: g.fresh("n_Split"), attributes: { axis: { type: "int", value: p.axis as number } } });
       return outs;
     }
-    case "conv": return [lowerConv(g, eqn, ins)];
+    case "conv": return [lowerConv(g, eqn, ins, alt)];
     default:
       throw new ModelError(`ONNX export: the jax-js primitive "${prim}" is not supported by mirkit's exporter`);
   }
@@ -301,7 +303,7 @@ function lowerDot(g: GraphBuilder, sa: number[], sb: number[], ins: string[]): s
   return g.add("ReduceSum", [g.add("Mul", ins), g.int64s([-1])], { keepdims: { type: "int", value: 0 } });
 }
 
-function lowerConv(g: GraphBuilder, eqn: Eqn, ins: string[]): string {
+function lowerConv(g: GraphBuilder, eqn: Eqn, ins: string[], alt?: Eqn): string {
   const p = eqn.params as { vmapDims: number; strides: number[]; padding: number[] | [number, number][]; lhsDilation: number[]; rhsDilation: number[] };
   if (p.vmapDims !== 0) throw new ModelError("ONNX export: a vmapped convolution is not supported; export the unbatched model");
   const pad = (p.padding as unknown[]).flat() as number[];
@@ -311,6 +313,9 @@ function lowerConv(g: GraphBuilder, eqn: Eqn, ins: string[]): string {
   if (p.lhsDilation.some((d) => d !== 1)) {
     // Zero insertion (transposed convolution): for each spatial axis, interleave d−1 zeros, drop the trailing ones.
     const shape = shapeOf(eqn.inputs[0]);
+    const altShape = alt ? shapeOf(alt.inputs[0]) : undefined;
+    const dynamic = shape.map((v, i) => altShape !== undefined && altShape[i] !== v);
+    if (dynamic.filter(Boolean).length > 1) throw new ModelError("ONNX export: a transposed convolution with more than one dynamic axis is not supported");
     let cur = [...shape];
     for (let a = 0; a < nd; a++) {
       const d = p.lhsDilation[a];
@@ -322,8 +327,10 @@ function lowerConv(g: GraphBuilder, eqn: Eqn, ins: string[]): string {
       x = g.add("Pad", [x, g.int64s(pads)]);
       const merged = [...cur];
       merged[ax] = cur[ax] * d;
-      x = g.add("Reshape", [x, g.int64s(merged.map((v, i) => (i === 0 ? 0 : v)))]);
-      x = g.add("Slice", [x, g.int64s([0]), g.int64s([(cur[ax] - 1) * d + 1]), g.int64s([ax])]);
+      // Dims before the merged axis are copied (0), a dynamic one is inferred (−1), the rest are known.
+      x = g.add("Reshape", [x, g.int64s(merged.map((v, i) => (i < ax ? 0 : dynamic[i] ? -1 : v)))]);
+      // Drop the d − 1 trailing zeros (a negative end works for any length).
+      x = g.add("Slice", [x, g.int64s([0]), g.int64s([-(d - 1)]), g.int64s([ax])]);
       merged[ax] = (cur[ax] - 1) * d + 1;
       cur = merged;
     }

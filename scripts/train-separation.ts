@@ -1,0 +1,106 @@
+/**
+ * Trains a separation U-Net on a `mirkit synth separation` dataset and
+ * evaluates it on a held-out one with museval v4 (median over frames, then
+ * tracks), beside the oracle IRM and REPET-SIM.
+ *   node dist-bench/scripts/train-separation.js TRAIN_DIR TEST_DIR OUT_DIR [block] [minutes]
+ * Writes OUT_DIR/<block>.onnx, .safetensors, .recipe.json (command, seed, data, metrics).
+ */
+import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { init, numpy as np, type Array as JArray } from "@jax-js/jax";
+import { musevalV4, nanMedian } from "../src/eval/separation.js";
+import { decodeWav } from "../src/io/wav.js";
+import { initUNet, separationLoss, unetMask, type BlockKind, type UNetConfig } from "../src/models/separation/unet.js";
+import { namedLeaves, Rng } from "../src/nn/layers.js";
+import { exportOnnx } from "../src/nn/onnx/export.js";
+import { OnnxModel } from "../src/nn/runtime.js";
+import { encodeSafetensors } from "../src/nn/safetensors.js";
+import { cosineLr, MemoryStore, train } from "../src/nn/train.js";
+import { ortNode } from "../src/node.js";
+import { mixtureTensor, separateWithModel, type SeparationModelConfig } from "../src/tasks/separate.js";
+
+const [trainDir, testDir, outDir, blockArg, minutesArg] = process.argv.slice(2);
+const block = (blockArg ?? "tfc-tdf") as BlockKind;
+const minutes = Number(minutesArg ?? 10);
+await init("wasm");
+const SEED = 1;
+const data: SeparationModelConfig = { sampleRate: 22050, nFft: 512, hopLength: 128, frameMultiple: 8 };
+const cfg: UNetConfig = { block, bins: 256, channels: 8, depth: 3, layers: 2, growth: 6 };
+const PATCH = 32, BATCH = 4;
+
+type Song = { mix: Float32Array; voc: Float32Array; frames: number };
+function load(dir: string): Song[] {
+  const manifest = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8")) as { items: { name: string }[] };
+  return manifest.items.map((it) => {
+    const mix = decodeWav(new Uint8Array(readFileSync(path.join(dir, it.name, "mixture.wav"))));
+    const voc = decodeWav(new Uint8Array(readFileSync(path.join(dir, it.name, "vocals.wav"))));
+    const m = mixtureTensor(mix.channels[0], mix.channels[1], data), v = mixtureTensor(voc.channels[0], voc.channels[1], data);
+    return { mix: m.data, voc: v.data, frames: m.frames };
+  });
+}
+const songs = load(trainDir);
+console.error(`${songs.length} training songs`);
+const F = cfg.bins;
+function batch(step: number): JArray[] {
+  const r = new Rng(SEED * 100003 + step);
+  const x = new Float32Array(BATCH * 4 * F * PATCH), y = new Float32Array(BATCH * 4 * F * PATCH);
+  for (let b = 0; b < BATCH; b++) {
+    const s = songs[Math.floor(r.uniform() * songs.length)];
+    const t0 = Math.floor(r.uniform() * (s.frames - PATCH));
+    for (let c = 0; c < 4; c++) for (let f = 0; f < F; f++) {
+      const src = (c * F + f) * s.frames + t0, dst = ((b * 4 + c) * F + f) * PATCH;
+      x.set(s.mix.subarray(src, src + PATCH), dst);
+      y.set(s.voc.subarray(src, src + PATCH), dst);
+    }
+  }
+  return [np.array(x).reshape([BATCH, 4, F, PATCH]), np.array(y).reshape([BATCH, 4, F, PATCH])];
+}
+const deadline = Date.now() + minutes * 60 * 1000;
+const t0 = performance.now();
+const store = new MemoryStore();
+const result = await train({
+  init: () => initUNet(cfg, SEED),
+  loss: (p, x, y) => separationLoss(p, x, y),
+  batch,
+  steps: 100000,
+  schedule: cosineLr(2e-3, { warmup: 20 }),
+  store,
+  checkpointEvery: 1000000,
+  stopWhen: () => Date.now() > deadline,
+  onProgress: (s, _n, loss) => { if (s % 20 === 0) console.error(`step ${s} loss ${loss.toExponential(3)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`); },
+});
+const trainSeconds = (performance.now() - t0) / 1000;
+console.error(`trained ${result.stepsDone} steps in ${trainSeconds.toFixed(0)} s`);
+mkdirSync(outDir, { recursive: true });
+const params = result.params;
+const onnx = exportOnnx((p: typeof params, x: JArray) => unetMask(p, x, "lax"), params, [np.zeros([1, 4, F, 4 * data.frameMultiple])], { dynamicAxes: [{ 3: "frames" }], dynamicStep: data.frameMultiple });
+writeFileSync(path.join(outDir, `separation-${block}.onnx`), onnx);
+const named: Record<string, { shape: number[]; data: Float32Array }> = {};
+for (const [n, leaf] of namedLeaves(params)) named[n] = { shape: leaf.shape, data: leaf.ref.dataSync() as Float32Array };
+writeFileSync(path.join(outDir, `separation-${block}.safetensors`), encodeSafetensors(named, { block, steps: String(result.stepsDone) }));
+// Evaluate on the held-out set.
+const model = await OnnxModel.load(await ortNode(), onnx);
+const manifest = JSON.parse(readFileSync(path.join(testDir, "manifest.json"), "utf8")) as { items: { name: string }[] };
+const vocSdr: number[] = [], accSdr: number[] = [];
+let audioSeconds = 0;
+const te = performance.now();
+for (const it of manifest.items) {
+  const ld = (f: string) => decodeWav(new Uint8Array(readFileSync(path.join(testDir, it.name, f))));
+  const mix = ld("mixture.wav"), voc = ld("vocals.wav"), acc = ld("accompaniment.wav");
+  audioSeconds += mix.channels[0].length / mix.sampleRate;
+  const est = await separateWithModel(model, mix.channels[0], mix.channels[1], data);
+  const frames = musevalV4([voc.channels, acc.channels], [est.vocals, est.accompaniment], mix.sampleRate);
+  vocSdr.push(nanMedian(frames[0].map((f) => f.SDR)));
+  accSdr.push(nanMedian(frames[1].map((f) => f.SDR)));
+}
+const metrics = { vocalsSdr: nanMedian(vocSdr), accompanimentSdr: nanMedian(accSdr), heldOutSongs: manifest.items.length, steps: result.stepsDone, trainSeconds, realtime: 0 };
+metrics.realtime = audioSeconds / ((performance.now() - te) / 1000);
+const recipe = {
+  command: `node dist-bench/scripts/train-separation.js ${trainDir} ${testDir} ${outDir} ${block} ${minutes}`,
+  seed: SEED, model: cfg, stft: data, patchFrames: PATCH, batch: BATCH, optimiser: "Adam, cosine 2e-3, warm-up 20",
+  trainData: JSON.parse(readFileSync(path.join(trainDir, "manifest.json"), "utf8")).command,
+  testData: JSON.parse(readFileSync(path.join(testDir, "manifest.json"), "utf8")).command,
+  metrics,
+};
+writeFileSync(path.join(outDir, `separation-${block}.recipe.json`), JSON.stringify(recipe, null, 2) + "\n");
+console.log(JSON.stringify(metrics));
