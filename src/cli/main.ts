@@ -15,6 +15,7 @@ import { encodePng } from "../plot/png.js";
 import { PLOT_KINDS, spectrogramFigure, type PlotKind } from "../tasks/plot.js";
 import { addCoversCommands } from "./covers.js";
 import { addEvalCommands } from "./eval.js";
+import { addSeparateCommand } from "./separate.js";
 import { addSynthCommands } from "./synth.js";
 import { addTrainCommands } from "./train.js";
 import { audioInfo, formatInfo } from "./info.js";
@@ -116,6 +117,7 @@ Examples:
   addTrainCommands(program);
   addSynthCommands(program);
   addCoversCommands(program);
+  addSeparateCommand(program);
   return program;
 }
 

@@ -1,0 +1,46 @@
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { init, numpy as np, type Array as JArray } from "@jax-js/jax";
+import { initUNet, unetMask } from "../models/separation/unet.js";
+import { exportOnnx } from "../nn/onnx/export.js";
+import { decodeWav, encodeWav } from "../io/wav.js";
+import { noise, sine } from "../testing/assert.js";
+
+const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "main.js");
+
+test("mirkit separate keeps the input's rate, channels and length, and accompaniment = input − vocals", async () => {
+  await init("wasm");
+  const dir = mkdtempSync(path.join(tmpdir(), "mirkit-sep-"));
+  // A small untrained model is enough to check the plumbing.
+  const cfg = { block: "tfc" as const, bins: 32, channels: 4, depth: 2, layers: 1, growth: 4 };
+  const p = initUNet(cfg, 1);
+  const model = path.join(dir, "m.onnx");
+  writeFileSync(model, exportOnnx((q: typeof p, x: JArray) => unetMask(q, x, "lax"), p, [np.zeros([1, 4, 32, 16])], { dynamicAxes: [{ 3: "frames" }], dynamicStep: 4 }));
+  writeFileSync(path.join(dir, "m.recipe.json"), JSON.stringify({ stft: { sampleRate: 22050, nFft: 64, hopLength: 16, frameMultiple: 4 } }));
+  for (const [name, sr, channels] of [["mono", 44100, 1], ["stereo", 16000, 2]] as const) {
+    const n = Math.round(1.3 * sr) + 7;
+    const chans = Array.from({ length: channels }, (_, c) => Float32Array.from(sine(440 + 110 * c, sr, n, 0.3), (v, i) => v + noise(n, c + 1, 0.05)[i]));
+    const input = path.join(dir, `${name}.wav`);
+    writeFileSync(input, encodeWav({ sampleRate: sr, channels: chans }, { encoding: "float32" }));
+    const r = spawnSync(process.execPath, [BIN, "separate", input, "-o", path.join(dir, "out"), "--model", model, "--quiet"], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    const v = decodeWav(new Uint8Array(readFileSync(path.join(dir, "out", name, "vocals.wav"))));
+    const a = decodeWav(new Uint8Array(readFileSync(path.join(dir, "out", name, "accompaniment.wav"))));
+    for (const x of [v, a]) {
+      assert.equal(x.sampleRate, sr);
+      assert.equal(x.channels.length, channels);
+      assert.equal(x.channels[0].length, n);
+    }
+    let worst = 0;
+    for (let c = 0; c < channels; c++) for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(v.channels[c][i] + a.channels[c][i] - chans[c][i]));
+    assert.ok(worst < 1e-6, `vocals + accompaniment − input: ${worst}`);
+  }
+  const missing = spawnSync(process.execPath, [BIN, "separate", path.join(dir, "nope.wav"), "-o", dir, "--model", model], { encoding: "utf8" });
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /nope\.wav: no such file/);
+});
