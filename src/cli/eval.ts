@@ -10,7 +10,7 @@ import { InvalidInputError, MirError } from "../errors.js";
 import { toMono } from "../io/audio.js";
 import { readAudioFile } from "../io/file.js";
 import { evaluateCoversMatrix } from "../eval/covers.js";
-import { parseColumns, parseNotes, parseNotesWithVelocity, parseRaggedTimeSeries, parseTimeSeries } from "../eval/io.js";
+import { parseNotes, parseNotesWithVelocity, parseRaggedTimeSeries, parseTimeSeries } from "../eval/io.js";
 import { evaluateMelody } from "../eval/melody.js";
 import { evaluateMultipitch } from "../eval/multipitch.js";
 import { bssEvalImages, bssEvalImagesFramewise, bssEvalSources, bssEvalSourcesFramewise, musevalV4, nanMedian } from "../eval/separation.js";

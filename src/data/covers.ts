@@ -26,10 +26,10 @@ const BASS_PROGRAMS = [32, 33, 34, 35, 38, 39, 42];
 function reorder(sections: readonly Section[], structure: VersionTransform["structure"], rng: Rng): Section[] {
   const s = [...sections];
   if (structure === "drop-section" && s.length > 3) {
-    const candidates = s.map((x, i) => i).filter((i) => s[i].name === "verse" || s[i].name === "bridge" || s[i].name === "intro");
+    const candidates = s.map((_, i) => i).filter((i) => s[i].name === "verse" || s[i].name === "bridge" || s[i].name === "intro");
     if (candidates.length) s.splice(rng.pick(candidates), 1);
   } else if (structure === "repeat-chorus") {
-    const idx = s.map((x, i) => i).filter((i) => s[i].name === "chorus");
+    const idx = s.map((_, i) => i).filter((i) => s[i].name === "chorus");
     if (idx.length) s.splice(idx[idx.length - 1] + 1, 0, s[idx[idx.length - 1]]);
   } else if (structure === "move-bridge") {
     const b = s.findIndex((x) => x.name === "bridge");

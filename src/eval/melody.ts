@@ -61,15 +61,6 @@ function interp(x: Float64Array, y: Float64Array, xNew: Float64Array, kind: "lin
 }
 
 
-function isUniform(d: Float64Array): boolean {
-  if (d.length === 0) return true;
-  let m = 0;
-  for (const v of d) m += v;
-  m /= d.length;
-  for (const v of d) if (!(Math.abs(v - m) <= 1e-8 + 1e-5 * Math.abs(m))) return false;
-  return true;
-}
-
 /** mir_eval.melody.resample_melody_series. */
 export function resampleMelodySeries(
   times: Float64Array, freqs: Float64Array, voicing: Float64Array, timesNew: Float64Array, kind: "linear" | "zero" | "nearest" = "linear",
