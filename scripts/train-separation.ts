@@ -2,7 +2,8 @@
  * Trains a separation U-Net on a `mirkit synth separation` dataset and
  * evaluates it on a held-out one with museval v4 (median over frames, then
  * tracks), beside the oracle IRM and REPET-SIM.
- *   node dist-bench/scripts/train-separation.js TRAIN_DIR TEST_DIR OUT_DIR [block] [minutes]
+ *   node dist-bench/scripts/train-separation.js TRAIN_DIR TEST_DIR OUT_DIR [block] [minutes] [steps]
+ * With `steps` the run stops at exactly that step (reproducible); otherwise at the time budget.
  * Writes OUT_DIR/<block>.onnx, .safetensors, .recipe.json (command, seed, data, metrics).
  */
 import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
@@ -19,7 +20,8 @@ import { cosineLr, MemoryStore, train } from "../src/nn/train.js";
 import { ortNode } from "../src/node.js";
 import { mixtureTensor, separateWithModel, type SeparationModelConfig } from "../src/tasks/separate.js";
 
-const [trainDir, testDir, outDir, blockArg, minutesArg] = process.argv.slice(2);
+const [trainDir, testDir, outDir, blockArg, minutesArg, stepsArg] = process.argv.slice(2);
+const fixedSteps = stepsArg ? Number(stepsArg) : undefined;
 const block = (blockArg ?? "tfc-tdf") as BlockKind;
 const minutes = Number(minutesArg ?? 10);
 await init("wasm");
@@ -66,7 +68,8 @@ const result = await train({
   schedule: cosineLr(2e-3, { warmup: 20 }),
   store,
   checkpointEvery: 1000000,
-  stopWhen: () => Date.now() > deadline,
+  stopAt: fixedSteps,
+  stopWhen: () => fixedSteps === undefined && Date.now() > deadline,
   onProgress: (s, _n, loss) => { if (s % 20 === 0) console.error(`step ${s} loss ${loss.toExponential(3)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`); },
 });
 const trainSeconds = (performance.now() - t0) / 1000;
@@ -96,7 +99,7 @@ for (const it of manifest.items) {
 const metrics = { vocalsSdr: nanMedian(vocSdr), accompanimentSdr: nanMedian(accSdr), heldOutSongs: manifest.items.length, steps: result.stepsDone, trainSeconds, realtime: 0 };
 metrics.realtime = audioSeconds / ((performance.now() - te) / 1000);
 const recipe = {
-  command: `node dist-bench/scripts/train-separation.js ${trainDir} ${testDir} ${outDir} ${block} ${minutes}`,
+  command: `node dist-bench/scripts/train-separation.js ${trainDir} ${testDir} ${outDir} ${block} ${minutes} ${result.stepsDone}`,
   seed: SEED, model: cfg, stft: data, patchFrames: PATCH, batch: BATCH, optimiser: "Adam, cosine 2e-3, warm-up 20",
   trainData: JSON.parse(readFileSync(path.join(trainDir, "manifest.json"), "utf8")).command,
   testData: JSON.parse(readFileSync(path.join(testDir, "manifest.json"), "utf8")).command,
