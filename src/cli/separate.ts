@@ -45,7 +45,12 @@ export function addSeparateCommand(program: Command): void {
       const recipeFile = modelFile.replace(/\.onnx$/, ".recipe.json");
       if (!existsSync(modelFile)) throw new InvalidInputError("no such model file", { file: modelFile });
       if (!existsSync(recipeFile)) throw new InvalidInputError("the model has no .recipe.json beside it (STFT settings)", { file: recipeFile });
-      const recipe = JSON.parse(await fs.readFile(recipeFile, "utf8")) as Recipe;
+      let recipe: Recipe;
+      try {
+        recipe = JSON.parse(await fs.readFile(recipeFile, "utf8")) as Recipe;
+      } catch (e) {
+        throw new ModelError(`the model's recipe is not valid JSON (${(e as Error).message})`, { file: recipeFile });
+      }
       const model = await OnnxModel.load(await ortNode(), new Uint8Array(await fs.readFile(modelFile)));
       const cfg = recipe.stft;
       try {
