@@ -98,3 +98,9 @@ test("mirkit plot into a folder that does not exist fails cleanly and leaves no 
   assertOneLineError(r.err, "x.png");
   assert.ok(!readdirSync(dir).some((f) => f.endsWith(".tmp")));
 });
+
+test("a reader that closes the pipe early (| head) ends the command quietly, without a stack trace", () => {
+  const r = spawnSync("sh", ["-c", `"${process.execPath}" "${BIN}" --help | head -1`], { encoding: "utf8" });
+  assert.equal(r.status, 0);
+  assert.ok(!/EPIPE|\n\s+at /.test(r.stderr), r.stderr);
+});

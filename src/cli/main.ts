@@ -157,6 +157,11 @@ export async function main(argv: string[]): Promise<number> {
 // Run when executed (directly or through npm's bin symlink), not when imported by tests.
 const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
 if (invokedDirectly) {
+  // A reader that stops early (`mirkit … | head`) closes the pipe: end quietly, not with a stack trace.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
   main(process.argv).then((code) => {
     process.exitCode = code;
   });
