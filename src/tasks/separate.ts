@@ -33,18 +33,27 @@ export function mixtureTensor(left: Float32Array, right: Float32Array, cfg: Sepa
 }
 
 export async function separateWithModel(model: OnnxModel, left: Float32Array, right: Float32Array, cfg: SeparationModelConfig, onProgress?: (f: number) => void): Promise<{ vocals: Float32Array[]; accompaniment: Float32Array[] }> {
-  const { data, bins, frames, specs } = mixtureTensor(left, right, cfg);
+  const t = mixtureTensor(left, right, cfg);
+  const { data, bins, frames } = t;
+  // Keep only the shapes of the mixture's spectra: the tensor holds the same values (DC aside), so the
+  // complex spectra need not live through inference. (Measured: peak RSS on a 3-minute song barely moves,
+  // 1057 → 1048 MB; the rest is ONNX Runtime's arena and the whole-song tensors.)
+  const shape = { nFrames: t.specs[0].nFrames, nBins: t.specs[0].nBins, hopLength: cfg.hopLength, sampleRate: cfg.sampleRate };
+  t.specs.length = 0;
   const chunk = 16 * cfg.frameMultiple, overlap = 4 * cfg.frameMultiple;
   const mask = await runChunked(model, { data, dims: [1, 4, bins, frames] }, { chunk, overlap, onProgress });
-  const vocals = specs.map((s, c) => {
-    const re = new Float32Array(s.re.length), im = new Float32Array(s.im.length);
-    for (let t = 0; t < s.nFrames; t++) for (let f = 0; f < bins; f++) {
-      const i = t * s.nBins + f + 1;
-      const m = mask.data[(c * bins + f) * frames + t];
-      re[i] = s.re[i] * m;
-      im[i] = s.im[i] * m;
+  const vocals = [0, 1].map((c) => {
+    // Vocals' spectrum = mask × mixture, rebuilt from the tensor; the DC bin (not modelled) is zero.
+    const re = new Float32Array(shape.nFrames * shape.nBins), im = new Float32Array(shape.nFrames * shape.nBins);
+    for (let f = 0; f < bins; f++) {
+      const rowRe = ((2 * c) * bins + f) * frames, rowIm = ((2 * c + 1) * bins + f) * frames, rowM = (c * bins + f) * frames;
+      for (let u = 0; u < shape.nFrames; u++) {
+        const m = mask.data[rowM + u];
+        re[u * shape.nBins + f + 1] = data[rowRe + u] * m;
+        im[u * shape.nBins + f + 1] = data[rowIm + u] * m;
+      }
     }
-    return istft({ ...s, re, im }, { nFft: cfg.nFft, hopLength: cfg.hopLength, length: c === 0 ? left.length : right.length });
+    return istft({ ...shape, re, im }, { nFft: cfg.nFft, hopLength: cfg.hopLength, length: c === 0 ? left.length : right.length });
   });
   const accompaniment = [left, right].map((x, c) => Float32Array.from(x, (v, i) => v - vocals[c][i]));
   return { vocals, accompaniment };
