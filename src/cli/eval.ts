@@ -6,6 +6,7 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
+import { intOption } from "./options.js";
 import { InvalidInputError, MirError } from "../errors.js";
 import { toMono } from "../io/audio.js";
 import { readAudioFile } from "../io/file.js";
@@ -86,8 +87,8 @@ Examples:
   refEst(ev.command("separation").description("BSS Eval: mir_eval's bss_eval_sources (default), all four mir_eval blocks (--all), or museval v4 (--museval)."))
     .option("--all", 'print mir_eval\'s four blocks: "Sources", "Framewise", "Images", "Images Framewise"')
     .option("--museval", "museval v4: per-window SDR/ISR/SIR/SAR (1 s windows) and their medians")
-    .option("--win <samples>", "framewise window in samples (default 30 s)", (v) => positiveInt(v, "--win"))
-    .option("--hop <samples>", "framewise hop in samples (default 15 s)", (v) => positiveInt(v, "--hop"))
+    .option("--win <samples>", "framewise window in samples (default 30 s)", intOption("--win"))
+    .option("--hop <samples>", "framewise hop in samples (default 15 s)", intOption("--hop"))
     .addHelpText("after", "\nEach folder holds one WAV (or FLAC/MP3/Ogg) per source; files are paired by sorted name.")
     .action(async (o: { ref: string; est: string; all?: boolean; museval?: boolean; win?: number; hop?: number }) => {
       const [ref, est] = await Promise.all([loadSources(o.ref), loadSources(o.est)]);
@@ -152,11 +153,6 @@ function parseJson(text: string, file: string): unknown {
   }
 }
 
-function positiveInt(v: string, name: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidInputError(`${name} must be a positive integer (samples), got "${v}"`);
-  return n;
-}
 
 function mix(channels: readonly Float32Array[]): Float32Array {
   return toMono({ sampleRate: 0, channels: [...channels] });

@@ -22,6 +22,7 @@ import { festivalAvailable, singPhrase, VOWELS } from "../io/festival.js";
 import { writeAudioFile, writeFileAtomic } from "../io/file.js";
 import { isFontName, readSoundFont, TRAIN_FONTS, type FontName } from "../io/soundfonts.js";
 import { Rng } from "../random.js";
+import { intOption } from "./options.js";
 import { createProgress } from "./progress.js";
 
 interface ItemMeta {
@@ -263,10 +264,10 @@ export function addSynthCommands(program: Command): void {
         choir: "SATB vocal ensembles (Festival): stems/<voice>.wav, <voice>.f0.txt, mixture.wav (dry), mixture_reverb.wav, multipitch.txt (all four F0s).",
       }[kind])
       .requiredOption("--out <dir>", "dataset folder (manifest.json and one folder per item)")
-      .option("--n <count>", "number of items", (v) => positiveInt(v, "--n"), 10)
-      .option("--seed <s>", "dataset seed; item i uses seed·1000 + i", (v) => positiveInt(v, "--seed", 0), 1)
-      .option("--seconds <s>", "approximate song length", (v) => positiveInt(v, "--seconds"), 30)
-      .option("--rate <hz>", "sample rate", (v) => positiveInt(v, "--rate"), 44100)
+      .option("--n <count>", "number of items", intOption("--n"), 10)
+      .option("--seed <s>", "dataset seed; item i uses seed·1000 + i", intOption("--seed", 0), 1)
+      .option("--seconds <s>", "approximate song length", intOption("--seconds"), 30)
+      .option("--rate <hz>", "sample rate", intOption("--rate"), 44100)
       .option("--fonts <names>", `comma-separated SoundFonts, cycled over items (fluid, musescore, timgm6mb; default ${TRAIN_FONTS.join(",")}; hold one out for tests)`, (v) => v.split(",").map((s) => s.trim()))
       .addHelpText("after", `\nExamples:\n  $ mirkit synth ${kind} --n 100 --seed 1 --out data/${kind}-train\n  $ mirkit synth ${kind} --n 20 --seed 2 --fonts timgm6mb --out data/${kind}-test`)
       .action(async (o: { out: string; n: number; seed: number; seconds: number; rate: number; fonts?: string[] }) => {
@@ -310,12 +311,12 @@ function addCoversCommand(synth: Command, program: Command): void {
     .command("covers")
     .description("Cover-song sets: N works × V versions (key, tempo, structure, instrumentation, SoundFont, sung or played melody) plus noise songs; manifest.json lists the cliques.")
     .requiredOption("--out <dir>", "dataset folder")
-    .option("--n <works>", "number of works (cliques)", (v) => positiveInt(v, "--n"), 10)
-    .option("--versions <v>", "versions per work (version 0 is the work as composed)", (v) => positiveInt(v, "--versions"), 4)
-    .option("--noise <k>", "non-cover songs (default: as many as works)", (v) => positiveInt(v, "--noise", 0))
-    .option("--seed <s>", "dataset seed", (v) => positiveInt(v, "--seed", 0), 1)
-    .option("--seconds <s>", "approximate length of each work", (v) => positiveInt(v, "--seconds"), 30)
-    .option("--rate <hz>", "sample rate", (v) => positiveInt(v, "--rate"), 22050)
+    .option("--n <works>", "number of works (cliques)", intOption("--n"), 10)
+    .option("--versions <v>", "versions per work (version 0 is the work as composed)", intOption("--versions"), 4)
+    .option("--noise <k>", "non-cover songs (default: as many as works)", intOption("--noise", 0))
+    .option("--seed <s>", "dataset seed", intOption("--seed", 0), 1)
+    .option("--seconds <s>", "approximate length of each work", intOption("--seconds"), 30)
+    .option("--rate <hz>", "sample rate", intOption("--rate"), 22050)
     .option("--sung <share>", "share of versions with a sung melody (needs festival)", (v) => Number(v), 0)
     .option("--fonts <names>", `comma-separated SoundFonts, cycled over versions (default ${TRAIN_FONTS.join(",")})`, (v) => v.split(",").map((x) => x.trim()))
     .addHelpText("after", "\nExamples:\n  $ mirkit synth covers --n 100 --versions 4 --fonts timgm6mb --out data/covers-test\n  $ mirkit eval covers … (distances from mirkit covers, labels from manifest.json)")
@@ -354,8 +355,3 @@ function addCoversCommand(synth: Command, program: Command): void {
     });
 }
 
-function positiveInt(v: string, name: string, min = 1): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new InvalidInputError(`${name} must be an integer ≥ ${min}, got "${v}"`);
-  return n;
-}

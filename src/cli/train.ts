@@ -6,6 +6,7 @@ import { InvalidInputError } from "../errors.js";
 import { writeFileAtomic } from "../io/file.js";
 import { ortNode } from "../node.js";
 import { runTrainDemo } from "../tasks/train-demo.js";
+import { intOption } from "./options.js";
 import { createProgress } from "./progress.js";
 
 export function addTrainCommands(program: Command): void {
@@ -14,8 +15,8 @@ export function addTrainCommands(program: Command): void {
     .command("demo")
     .description("Train a small CNN to tell a pure tone from a harmonic tone in noise (≈ 15 s), export DIR/model.onnx, and report held-out accuracy and jax-js/ONNX Runtime agreement.")
     .requiredOption("-o, --out <dir>", "output folder (model.onnx, model.safetensors, train-log.csv, metrics.json)")
-    .option("--seed <n>", "seed for data, initialisation and batches", (v) => intOption(v, "--seed"), 1)
-    .option("--steps <n>", "training steps (batches of 32)", (v) => intOption(v, "--steps"), 240)
+    .option("--seed <n>", "seed for data, initialisation and batches", intOption("--seed"), 1)
+    .option("--steps <n>", "training steps (batches of 32)", intOption("--steps"), 240)
     .option("--json", "print the metrics as JSON: accuracy, onnxAgreement, maxAbsDiff, …")
     .addHelpText("after", "\nExample:\n  $ mirkit train demo -o out/demo --json")
     .action(async (o: { out: string; seed: number; steps: number; json?: boolean }) => {
@@ -44,8 +45,3 @@ export function addTrainCommands(program: Command): void {
     });
 }
 
-function intOption(v: string, name: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidInputError(`${name} must be a positive integer, got "${v}"`);
-  return n;
-}

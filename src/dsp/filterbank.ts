@@ -5,12 +5,8 @@
 import { InvalidInputError } from "../errors.js";
 import type { Filterbank, Spectrogram } from "./types.js";
 
-/** out[t, f] = Σ_k weights[f, k] · spec[t, k]; skips zero weights, so sparse banks stay cheap. */
-export function applyFilterbank(spec: Spectrogram, fb: Filterbank): Spectrogram {
-  if (spec.nBins !== fb.nBins) {
-    throw new InvalidInputError(`applyFilterbank: filterbank expects ${fb.nBins} bins, spectrogram has ${spec.nBins}; use the same nFft for both`);
-  }
-  // Per filter, the first and last non-zero bin: mel and chroma rows are mostly zeros.
+/** Per filter, the first and last non-zero bin (mel and chroma rows are mostly zeros); hi < lo for an empty row. */
+export function filterRanges(fb: Filterbank): { lo: Int32Array; hi: Int32Array } {
   const lo = new Int32Array(fb.nFilters), hi = new Int32Array(fb.nFilters);
   for (let f = 0; f < fb.nFilters; f++) {
     let a = fb.nBins, b = -1;
@@ -23,6 +19,15 @@ export function applyFilterbank(spec: Spectrogram, fb: Filterbank): Spectrogram 
     lo[f] = a;
     hi[f] = b;
   }
+  return { lo, hi };
+}
+
+/** out[t, f] = Σ_k weights[f, k] · spec[t, k]; skips zero weights, so sparse banks stay cheap. */
+export function applyFilterbank(spec: Spectrogram, fb: Filterbank): Spectrogram {
+  if (spec.nBins !== fb.nBins) {
+    throw new InvalidInputError(`applyFilterbank: filterbank expects ${fb.nBins} bins, spectrogram has ${spec.nBins}; use the same nFft for both`);
+  }
+  const { lo, hi } = filterRanges(fb);
   const out = new Float32Array(spec.nFrames * fb.nFilters);
   for (let t = 0; t < spec.nFrames; t++) {
     const row = t * spec.nBins;

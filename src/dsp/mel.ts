@@ -7,6 +7,7 @@
  * by default.
  */
 import { InvalidInputError } from "../errors.js";
+import { filterRanges } from "./filterbank.js";
 import { stftFrameCount, stftFrames, type StftOptions } from "./stft.js";
 import type { Filterbank, Spectrogram } from "./types.js";
 
@@ -81,13 +82,7 @@ export function melSpectrogram(
   const nFft = options.nFft ?? 2048;
   const fb = melFilterbank(sampleRate, nFft, options);
   const nb = nFft / 2 + 1, nMels = fb.nFilters, power = options.power ?? 2;
-  // Non-zero range of each filter.
-  const lo = new Int32Array(nMels), hi = new Int32Array(nMels);
-  for (let m = 0; m < nMels; m++) {
-    let a = nb, b = -1;
-    for (let k = 0; k < nb; k++) if (fb.weights[m * nb + k] !== 0) { if (a === nb) a = k; b = k; }
-    lo[m] = a; hi[m] = b;
-  }
+  const { lo, hi } = filterRanges(fb);
   const re = new Float32Array(nb), im = new Float32Array(nb), p = new Float32Array(nb);
   const nFrames = stftFrameCount(signal.length, { ...options, nFft });
   const out = new Float32Array(Math.max(0, nFrames) * nMels);

@@ -107,6 +107,12 @@ interface Correlations {
   readonly length?: number;
 }
 
+/** Reference×reference and reference×estimate lagged correlations, in one pass over the signals. */
+function correlations(refs: readonly ArrayLike<number>[], ests: readonly ArrayLike<number>[], L: number): Correlations {
+  const c = laggedXcorr(refs, [...refs, ...ests], L);
+  return { RR: c.map((row) => row.slice(0, refs.length)), RE: c.map((row) => row.slice(refs.length)), length: refs[0]?.length ?? 0 };
+}
+
 /**
  * Distortion filters projecting each estimate channel in `estCols` onto the
  * delayed reference channels in `subset`: result[col][k] (L taps, null for
@@ -187,10 +193,7 @@ function scorePairs(
     all.push(...globalFilters.all);
     for (const [k, v] of globalFilters.own) own.set(k, v);
   } else {
-    const corr: Correlations = (() => {
-      const c = laggedXcorr(refs, [...refs, ...ests], L);
-      return { RR: c.map((row) => row.slice(0, nRefs)), RE: c.map((row) => row.slice(nRefs)), length: n };
-    })();
+    const corr = correlations(refs, ests, L);
     all.push(...solveFilters(corr, refs.map((_, k) => k), ests.map((_, e) => e), L, nRefs, 0));
     const byTrue = new Map<number, number[]>();
     for (const [jt, je] of pairs) byTrue.set(jt, [...(byTrue.get(jt) ?? []), je]);
@@ -344,8 +347,7 @@ export function musevalV4(
   const L = options.filtersLen ?? FILTER_LEN;
   const window = options.window ?? sampleRate, hop = options.hop ?? sampleRate;
   const refs = ref.flatMap((src) => [...src]), ests = est.flatMap((src) => [...src]);
-  const c = laggedXcorr(refs, [...refs, ...ests], L);
-  const corr: Correlations = { RR: c.map((row) => row.slice(0, refs.length)), RE: c.map((row) => row.slice(refs.length)), length: n };
+  const corr = correlations(refs, ests, L);
   // museval adds machine epsilon to G's diagonal.
   const eps = 2.220446049250313e-16;
   const all = solveFilters(corr, refs.map((_, k) => k), ests.map((_, e) => e), L, refs.length, eps);
