@@ -15,6 +15,7 @@ import { encodePng } from "../plot/png.js";
 import { PLOT_KINDS, spectrogramFigure, type PlotKind } from "../tasks/plot.js";
 import { addCoversCommands } from "./covers.js";
 import { addEvalCommands } from "./eval.js";
+import { addMultipitchCommand } from "./multipitch.js";
 import { addSeparateCommand } from "./separate.js";
 import { addSynthCommands } from "./synth.js";
 import { addTrainCommands } from "./train.js";
@@ -118,6 +119,7 @@ Examples:
   addSynthCommands(program);
   addCoversCommands(program);
   addSeparateCommand(program);
+  addMultipitchCommand(program);
   return program;
 }
 

@@ -16,7 +16,7 @@ import { reverb } from "../dsp/reverb.js";
 import { drawTransform, makeVersion, type VersionTransform } from "../data/covers.js";
 import { encodeMidi } from "../data/midi.js";
 import { loadSoundBank, mixStems, renderPart, type Stereo } from "../data/render.js";
-import { notesToMirEval, type Part, type Song } from "../data/score.js";
+import { notesToMirEval, type Note, type Part, type Song } from "../data/score.js";
 import { resample } from "../dsp/resample.js";
 import { festivalAvailable, singPhrase, VOWELS } from "../io/festival.js";
 import { writeAudioFile, writeFileAtomic } from "../io/file.js";
@@ -34,6 +34,8 @@ interface ItemMeta {
   key: Song["key"];
   sections: Song["sections"];
   parts: { name: string; program: number; drums: boolean; gainDb: number; pan: number; reverb: number; notes: number }[];
+  /** Choir items: who sings. */
+  voices?: ChoirVoices;
 }
 
 const float32 = { encoding: "float32" as const };
@@ -167,25 +169,42 @@ async function makeMultiItem(dir: string, seed: number, font: FontName, seconds:
   return meta(path.basename(dir), seed, font, song);
 }
 
-async function makeChoirItem(dir: string, seed: number, _font: FontName, seconds: number, sampleRate: number): Promise<ItemMeta> {
-  const song = composeChoir(seed, { durationSeconds: seconds });
-  const length = Math.ceil((song.durationSeconds + 2) * sampleRate);
+/** Who sings a choir item: Festival's diphone voice, or the item's SoundFont (Choir Aahs or Voice Oohs, drawn per item). */
+export type ChoirVoices = "festival" | "soundfont";
+
+async function makeChoirItem(dir: string, seed: number, font: FontName, seconds: number, sampleRate: number, voices: ChoirVoices = "festival"): Promise<ItemMeta> {
+  const composed = composeChoir(seed, { durationSeconds: seconds });
+  const length = Math.ceil((composed.durationSeconds + 2) * sampleRate);
   const rng = new Rng(seed * 53 + 1);
+  const program = new Rng(seed * 59 + 7).pick([52, 53]);
+  const song: Song = voices === "soundfont" ? { ...composed, parts: composed.parts.map((p) => ({ ...p, program, sung: false })) } : composed;
+  const bank = voices === "soundfont" ? loadSoundBank(readSoundFont(font), font) : undefined;
   const stems = new Map<string, Stereo>();
   const tracks: { times: Float64Array; f0: Float64Array }[] = [];
   await fs.mkdir(path.join(dir, "stems"), { recursive: true });
   for (const part of song.parts) {
-    const { voice, segments } = singVoice(part, sampleRate, seed);
-    let e = 0;
-    for (const v of voice) e += v * v;
-    const gain = e > 0 ? (0.1 / Math.sqrt(e / voice.length)) * Math.pow(10, rng.range(-2, 2) / 20) : 0;
-    stems.set(part.name, panVoice(voice, part.pan, gain, length));
-    const timed = vowelNotes(part.notes, segments.filter((x) => VOWELS.has(x.phone)));
-    const track = f0Track(timed, length / sampleRate);
+    const levelDb = rng.range(-2, 2);
+    let timed: Note[];
+    if (bank) {
+      // A SoundFont voice holds the written pitch from note-on to note-off.
+      const st = await renderPart({ ...part, gainDb: 0 }, bank, sampleRate, length);
+      const g = (0.1 / Math.max(1e-9, rms(st))) * Math.pow(10, levelDb / 20);
+      for (let i = 0; i < length; i++) { st.left[i] *= g; st.right[i] *= g; }
+      stems.set(part.name, st);
+      timed = [...part.notes];
+    } else {
+      const { voice, segments } = singVoice(part, sampleRate, seed);
+      let e = 0;
+      for (const v of voice) e += v * v;
+      const gain = e > 0 ? (0.1 / Math.sqrt(e / voice.length)) * Math.pow(10, levelDb / 20) : 0;
+      stems.set(part.name, panVoice(voice, part.pan, gain, length));
+      timed = vowelNotes(part.notes, segments.filter((x) => VOWELS.has(x.phone)));
+      await writeFileAtomic(path.join(dir, `${part.name}.phones.txt`), segmentsText(segments));
+    }
+    const track = f0Track(timed, length / sampleRate, 0.01, bank ? 0 : undefined);
     tracks.push(track);
     await writeFileAtomic(path.join(dir, `${part.name}.f0.txt`), melodyText(track.times, track.f0));
     await writeFileAtomic(path.join(dir, `${part.name}.notes.txt`), notesToMirEval(timed));
-    await writeFileAtomic(path.join(dir, `${part.name}.phones.txt`), segmentsText(segments));
   }
   const dry = normalise(stems, length);
   for (const [name, st] of stems) await writeStereo(path.join(dir, "stems", `${name}.wav`), st, sampleRate);
@@ -198,7 +217,7 @@ async function makeChoirItem(dir: string, seed: number, _font: FontName, seconds
   // Multipitch truth: every voice's F0 per frame.
   const times = tracks[0].times;
   await writeFileAtomic(path.join(dir, "multipitch.txt"), Array.from(times, (t, i) => [t.toFixed(3), ...tracks.map((tr) => tr.f0[i]).filter((f) => f > 0).sort((a, b) => a - b).map((f) => f.toFixed(4))].join("\t")).join("\n") + "\n");
-  return meta(path.basename(dir), seed, _font, song);
+  return { ...meta(path.basename(dir), seed, font, song), voices };
 }
 
 async function makePianoItem(dir: string, seed: number, font: FontName, seconds: number, sampleRate: number): Promise<ItemMeta> {
@@ -248,14 +267,14 @@ const MAKERS: Partial<Record<SynthKind, (dir: string, seed: number, font: FontNa
   separation: makeSeparationItem,
   multi: makeMultiItem,
   piano: makePianoItem,
-  choir: makeChoirItem,
+  choir: (d, s, f, sec, sr) => makeChoirItem(d, s, f, sec, sr),
 };
 
 export function addSynthCommands(program: Command): void {
   const synth = program.command("synth").description("Make synthetic datasets with exact annotations: SoundFont stems, sung lyrics (Festival), notes, F0, phones.");
   addCoversCommand(synth, program);
   for (const kind of ["separation", "multi", "piano", "choir"] as const) {
-    synth
+    const cmd = synth
       .command(kind)
       .description({
         separation: "MUSDB-like songs: mixture.wav, vocals.wav (Festival singing), accompaniment.wav, stems/, vocals F0 (mir_eval melody format), notes and phone timings.",
@@ -268,14 +287,18 @@ export function addSynthCommands(program: Command): void {
       .option("--seed <s>", "dataset seed; item i uses seed·1000 + i", intOption("--seed", 0), 1)
       .option("--seconds <s>", "approximate song length", intOption("--seconds"), 30)
       .option("--rate <hz>", "sample rate", intOption("--rate"), 44100)
-      .option("--fonts <names>", `comma-separated SoundFonts, cycled over items (fluid, musescore, timgm6mb; default ${TRAIN_FONTS.join(",")}; hold one out for tests)`, (v) => v.split(",").map((s) => s.trim()))
+      .option("--fonts <names>", `comma-separated SoundFonts, cycled over items (fluid, musescore, timgm6mb; default ${TRAIN_FONTS.join(",")}; hold one out for tests)`, (v) => v.split(",").map((s) => s.trim()));
+    if (kind === "choir") cmd.option("--voices <who>", "festival (sung lyrics, Festival's diphone voice) or soundfont (Choir Aahs / Voice Oohs of the item's SoundFont)", "festival");
+    cmd
       .addHelpText("after", `\nExamples:\n  $ mirkit synth ${kind} --n 100 --seed 1 --out data/${kind}-train\n  $ mirkit synth ${kind} --n 20 --seed 2 --fonts timgm6mb --out data/${kind}-test`)
-      .action(async (o: { out: string; n: number; seed: number; seconds: number; rate: number; fonts?: string[] }) => {
+      .action(async (o: { out: string; n: number; seed: number; seconds: number; rate: number; fonts?: string[]; voices?: string }) => {
         const fonts = (o.fonts ?? [...TRAIN_FONTS]).map((f) => {
           if (!isFontName(f)) throw new InvalidInputError(`unknown SoundFont "${f}"; choose from fluid, musescore, timgm6mb`);
           return f;
         });
-        if (kind === "separation" || kind === "choir") {
+        if (o.voices !== undefined && o.voices !== "festival" && o.voices !== "soundfont") throw new InvalidInputError(`--voices must be festival or soundfont, got "${o.voices}"`);
+        const voices = o.voices as ChoirVoices | undefined;
+        if (kind === "separation" || voices === "festival") {
           const fest = festivalAvailable();
           if (fest !== true) throw new InvalidInputError(fest);
         }
@@ -291,12 +314,13 @@ export function addSynthCommands(program: Command): void {
           if (items.has(name)) continue; // already made: resumable
           const seed = o.seed * 1000 + i;
           const font = fonts[i % fonts.length];
-          const m = await MAKERS[kind]!(path.join(o.out, name), seed, font, o.seconds, o.rate);
+          const itemDir = path.join(o.out, name);
+          const m = voices ? await makeChoirItem(itemDir, seed, font, o.seconds, o.rate, voices) : await MAKERS[kind]!(itemDir, seed, font, o.seconds, o.rate);
           items.set(name, m);
           // The manifest is rewritten after every item, atomically: a kill loses at most the item in progress.
           await writeFileAtomic(manifestFile, JSON.stringify({
             generator: "mirkit synth", version: annotationsVersion, kind, seed: o.seed, n: o.n, sampleRate: o.rate, seconds: o.seconds, fonts,
-            command: `mirkit synth ${kind} --n ${o.n} --seed ${o.seed} --seconds ${o.seconds} --rate ${o.rate} --fonts ${fonts.join(",")} --out ${o.out}`,
+            command: `mirkit synth ${kind} --n ${o.n} --seed ${o.seed} --seconds ${o.seconds} --rate ${o.rate} --fonts ${fonts.join(",")}${voices ? ` --voices ${voices}` : ""} --out ${o.out}`,
             items: [...items.values()].sort((a, b) => a.name.localeCompare(b.name)),
           }, null, 2) + "\n");
         }

@@ -17,12 +17,12 @@ export function vowelNotes(notes: readonly Note[], vowels: readonly Segment[]): 
 }
 
 /** F0 per frame (time, Hz; 0 unvoiced) at `hopSeconds`, for `durationSeconds`. */
-export function f0Track(vowelTimedNotes: readonly Note[], durationSeconds: number, hopSeconds = 0.01): { times: Float64Array; f0: Float64Array } {
+export function f0Track(vowelTimedNotes: readonly Note[], durationSeconds: number, hopSeconds = 0.01, edgeSeconds = VOWEL_EDGE_SECONDS): { times: Float64Array; f0: Float64Array } {
   const n = Math.floor(durationSeconds / hopSeconds) + 1;
   const times = Float64Array.from({ length: n }, (_, i) => Number((i * hopSeconds).toFixed(6)));
   const f0 = new Float64Array(n);
   for (const note of vowelTimedNotes) {
-    const a = note.onset + VOWEL_EDGE_SECONDS, b = note.offset - VOWEL_EDGE_SECONDS;
+    const a = note.onset + edgeSeconds, b = note.offset - edgeSeconds;
     for (let i = Math.max(0, Math.ceil(a / hopSeconds)); i < n && times[i] <= b; i++) f0[i] = midiToHz(note.pitch);
   }
   return { times, f0 };

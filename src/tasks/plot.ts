@@ -23,7 +23,7 @@ export type PlotKind = (typeof PLOT_KINDS)[number];
 const NOTE_NAMES = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"];
 
 /** Ticks at every C of a log-frequency axis starting at C1 with `bpo` bins per octave. */
-function octaveTicks(nBins: number, bpo: number): Tick[] {
+export function octaveTicks(nBins: number, bpo: number): Tick[] {
   const ticks: Tick[] = [];
   for (let o = 0; o * bpo < nBins; o++) ticks.push({ at: o * bpo, label: `C${o + 1}` });
   return ticks;

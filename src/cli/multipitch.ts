@@ -1,0 +1,104 @@
+/**
+ * `mirkit multipitch`: multiple F0s per frame with the shipped salience CNN
+ * (models/multif0-*.onnx; its recipe gives the input kind and the
+ * peak-picking threshold), written in mir_eval's multipitch format
+ * (time, then zero or more frequencies in Hz, tab-separated), optionally
+ * with a salience picture.
+ */
+import { existsSync, promises as fs, readdirSync } from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Command } from "commander";
+import { HCQT_DEFAULTS } from "../dsp/hcqt.js";
+import { InvalidInputError, ModelError } from "../errors.js";
+import { formatRaggedTimeSeries } from "../eval/io.js";
+import { readAudioFile, writeFileAtomic } from "../io/file.js";
+import { FUSIONS, type Fusion } from "../models/pitch/multif0.js";
+import { OnnxModel } from "../nn/runtime.js";
+import { ortNode } from "../node.js";
+import { renderFigure } from "../plot/figure.js";
+import { octaveTicks } from "../tasks/plot.js";
+import { encodePng } from "../plot/png.js";
+import { MULTIPITCH_BINS, MULTIPITCH_HOP, MULTIPITCH_RATE, multipitchWithModel, toModelSignal } from "../tasks/multipitch.js";
+import { createProgress } from "./progress.js";
+
+const MODELS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../models");
+
+interface Recipe { model: { fusion: Fusion }; metrics: { threshold: number } }
+
+function defaultModel(): string {
+  const found = existsSync(MODELS) ? readdirSync(MODELS).filter((f) => /^multif0-.*\.onnx$/.test(f)) : [];
+  if (found.length === 0) throw new ModelError(`no multi-F0 model in ${MODELS}; train one with scripts/train-multif0.ts or pass --model`);
+  return path.join(MODELS, found[0]);
+}
+
+async function readRecipe(file: string): Promise<Recipe> {
+  if (!existsSync(file)) throw new InvalidInputError("the model has no .recipe.json beside it (input kind and threshold)", { file });
+  let r: Recipe;
+  try {
+    r = JSON.parse(await fs.readFile(file, "utf8")) as Recipe;
+  } catch (e) {
+    throw new ModelError(`the model's recipe is not valid JSON (${(e as Error).message})`, { file });
+  }
+  if (!FUSIONS.includes(r.model?.fusion) || !(r.metrics?.threshold > 0)) throw new ModelError("the recipe lacks model.fusion or metrics.threshold", { file });
+  return r;
+}
+
+export function addMultipitchCommand(program: Command): void {
+  program
+    .command("multipitch")
+    .description("Estimate every F0 per frame of a vocal ensemble (HCQT → salience CNN → peaks); writes mir_eval's multipitch format.")
+    .argument("<file>", "audio file (any rate and channel count; channels are mixed to mono)")
+    .requiredOption("-o, --out <file>", "output text file: time, then the F0s in Hz, tab-separated, one row per 11.6 ms frame")
+    .option("--salience <png>", "also draw the salience map")
+    .option("--threshold <t>", "peak-picking threshold on the salience, 0–1 (default: the model's, tuned on validation data)", (v) => Number(v))
+    .option("--model <onnx>", "a multi-F0 model (default: the shipped one); its .recipe.json beside it gives input kind and threshold")
+    .addHelpText("after", "\nExamples:\n  $ mirkit multipitch choir.wav -o choir.multipitch.txt --salience choir.png\n  $ mirkit eval multipitch --ref truth.txt --est choir.multipitch.txt")
+    .action(async (file: string, o: { out: string; salience?: string; threshold?: number; model?: string }) => {
+      if (o.threshold !== undefined && !(o.threshold > 0 && o.threshold < 1)) throw new InvalidInputError(`--threshold must be between 0 and 1, got ${o.threshold}`);
+      const modelFile = o.model ?? defaultModel();
+      if (!existsSync(modelFile)) throw new InvalidInputError("no such model file", { file: modelFile });
+      const recipe = await readRecipe(modelFile.replace(/\.onnx$/, ".recipe.json"));
+      const audio = await readAudioFile(file);
+      const signal = toModelSignal(audio.channels, audio.sampleRate);
+      const model = await OnnxModel.load(await ortNode(), new Uint8Array(await fs.readFile(modelFile)));
+      const progress = createProgress(path.basename(file), program.opts().quiet === true);
+      // The picture keeps at most ~2000 columns (max over groups of frames), so its memory is bounded too.
+      const totalFrames = Math.floor(signal.length / MULTIPITCH_HOP) + 1;
+      const group = Math.max(1, Math.ceil(totalFrames / 2000));
+      const columns = Math.ceil(totalFrames / group);
+      const picture = o.salience ? new Float32Array(columns * MULTIPITCH_BINS) : undefined;
+      let result;
+      try {
+        result = await multipitchWithModel(model, signal, {
+          fusion: recipe.model.fusion,
+          threshold: o.threshold ?? recipe.metrics.threshold,
+          onProgress: (f) => progress.update(f, "salience"),
+          onSalience: picture && ((sal, frames, first) => {
+            for (let t = 0; t < frames; t++) {
+              const col = Math.floor((first + t) / group) * MULTIPITCH_BINS;
+              for (let k = 0; k < MULTIPITCH_BINS; k++) picture[col + k] = Math.max(picture[col + k], sal[k * frames + t]);
+            }
+          }),
+        });
+      } finally {
+        progress.stop();
+        await model.dispose();
+      }
+      await writeFileAtomic(o.out, formatRaggedTimeSeries(result.times, result.freqs));
+      if (picture && o.salience) {
+        const img = renderFigure({
+          title: `${path.basename(file)}: multi-F0 salience`,
+          panels: [{ data: picture, nFrames: columns, nBins: MULTIPITCH_BINS, yLabel: "F0", yTicks: octaveTicks(MULTIPITCH_BINS, HCQT_DEFAULTS.binsPerOctave) }],
+          durationSeconds: signal.length / MULTIPITCH_RATE,
+          valueRange: [0, 1],
+          colorbarLabel: "salience",
+        });
+        await writeFileAtomic(o.salience, await encodePng(img.rgb, img.width, img.height));
+      }
+      if (program.opts().quiet !== true) {
+        const voiced = result.freqs.filter((f) => f.length > 0).length;
+        process.stderr.write(`wrote ${o.out} (${result.times.length} frames, ${voiced} with at least one F0)${o.salience ? ` and ${o.salience}` : ""}\n`);
+      }
+    });
+}
