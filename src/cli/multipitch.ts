@@ -5,44 +5,19 @@
  * (time, then zero or more frequencies in Hz, tab-separated), optionally
  * with a salience picture.
  */
-import { existsSync, promises as fs, readdirSync } from "node:fs";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { HCQT_DEFAULTS } from "../dsp/hcqt.js";
-import { InvalidInputError, ModelError } from "../errors.js";
+import { InvalidInputError } from "../errors.js";
 import { formatRaggedTimeSeries } from "../eval/io.js";
 import { readAudioFile, writeFileAtomic } from "../io/file.js";
-import { FUSIONS, type Fusion } from "../models/pitch/multif0.js";
-import { OnnxModel } from "../nn/runtime.js";
+import { loadMultipitchModel } from "../io/models.js";
 import { ortNode } from "../node.js";
 import { renderFigure } from "../plot/figure.js";
 import { octaveTicks } from "../tasks/plot.js";
 import { encodePng } from "../plot/png.js";
 import { MULTIPITCH_BINS, MULTIPITCH_HOP, MULTIPITCH_RATE, multipitchWithModel, toModelSignal } from "../tasks/multipitch.js";
 import { createProgress } from "./progress.js";
-
-const MODELS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../models");
-
-interface Recipe { model: { fusion: Fusion }; metrics: { threshold: number } }
-
-function defaultModel(): string {
-  const found = existsSync(MODELS) ? readdirSync(MODELS).filter((f) => /^multif0-.*\.onnx$/.test(f)) : [];
-  if (found.length === 0) throw new ModelError(`no multi-F0 model in ${MODELS}; train one with scripts/train-multif0.ts or pass --model`);
-  return path.join(MODELS, found[0]);
-}
-
-async function readRecipe(file: string): Promise<Recipe> {
-  if (!existsSync(file)) throw new InvalidInputError("the model has no .recipe.json beside it (input kind and threshold)", { file });
-  let r: Recipe;
-  try {
-    r = JSON.parse(await fs.readFile(file, "utf8")) as Recipe;
-  } catch (e) {
-    throw new ModelError(`the model's recipe is not valid JSON (${(e as Error).message})`, { file });
-  }
-  if (!FUSIONS.includes(r.model?.fusion) || !(r.metrics?.threshold > 0)) throw new ModelError("the recipe lacks model.fusion or metrics.threshold", { file });
-  return r;
-}
 
 export function addMultipitchCommand(program: Command): void {
   program
@@ -56,12 +31,9 @@ export function addMultipitchCommand(program: Command): void {
     .addHelpText("after", "\nExamples:\n  $ mirkit multipitch choir.wav -o choir.multipitch.txt --salience choir.png\n  $ mirkit eval multipitch --ref truth.txt --est choir.multipitch.txt")
     .action(async (file: string, o: { out: string; salience?: string; threshold?: number; model?: string }) => {
       if (o.threshold !== undefined && !(o.threshold > 0 && o.threshold < 1)) throw new InvalidInputError(`--threshold must be between 0 and 1, got ${o.threshold}`);
-      const modelFile = o.model ?? defaultModel();
-      if (!existsSync(modelFile)) throw new InvalidInputError("no such model file", { file: modelFile });
-      const recipe = await readRecipe(modelFile.replace(/\.onnx$/, ".recipe.json"));
       const audio = await readAudioFile(file);
       const signal = toModelSignal(audio.channels, audio.sampleRate);
-      const model = await OnnxModel.load(await ortNode(), new Uint8Array(await fs.readFile(modelFile)));
+      const model = await loadMultipitchModel(await ortNode(), o.model);
       const progress = createProgress(path.basename(file), program.opts().quiet === true);
       // The picture keeps at most ~2000 columns (max over groups of frames), so its memory is bounded too.
       const totalFrames = Math.floor(signal.length / MULTIPITCH_HOP) + 1;
@@ -70,9 +42,9 @@ export function addMultipitchCommand(program: Command): void {
       const picture = o.salience ? new Float32Array(columns * MULTIPITCH_BINS) : undefined;
       let result;
       try {
-        result = await multipitchWithModel(model, signal, {
-          fusion: recipe.model.fusion,
-          threshold: o.threshold ?? recipe.metrics.threshold,
+        result = await multipitchWithModel(model.onnx, signal, {
+          fusion: model.fusion,
+          threshold: o.threshold ?? model.threshold,
           onProgress: (f) => progress.update(f, "salience"),
           onSalience: picture && ((sal, frames, first) => {
             for (let t = 0; t < frames; t++) {
@@ -83,7 +55,7 @@ export function addMultipitchCommand(program: Command): void {
         });
       } finally {
         progress.stop();
-        await model.dispose();
+        await model.onnx.dispose();
       }
       await writeFileAtomic(o.out, formatRaggedTimeSeries(result.times, result.freqs));
       if (picture && o.salience) {

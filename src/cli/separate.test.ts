@@ -13,7 +13,7 @@ import { noise, sine } from "../testing/assert.js";
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "main.js");
 
-test("mirkit separate keeps the input's rate, channels and length, and accompaniment = input − vocals", async () => {
+test("mirkit separate (and --wiener, and the library's separate()) keeps the input's rate, channels and length, and accompaniment = input − vocals", async () => {
   await init("wasm");
   const dir = mkdtempSync(path.join(tmpdir(), "mirkit-sep-"));
   // A small untrained model is enough to check the plumbing.
@@ -40,6 +40,28 @@ test("mirkit separate keeps the input's rate, channels and length, and accompani
     for (let c = 0; c < channels; c++) for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(v.channels[c][i] + a.channels[c][i] - chans[c][i]));
     assert.ok(worst < 1e-6, `vocals + accompaniment − input: ${worst}`);
   }
+  // --wiener: same contract (rates, channels, lengths, exact sum).
+  const w = spawnSync(process.execPath, [BIN, "separate", path.join(dir, "stereo.wav"), "-o", path.join(dir, "wiener"), "--model", model, "--wiener", "--quiet"], { encoding: "utf8" });
+  assert.equal(w.status, 0, w.stderr);
+  const wv = decodeWav(new Uint8Array(readFileSync(path.join(dir, "wiener", "stereo", "vocals.wav"))));
+  const plain = decodeWav(new Uint8Array(readFileSync(path.join(dir, "out", "stereo", "vocals.wav"))));
+  assert.equal(wv.channels.length, 2);
+  assert.equal(wv.channels[0].length, plain.channels[0].length);
+  assert.ok(wv.channels[0].some((v, i) => Math.abs(v - plain.channels[0][i]) > 1e-4), "the post-filter changes the estimate");
+  // The library API: 4 channels in, 4 out; accompaniment = input − vocals.
+  const lib = await import("../tasks/separate.js");
+  const { OnnxModel } = await import("../nn/runtime.js");
+  const { ortNode } = await import("../node.js");
+  const onnx = await OnnxModel.load(await ortNode(), new Uint8Array(readFileSync(model)));
+  const quad = Array.from({ length: 4 }, (_, c) => Float32Array.from(sine(300 + 50 * c, 32000, 32000, 0.2), (v, i) => v + noise(32000, c + 9, 0.05)[i]));
+  const fractions: number[] = [];
+  const out = await lib.separate({ sampleRate: 32000, channels: quad }, { model: { onnx, config: { sampleRate: 22050, nFft: 64, hopLength: 16, frameMultiple: 4 } }, wiener: true, onProgress: (f) => fractions.push(f) });
+  assert.equal(out.vocals.length, 4);
+  assert.equal(out.accompaniment[3].length, 32000);
+  for (let c = 0; c < 4; c++) for (let i = 0; i < 32000; i += 97) assert.ok(Math.abs(out.vocals[c][i] + out.accompaniment[c][i] - quad[c][i]) < 1e-6);
+  assert.equal(fractions.at(-1), 1);
+  await assert.rejects(lib.separate({ sampleRate: 32000, channels: [] }, { model: { onnx, config: { sampleRate: 22050, nFft: 64, hopLength: 16, frameMultiple: 4 } } }), /empty/);
+  await onnx.dispose();
   const missing = spawnSync(process.execPath, [BIN, "separate", path.join(dir, "nope.wav"), "-o", dir, "--model", model], { encoding: "utf8" });
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /nope\.wav: no such file/);

@@ -13,6 +13,7 @@
 import { hcqt, HCQT_DEFAULTS } from "../dsp/hcqt.js";
 import { resample } from "../dsp/resample.js";
 import { InvalidInputError } from "../errors.js";
+import type { AudioSignal } from "../io/audio.js";
 import type { Fusion } from "../models/pitch/multif0.js";
 import { OnnxModel, runChunked } from "../nn/runtime.js";
 
@@ -103,6 +104,13 @@ export function pickPeaks(salience: Float32Array, bins: number, frames: number, 
   return { times, freqs };
 }
 
+/** A loaded multi-F0 model: the ONNX session, its input kind and its tuned peak threshold. */
+export interface MultipitchModel {
+  readonly onnx: OnnxModel;
+  readonly fusion: Fusion;
+  readonly threshold: number;
+}
+
 /** Mixes channels to mono and resamples to the model's rate. */
 export function toModelSignal(channels: readonly Float32Array[], sampleRate: number): Float32Array {
   if (channels.length === 0 || channels[0].length === 0) throw new InvalidInputError("multipitch: the audio is empty");
@@ -152,4 +160,10 @@ export async function multipitchWithModel(model: OnnxModel, signal: Float32Array
   }
   o.onProgress?.(1);
   return { times: Float64Array.from(times), freqs };
+}
+
+/** F0 sets per frame of any audio (any rate and channel count), in mir_eval's multipitch layout. */
+export async function multipitch(audio: AudioSignal, options: { readonly model: MultipitchModel } & Partial<Omit<MultipitchOptions, "fusion">>): Promise<{ times: Float64Array; freqs: Float64Array[] }> {
+  const { model, ...rest } = options;
+  return multipitchWithModel(model.onnx, toModelSignal(audio.channels, audio.sampleRate), { ...rest, fusion: model.fusion, threshold: rest.threshold ?? model.threshold });
 }

@@ -5,7 +5,12 @@
  * the mixture, inverse STFT. Accompaniment = mixture − vocals, exactly.
  * Conventions of the model (STFT size, hop, bins) come from its config.
  */
+import { audioLength, type AudioSignal } from "../io/audio.js";
+import { resample } from "../dsp/resample.js";
 import { istft, stft } from "../dsp/stft.js";
+import type { ComplexSpectrogram } from "../dsp/types.js";
+import { wienerFilter } from "../dsp/wiener.js";
+import { InvalidInputError } from "../errors.js";
 import { OnnxModel, runChunked } from "../nn/runtime.js";
 
 export interface SeparationModelConfig {
@@ -32,7 +37,14 @@ export function mixtureTensor(left: Float32Array, right: Float32Array, cfg: Sepa
   return { data, bins, frames, specs };
 }
 
-export async function separateWithModel(model: OnnxModel, left: Float32Array, right: Float32Array, cfg: SeparationModelConfig, onProgress?: (f: number) => void): Promise<{ vocals: Float32Array[]; accompaniment: Float32Array[] }> {
+export interface SeparateWithModelOptions {
+  /** Multichannel Wiener post-filter (dsp/wiener.ts) on the masked estimate. */
+  readonly wiener?: boolean;
+  readonly onProgress?: (fraction: number) => void;
+}
+
+/** Stereo separation at the model's rate: vocals and accompaniment (= mixture − vocals, exactly). */
+export async function separateWithModel(model: OnnxModel, left: Float32Array, right: Float32Array, cfg: SeparationModelConfig, options: SeparateWithModelOptions = {}): Promise<{ vocals: Float32Array[]; accompaniment: Float32Array[] }> {
   const t = mixtureTensor(left, right, cfg);
   const { data, bins, frames } = t;
   // Keep only the shapes of the mixture's spectra: the tensor holds the same values (DC aside), so the
@@ -41,20 +53,63 @@ export async function separateWithModel(model: OnnxModel, left: Float32Array, ri
   const shape = { nFrames: t.specs[0].nFrames, nBins: t.specs[0].nBins, hopLength: cfg.hopLength, sampleRate: cfg.sampleRate };
   t.specs.length = 0;
   const chunk = 16 * cfg.frameMultiple, overlap = 4 * cfg.frameMultiple;
-  const mask = await runChunked(model, { data, dims: [1, 4, bins, frames] }, { chunk, overlap, onProgress });
-  const vocals = [0, 1].map((c) => {
-    // Vocals' spectrum = mask × mixture, rebuilt from the tensor; the DC bin (not modelled) is zero.
+  const mask = await runChunked(model, { data, dims: [1, 4, bins, frames] }, { chunk, overlap, onProgress: options.onProgress });
+  // Spectra rebuilt from the tensor (mask = 1 gives the mixture); the DC bin (not modelled) is zero.
+  const spectra = (useMask: boolean): [ComplexSpectrogram, ComplexSpectrogram] => [0, 1].map((c) => {
     const re = new Float32Array(shape.nFrames * shape.nBins), im = new Float32Array(shape.nFrames * shape.nBins);
     for (let f = 0; f < bins; f++) {
       const rowRe = ((2 * c) * bins + f) * frames, rowIm = ((2 * c + 1) * bins + f) * frames, rowM = (c * bins + f) * frames;
       for (let u = 0; u < shape.nFrames; u++) {
-        const m = mask.data[rowM + u];
+        const m = useMask ? mask.data[rowM + u] : 1;
         re[u * shape.nBins + f + 1] = data[rowRe + u] * m;
         im[u * shape.nBins + f + 1] = data[rowIm + u] * m;
       }
     }
-    return istft({ ...shape, re, im }, { nFft: cfg.nFft, hopLength: cfg.hopLength, length: c === 0 ? left.length : right.length });
-  });
+    return { ...shape, re, im };
+  }) as [ComplexSpectrogram, ComplexSpectrogram];
+  let vocalSpectra = spectra(true);
+  if (options.wiener) vocalSpectra = wienerFilter(spectra(false), vocalSpectra);
+  const vocals = vocalSpectra.map((s, c) => istft(s, { nFft: cfg.nFft, hopLength: cfg.hopLength, length: c === 0 ? left.length : right.length }));
   const accompaniment = [left, right].map((x, c) => Float32Array.from(x, (v, i) => v - vocals[c][i]));
   return { vocals, accompaniment };
+}
+
+/** A loaded separation model: the ONNX session and the STFT conventions from its recipe. */
+export interface SeparationModel {
+  readonly onnx: OnnxModel;
+  readonly config: SeparationModelConfig;
+}
+
+export interface SeparateOptions extends SeparateWithModelOptions {
+  readonly model: SeparationModel;
+}
+
+/**
+ * Singing-voice separation of any audio: any rate and channel count. The
+ * model runs at its rate in stereo (mono doubled; more than two channels
+ * mixed down to two, odd channels left and even right); vocals come back at
+ * the input's rate, channel count and length, and the accompaniment is the
+ * input minus the vocals, exactly.
+ */
+export async function separate(audio: AudioSignal, options: SeparateOptions): Promise<{ vocals: Float32Array[]; accompaniment: Float32Array[] }> {
+  const ch = audio.channels;
+  const n = audioLength(audio);
+  if (ch.length === 0 || n === 0) throw new InvalidInputError("separate: the audio is empty");
+  const cfg = options.model.config;
+  const stereoIn = ch.length === 1 ? [ch[0], ch[0]] : ch.length === 2 ? [...ch] : [0, 1].map((side) => {
+    const out = new Float32Array(n);
+    const members = ch.filter((_, k) => k % 2 === side);
+    for (const c of members) for (let i = 0; i < n; i++) out[i] += c[i] / members.length;
+    return out;
+  });
+  const atModel = stereoIn.map((c) => resample(c, audio.sampleRate, cfg.sampleRate));
+  const { vocals } = await separateWithModel(options.model.onnx, atModel[0], atModel[1], cfg, { wiener: options.wiener, onProgress: options.onProgress });
+  const back = vocals.map((v) => {
+    const out = new Float32Array(n);
+    out.set(resample(v, cfg.sampleRate, audio.sampleRate).subarray(0, n));
+    return out;
+  });
+  const vocalsOut = ch.length === 1 ? [Float32Array.from(back[0], (v, i) => 0.5 * (v + back[1][i]))] : ch.length === 2 ? back : ch.map((_, k) => back[k % 2]);
+  const accompaniment = ch.map((c, k) => Float32Array.from(c, (v, i) => v - vocalsOut[k][i]));
+  return { vocals: vocalsOut, accompaniment };
 }
