@@ -2,16 +2,22 @@
  * Separation reference points on a held-out synthetic set (TimGM6mb, seeds
  * not used for training): museval v4 median SDR of vocals and accompaniment
  * for the oracle ideal ratio mask (ceiling), REPET-SIM (unsupervised floor)
- * and the mixture itself (no separation), median over frames then tracks.
- *   npm run bench:separation [-- DIR]   (default: makes 6 songs of 20 s in a temporary folder)
+ * and the mixture itself (no separation), median over frames then tracks;
+ * beside them every trained U-Net found (models/ and MODELS_DIR: each
+ * separation-<block>.onnx with its recipe), the shipped one also with the
+ * Wiener post-filter, with parameters, GFLOP per second of audio and speed.
+ *   npm run bench:separation [-- DIR [MODELS_DIR]]   (default: makes 6 songs of 20 s in a temporary folder)
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { musevalV4, nanMedian } from "../src/eval/separation.js";
 import { decodeWav } from "../src/io/wav.js";
+import { loadSeparationModel, MODELS_DIR } from "../src/io/models.js";
+import { ortNode } from "../src/node.js";
+import { separate, type SeparationModel } from "../src/tasks/separate.js";
 import { oracleIrm, repetSim } from "../src/tasks/separation-baselines.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -22,8 +28,21 @@ if (!dir) {
   if (r.status !== 0) throw new Error(r.stderr);
 }
 const manifest = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8")) as { items: { name: string }[] };
-const methods = ["oracle IRM (ceiling)", "REPET-SIM (floor)", "mixture as estimate"] as const;
+type Recipe = { model: { block: string }; metrics: { steps: number; parameters?: number; gflopsPerSecond?: number } };
+const found = [MODELS_DIR, process.argv[3]].filter((d): d is string => d !== undefined && existsSync(d))
+  .flatMap((d) => readdirSync(d).filter((f) => /^separation-.*\.onnx$/.test(f)).map((f) => ({ file: path.join(d, f), shipped: d === MODELS_DIR })));
+const ort = await ortNode();
+const models: { name: string; model: SeparationModel; wiener: boolean; recipe: Recipe; seconds: number }[] = [];
+for (const f of found) {
+  const recipe = JSON.parse(readFileSync(f.file.replace(/\.onnx$/, ".recipe.json"), "utf8")) as Recipe;
+  const model = await loadSeparationModel(ort, f.file);
+  const name = `U-Net ${recipe.model.block}, ${recipe.metrics.steps} steps${f.shipped ? " (shipped)" : ""}`;
+  models.push({ name, model, wiener: false, recipe, seconds: 0 });
+  if (f.shipped) models.push({ name: `${name} + Wiener`, model, wiener: true, recipe, seconds: 0 });
+}
+const methods = ["oracle IRM (ceiling)", "REPET-SIM (floor)", "mixture as estimate", ...models.map((m) => m.name)];
 const perTrack: Record<string, { voc: number[]; acc: number[] }> = Object.fromEntries(methods.map((m) => [m, { voc: [], acc: [] }]));
+let audioSeconds = 0;
 const t0 = performance.now();
 for (const item of manifest.items) {
   const load = (f: string) => decodeWav(new Uint8Array(readFileSync(path.join(dir!, item.name, f))));
@@ -34,6 +53,12 @@ for (const item of manifest.items) {
     "REPET-SIM (floor)": repetSim(mix.channels, sr),
     "mixture as estimate": mix.channels.map((c) => Float32Array.from(c, (v) => 0.5 * v)),
   };
+  audioSeconds += mix.channels[0].length / sr;
+  for (const m of models) {
+    const t = performance.now();
+    estimates[m.name] = (await separate(mix, { model: m.model, wiener: m.wiener })).vocals;
+    m.seconds += (performance.now() - t) / 1000;
+  }
   for (const m of methods) {
     const v = estimates[m];
     const a = mix.channels.map((c, k) => Float32Array.from(c, (x, i) => x - v[k][i]));
@@ -43,5 +68,12 @@ for (const item of manifest.items) {
   }
 }
 console.log(`${manifest.items.length} held-out songs from ${dir}; ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-console.log("| method | vocals SDR (dB) | accompaniment SDR (dB) |\n|---|---|---|");
-for (const m of methods) console.log(`| ${m} | ${nanMedian(perTrack[m].voc).toFixed(2)} | ${nanMedian(perTrack[m].acc).toFixed(2)} |`);
+const ceiling = nanMedian(perTrack["oracle IRM (ceiling)"].voc), floor = nanMedian(perTrack["REPET-SIM (floor)"].voc);
+console.log("| method | vocals SDR (dB) | accompaniment SDR (dB) | gap closed | parameters | GFLOP per s of audio | × realtime |\n|---|---|---|---|---|---|---|");
+for (const name of methods) {
+  const m = models.find((x) => x.name === name);
+  const voc = nanMedian(perTrack[name].voc);
+  const cost = m ? `${m.recipe.metrics.parameters ?? "?"} | ${m.recipe.metrics.gflopsPerSecond?.toFixed(2) ?? "?"} | ${(audioSeconds / m.seconds).toFixed(1)}` : " | | ";
+  console.log(`| ${name} | ${voc.toFixed(2)} | ${nanMedian(perTrack[name].acc).toFixed(2)} | ${(100 * (voc - floor) / (ceiling - floor)).toFixed(0)} % | ${cost} |`);
+}
+for (const m of models) if (!m.wiener) await m.model.onnx.dispose();

@@ -17,7 +17,7 @@ import { parseRaggedTimeSeries } from "../src/eval/io.js";
 import { decodeWav } from "../src/io/wav.js";
 import { FUSIONS, initMultiF0, inputChannels, multiF0Loss, multiF0Salience, type Fusion, type MultiF0Config } from "../src/models/pitch/multif0.js";
 import { namedLeaves, parameterCount, Rng } from "../src/nn/layers.js";
-import { exportOnnx } from "../src/nn/onnx/export.js";
+import { countFlops, exportOnnx } from "../src/nn/onnx/export.js";
 import { OnnxModel } from "../src/nn/runtime.js";
 import { encodeSafetensors } from "../src/nn/safetensors.js";
 import { cosineLr, MemoryStore, train } from "../src/nn/train.js";
@@ -164,7 +164,8 @@ for (const dir of testDirs) {
     test[`${path.basename(dir)}${wet ? " (reverb)" : ""}`] = { ...score(r.runs, best.th), items: r.runs.length };
   }
 }
-const metrics = { fusion, parameters: parameterCount(params), steps: result.stepsDone, trainSeconds, threshold: best.th, validationAccuracy: best.Accuracy, test, realtime: audioSeconds / computeSeconds };
+const gflopsPerSecond = (countFlops((p: typeof params, x: JArray) => multiF0Salience(p, x, cfg, "lax"), params, [np.zeros([1, C, F, 16])]) / 16) * (MULTIPITCH_RATE / MULTIPITCH_HOP) / 1e9;
+const metrics = { fusion, parameters: parameterCount(params), gflopsPerSecond, steps: result.stepsDone, trainSeconds, threshold: best.th, validationAccuracy: best.Accuracy, test, realtime: audioSeconds / computeSeconds };
 const manifestCommand = (d: string) => (JSON.parse(readFileSync(path.join(d, "manifest.json"), "utf8")) as { command: string }).command;
 const recipe = {
   command: `node dist-bench/scripts/train-multif0.js ${fusion} ${outDir} ${result.stepsDone} TRAIN=${trainDirs.join(",")} VAL=${valDirs.join(",")} TEST=${testDirs.join(",")}`,

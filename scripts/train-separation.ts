@@ -12,8 +12,8 @@ import { init, numpy as np, type Array as JArray } from "@jax-js/jax";
 import { musevalV4, nanMedian } from "../src/eval/separation.js";
 import { decodeWav } from "../src/io/wav.js";
 import { initUNet, separationLoss, unetMask, type BlockKind, type UNetConfig } from "../src/models/separation/unet.js";
-import { namedLeaves, Rng } from "../src/nn/layers.js";
-import { exportOnnx } from "../src/nn/onnx/export.js";
+import { namedLeaves, parameterCount, Rng } from "../src/nn/layers.js";
+import { countFlops, exportOnnx } from "../src/nn/onnx/export.js";
 import { OnnxModel } from "../src/nn/runtime.js";
 import { encodeSafetensors } from "../src/nn/safetensors.js";
 import { cosineLr, MemoryStore, train } from "../src/nn/train.js";
@@ -96,7 +96,10 @@ for (const it of manifest.items) {
   vocSdr.push(nanMedian(frames[0].map((f) => f.SDR)));
   accSdr.push(nanMedian(frames[1].map((f) => f.SDR)));
 }
-const metrics = { vocalsSdr: nanMedian(vocSdr), accompanimentSdr: nanMedian(accSdr), heldOutSongs: manifest.items.length, steps: result.stepsDone, trainSeconds, realtime: 0 };
+// Cost per second of audio: FLOPs of a 64-frame patch scaled to the frame rate.
+const probeFrames = 8 * data.frameMultiple;
+const gflopsPerSecond = (countFlops((p: typeof params, x: JArray) => unetMask(p, x, "lax"), params, [np.zeros([1, 4, F, probeFrames])]) / probeFrames) * (data.sampleRate / data.hopLength) / 1e9;
+const metrics = { vocalsSdr: nanMedian(vocSdr), accompanimentSdr: nanMedian(accSdr), heldOutSongs: manifest.items.length, steps: result.stepsDone, trainSeconds, parameters: parameterCount(params), gflopsPerSecond, realtime: 0 };
 metrics.realtime = audioSeconds / ((performance.now() - te) / 1000);
 const recipe = {
   command: `node dist-bench/scripts/train-separation.js ${trainDir} ${testDir} ${outDir} ${block} ${minutes} ${result.stepsDone}`,

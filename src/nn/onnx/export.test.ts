@@ -100,3 +100,15 @@ test("the same OnnxModel API runs on onnxruntime-web (its wasm backend, here in 
   assert.deepEqual(ya.dims, yb.dims);
   for (let i = 0; i < ya.data.length; i++) assert.ok(Math.abs(ya.data[i] - yb.data[i]) < 1e-5);
 });
+
+test("countFlops: 2 per multiply-add of dense layers and convolutions, the same for both conv lowerings", async () => {
+  const { countFlops } = await import("./export.js");
+  const { initConv2d, initDense, dense, conv2d, Rng } = await import("../layers.js");
+  const r = new Rng(1);
+  const d = initDense(r, 3, 4);
+  assert.equal(countFlops((p: typeof d, x) => dense(p, x), d, [np.zeros([2, 3])]), 2 * 2 * 4 * 3);
+  const c = initConv2d(r, 2, 3, 3, 3);
+  const want = 2 * (3 * 5 * 5) * (2 * 3 * 3);
+  assert.equal(countFlops((p: typeof c, x) => conv2d(p, x, { impl: "lax" }), c, [np.zeros([1, 2, 5, 5])]), want);
+  assert.equal(countFlops((p: typeof c, x) => conv2d(p, x, { impl: "matmul" }), c, [np.zeros([1, 2, 5, 5])]), want);
+});

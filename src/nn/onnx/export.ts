@@ -345,3 +345,29 @@ function lowerConv(g: GraphBuilder, eqn: Eqn, ins: string[], alt?: Eqn): string 
   attrs.pads = { type: "ints", value: [...lo.map((v) => Math.max(0, v)), ...hi.map((v) => Math.max(0, v))] };
   return g.add("Conv", [x, ins[1]], attrs);
 }
+
+/**
+ * Floating-point operations of one call of `fn(params, ...inputs)`, counted
+ * on the same trace the exporter lowers: 2 per multiply-add of every `dot`
+ * (output size × contracted length) and `conv` (output size × input
+ * channels per group × kernel size; a transposed conv counts its
+ * zero-inserted input, as the exported graph computes it). Elementwise work
+ * is not counted (it is small beside these in our models).
+ */
+export function countFlops<P extends JsTree<JArray>>(fn: (params: P, ...inputs: JArray[]) => JArray | JArray[], params: P, inputs: JArray[]): number {
+  const { jaxpr, consts } = trace(fn, params, inputs);
+  consts.forEach((c) => c.dispose());
+  let flops = 0;
+  const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+  for (const eqn of jaxpr.eqns) {
+    const prim = eqn.primitive as string;
+    if (prim === "dot") {
+      const a = shapeOf(eqn.inputs[0]);
+      flops += 2 * size(eqn.outBinders[0].aval.shape) * a[a.length - 1];
+    } else if (prim === "conv") {
+      const w = shapeOf(eqn.inputs[1]); // O × I/groups × kernel…
+      flops += 2 * size(eqn.outBinders[0].aval.shape) * size(w.slice(1));
+    }
+  }
+  return flops;
+}
