@@ -5,7 +5,9 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { init, numpy as np, type Array as JArray } from "@jax-js/jax";
+import { init, numpy as np, tree, type Array as JArray } from "@jax-js/jax";
+import { ortNode } from "../node.js";
+import { OnnxModel } from "../nn/runtime.js";
 import { initUNet, unetMask } from "../models/separation/unet.js";
 import { exportOnnx } from "../nn/onnx/export.js";
 import { decodeWav, encodeWav } from "../io/wav.js";
@@ -24,7 +26,10 @@ test("mirkit separate (and --wiener, and the library's separate()) keeps the inp
   writeFileSync(path.join(dir, "m.recipe.json"), JSON.stringify({ stft: { sampleRate: 22050, nFft: 64, hopLength: 16, frameMultiple: 4 } }));
   for (const [name, sr, channels] of [["mono", 44100, 1], ["stereo", 16000, 2]] as const) {
     const n = Math.round(1.3 * sr) + 7;
-    const chans = Array.from({ length: channels }, (_, c) => Float32Array.from(sine(440 + 110 * c, sr, n, 0.3), (v, i) => v + noise(n, c + 1, 0.05)[i]));
+    const chans = Array.from({ length: channels }, (_, c) => {
+      const z = noise(n, c + 1, 0.05);
+      return Float32Array.from(sine(440 + 110 * c, sr, n, 0.3), (v, i) => v + z[i]);
+    });
     const input = path.join(dir, `${name}.wav`);
     writeFileSync(input, encodeWav({ sampleRate: sr, channels: chans }, { encoding: "float32" }));
     const r = spawnSync(process.execPath, [BIN, "separate", input, "-o", path.join(dir, "out"), "--model", model, "--quiet"], { encoding: "utf8" });
@@ -50,16 +55,30 @@ test("mirkit separate (and --wiener, and the library's separate()) keeps the inp
   assert.ok(wv.channels[0].some((v, i) => Math.abs(v - plain.channels[0][i]) > 1e-4), "the post-filter changes the estimate");
   // The library API: 4 channels in, 4 out; accompaniment = input − vocals.
   const lib = await import("../tasks/separate.js");
-  const { OnnxModel } = await import("../nn/runtime.js");
-  const { ortNode } = await import("../node.js");
   const onnx = await OnnxModel.load(await ortNode(), new Uint8Array(readFileSync(model)));
-  const quad = Array.from({ length: 4 }, (_, c) => Float32Array.from(sine(300 + 50 * c, 32000, 32000, 0.2), (v, i) => v + noise(32000, c + 9, 0.05)[i]));
+  const quad = Array.from({ length: 4 }, (_, c) => {
+    const z = noise(32000, c + 9, 0.05);
+    return Float32Array.from(sine(300 + 50 * c, 32000, 32000, 0.2), (v, i) => v + z[i]);
+  });
   const fractions: number[] = [];
   const out = await lib.separate({ sampleRate: 32000, channels: quad }, { model: { onnx, config: { sampleRate: 22050, nFft: 64, hopLength: 16, frameMultiple: 4 } }, wiener: true, onProgress: (f) => fractions.push(f) });
   assert.equal(out.vocals.length, 4);
   assert.equal(out.accompaniment[3].length, 32000);
   for (let c = 0; c < 4; c++) for (let i = 0; i < 32000; i += 97) assert.ok(Math.abs(out.vocals[c][i] + out.accompaniment[c][i] - quad[c][i]) < 1e-6);
   assert.equal(fractions.at(-1), 1);
+  // Segments (4 s, with 1 s margins) against one segment, with a constant-mask model (all weights zero: mask 0.5),
+  // so any difference is the segmentation's: a seam or cross-fade weights that do not sum to 1 would show.
+  const zero = tree.map((a: JArray) => np.zerosLike(a), p) as typeof p;
+  const flat = await OnnxModel.load(await ortNode(), exportOnnx((q: typeof p, x: JArray) => unetMask(q, x, "lax"), zero, [np.zeros([1, 4, 32, 16])], { dynamicAxes: [{ 3: "frames" }], dynamicStep: 4 }));
+  const model1 = { onnx: flat, config: { sampleRate: 22050, nFft: 64, hopLength: 16, frameMultiple: 4 } };
+  const N = 11 * 16000;
+  const long = [noise(N, 21, 0.3), noise(N, 22, 0.3)];
+  const whole = await lib.separate({ sampleRate: 16000, channels: long }, { model: model1, segmentSeconds: 30 });
+  const parts = await lib.separate({ sampleRate: 16000, channels: long }, { model: model1, segmentSeconds: 4 });
+  let e = 0, p2 = 0;
+  for (let i = 0; i < N; i++) { e += (whole.vocals[0][i] - parts.vocals[0][i]) ** 2; p2 += whole.vocals[0][i] ** 2; }
+  assert.ok(Math.sqrt(e / p2) < 0.01, `segmented vs whole: relative RMS difference ${Math.sqrt(e / p2)}`);
+  await flat.dispose();
   await assert.rejects(lib.separate({ sampleRate: 32000, channels: [] }, { model: { onnx, config: { sampleRate: 22050, nFft: 64, hopLength: 16, frameMultiple: 4 } } }), /empty/);
   await onnx.dispose();
   const missing = spawnSync(process.execPath, [BIN, "separate", path.join(dir, "nope.wav"), "-o", dir, "--model", model], { encoding: "utf8" });

@@ -3,18 +3,22 @@
  * sinc filter, applied in polyphase form: y[m] = Σₙ x[n]·h(m·down − n·up),
  * with h centred (zero phase), so output sample m sits at time m/toRate.
  *
- * Two designs share the kernel:
+ * Three designs share the kernel:
  * - "hq" (default): 64 zero crossings of the lower rate's sinc each side,
  *   Kaiser β = 9, cutoff at 0.94 of the lower Nyquist. Measured (tests):
  *   pass band (≤ 0.88 Nyquist) ripple < 0.001 dB, stop band (≥ Nyquist)
  *   attenuation > 85 dB.
+ * - "fast": 24 zero crossings, β = 8, cutoff at 0.9 Nyquist (2.6× fewer
+ *   taps than "hq"). Measured (tests): ripple < 0.01 dB to 0.8 Nyquist,
+ *   stop band > 60 dB down: for model inputs and outputs whose own error is
+ *   far larger (separation).
  * - "scipy": scipy.signal.resample_poly's defaults (half length 10·max(up,
  *   down), Kaiser β = 5, cutoff at the Nyquist), reproduced to float
  *   precision for differential tests and for users matching scipy.
  */
 import { InvalidInputError } from "../errors.js";
 
-export type ResampleQuality = "hq" | "scipy";
+export type ResampleQuality = "hq" | "fast" | "scipy";
 
 export interface ResampleOptions {
   readonly quality?: ResampleQuality;
@@ -54,6 +58,7 @@ export interface FilterDesign {
 
 const DESIGNS: Record<ResampleQuality, FilterDesign> = {
   hq: { zeroCrossings: 64, beta: 9, rolloff: 0.94 },
+  fast: { zeroCrossings: 24, beta: 8, rolloff: 0.9 },
   scipy: { zeroCrossings: 10, beta: 5, rolloff: 1 },
 };
 

@@ -30,7 +30,10 @@ for (const [label, channels, bits, n] of [
   test(`FLAC encode → decode is lossless: ${label}`, async () => {
     // Correlated channels (a shared tone plus noise) exercise the stereo decorrelation.
     const tone = sine(440, 44100, n, 0.5);
-    const ch = Array.from({ length: channels }, (_, c) => tone.map((v, i) => v + 0.1 * noise(n, c + 1)[i]));
+    const ch = Array.from({ length: channels }, (_, c) => {
+      const z = noise(n, c + 1);
+      return tone.map((v, i) => v + 0.1 * z[i]);
+    });
     ch[0][3] = 1.7; // clipped, not wrapped
     const flac = encodeFlac({ sampleRate: 44100, channels: ch }, { bitsPerSample: bits });
     const back = await decodeAudio(flac, { file: "x.flac" });

@@ -83,6 +83,28 @@ export class OnnxModel {
   }
 }
 
+/**
+ * Weight of a chunk's frame t (of len) in an overlap-add whose neighbouring
+ * chunks share `overlap` frames: the outer quarter of each overlap is
+ * discarded (too little context), the middle half is a raised-cosine
+ * cross-fade; complementary weights of two neighbours sum to 1.
+ */
+export function chunkWeight(t: number, len: number, first: boolean, last: boolean, overlap: number): number {
+  const guard = Math.floor(overlap / 4);
+  const fade = overlap - 2 * guard;
+  let w = 1;
+  if (!first) {
+    if (t < guard) return 0;
+    if (t < guard + fade) w = 0.5 - 0.5 * Math.cos((Math.PI * (t - guard + 0.5)) / fade);
+  }
+  if (!last) {
+    const u = len - 1 - t; // frames to the chunk's end
+    if (u < guard) return 0;
+    if (u < guard + fade) w *= 0.5 - 0.5 * Math.cos((Math.PI * (u - guard + 0.5)) / fade);
+  }
+  return w;
+}
+
 export interface ChunkOptions {
   /** Input name (default: the model's first input) and output name (default: first output). */
   readonly input?: string;
@@ -116,8 +138,6 @@ export async function runChunked(model: OnnxModel, input: TensorF32, options: Ch
     return out[outName];
   }
   const step = chunk - overlap;
-  const guard = Math.floor(overlap / 4); // discard this many frames at each inner chunk edge
-  const fade = overlap - 2 * guard; // cross-fade length in the middle of the overlap
   let out: Float32Array | undefined;
   let outLead = 0;
   let outDims: number[] = [];
@@ -137,17 +157,7 @@ export async function runChunked(model: OnnxModel, input: TensorF32, options: Ch
     const first = start === 0, last = start + len >= T;
     for (let t = 0; t < len; t++) {
       const g = start + t;
-      // Weight of this chunk at frame t: fade in after the previous chunk, fade out before the next.
-      let w = 1;
-      if (!first) {
-        if (t < guard) w = 0;
-        else if (t < guard + fade) w = 0.5 - 0.5 * Math.cos((Math.PI * (t - guard + 0.5)) / fade);
-      }
-      if (!last) {
-        const u = len - 1 - t; // frames to the chunk's end
-        if (u < guard) w = 0;
-        else if (u < guard + fade) w *= 0.5 - 0.5 * Math.cos((Math.PI * (u - guard + 0.5)) / fade);
-      }
+      const w = chunkWeight(t, len, first, last, overlap);
       if (w === 0) continue;
       for (let r = 0; r < outLead; r++) out[r * T + g] += w * res.data[r * oT + t];
     }

@@ -11,7 +11,7 @@ import { istft, stft } from "../dsp/stft.js";
 import type { ComplexSpectrogram } from "../dsp/types.js";
 import { wienerFilter } from "../dsp/wiener.js";
 import { InvalidInputError } from "../errors.js";
-import { OnnxModel, runChunked } from "../nn/runtime.js";
+import { chunkWeight, OnnxModel, runChunked } from "../nn/runtime.js";
 
 export interface SeparationModelConfig {
   readonly sampleRate: number;
@@ -52,7 +52,8 @@ export async function separateWithModel(model: OnnxModel, left: Float32Array, ri
   // 1057 → 1048 MB; the rest is ONNX Runtime's arena and the whole-song tensors.)
   const shape = { nFrames: t.specs[0].nFrames, nBins: t.specs[0].nBins, hopLength: cfg.hopLength, sampleRate: cfg.sampleRate };
   t.specs.length = 0;
-  const chunk = 16 * cfg.frameMultiple, overlap = 4 * cfg.frameMultiple;
+  // Long chunks (overlap is 6 % of each): the overlap is recomputed work.
+  const chunk = 64 * cfg.frameMultiple, overlap = 4 * cfg.frameMultiple;
   const mask = await runChunked(model, { data, dims: [1, 4, bins, frames] }, { chunk, overlap, onProgress: options.onProgress });
   // Spectra rebuilt from the tensor (mask = 1 gives the mixture); the DC bin (not modelled) is zero.
   const spectra = (useMask: boolean): [ComplexSpectrogram, ComplexSpectrogram] => [0, 1].map((c) => {
@@ -70,8 +71,13 @@ export async function separateWithModel(model: OnnxModel, left: Float32Array, ri
   let vocalSpectra = spectra(true);
   if (options.wiener) vocalSpectra = wienerFilter(spectra(false), vocalSpectra);
   const vocals = vocalSpectra.map((s, c) => istft(s, { nFft: cfg.nFft, hopLength: cfg.hopLength, length: c === 0 ? left.length : right.length }));
-  const accompaniment = [left, right].map((x, c) => Float32Array.from(x, (v, i) => v - vocals[c][i]));
-  return { vocals, accompaniment };
+  return { vocals, accompaniment: [left, right].map((x, c) => difference(x, vocals[c])) };
+}
+
+function difference(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] - b[i];
+  return out;
 }
 
 /** A loaded separation model: the ONNX session and the STFT conventions from its recipe. */
@@ -82,7 +88,12 @@ export interface SeparationModel {
 
 export interface SeparateOptions extends SeparateWithModelOptions {
   readonly model: SeparationModel;
+  /** Seconds of input per segment (default 30, at least 4); memory grows with it, not with the song. */
+  readonly segmentSeconds?: number;
 }
+
+/** Context each side of a segment: far beyond the U-Net's receptive field (≈ 0.2 s) and the resampler's filters. */
+const SEGMENT_MARGIN_SECONDS = 1;
 
 /**
  * Singing-voice separation of any audio: any rate and channel count. The
@@ -102,14 +113,37 @@ export async function separate(audio: AudioSignal, options: SeparateOptions): Pr
     for (const c of members) for (let i = 0; i < n; i++) out[i] += c[i] / members.length;
     return out;
   });
-  const atModel = stereoIn.map((c) => resample(c, audio.sampleRate, cfg.sampleRate));
-  const { vocals } = await separateWithModel(options.model.onnx, atModel[0], atModel[1], cfg, { wiener: options.wiener, onProgress: options.onProgress });
-  const back = vocals.map((v) => {
-    const out = new Float32Array(n);
-    out.set(resample(v, cfg.sampleRate, audio.sampleRate).subarray(0, n));
-    return out;
-  });
-  const vocalsOut = ch.length === 1 ? [Float32Array.from(back[0], (v, i) => 0.5 * (v + back[1][i]))] : ch.length === 2 ? back : ch.map((_, k) => back[k % 2]);
-  const accompaniment = ch.map((c, k) => Float32Array.from(c, (v, i) => v - vocalsOut[k][i]));
-  return { vocals: vocalsOut, accompaniment };
+  // Segments of the input, overlapping by 2·margin and cross-faded (the model and the resampler see every
+  // output sample with context); working memory is bounded by the segment, not the song.
+  const margin = Math.round(SEGMENT_MARGIN_SECONDS * audio.sampleRate);
+  // At least 4 margins, so that only neighbouring segments overlap (their weights then sum to 1).
+  const core = Math.max(4 * margin, Math.round((options.segmentSeconds ?? 30) * audio.sampleRate));
+  const back = [new Float32Array(n), new Float32Array(n)];
+  for (let a = 0; a < n; a += core) {
+    const from = Math.max(0, a - margin), to = Math.min(n, a + core + margin);
+    const len = to - from;
+    // The "fast" resampler (stop band > 60 dB down): its error is far below the model's.
+    const atModel = stereoIn.map((c) => resample(c.subarray(from, to), audio.sampleRate, cfg.sampleRate, { quality: "fast" }));
+    const { vocals } = await separateWithModel(options.model.onnx, atModel[0], atModel[1], cfg, {
+      wiener: options.wiener,
+      onProgress: options.onProgress && ((f) => options.onProgress!(Math.min(1, (a + f * Math.min(core, n - a)) / n))),
+    });
+    const first = from === 0, last = to === n;
+    vocals.forEach((v, c) => {
+      const r = resample(v, cfg.sampleRate, audio.sampleRate, { quality: "fast" });
+      for (let t = 0; t < len; t++) {
+        const w = chunkWeight(t, len, first, last, 2 * margin);
+        if (w !== 0) back[c][from + t] += w * (r[t] ?? 0);
+      }
+    });
+    if (last) break;
+  }
+  options.onProgress?.(1);
+  let vocalsOut = back;
+  if (ch.length === 1) {
+    const mono = back[0];
+    for (let i = 0; i < n; i++) mono[i] = 0.5 * (mono[i] + back[1][i]);
+    vocalsOut = [mono];
+  } else if (ch.length > 2) vocalsOut = ch.map((_, k) => back[k % 2]);
+  return { vocals: vocalsOut, accompaniment: ch.map((c, k) => difference(c, vocalsOut[k])) };
 }
