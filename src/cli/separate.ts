@@ -6,15 +6,29 @@
  * at the input's rate, channel count and length, and the accompaniment is
  * the input minus the vocals, exactly.
  */
-import { promises as fs } from "node:fs";
+import { closeSync, openSync, promises as fs, readSync } from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
 import { InvalidInputError } from "../errors.js";
-import { readAudioFile, writeAudioFile } from "../io/file.js";
+import { sniffFormat, type AudioFormat } from "../io/decode.js";
+import { readAudioFile, streamAudioFile, WavFileWriter, writeAudioFile, type StreamInfo } from "../io/file.js";
 import { loadSeparationModel } from "../io/models.js";
 import { ortNode } from "../node.js";
-import { separate } from "../tasks/separate.js";
+import { separate, separateStream } from "../tasks/separate.js";
 import { createProgress } from "./progress.js";
+
+/** The container by its first bytes; unreadable or unknown files fall through to the reader's error. */
+function sniffFile(file: string): AudioFormat | undefined {
+  try {
+    const fd = openSync(file, "r");
+    const head = new Uint8Array(64);
+    const got = readSync(fd, head, 0, head.length, 0);
+    closeSync(fd);
+    return sniffFormat(head.subarray(0, got), file);
+  } catch {
+    return undefined;
+  }
+}
 
 export function addSeparateCommand(program: Command): void {
   program
@@ -31,15 +45,41 @@ export function addSeparateCommand(program: Command): void {
       const model = await loadSeparationModel(await ortNode(), o.model);
       try {
         for (const file of files) {
-          const audio = await readAudioFile(file);
-          const progress = createProgress(path.basename(file), program.opts().quiet === true);
-          const { vocals: vocalsOut, accompaniment: accompanimentOut } = await separate(audio, { model, wiener: o.wiener === true, onProgress: (f) => progress.update(f, "separating") });
-          progress.stop();
           const dir = path.join(o.out, path.basename(file).replace(/\.[^.]+$/, ""));
-          await fs.mkdir(dir, { recursive: true });
           const ext = o.format === "flac" ? "flac" : "wav";
-          await writeAudioFile(path.join(dir, `vocals.${ext}`), { sampleRate: audio.sampleRate, channels: vocalsOut }, { format: o.format as "wav" | "flac", encoding: o.format === "wav" ? "float32" : undefined });
-          await writeAudioFile(path.join(dir, `accompaniment.${ext}`), { sampleRate: audio.sampleRate, channels: accompanimentOut }, { format: o.format as "wav" | "flac", encoding: o.format === "wav" ? "float32" : undefined });
+          const progress = createProgress(path.basename(file), program.opts().quiet === true);
+          const onProgress = (f: number) => progress.update(f, "separating");
+          if (o.format === "wav" && sniffFile(file) === "wav") {
+            // WAV in, WAV out: streamed block by block; memory is bounded by the segment, whatever the length.
+            let info: StreamInfo | undefined;
+            const blocks = streamAudioFile(file, { onInfo: (i) => (info = i) });
+            const first = await blocks.next();
+            if (first.done) throw new InvalidInputError("the file holds no audio", { file });
+            const { sampleRate, channels } = first.value;
+            await fs.mkdir(dir, { recursive: true });
+            const writers = [await WavFileWriter.open(path.join(dir, "vocals.wav"), sampleRate, channels.length), await WavFileWriter.open(path.join(dir, "accompaniment.wav"), sampleRate, channels.length)];
+            try {
+              const all = (async function* () { yield first.value; yield* blocks; })();
+              for await (const out of separateStream(all, { model, wiener: o.wiener === true, onProgress, totalFrames: info?.frames })) {
+                await writers[0].write(out.vocals);
+                await writers[1].write(out.accompaniment);
+              }
+              for (const w of writers) await w.close();
+            } catch (e) {
+              for (const w of writers) await w.abort();
+              throw e;
+            } finally {
+              progress.stop();
+            }
+          } else {
+            const audio = await readAudioFile(file);
+            const { vocals, accompaniment } = await separate(audio, { model, wiener: o.wiener === true, onProgress });
+            progress.stop();
+            await fs.mkdir(dir, { recursive: true });
+            const enc = { format: o.format as "wav" | "flac", encoding: o.format === "wav" ? "float32" as const : undefined };
+            await writeAudioFile(path.join(dir, `vocals.${ext}`), { sampleRate: audio.sampleRate, channels: vocals }, enc);
+            await writeAudioFile(path.join(dir, `accompaniment.${ext}`), { sampleRate: audio.sampleRate, channels: accompaniment }, enc);
+          }
           if (program.opts().quiet !== true) process.stderr.write(`wrote ${dir}/vocals.${ext}, accompaniment.${ext}\n`);
         }
       } finally {

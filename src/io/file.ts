@@ -83,6 +83,62 @@ export async function writeFileAtomic(file: string, bytes: Uint8Array | string):
   }
 }
 
+/**
+ * A WAV file written block by block: the data go to a temporary sibling,
+ * `close` patches the header's sizes and renames it into place, `abort`
+ * removes it. Memory is one block, whatever the length.
+ */
+export class WavFileWriter {
+  private frames = 0;
+  private constructor(
+    private readonly file: string,
+    private readonly tmp: string,
+    private readonly handle: fs.FileHandle,
+    private readonly header: number,
+    private readonly sampleRate: number,
+    private readonly encoding: WavEncoding,
+  ) {}
+
+  static async open(file: string, sampleRate: number, channels: number, encoding: WavEncoding = "float32"): Promise<WavFileWriter> {
+    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+    const header = encodeWav({ sampleRate, channels: Array.from({ length: channels }, () => new Float32Array(0)) }, { encoding });
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(tmp, "w");
+      await handle.write(header, 0, header.length, null);
+    } catch (e) {
+      throw new InvalidInputError(`cannot write: ${(e as Error).message}`, { file, cause: e });
+    }
+    return new WavFileWriter(file, tmp, handle, header.length, sampleRate, encoding);
+  }
+
+  async write(channels: readonly Float32Array[]): Promise<void> {
+    const bytes = encodeWav({ sampleRate: this.sampleRate, channels }, { encoding: this.encoding }).subarray(this.header);
+    await this.handle.write(bytes, 0, bytes.length, null);
+    this.frames += channels[0].length;
+  }
+
+  async close(): Promise<void> {
+    try {
+      const { size } = await this.handle.stat();
+      if (size > 0xffffffff) throw new Error(`${size} bytes exceed the 4 GiB limit of RIFF WAV`);
+      const word = (v: number) => { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, v, true); return b; };
+      await this.handle.write(word(size - 8), 0, 4, 4);
+      await this.handle.write(word(size - this.header), 0, 4, this.header - 4);
+      await this.handle.close();
+      await fs.rename(this.tmp, this.file);
+    } catch (e) {
+      await this.abort();
+      throw new InvalidInputError(`cannot write: ${(e as Error).message}`, { file: this.file, cause: e });
+    }
+  }
+
+  async abort(): Promise<void> {
+    await this.handle.close().catch(() => undefined);
+    await fs.rm(this.tmp, { force: true });
+  }
+}
+
 /** One block of a chunked read. */
 export interface AudioBlock {
   readonly sampleRate: number;
@@ -94,6 +150,8 @@ export interface AudioBlock {
 export interface StreamInfo {
   readonly format: AudioFormat;
   readonly sizeBytes: number;
+  /** Sample frames in the file, where the header says (WAV). */
+  readonly frames?: number;
 }
 
 /**
@@ -117,10 +175,11 @@ export async function* streamAudioFile(
     const head = new Uint8Array(Math.min(size, 1 << 16));
     await handle.read(head, 0, head.length, 0);
     const format = sniffFormat(head, file);
-    options.onInfo?.({ format, sizeBytes: size });
+    if (format !== "wav") options.onInfo?.({ format, sizeBytes: size });
     if (format === "wav") {
       const layout = parseWavHeader(head, size, file);
       const frameBytes = (layout.bitsPerSample / 8) * layout.numChannels;
+      options.onInfo?.({ format, sizeBytes: size, frames: Math.floor(layout.dataBytes / frameBytes) });
       const blockBytes = Math.max(1, Math.floor(chunkBytes / frameBytes)) * frameBytes;
       const buf = new Uint8Array(blockBytes);
       let frame = 0;

@@ -103,47 +103,112 @@ const SEGMENT_MARGIN_SECONDS = 1;
  * input minus the vocals, exactly.
  */
 export async function separate(audio: AudioSignal, options: SeparateOptions): Promise<{ vocals: Float32Array[]; accompaniment: Float32Array[] }> {
-  const ch = audio.channels;
   const n = audioLength(audio);
-  if (ch.length === 0 || n === 0) throw new InvalidInputError("separate: the audio is empty");
+  const vocals = audio.channels.map(() => new Float32Array(n)), accompaniment = audio.channels.map(() => new Float32Array(n));
+  let at = 0;
+  for await (const out of separateStream(one(audio), { ...options, totalFrames: n })) {
+    out.vocals.forEach((v, c) => vocals[c].set(v, at));
+    out.accompaniment.forEach((v, c) => accompaniment[c].set(v, at));
+    at += out.vocals[0].length;
+  }
+  return { vocals, accompaniment };
+}
+
+async function* one(audio: AudioSignal): AsyncGenerator<AudioSignal> {
+  yield audio;
+}
+
+/**
+ * `separate` over a stream of audio blocks (one rate and channel count), yielding the stems block by
+ * block in order: segments of `segmentSeconds` overlapping by 2 s are separated one at a time and
+ * cross-faded, so memory is bounded by the segment length, whatever the stream's. `totalFrames`, when
+ * known, only drives progress.
+ */
+export async function* separateStream(blocks: AsyncIterable<AudioSignal>, options: SeparateOptions & { readonly totalFrames?: number }): AsyncGenerator<{ vocals: Float32Array[]; accompaniment: Float32Array[] }> {
   const cfg = options.model.config;
-  const stereoIn = ch.length === 1 ? [ch[0], ch[0]] : ch.length === 2 ? [...ch] : [0, 1].map((side) => {
-    const out = new Float32Array(n);
-    const members = ch.filter((_, k) => k % 2 === side);
-    for (const c of members) for (let i = 0; i < n; i++) out[i] += c[i] / members.length;
-    return out;
-  });
-  // Segments of the input, overlapping by 2·margin and cross-faded (the model and the resampler see every
-  // output sample with context); working memory is bounded by the segment, not the song.
-  const margin = Math.round(SEGMENT_MARGIN_SECONDS * audio.sampleRate);
-  // At least 4 margins, so that only neighbouring segments overlap (their weights then sum to 1).
-  const core = Math.max(4 * margin, Math.round((options.segmentSeconds ?? 30) * audio.sampleRate));
-  const back = [new Float32Array(n), new Float32Array(n)];
-  for (let a = 0; a < n; a += core) {
-    const from = Math.max(0, a - margin), to = Math.min(n, a + core + margin);
+  let rate = 0, nc = 0, margin = 0, core = 0;
+  let input: Float32Array[] = []; // input[c][i] is sample bufStart + i
+  let bufStart = 0, bufEnd = 0;
+  let acc = [new Float32Array(0), new Float32Array(0)]; // vocals (stereo) accumulated from bufStart on
+  let a = 0; // the next segment's core start
+  const append = (chs: readonly Float32Array[]) => {
+    const len = chs[0].length, used = bufEnd - bufStart;
+    if (used + len > (input[0]?.length ?? 0)) {
+      const cap = Math.max(2 * (used + len), core + 2 * margin);
+      input = input.map((x) => { const y = new Float32Array(cap); y.set(x.subarray(0, used)); return y; });
+      acc = acc.map((x) => { const y = new Float32Array(cap); y.set(x.subarray(0, used)); return y; });
+    }
+    chs.forEach((c, k) => input[k].set(c, used));
+    bufEnd += len;
+  };
+  const stereoSlice = (from: number, to: number): Float32Array[] => {
+    const s = from - bufStart, e = to - bufStart;
+    if (nc === 1) return [input[0].subarray(s, e), input[0].subarray(s, e)];
+    if (nc === 2) return [input[0].subarray(s, e), input[1].subarray(s, e)];
+    return [0, 1].map((side) => {
+      const out = new Float32Array(e - s);
+      const members = input.filter((_, k) => k % 2 === side);
+      for (const c of members) for (let i = 0; i < out.length; i++) out[i] += c[s + i] / members.length;
+      return out;
+    });
+  };
+  const runSegment = async (last: boolean) => {
+    const from = Math.max(0, a - margin), to = last ? bufEnd : a + core + margin;
     const len = to - from;
     // The "fast" resampler (stop band > 60 dB down): its error is far below the model's.
-    const atModel = stereoIn.map((c) => resample(c.subarray(from, to), audio.sampleRate, cfg.sampleRate, { quality: "fast" }));
+    const atModel = stereoSlice(from, to).map((c) => resample(c, rate, cfg.sampleRate, { quality: "fast" }));
+    const total = options.totalFrames;
     const { vocals } = await separateWithModel(options.model.onnx, atModel[0], atModel[1], cfg, {
       wiener: options.wiener,
-      onProgress: options.onProgress && ((f) => options.onProgress!(Math.min(1, (a + f * Math.min(core, n - a)) / n))),
+      onProgress: options.onProgress && total ? (f) => options.onProgress!(Math.min(1, (a + f * Math.min(core, total - a)) / total)) : undefined,
     });
-    const first = from === 0, last = to === n;
     vocals.forEach((v, c) => {
-      const r = resample(v, cfg.sampleRate, audio.sampleRate, { quality: "fast" });
+      const r = resample(v, cfg.sampleRate, rate, { quality: "fast" });
+      const dst = acc[c], off = from - bufStart;
       for (let t = 0; t < len; t++) {
-        const w = chunkWeight(t, len, first, last, 2 * margin);
-        if (w !== 0) back[c][from + t] += w * (r[t] ?? 0);
+        const w = chunkWeight(t, len, from === 0, last, 2 * margin);
+        if (w !== 0) dst[off + t] += w * (r[t] ?? 0);
       }
     });
-    if (last) break;
+  };
+  // Stems for [bufStart, upTo), then dropped from the buffers.
+  const emit = (upTo: number) => {
+    const k = upTo - bufStart;
+    const back = acc.map((x) => x.slice(0, k));
+    let vocals = back;
+    if (nc === 1) {
+      for (let i = 0; i < k; i++) back[0][i] = 0.5 * (back[0][i] + back[1][i]);
+      vocals = [back[0]];
+    } else if (nc > 2) vocals = input.map((_, c) => back[c % 2]);
+    const accompaniment = input.map((x, c) => difference(x.subarray(0, k), vocals[c]));
+    const used = bufEnd - bufStart;
+    for (const x of [...input, ...acc]) { x.copyWithin(0, k, used); x.fill(0, used - k, used); }
+    bufStart = upTo;
+    return { vocals, accompaniment };
+  };
+  for await (const block of blocks) {
+    if (block.channels.length === 0) throw new InvalidInputError("separate: the audio is empty (no channels)");
+    if (nc === 0) {
+      rate = block.sampleRate;
+      nc = block.channels.length;
+      margin = Math.round(SEGMENT_MARGIN_SECONDS * rate);
+      // At least 4 margins, so that only neighbouring segments overlap (their weights then sum to 1).
+      core = Math.max(4 * margin, Math.round((options.segmentSeconds ?? 30) * rate));
+      input = block.channels.map(() => new Float32Array(0));
+    } else if (block.sampleRate !== rate || block.channels.length !== nc) {
+      throw new InvalidInputError(`separate: a block of ${block.channels.length} channels at ${block.sampleRate} Hz in a stream of ${nc} at ${rate} Hz`);
+    }
+    append(block.channels);
+    while (bufEnd >= a + core + margin) {
+      await runSegment(false);
+      a += core;
+      yield emit(a - margin);
+    }
+  }
+  if (bufEnd === 0) throw new InvalidInputError("separate: the audio is empty");
+  if (bufEnd > bufStart) {
+    await runSegment(true);
+    yield emit(bufEnd);
   }
   options.onProgress?.(1);
-  let vocalsOut = back;
-  if (ch.length === 1) {
-    const mono = back[0];
-    for (let i = 0; i < n; i++) mono[i] = 0.5 * (mono[i] + back[1][i]);
-    vocalsOut = [mono];
-  } else if (ch.length > 2) vocalsOut = ch.map((_, k) => back[k % 2]);
-  return { vocals: vocalsOut, accompaniment: ch.map((c, k) => difference(c, vocalsOut[k])) };
 }
