@@ -31,9 +31,15 @@ export function addMultipitchCommand(program: Command): void {
     .addHelpText("after", "\nExamples:\n  $ mirkit multipitch choir.wav -o choir.multipitch.txt --salience choir.png\n  $ mirkit eval multipitch --ref truth.txt --est choir.multipitch.txt")
     .action(async (file: string, o: { out: string; salience?: string; threshold?: number; model?: string }) => {
       if (o.threshold !== undefined && !(o.threshold > 0 && o.threshold < 1)) throw new InvalidInputError(`--threshold must be between 0 and 1, got ${o.threshold}`);
-      const audio = await readAudioFile(file);
-      const signal = toModelSignal(audio.channels, audio.sampleRate);
       const model = await loadMultipitchModel(await ortNode(), o.model);
+      let signal: Float32Array;
+      try {
+        const audio = await readAudioFile(file);
+        signal = toModelSignal(audio.channels, audio.sampleRate);
+      } catch (e) {
+        await model.onnx.dispose();
+        throw e;
+      }
       const progress = createProgress(path.basename(file), program.opts().quiet === true);
       // The picture keeps at most ~2000 columns (max over groups of frames), so its memory is bounded too.
       const totalFrames = Math.floor(signal.length / MULTIPITCH_HOP) + 1;
@@ -64,7 +70,7 @@ export function addMultipitchCommand(program: Command): void {
           panels: [{ data: picture, nFrames: columns, nBins: MULTIPITCH_BINS, yLabel: "F0", yTicks: octaveTicks(MULTIPITCH_BINS, HCQT_DEFAULTS.binsPerOctave) }],
           durationSeconds: signal.length / MULTIPITCH_RATE,
           valueRange: [0, 1],
-          colorbarLabel: "salience",
+          colorbarLabel: "level",
         });
         await writeFileAtomic(o.salience, await encodePng(img.rgb, img.width, img.height));
       }
