@@ -13,7 +13,16 @@ import { OnnxModel, type OrtLike } from "../nn/runtime.js";
 import type { MultipitchModel } from "../tasks/multipitch.js";
 import type { SeparationModel, SeparationModelConfig } from "../tasks/separate.js";
 
-export const MODELS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../models");
+/** The package's models/ folder: the first ancestor of this module holding package.json and models/ (dist/ and dist-bench/ builds alike). */
+export const MODELS_DIR = ((): string => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(path.join(dir, "package.json")) && existsSync(path.join(dir, "models"))) return path.join(dir, "models");
+    const up = path.dirname(dir);
+    if (up === dir) return path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../models");
+    dir = up;
+  }
+})();
 
 /** The shipped model whose file name matches `pattern` (there is one per task). */
 export function shippedModel(pattern: RegExp, what: string, script: string): string {
