@@ -29,6 +29,6 @@ export { encodePng } from "./plot/png.js";
 
 export { wienerFilter } from "./dsp/wiener.js";
 export { OnnxModel, runChunked, type OrtLike, type TensorF32 } from "./nn/runtime.js";
-export { separate, separateWithModel, type SeparationModel, type SeparationModelConfig, type SeparateOptions } from "./tasks/separate.js";
+export { separate, separateStream, separateWithModel, type SeparationModel, type SeparationModelConfig, type SeparateOptions } from "./tasks/separate.js";
 export { multipitch, multipitchWithModel, pickPeaks, salienceTargets, binToHz, hzToBin, type MultipitchModel, type MultipitchOptions } from "./tasks/multipitch.js";
 export { evaluateMultipitch, type MultipitchScores } from "./eval/multipitch.js";
