@@ -10,14 +10,20 @@ import type { Command } from "commander";
 import { HCQT_DEFAULTS } from "../dsp/hcqt.js";
 import { InvalidInputError } from "../errors.js";
 import { formatRaggedTimeSeries } from "../eval/io.js";
-import { readAudioFile, writeFileAtomic } from "../io/file.js";
+import { streamAudioFile, writeFileAtomic, type StreamInfo } from "../io/file.js";
 import { loadMultipitchModel } from "../io/models.js";
 import { ortNode } from "../node.js";
 import { renderFigure } from "../plot/figure.js";
 import { octaveTicks } from "../tasks/plot.js";
 import { encodePng } from "../plot/png.js";
-import { MULTIPITCH_BINS, MULTIPITCH_HOP, MULTIPITCH_RATE, multipitchWithModel, toModelSignal } from "../tasks/multipitch.js";
+import { MULTIPITCH_BINS, MULTIPITCH_HOP, MULTIPITCH_RATE, multipitchStream } from "../tasks/multipitch.js";
 import { createProgress } from "./progress.js";
+
+function columnsToFrames(columns: Float32Array[], bins: number): Float32Array {
+  const out = new Float32Array(columns.length * bins);
+  columns.forEach((c, i) => out.set(c ?? new Float32Array(bins), i * bins));
+  return out;
+}
 
 export function addMultipitchCommand(program: Command): void {
   program
@@ -32,43 +38,53 @@ export function addMultipitchCommand(program: Command): void {
     .action(async (file: string, o: { out: string; salience?: string; threshold?: number; model?: string }) => {
       if (o.threshold !== undefined && !(o.threshold > 0 && o.threshold < 1)) throw new InvalidInputError(`--threshold must be between 0 and 1, got ${o.threshold}`);
       const model = await loadMultipitchModel(await ortNode(), o.model);
-      let signal: Float32Array;
-      try {
-        const audio = await readAudioFile(file);
-        signal = toModelSignal(audio.channels, audio.sampleRate);
-      } catch (e) {
-        await model.onnx.dispose();
-        throw e;
-      }
       const progress = createProgress(path.basename(file), program.opts().quiet === true);
-      // The picture keeps at most ~2000 columns (max over groups of frames), so its memory is bounded too.
-      const totalFrames = Math.floor(signal.length / MULTIPITCH_HOP) + 1;
-      const group = Math.max(1, Math.ceil(totalFrames / 2000));
-      const columns = Math.ceil(totalFrames / group);
-      const picture = o.salience ? new Float32Array(columns * MULTIPITCH_BINS) : undefined;
-      let result;
+      // Streamed: memory is bounded by a segment, whatever the file's length. The picture keeps at most
+      // ~2000 columns (max over groups of frames); without a known length it grows a column per frame group.
+      let info: StreamInfo | undefined;
+      const blocks = streamAudioFile(file, { onInfo: (i) => (info = i) });
+      const times: number[] = [];
+      const freqs: Float64Array[] = [];
+      let picture: Float32Array[] | undefined;
+      let group = 1, durationSeconds = 0, sampleRate = 0;
       try {
-        result = await multipitchWithModel(model.onnx, signal, {
+        const firstBlock = await blocks.next();
+        if (firstBlock.done) throw new InvalidInputError("the file holds no audio", { file });
+        sampleRate = firstBlock.value.sampleRate;
+        const totalSeconds = info?.frames !== undefined ? info.frames / sampleRate : undefined;
+        if (o.salience) {
+          picture = [];
+          group = totalSeconds ? Math.max(1, Math.ceil((totalSeconds * MULTIPITCH_RATE) / MULTIPITCH_HOP / 2000)) : 8;
+        }
+        const all = (async function* () { yield firstBlock.value; yield* blocks; })();
+        const counted = (async function* () { for await (const b of all) { durationSeconds += b.channels[0].length / sampleRate; yield b; } })();
+        for await (const part of multipitchStream(model.onnx, counted, {
           fusion: model.fusion,
           threshold: o.threshold ?? model.threshold,
+          totalSeconds,
           onProgress: (f) => progress.update(f, "salience"),
           onSalience: picture && ((sal, frames, first) => {
             for (let t = 0; t < frames; t++) {
-              const col = Math.floor((first + t) / group) * MULTIPITCH_BINS;
-              for (let k = 0; k < MULTIPITCH_BINS; k++) picture[col + k] = Math.max(picture[col + k], sal[k * frames + t]);
+              const col = Math.floor((first + t) / group);
+              const column = (picture![col] ??= new Float32Array(MULTIPITCH_BINS));
+              for (let k = 0; k < MULTIPITCH_BINS; k++) column[k] = Math.max(column[k], sal[k * frames + t]);
             }
           }),
-        });
+        })) {
+          for (const t of part.times) times.push(t);
+          for (const f of part.freqs) freqs.push(f);
+        }
       } finally {
         progress.stop();
         await model.onnx.dispose();
       }
+      const result = { times, freqs };
       await writeFileAtomic(o.out, formatRaggedTimeSeries(result.times, result.freqs));
       if (picture && o.salience) {
         const img = renderFigure({
           title: `${path.basename(file)}: multi-F0 salience`,
-          panels: [{ data: picture, nFrames: columns, nBins: MULTIPITCH_BINS, yLabel: "F0", yTicks: octaveTicks(MULTIPITCH_BINS, HCQT_DEFAULTS.binsPerOctave) }],
-          durationSeconds: signal.length / MULTIPITCH_RATE,
+          panels: [{ data: columnsToFrames(picture, MULTIPITCH_BINS), nFrames: picture.length, nBins: MULTIPITCH_BINS, yLabel: "F0", yTicks: octaveTicks(MULTIPITCH_BINS, HCQT_DEFAULTS.binsPerOctave) }],
+          durationSeconds,
           valueRange: [0, 1],
           colorbarLabel: "level",
         });

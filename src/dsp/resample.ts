@@ -130,3 +130,67 @@ export function resample(x: Float32Array, fromRate: number, toRate: number, opti
   if (fromRate === toRate) return Float32Array.from(x);
   return resampleWith(x, designResampleFilter(toRate, fromRate, options.quality ?? "hq"));
 }
+
+/**
+ * Resampling of a stream, block by block, with the same filter and output
+ * as `resample` on the whole signal (equal to float rounding): each output
+ * sample is computed once its filter window's input has arrived (or the
+ * stream has ended), and input older than every pending window is dropped,
+ * so memory is the filter length plus one block.
+ */
+export class StreamResampler {
+  private readonly filter: ResampleFilter | undefined;
+  private buf = new Float32Array(0);
+  private base = 0; // absolute index of buf[0]
+  private total = 0; // input samples pushed
+  private m = 0; // next output sample
+
+  constructor(fromRate: number, toRate: number, options: ResampleOptions = {}) {
+    if (!Number.isInteger(fromRate) || !Number.isInteger(toRate) || fromRate < 1 || toRate < 1) {
+      throw new InvalidInputError(`resample: sample rates must be positive integers, got ${fromRate} → ${toRate}`);
+    }
+    this.filter = fromRate === toRate ? undefined : designResampleFilter(toRate, fromRate, options.quality ?? "hq");
+  }
+
+  /** Output samples that `x` completes. */
+  push(x: Float32Array): Float32Array {
+    if (!this.filter) return Float32Array.from(x);
+    const used = this.total - this.base;
+    if (used + x.length > this.buf.length) {
+      const grown = new Float32Array(Math.max(2 * (used + x.length), 1024));
+      grown.set(this.buf.subarray(0, used));
+      this.buf = grown;
+    }
+    this.buf.set(x, used);
+    this.total += x.length;
+    return this.drain(false);
+  }
+
+  /** The remaining output (the stream has ended). */
+  end(): Float32Array {
+    return this.filter ? this.drain(true) : new Float32Array(0);
+  }
+
+  private drain(final: boolean): Float32Array {
+    const { up, down, taps, halfLength } = this.filter!;
+    const last = final ? resampledLength(this.total, up, down) : Infinity;
+    const out: number[] = [];
+    for (; this.m < last; this.m++) {
+      const j = this.m * down;
+      const hi = Math.floor((j + halfLength) / up);
+      if (!final && hi >= this.total) break;
+      const n0 = Math.max(0, Math.ceil((j - halfLength) / up)), n1 = Math.min(this.total - 1, hi);
+      let s = 0;
+      let k = halfLength + j - n0 * up;
+      for (let n = n0; n <= n1; n++, k -= up) s += this.buf[n - this.base] * taps[k];
+      out.push(s);
+    }
+    // Keep the input from the next output's window on.
+    const keepFrom = Math.min(this.total, Math.max(this.base, Math.ceil((this.m * down - halfLength) / up)));
+    if (keepFrom > this.base) {
+      this.buf.copyWithin(0, keepFrom - this.base, this.total - this.base);
+      this.base = keepFrom;
+    }
+    return Float32Array.from(out);
+  }
+}

@@ -6,7 +6,7 @@ import { ortNode } from "../node.js";
 import { exportOnnx } from "../nn/onnx/export.js";
 import { OnnxModel } from "../nn/runtime.js";
 import { sine } from "../testing/assert.js";
-import { binToHz, hzToBin, MULTIPITCH_BINS, MULTIPITCH_RATE, multipitchWithModel, pickPeaks, salienceTargets, toModelSignal } from "./multipitch.js";
+import { binToHz, hzToBin, MULTIPITCH_BINS, MULTIPITCH_RATE, multipitch, multipitchStream, multipitchWithModel, pickPeaks, salienceTargets, toModelSignal } from "./multipitch.js";
 
 await init("wasm");
 
@@ -78,4 +78,23 @@ test("multipitchWithModel: short segments give the same F0s as one segment (the 
   assert.equal(t0, T);
   assert.ok(worst < 1e-3, `max salience difference ${worst}`);
   await model.dispose();
+});
+
+test("multipitchStream: 44.1 kHz stereo blocks give the F0s of the whole signal resampled at once", async () => {
+  const cfg: MultiF0Config = { fusion: "late", harmonics: 6, width: 4, dilation: 3 };
+  const p = initMultiF0(cfg, 6);
+  const onnx = await OnnxModel.load(await ortNode(), exportOnnx((q: typeof p, x: JArray) => multiF0Salience(q, x, cfg, "lax"), p, [np.zeros([1, inputChannels(cfg), MULTIPITCH_BINS, 16])], { dynamicAxes: [{ 3: "frames" }] }));
+  const n = 13 * 44100;
+  const left = sine(196, 44100, n, 0.3), right = sine(247, 44100, n, 0.2);
+  const audio = { sampleRate: 44100, channels: [left, right] };
+  const whole = await multipitch(audio, { model: { onnx, fusion: "late", threshold: 0.5 }, segmentSeconds: 5 });
+  const blocks = (async function* () { for (let i = 0; i < n; i += 30000) yield { sampleRate: 44100, channels: [left.slice(i, i + 30000), right.slice(i, i + 30000)] }; })();
+  const times: number[] = [];
+  const freqs: Float64Array[] = [];
+  for await (const part of multipitchStream(onnx, blocks, { fusion: "late", threshold: 0.5, segmentSeconds: 5 })) { times.push(...part.times); freqs.push(...part.freqs); }
+  assert.deepEqual(times, Array.from(whole.times));
+  let same = 0;
+  freqs.forEach((f, i) => { if (f.length === whole.freqs[i].length && f.every((v, k) => Math.abs(v - whole.freqs[i][k]) < 0.01)) same++; });
+  assert.ok(same >= 0.99 * times.length, `${same} of ${times.length} frames agree`);
+  await onnx.dispose();
 });

@@ -11,7 +11,7 @@
  * bounded by the segment length.
  */
 import { hcqt, HCQT_DEFAULTS } from "../dsp/hcqt.js";
-import { resample } from "../dsp/resample.js";
+import { resample, StreamResampler } from "../dsp/resample.js";
 import { InvalidInputError } from "../errors.js";
 import type { AudioSignal } from "../io/audio.js";
 import type { Fusion } from "../models/pitch/multif0.js";
@@ -135,35 +135,100 @@ const MARGIN_FRAMES = Math.ceil((4 * MULTIPITCH_RATE) / MULTIPITCH_HOP);
 
 /** F0 sets per frame for a mono 22050 Hz signal. */
 export async function multipitchWithModel(model: OnnxModel, signal: Float32Array, o: MultipitchOptions): Promise<{ times: Float64Array; freqs: Float64Array[] }> {
-  const totalFrames = Math.floor(signal.length / MULTIPITCH_HOP) + 1; // centred frames, as hcqt gives
-  const coreFrames = Math.max(64, Math.round(((o.segmentSeconds ?? 60) * MULTIPITCH_RATE) / MULTIPITCH_HOP));
+  return collect(multipitchStream(model, one({ sampleRate: MULTIPITCH_RATE, channels: [signal] }), { ...o, totalSeconds: signal.length / MULTIPITCH_RATE }));
+}
+
+/** F0 sets per frame of any audio (any rate and channel count), in mir_eval's multipitch layout. */
+export async function multipitch(audio: AudioSignal, options: { readonly model: MultipitchModel } & Partial<Omit<MultipitchOptions, "fusion">>): Promise<{ times: Float64Array; freqs: Float64Array[] }> {
+  const { model, ...rest } = options;
+  const n = audio.channels[0]?.length ?? 0;
+  return collect(multipitchStream(model.onnx, one(audio), { ...rest, fusion: model.fusion, threshold: rest.threshold ?? model.threshold, totalSeconds: n / audio.sampleRate }));
+}
+
+async function* one(audio: AudioSignal): AsyncGenerator<AudioSignal> {
+  yield audio;
+}
+
+async function collect(parts: AsyncIterable<{ times: Float64Array; freqs: Float64Array[] }>): Promise<{ times: Float64Array; freqs: Float64Array[] }> {
   const times: number[] = [];
   const freqs: Float64Array[] = [];
-  for (let first = 0; first < totalFrames; first += coreFrames) {
+  for await (const p of parts) {
+    for (const t of p.times) times.push(t);
+    for (const f of p.freqs) freqs.push(f);
+  }
+  return { times: Float64Array.from(times), freqs };
+}
+
+/**
+ * Multiple F0s over a stream of audio blocks (one rate and channel count):
+ * mixed to mono, resampled to 22050 Hz as it arrives (StreamResampler), and
+ * cut into segments of `segmentSeconds` whose HCQTs carry 4 s of context each
+ * side; yields each segment's frames in order. Memory is bounded by the
+ * segment, whatever the stream's length. `totalSeconds`, when known, only
+ * drives progress.
+ */
+export async function* multipitchStream(model: OnnxModel, blocks: AsyncIterable<AudioSignal>, o: MultipitchOptions & { readonly totalSeconds?: number }): AsyncGenerator<{ times: Float64Array; freqs: Float64Array[] }> {
+  const coreFrames = Math.max(64, Math.round(((o.segmentSeconds ?? 60) * MULTIPITCH_RATE) / MULTIPITCH_HOP));
+  const totalGuess = o.totalSeconds !== undefined ? Math.floor((o.totalSeconds * MULTIPITCH_RATE) / MULTIPITCH_HOP) + 1 : undefined;
+  let buf = new Float32Array(0);
+  let bufStart = 0, bufEnd = 0; // absolute sample indices at 22050 Hz
+  let first = 0; // the next segment's first core frame
+  let resampler: StreamResampler | undefined;
+  let rate = 0, nc = 0;
+  const append = (x: Float32Array) => {
+    const used = bufEnd - bufStart;
+    if (used + x.length > buf.length) {
+      const grown = new Float32Array(Math.max(2 * (used + x.length), 1 << 16));
+      grown.set(buf.subarray(0, used));
+      buf = grown;
+    }
+    buf.set(x, used);
+    bufEnd += x.length;
+  };
+  // One segment: core frames [first, first + core) of a signal whose frames end at totalFrames (Infinity while streaming).
+  const segment = async (totalFrames: number) => {
     const core = Math.min(coreFrames, totalFrames - first);
     const from = Math.max(0, first - MARGIN_FRAMES);
     const to = Math.min(totalFrames, first + core + MARGIN_FRAMES);
     // Audio of frames [from, to): frame j is centred on sample j·hop.
-    const a = from * MULTIPITCH_HOP, b = Math.min(signal.length, (to - 1) * MULTIPITCH_HOP + 1);
-    const input = multipitchInput(signal.subarray(a, b), o.fusion);
+    const a = from * MULTIPITCH_HOP, b = Math.min(bufEnd, (to - 1) * MULTIPITCH_HOP + 1);
+    const input = multipitchInput(buf.subarray(a - bufStart, b - bufStart), o.fusion);
     const seg = await runChunked(model, { data: input.data, dims: [1, input.channels, input.bins, input.frames] }, {
       chunk: 512, overlap: 64,
-      onProgress: (f) => o.onProgress?.(Math.min(1, (first + f * core) / totalFrames)),
+      onProgress: totalGuess ? (f) => o.onProgress?.(Math.min(1, (first + f * core) / totalGuess)) : undefined,
     });
     const T = input.frames, off = first - from;
     const sal = new Float32Array(input.bins * core);
     for (let k = 0; k < input.bins; k++) for (let t = 0; t < core && off + t < T; t++) sal[k * core + t] = seg.data[k * T + off + t];
     o.onSalience?.(sal, core, first);
     const picked = pickPeaks(sal, input.bins, core, o.threshold, first);
-    times.push(...picked.times);
-    freqs.push(...picked.freqs);
+    first += core;
+    // Drop the audio no later segment needs.
+    const keep = Math.max(bufStart, Math.min(bufEnd, (first - MARGIN_FRAMES) * MULTIPITCH_HOP));
+    buf.copyWithin(0, keep - bufStart, bufEnd - bufStart);
+    bufStart = keep;
+    return picked;
+  };
+  for await (const block of blocks) {
+    if (block.channels.length === 0) throw new InvalidInputError("multipitch: the audio is empty (no channels)");
+    if (!resampler) {
+      rate = block.sampleRate;
+      nc = block.channels.length;
+      resampler = new StreamResampler(rate, MULTIPITCH_RATE);
+    } else if (block.sampleRate !== rate || block.channels.length !== nc) {
+      throw new InvalidInputError(`multipitch: a block of ${block.channels.length} channels at ${block.sampleRate} Hz in a stream of ${nc} at ${rate} Hz`);
+    }
+    const n = block.channels[0].length;
+    const mono = new Float32Array(n);
+    for (const c of block.channels) for (let i = 0; i < n; i++) mono[i] += c[i] / nc;
+    append(resampler.push(mono));
+    // A segment is ready once the audio of its last context frame has arrived.
+    while (bufEnd >= (first + coreFrames + MARGIN_FRAMES - 1) * MULTIPITCH_HOP + 1 + MULTIPITCH_HOP) yield await segment(Infinity);
   }
+  if (!resampler) throw new InvalidInputError("multipitch: the audio is empty");
+  append(resampler.end());
+  if (bufEnd === 0) throw new InvalidInputError("multipitch: the audio is empty");
+  const totalFrames = Math.floor(bufEnd / MULTIPITCH_HOP) + 1; // centred frames, as hcqt gives
+  while (first < totalFrames) yield await segment(totalFrames);
   o.onProgress?.(1);
-  return { times: Float64Array.from(times), freqs };
-}
-
-/** F0 sets per frame of any audio (any rate and channel count), in mir_eval's multipitch layout. */
-export async function multipitch(audio: AudioSignal, options: { readonly model: MultipitchModel } & Partial<Omit<MultipitchOptions, "fusion">>): Promise<{ times: Float64Array; freqs: Float64Array[] }> {
-  const { model, ...rest } = options;
-  return multipitchWithModel(model.onnx, toModelSignal(audio.channels, audio.sampleRate), { ...rest, fusion: model.fusion, threshold: rest.threshold ?? model.threshold });
 }
