@@ -96,7 +96,8 @@ function toNamed(prefix: string, t: unknown): Record<string, NamedTensor> {
   return out;
 }
 
-function fromNamed<P extends JsTree<JArray>>(template: P, prefix: string, tensors: Record<string, NamedTensor>): P {
+/** A parameter tree shaped like `template` (which is disposed) with its leaves from `tensors` (named `prefix` + dotted path). */
+export function fromNamed<P extends JsTree<JArray>>(template: P, prefix: string, tensors: Record<string, NamedTensor>): P {
   const names = namedLeaves(template).map(([n]) => n);
   const [leaves, def] = tree.flatten(template);
   const byLeaf = new Map<JArray, string>(namedLeaves(template).map(([n, l]) => [l, n]));
