@@ -43,29 +43,33 @@ for (const f of found) {
 const methods = ["oracle IRM (ceiling)", "REPET-SIM (floor)", "mixture as estimate", ...models.map((m) => m.name)];
 const perTrack: Record<string, { voc: number[]; acc: number[] }> = Object.fromEntries(methods.map((m) => [m, { voc: [], acc: [] }]));
 let audioSeconds = 0;
-const t0 = performance.now();
-for (const item of manifest.items) {
-  const load = (f: string) => decodeWav(new Uint8Array(readFileSync(path.join(dir!, item.name, f))));
-  const mix = load("mixture.wav"), voc = load("vocals.wav"), acc = load("accompaniment.wav");
+type Signal = ReturnType<typeof decodeWav>;
+/** Every method on one song; SDR per method (median over frames) into `into`. */
+async function evaluateSong(mix: Signal, voc: Signal, acc: Signal, into: Record<string, { voc: number[]; acc: number[] }>, timed: boolean): Promise<void> {
   const sr = mix.sampleRate;
   const estimates: Record<string, Float32Array[]> = {
     "oracle IRM (ceiling)": oracleIrm(mix.channels, voc.channels, acc.channels, sr),
     "REPET-SIM (floor)": repetSim(mix.channels, sr),
     "mixture as estimate": mix.channels.map((c) => Float32Array.from(c, (v) => 0.5 * v)),
   };
-  audioSeconds += mix.channels[0].length / sr;
+  if (timed) audioSeconds += mix.channels[0].length / sr;
   for (const m of models) {
     const t = performance.now();
     estimates[m.name] = (await separate(mix, { model: m.model, wiener: m.wiener })).vocals;
-    m.seconds += (performance.now() - t) / 1000;
+    if (timed) m.seconds += (performance.now() - t) / 1000;
   }
   for (const m of methods) {
     const v = estimates[m];
     const a = mix.channels.map((c, k) => Float32Array.from(c, (x, i) => x - v[k][i]));
     const frames = musevalV4([voc.channels, acc.channels], [v, a], sr);
-    perTrack[m].voc.push(nanMedian(frames[0].map((f) => f.SDR)));
-    perTrack[m].acc.push(nanMedian(frames[1].map((f) => f.SDR)));
+    into[m].voc.push(nanMedian(frames[0].map((f) => f.SDR)));
+    into[m].acc.push(nanMedian(frames[1].map((f) => f.SDR)));
   }
+}
+const t0 = performance.now();
+for (const item of manifest.items) {
+  const load = (f: string) => decodeWav(new Uint8Array(readFileSync(path.join(dir!, item.name, f))));
+  await evaluateSong(load("mixture.wav"), load("vocals.wav"), load("accompaniment.wav"), perTrack, true);
 }
 console.log(`${manifest.items.length} held-out songs from ${dir}; ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 const ceiling = nanMedian(perTrack["oracle IRM (ceiling)"].voc), floor = nanMedian(perTrack["REPET-SIM (floor)"].voc);
@@ -76,4 +80,18 @@ for (const name of methods) {
   const cost = m ? `${m.recipe.metrics.parameters ?? "?"} | ${m.recipe.metrics.gflopsPerSecond?.toFixed(2) ?? "?"} | ${(audioSeconds / m.seconds).toFixed(1)}` : " | | ";
   console.log(`| ${name} | ${voc.toFixed(2)} | ${nanMedian(perTrack[name].acc).toFixed(2)} | ${(100 * (voc - floor) / (ceiling - floor)).toFixed(0)} % | ${cost} |`);
 }
+
+// The real-music check: the MUSDB18 sample in ../shared (accompaniment = bass + drums + other). The models never heard real singing.
+const MUSDB = path.resolve(ROOT, "../shared/audio/musdb18-sample");
+if (existsSync(path.join(MUSDB, "mixture.wav"))) {
+  const load = (f: string) => decodeWav(new Uint8Array(readFileSync(path.join(MUSDB, f))));
+  const mix = load("mixture.wav"), voc = load("vocals.wav");
+  const others = ["bass.wav", "drums.wav", "other.wav"].map(load);
+  const acc = { sampleRate: mix.sampleRate, channels: mix.channels.map((_, c) => Float32Array.from(others[0].channels[c], (v, i) => v + others[1].channels[c][i] + others[2].channels[c][i])) };
+  const real: Record<string, { voc: number[]; acc: number[] }> = Object.fromEntries(methods.map((m) => [m, { voc: [], acc: [] }]));
+  await evaluateSong(mix, voc, acc, real, false);
+  console.log(`\nReal music: ${MUSDB}/mixture.wav (${(mix.channels[0].length / mix.sampleRate).toFixed(1)} s)`);
+  console.log("| method | vocals SDR (dB) | accompaniment SDR (dB) |\n|---|---|---|");
+  for (const name of methods) console.log(`| ${name} | ${real[name].voc[0].toFixed(2)} | ${real[name].acc[0].toFixed(2)} |`);
+} else console.log(`\n(no ${MUSDB}: the real-music check is skipped)`);
 for (const m of models) if (!m.wiener) await m.model.onnx.dispose();

@@ -17,6 +17,7 @@ import { addCoversCommands } from "./covers.js";
 import { addEvalCommands } from "./eval.js";
 import { addMultipitchCommand } from "./multipitch.js";
 import { addSeparateCommand } from "./separate.js";
+import { addServeCommand } from "./serve.js";
 import { addSynthCommands } from "./synth.js";
 import { addTrainCommands } from "./train.js";
 import { audioInfo, formatInfo } from "./info.js";
@@ -120,6 +121,7 @@ Examples:
   addCoversCommands(program);
   addSeparateCommand(program);
   addMultipitchCommand(program);
+  addServeCommand(program);
   return program;
 }
 
