@@ -5,6 +5,7 @@
  *   node dist-bench/scripts/train-separation.js TRAIN_DIR TEST_DIR OUT_DIR [block] [minutes] [steps] [init.safetensors]
  * With `steps` the run stops at exactly that step (reproducible); otherwise at the time budget.
  * With `init` training starts from those weights (a warm restart of the schedule and of Adam).
+ * tfc-rnn unrolls a GRU over frequency: run it with a larger stack (ulimit -s unlimited; node --stack-size=60000).
  * Writes OUT_DIR/<block>.onnx, .safetensors, .recipe.json (command, seed, data, metrics).
  */
 import { readFileSync, mkdirSync, writeFileSync } from "node:fs";

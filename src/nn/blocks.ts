@@ -10,7 +10,7 @@
  */
 import { lax, nn as jnn, numpy as np, type Array as JArray } from "@jax-js/jax";
 import { InvalidInputError } from "../errors.js";
-import { conv2d, type Conv2dOptions, type Conv2dParams, Rng } from "./layers.js";
+import { conv2d, sigmoid, type Conv2dOptions, type Conv2dParams, Rng } from "./layers.js";
 
 function normal(rng: Rng, shape: number[], std: number): JArray {
   return np.array(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * std)).reshape(shape);
@@ -165,8 +165,8 @@ export function gru(p: GruParams, x: JArray, options: { readonly reverse?: boole
   const outs: JArray[] = [];
   for (const xt of steps(xs, options.reverse ?? false)) {
     const hh = np.matmul(h.ref, p.wh.ref); // [B, 3H]
-    const r = jnn.sigmoid(xt.ref.slice([], [0, H]).add(hh.ref.slice([], [0, H])));
-    const z = jnn.sigmoid(xt.ref.slice([], [H, 2 * H]).add(hh.ref.slice([], [H, 2 * H])));
+    const r = sigmoid(xt.ref.slice([], [0, H]).add(hh.ref.slice([], [0, H])));
+    const z = sigmoid(xt.ref.slice([], [H, 2 * H]).add(hh.ref.slice([], [H, 2 * H])));
     const n = np.tanh(xt.slice([], [2 * H, 3 * H]).add(r.mul(hh.slice([], [2 * H, 3 * H]))));
     h = z.ref.mul(h).add(z.neg().add(1).mul(n));
     outs.push(h.ref);
@@ -184,8 +184,8 @@ export function lstm(p: LstmParams, x: JArray, options: { readonly reverse?: boo
   const outs: JArray[] = [];
   for (const xt of steps(xs, options.reverse ?? false)) {
     const g = xt.add(np.matmul(h, p.wh.ref));
-    const i = jnn.sigmoid(g.ref.slice([], [0, H])), f = jnn.sigmoid(g.ref.slice([], [H, 2 * H]));
-    const u = np.tanh(g.ref.slice([], [2 * H, 3 * H])), o = jnn.sigmoid(g.slice([], [3 * H, 4 * H]));
+    const i = sigmoid(g.ref.slice([], [0, H])), f = sigmoid(g.ref.slice([], [H, 2 * H]));
+    const u = np.tanh(g.ref.slice([], [2 * H, 3 * H])), o = sigmoid(g.slice([], [3 * H, 4 * H]));
     c = f.mul(c).add(i.mul(u));
     h = o.mul(np.tanh(c.ref));
     outs.push(h.ref);

@@ -95,3 +95,18 @@ test("conv2dNhwc equals conv2d on transposed data (matmul and lax implementation
     assert.ok(maxDiff(y, ref.ref) < 1e-4, impl);
   }
 });
+
+test("sigmoid: finite gradient at large |x| (jax-js 0.1.25's nn.sigmoid gives NaN at x = −1000: the problem it works around)", async () => {
+  const { grad, nn: jnn } = await import("@jax-js/jax");
+  const { sigmoid } = await import("./layers.js");
+  const xs = [-1000, -100, -3, 0, 2.5, 100, 1000];
+  const value = sigmoid(np.array(xs)).js() as number[];
+  xs.forEach((x, i) => assert.ok(Math.abs(value[i] - 1 / (1 + Math.exp(-x))) < 1e-6, `σ(${x})`));
+  const g = grad((x: JArray) => sigmoid(x).sum())(np.array(xs)).js() as number[];
+  xs.forEach((x, i) => {
+    const s = 1 / (1 + Math.exp(-x));
+    assert.ok(Number.isFinite(g[i]) && Math.abs(g[i] - s * (1 - s)) < 1e-6, `σ'(${x}) = ${g[i]}`);
+  });
+  const upstream = grad((x: JArray) => jnn.sigmoid(x).sum())(np.array([0, -1000])).js() as number[];
+  assert.ok(Number.isNaN(upstream[1]), "jax-js's own sigmoid gradient is now finite: the workaround may go");
+});

@@ -115,6 +115,16 @@ export function conv2d(p: Conv2dParams, x: JArray, options: Conv2dOptions = {}):
 
 export const relu = jnn.relu;
 
+/**
+ * Logistic sigmoid as ½ + ½·tanh(x/2). jax-js 0.1.25's nn.sigmoid is
+ * 1/(1 + e^{−x}), whose gradient is NaN once e^{−x} overflows (x ≲ −89:
+ * 0 · ∞ in the reciprocal's chain rule), which made a GRU over 256 steps
+ * diverge at step 11; jax-js's tanh works from e^{−2|x|} and stays finite.
+ */
+export function sigmoid(x: JArray): JArray {
+  return np.tanh(x.mul(0.5)).mul(0.5).add(0.5);
+}
+
 /** Number of scalars in a parameter tree. */
 export function parameterCount(tree: unknown): number {
   if (tree === null || tree === undefined) return 0;
