@@ -20,8 +20,9 @@ import { namedLeaves, parameterCount, Rng } from "../src/nn/layers.js";
 import { countFlops, exportOnnx } from "../src/nn/onnx/export.js";
 import { OnnxModel } from "../src/nn/runtime.js";
 import { encodeSafetensors } from "../src/nn/safetensors.js";
-import { cosineLr, MemoryStore, train } from "../src/nn/train.js";
+import { cosineLr, train } from "../src/nn/train.js";
 import { ortNode } from "../src/node.js";
+import { trainingBudget } from "./budget.js";
 import { multipitchInput, multipitchWithModel, MULTIPITCH_BINS, MULTIPITCH_HOP, MULTIPITCH_RATE, pickPeaks, salienceTargets, toModelSignal } from "../src/tasks/multipitch.js";
 
 const [fusionArg, outDir, budgetArg, ...sets] = process.argv.slice(2);
@@ -91,21 +92,16 @@ function batch(step: number): JArray[] {
   return [np.array(x).reshape([BATCH, C, CROP, PATCH]), np.array(y).reshape([BATCH, CROP, PATCH])];
 }
 
-const deadline = Date.now() + minutes * 60 * 1000;
-const tt = performance.now();
+const budget = trainingBudget(fixedSteps, minutes, 50);
 const result = await train({
   init: () => initMultiF0(cfg, SEED),
   loss: (p, x, y) => multiF0Loss(p, x, y, cfg),
   batch,
   steps: 100000,
   schedule: cosineLr(LR, { warmup: 50 }),
-  store: new MemoryStore(),
-  checkpointEvery: 1000000,
-  stopAt: fixedSteps,
-  stopWhen: () => fixedSteps === undefined && Date.now() > deadline,
-  onProgress: (s, _n, loss) => { if (s % 50 === 0) console.error(`step ${s} loss ${loss.toExponential(3)} (${((performance.now() - tt) / 1000).toFixed(0)} s)`); },
+  ...budget.options,
 });
-const trainSeconds = (performance.now() - tt) / 1000;
+const trainSeconds = budget.seconds();
 console.error(`trained ${result.stepsDone} steps in ${trainSeconds.toFixed(0)} s`);
 songs.length = 0;
 

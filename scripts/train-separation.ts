@@ -18,8 +18,9 @@ import { namedLeaves, parameterCount, Rng } from "../src/nn/layers.js";
 import { countFlops, exportOnnx } from "../src/nn/onnx/export.js";
 import { OnnxModel } from "../src/nn/runtime.js";
 import { decodeSafetensors, encodeSafetensors } from "../src/nn/safetensors.js";
-import { cosineLr, fromNamed, MemoryStore, train } from "../src/nn/train.js";
+import { cosineLr, fromNamed, train } from "../src/nn/train.js";
 import { ortNode } from "../src/node.js";
+import { trainingBudget } from "./budget.js";
 import { mixtureTensor, separateWithModel, type SeparationModelConfig } from "../src/tasks/separate.js";
 
 const [trainDir, testDir, outDir, blockArg, minutesArg, stepsArg, initArg] = process.argv.slice(2);
@@ -63,22 +64,16 @@ function batch(step: number): JArray[] {
 // 100000 steps, so over their ~1000 steps the rate stays near its peak; a continued run (`init`) decays
 // to zero over its own steps.
 const HORIZON = initArg && fixedSteps ? fixedSteps : 100000;
-const deadline = Date.now() + minutes * 60 * 1000;
-const t0 = performance.now();
-const store = new MemoryStore();
+const budget = trainingBudget(fixedSteps, minutes, 20);
 const result = await train({
   init: () => (initArg ? fromNamed(initUNet(cfg, SEED), "", decodeSafetensors(new Uint8Array(readFileSync(initArg)), initArg).tensors) : initUNet(cfg, SEED)),
   loss: (p, x, y) => separationLoss(p, x, y),
   batch,
   steps: HORIZON,
   schedule: cosineLr(2e-3, { warmup: 20 }),
-  store,
-  checkpointEvery: 1000000,
-  stopAt: fixedSteps,
-  stopWhen: () => fixedSteps === undefined && Date.now() > deadline,
-  onProgress: (s, _n, loss) => { if (s % 20 === 0) console.error(`step ${s} loss ${loss.toExponential(3)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`); },
+  ...budget.options,
 });
-const trainSeconds = (performance.now() - t0) / 1000;
+const trainSeconds = budget.seconds();
 console.error(`trained ${result.stepsDone} steps in ${trainSeconds.toFixed(0)} s`);
 mkdirSync(outDir, { recursive: true });
 const params = result.params;

@@ -1,10 +1,9 @@
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
-import { init, jit, numpy as np, tree, valueAndGrad, type Array as JArray } from "@jax-js/jax";
+import { init, numpy as np, tree, type Array as JArray } from "@jax-js/jax";
 import { ortNode } from "../../node.js";
-import { Rng } from "../../nn/layers.js";
+import { arrayValues, fitFixedBatch, randomArray } from "../../testing/arrays.js";
 import { exportOnnx } from "../../nn/onnx/export.js";
-import { adamInit, adamStep } from "../../nn/optim.js";
 import { OnnxModel } from "../../nn/runtime.js";
 import { maxAbsDiff } from "../../testing/assert.js";
 import { FUSIONS, initMultiF0, inputChannels, multiF0Logits, multiF0Loss, multiF0Salience, type MultiF0Config } from "./multif0.js";
@@ -12,11 +11,8 @@ import { FUSIONS, initMultiF0, inputChannels, multiF0Logits, multiF0Loss, multiF
 await init("wasm");
 const ort = await ortNode();
 
-function rand(shape: number[], seed: number): JArray {
-  const r = new Rng(seed);
-  return np.array(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r.uniform())).reshape(shape);
-}
-const values = (a: JArray) => Array.from(a.dataSync() as Float32Array);
+const rand = (shape: number[], seed: number) => randomArray(shape, seed, "uniform");
+const values = arrayValues;
 
 for (const fusion of FUSIONS) {
   test(`multi-F0 CNN (${fusion}): salience shape and range; matmul and lax paths agree; ONNX Runtime agrees (≤ 1e-4) at two lengths`, async () => {
@@ -50,20 +46,11 @@ test("multi-F0 CNN: the input must have the fusion's channel count", () => {
 
 test("multi-F0 CNN: training steps lower the BCE on a fixed batch whose target is a bin of the input", () => {
   const cfg: MultiF0Config = { fusion: "late", harmonics: 6, width: 4, dilation: 2 };
-  let p = initMultiF0(cfg, 3);
-  let state = adamInit(p);
+  const p = initMultiF0(cfg, 3);
   const x = rand([2, 12, 40, 8], 4);
   // Target: where the first magnitude channel exceeds 0.8 (learnable from the input alone).
   const y = x.ref.slice([], 0).greater(0.8).astype(np.float32);
-  const step = jit(valueAndGrad((q: typeof p, xx: JArray, yy: JArray) => multiF0Loss(q, xx, yy, cfg)));
-  let first = NaN, last = NaN;
-  for (let i = 0; i < 150; i++) {
-    const [v, g] = step(tree.ref(p), x.ref, y.ref) as unknown as [JArray, typeof p];
-    last = v.js() as number;
-    if (i === 0) first = last;
-    ({ params: p, state } = adamStep(p, g, state, { lr: 2e-2 }));
-  }
-  step.dispose();
+  const { first, last } = fitFixedBatch((q: typeof p, xx: JArray, yy: JArray) => multiF0Loss(q, xx, yy, cfg), p, [x, y], 150, 2e-2);
   // A constant prediction of the base rate (0.2) scores its entropy, 0.50 nats: the model must do better.
   assert.ok(last < 0.35 && last < 0.5 * first, `loss ${first} → ${last}`);
 });

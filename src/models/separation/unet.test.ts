@@ -1,21 +1,17 @@
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
-import { init, jit, numpy as np, tree, valueAndGrad, type Array as JArray } from "@jax-js/jax";
+import { init, numpy as np, tree, type Array as JArray } from "@jax-js/jax";
 import { ortNode } from "../../node.js";
-import { Rng } from "../../nn/layers.js";
+import { arrayValues, fitFixedBatch, randomArray } from "../../testing/arrays.js";
 import { exportOnnx } from "../../nn/onnx/export.js";
-import { adamInit, adamStep } from "../../nn/optim.js";
 import { OnnxModel } from "../../nn/runtime.js";
 import { initUNet, separationLoss, unetMask, type BlockKind, type UNetConfig } from "./unet.js";
 
 await init("wasm");
 const ort = await ortNode();
 
-function rand(shape: number[], seed: number): JArray {
-  const r = new Rng(seed);
-  return np.array(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r.normal())).reshape(shape);
-}
-const values = (a: JArray) => Array.from(a.dataSync() as Float32Array);
+const rand = randomArray;
+const values = arrayValues;
 
 for (const block of ["tfc", "tdf", "tfc-tdf", "tdc", "tfc-rnn"] as BlockKind[]) {
   test(`U-Net with ${block} blocks: mask shape and range; matmul and lax paths agree; ONNX Runtime agrees (≤ 1e-4)`, async () => {
@@ -44,19 +40,10 @@ for (const block of ["tfc", "tdf", "tfc-tdf", "tdc", "tfc-rnn"] as BlockKind[]) 
 test("U-Net training steps reduce the separation loss on a fixed batch", () => {
   const cfg: UNetConfig = { block: "tfc-tdf", bins: 32, channels: 8, depth: 2, layers: 2, growth: 4 };
   let p = initUNet(cfg, 3);
-  let state = adamInit(p);
   const mix = rand([2, 4, 32, 16], 4);
   // Target: the mixture with the upper half of the spectrum removed (a maskable target).
   const keep = np.array(Float32Array.from({ length: 32 }, (_, f) => (f < 16 ? 1 : 0))).reshape([1, 1, 32, 1]);
   const voc = mix.ref.mul(keep);
-  const step = jit(valueAndGrad(separationLoss));
-  let first = NaN, last = NaN;
-  for (let i = 0; i < 30; i++) {
-    const [v, g] = step(tree.ref(p), mix.ref, voc.ref) as unknown as [JArray, typeof p];
-    last = v.js() as number;
-    if (i === 0) first = last;
-    ({ params: p, state } = adamStep(p, g, state, { lr: 3e-3 }));
-  }
-  step.dispose();
+  const { first, last } = fitFixedBatch(separationLoss, p, [mix, voc], 30, 3e-3);
   assert.ok(last < first * 0.5, `loss ${first} → ${last}`);
 });
