@@ -4,31 +4,19 @@
  * and channel count: the model runs at its rate in stereo (mono inputs are
  * doubled, more than two channels mixed down to stereo); the vocals come back
  * at the input's rate, channel count and length, and the accompaniment is
- * the input minus the vocals, exactly.
+ * the input minus the vocals, exactly. WAV output is streamed (any input
+ * format, any length, memory bounded by 30-second segments); FLAC output is
+ * encoded from the whole stems in memory.
  */
-import { closeSync, openSync, promises as fs, readSync } from "node:fs";
+import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
 import { InvalidInputError } from "../errors.js";
-import { sniffFormat, type AudioFormat } from "../io/decode.js";
 import { readAudioFile, streamAudioFile, WavFileWriter, writeAudioFile, type StreamInfo } from "../io/file.js";
 import { loadSeparationModel } from "../io/models.js";
 import { ortNode } from "../node.js";
 import { separate, separateStream } from "../tasks/separate.js";
 import { createProgress } from "./progress.js";
-
-/** The container by its first bytes; unreadable or unknown files fall through to the reader's error. */
-function sniffFile(file: string): AudioFormat | undefined {
-  try {
-    const fd = openSync(file, "r");
-    const head = new Uint8Array(64);
-    const got = readSync(fd, head, 0, head.length, 0);
-    closeSync(fd);
-    return sniffFormat(head.subarray(0, got), file);
-  } catch {
-    return undefined;
-  }
-}
 
 export function addSeparateCommand(program: Command): void {
   program
@@ -36,7 +24,7 @@ export function addSeparateCommand(program: Command): void {
     .description("Separate singing voice from accompaniment: writes DIR/<name>/vocals.wav and accompaniment.wav at the input's rate, channels and length.")
     .argument("<files...>", "audio files")
     .requiredOption("-o, --out <dir>", "output folder")
-    .option("--format <fmt>", "wav or flac", "wav")
+    .option("--format <fmt>", "wav (streamed: any length in bounded memory) or flac (encoded in memory)", "wav")
     .option("--wiener", "refine the vocals with a multichannel Wiener post-filter (spatial covariances per bin; slower, see bench/separation.ts)")
     .option("--model <onnx>", "a separation model (default: the shipped one); its .recipe.json beside it gives the STFT settings")
     .addHelpText("after", "\nExamples:\n  $ mirkit separate song.mp3 -o stems/\n  $ mirkit separate a.wav b.flac -o out --format flac --wiener")
@@ -49,8 +37,8 @@ export function addSeparateCommand(program: Command): void {
           const ext = o.format === "flac" ? "flac" : "wav";
           const progress = createProgress(path.basename(file), program.opts().quiet === true);
           const onProgress = (f: number) => progress.update(f, "separating");
-          if (o.format === "wav" && sniffFile(file) === "wav") {
-            // WAV in, WAV out: streamed block by block; memory is bounded by the segment, whatever the length.
+          if (o.format === "wav") {
+            // WAV out: streamed block by block (any input format); memory is bounded by the segment, whatever the length.
             let info: StreamInfo | undefined;
             const blocks = streamAudioFile(file, { onInfo: (i) => (info = i) });
             const first = await blocks.next();
@@ -60,9 +48,14 @@ export function addSeparateCommand(program: Command): void {
             const writers = [await WavFileWriter.open(path.join(dir, "vocals.wav"), sampleRate, channels.length), await WavFileWriter.open(path.join(dir, "accompaniment.wav"), sampleRate, channels.length)];
             try {
               const all = (async function* () { yield first.value; yield* blocks; })();
-              for await (const out of separateStream(all, { model, wiener: o.wiener === true, onProgress, totalFrames: info?.frames })) {
+              const total = info?.frames;
+              let done = 0;
+              for await (const out of separateStream(all, { model, wiener: o.wiener === true, onProgress: total ? onProgress : undefined, totalFrames: total })) {
                 await writers[0].write(out.vocals);
                 await writers[1].write(out.accompaniment);
+                done += out.vocals[0].length;
+                // Compressed inputs do not say their length up front: show the time done instead of a fraction.
+                if (!total) progress.update(0, `${(done / sampleRate).toFixed(0)} s done`);
               }
               for (const w of writers) await w.close();
             } catch (e) {
@@ -76,9 +69,8 @@ export function addSeparateCommand(program: Command): void {
             const { vocals, accompaniment } = await separate(audio, { model, wiener: o.wiener === true, onProgress });
             progress.stop();
             await fs.mkdir(dir, { recursive: true });
-            const enc = { format: o.format as "wav" | "flac", encoding: o.format === "wav" ? "float32" as const : undefined };
-            await writeAudioFile(path.join(dir, `vocals.${ext}`), { sampleRate: audio.sampleRate, channels: vocals }, enc);
-            await writeAudioFile(path.join(dir, `accompaniment.${ext}`), { sampleRate: audio.sampleRate, channels: accompaniment }, enc);
+            await writeAudioFile(path.join(dir, "vocals.flac"), { sampleRate: audio.sampleRate, channels: vocals }, { format: "flac" });
+            await writeAudioFile(path.join(dir, "accompaniment.flac"), { sampleRate: audio.sampleRate, channels: accompaniment }, { format: "flac" });
           }
           if (program.opts().quiet !== true) process.stderr.write(`wrote ${dir}/vocals.${ext}, accompaniment.${ext}\n`);
         }
