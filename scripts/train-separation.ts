@@ -2,7 +2,7 @@
  * Trains a separation U-Net on a `mirkit synth separation` dataset and
  * evaluates it on a held-out one with museval v4 (median over frames, then
  * tracks), beside the oracle IRM and REPET-SIM.
- *   node dist-bench/scripts/train-separation.js TRAIN_DIR TEST_DIR OUT_DIR [block] [minutes] [steps] [init.safetensors]
+ *   node dist-bench/scripts/train-separation.js TRAIN_DIR[,TRAIN_DIR…] TEST_DIR OUT_DIR [block] [minutes] [steps] [init.safetensors] [peak lr]
  * With `steps` the run stops at exactly that step (reproducible); otherwise at the time budget.
  * With `init` training starts from those weights (a warm restart of the schedule and of Adam).
  * tfc-rnn unrolls a GRU over frequency: run it with a larger stack (ulimit -s unlimited; node --stack-size=60000).
@@ -23,7 +23,8 @@ import { ortNode } from "../src/node.js";
 import { trainingBudget } from "./budget.js";
 import { mixtureTensor, separateWithModel, type SeparationModelConfig } from "../src/tasks/separate.js";
 
-const [trainDir, testDir, outDir, blockArg, minutesArg, stepsArg, initArg] = process.argv.slice(2);
+const [trainDir, testDir, outDir, blockArg, minutesArg, stepsArg, initArg, lrArg] = process.argv.slice(2);
+const LR = lrArg ? Number(lrArg) : 2e-3;
 const fixedSteps = stepsArg ? Number(stepsArg) : undefined;
 const block = (blockArg ?? "tfc-tdf") as BlockKind;
 const minutes = Number(minutesArg ?? 10);
@@ -43,7 +44,7 @@ function load(dir: string): Song[] {
     return { mix: m.data, voc: v.data, frames: m.frames };
   });
 }
-const songs = load(trainDir);
+const songs = trainDir.split(",").flatMap(load);
 console.error(`${songs.length} training songs`);
 const F = cfg.bins;
 function batch(step: number): JArray[] {
@@ -70,7 +71,7 @@ const result = await train({
   loss: (p, x, y) => separationLoss(p, x, y),
   batch,
   steps: HORIZON,
-  schedule: cosineLr(2e-3, { warmup: 20 }),
+  schedule: cosineLr(LR, { warmup: 20 }),
   ...budget.options,
 });
 const trainSeconds = budget.seconds();
@@ -103,10 +104,10 @@ const gflopsPerSecond = (countFlops((p: typeof params, x: JArray) => unetMask(p,
 const metrics = { vocalsSdr: nanMedian(vocSdr), accompanimentSdr: nanMedian(accSdr), heldOutSongs: manifest.items.length, steps: result.stepsDone, trainSeconds, parameters: parameterCount(params), gflopsPerSecond, realtime: 0 };
 metrics.realtime = audioSeconds / ((performance.now() - te) / 1000);
 const recipe = {
-  command: `node dist-bench/scripts/train-separation.js ${trainDir} ${testDir} ${outDir} ${block} ${minutes} ${result.stepsDone}${initArg ? ` ${initArg}` : ""}`,
+  command: `node dist-bench/scripts/train-separation.js ${trainDir} ${testDir} ${outDir} ${block} ${minutes} ${result.stepsDone}${initArg ? ` ${initArg}` : ""}${lrArg ? ` ${lrArg}` : ""}`,
   ...(initArg ? { initialWeights: initArg } : {}),
-  seed: SEED, model: cfg, stft: data, patchFrames: PATCH, batch: BATCH, optimiser: `Adam, cosine 2e-3 over ${HORIZON} steps, warm-up 20`,
-  trainData: JSON.parse(readFileSync(path.join(trainDir, "manifest.json"), "utf8")).command,
+  seed: SEED, model: cfg, stft: data, patchFrames: PATCH, batch: BATCH, optimiser: `Adam, cosine ${LR} over ${HORIZON} steps, warm-up 20`,
+  trainData: trainDir.split(",").map((d) => JSON.parse(readFileSync(path.join(d, "manifest.json"), "utf8")).command as string),
   testData: JSON.parse(readFileSync(path.join(testDir, "manifest.json"), "utf8")).command,
   metrics,
 };
