@@ -38,6 +38,9 @@ export function mixtureTensor(left: Float32Array, right: Float32Array, cfg: Sepa
 }
 
 export interface SeparateWithModelOptions {
+  /** Frames per model call (default 4 × frameMultiple) and frames shared by neighbouring calls (default 2 × frameMultiple). */
+  readonly chunkFrames?: number;
+  readonly overlapFrames?: number;
   /** Multichannel Wiener post-filter (dsp/wiener.ts) on the masked estimate. */
   readonly wiener?: boolean;
   readonly onProgress?: (fraction: number) => void;
@@ -52,8 +55,10 @@ export async function separateWithModel(model: OnnxModel, left: Float32Array, ri
   // 1057 → 1048 MB; the rest is ONNX Runtime's arena and the whole-song tensors.)
   const shape = { nFrames: t.specs[0].nFrames, nBins: t.specs[0].nBins, hopLength: cfg.hopLength, sampleRate: cfg.sampleRate };
   t.specs.length = 0;
-  // Long chunks (overlap is 6 % of each): the overlap is recomputed work.
-  const chunk = 64 * cfg.frameMultiple, overlap = 4 * cfg.frameMultiple;
+  // Short chunks, as long as the training patches (32 frames): the U-Net scales its input to unit RMS per
+  // call, so longer calls shift its input statistics. Measured on a validation set (seed 3, training fonts):
+  // vocals SDR 6.48 dB with 128-frame chunks, 7.24 with 64, 7.94 with 32.
+  const chunk = options.chunkFrames ?? 4 * cfg.frameMultiple, overlap = options.overlapFrames ?? 2 * cfg.frameMultiple;
   const mask = await runChunked(model, { data, dims: [1, 4, bins, frames] }, { chunk, overlap, onProgress: options.onProgress });
   // Spectra rebuilt from the tensor (mask = 1 gives the mixture); the DC bin (not modelled) is zero.
   const spectra = (useMask: boolean): [ComplexSpectrogram, ComplexSpectrogram] => [0, 1].map((c) => {
