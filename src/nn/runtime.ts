@@ -114,6 +114,8 @@ export interface ChunkOptions {
   /** Frames shared by neighbouring chunks; at least the model's receptive field radius × 2 for seamless output. */
   readonly overlap: number;
   readonly onProgress?: (fraction: number) => void;
+  /** The model takes exactly `chunk` frames (exported without a dynamic time axis): the last chunk is zero-padded. */
+  readonly fixedLength?: boolean;
 }
 
 /**
@@ -132,7 +134,8 @@ export async function runChunked(model: OnnxModel, input: TensorF32, options: Ch
   const lead = input.data.length / T; // product of the leading dims
   const { chunk, overlap } = options;
   if (!(chunk > overlap && overlap >= 0)) throw new ModelError(`runChunked: chunk (${chunk}) must exceed overlap (${overlap})`);
-  if (T <= chunk) {
+  const fixed = options.fixedLength === true;
+  if (T <= chunk && !fixed) {
     const out = await model.run({ [inName]: input });
     options.onProgress?.(1);
     return out[outName];
@@ -144,11 +147,14 @@ export async function runChunked(model: OnnxModel, input: TensorF32, options: Ch
   const slice = new Float32Array(lead * chunk);
   for (let start = 0; start < T; start += step) {
     const len = Math.min(chunk, T - start);
-    const buf = len === chunk ? slice : new Float32Array(lead * len);
-    for (let r = 0; r < lead; r++) buf.set(input.data.subarray(r * T + start, r * T + start + len), r * len);
-    const res = (await model.run({ [inName]: { data: buf, dims: [...dims.slice(0, -1), len] } }))[outName];
+    // A fixed-length model gets the last chunk zero-padded to `chunk` frames; only its first `len` are used.
+    const runLen = fixed ? chunk : len;
+    const buf = runLen === chunk ? slice : new Float32Array(lead * runLen);
+    if (len < runLen) buf.fill(0);
+    for (let r = 0; r < lead; r++) buf.set(input.data.subarray(r * T + start, r * T + start + len), r * runLen);
+    const res = (await model.run({ [inName]: { data: buf, dims: [...dims.slice(0, -1), runLen] } }))[outName];
     const oT = res.dims[res.dims.length - 1];
-    if (oT !== len) throw new ModelError(`runChunked: output "${outName}" has ${oT} frames for ${len} input frames; the model must keep the time axis`);
+    if (oT !== runLen) throw new ModelError(`runChunked: output "${outName}" has ${oT} frames for ${runLen} input frames; the model must keep the time axis`);
     if (out === undefined) {
       outLead = res.data.length / oT;
       outDims = [...res.dims.slice(0, -1), T];

@@ -19,6 +19,8 @@ export interface SeparationModelConfig {
   readonly hopLength: number;
   /** Frames must be a multiple of this (2^depth). */
   readonly frameMultiple: number;
+  /** Set for models exported with a fixed number of frames (the TFC-RNN U-Net): the inference chunk length. */
+  readonly fixedFrames?: number;
 }
 
 /** Mixture STFT as [1, 4, F, T] (F = nFft/2 bins without DC), frame-major input → bin-major tensor. */
@@ -58,8 +60,8 @@ export async function separateWithModel(model: OnnxModel, left: Float32Array, ri
   // Short chunks, as long as the training patches (32 frames): the U-Net scales its input to unit RMS per
   // call, so longer calls shift its input statistics. Measured on a validation set (seed 3, training fonts):
   // vocals SDR 6.48 dB with 128-frame chunks, 7.24 with 64, 7.94 with 32.
-  const chunk = options.chunkFrames ?? 4 * cfg.frameMultiple, overlap = options.overlapFrames ?? 2 * cfg.frameMultiple;
-  const mask = await runChunked(model, { data, dims: [1, 4, bins, frames] }, { chunk, overlap, onProgress: options.onProgress });
+  const chunk = cfg.fixedFrames ?? options.chunkFrames ?? 4 * cfg.frameMultiple, overlap = options.overlapFrames ?? 2 * cfg.frameMultiple;
+  const mask = await runChunked(model, { data, dims: [1, 4, bins, frames] }, { chunk, overlap, onProgress: options.onProgress, fixedLength: cfg.fixedFrames !== undefined });
   // Spectra rebuilt from the tensor (mask = 1 gives the mixture); the DC bin (not modelled) is zero.
   const spectra = (useMask: boolean): [ComplexSpectrogram, ComplexSpectrogram] => [0, 1].map((c) => {
     const re = new Float32Array(shape.nFrames * shape.nBins), im = new Float32Array(shape.nFrames * shape.nBins);
