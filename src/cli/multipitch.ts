@@ -10,7 +10,7 @@ import type { Command } from "commander";
 import { HCQT_DEFAULTS } from "../dsp/hcqt.js";
 import { InvalidInputError } from "../errors.js";
 import { formatRaggedTimeSeries } from "../eval/io.js";
-import { streamAudioFile, writeFileAtomic, type StreamInfo } from "../io/file.js";
+import { openAudioStream, writeFileAtomic } from "../io/file.js";
 import { loadMultipitchModel } from "../io/models.js";
 import { ortNode } from "../node.js";
 import { renderFigure } from "../plot/figure.js";
@@ -41,24 +41,18 @@ export function addMultipitchCommand(program: Command): void {
       const progress = createProgress(path.basename(file), program.opts().quiet === true);
       // Streamed: memory is bounded by a segment, whatever the file's length. The picture keeps at most
       // ~2000 columns (max over groups of frames); without a known length it grows a column per frame group.
-      let info: StreamInfo | undefined;
-      const blocks = streamAudioFile(file, { onInfo: (i) => (info = i) });
       const times: number[] = [];
       const freqs: Float64Array[] = [];
       let picture: Float32Array[] | undefined;
-      let group = 1, durationSeconds = 0, sampleRate = 0;
+      let group = 1;
       try {
-        const firstBlock = await blocks.next();
-        if (firstBlock.done) throw new InvalidInputError("the file holds no audio", { file });
-        sampleRate = firstBlock.value.sampleRate;
-        const totalSeconds = info?.frames !== undefined ? info.frames / sampleRate : undefined;
+        const { sampleRate, frames, blocks } = await openAudioStream(file);
+        const totalSeconds = frames !== undefined ? frames / sampleRate : undefined;
         if (o.salience) {
           picture = [];
           group = totalSeconds ? Math.max(1, Math.ceil((totalSeconds * MULTIPITCH_RATE) / MULTIPITCH_HOP / 2000)) : 8;
         }
-        const all = (async function* () { yield firstBlock.value; yield* blocks; })();
-        const counted = (async function* () { for await (const b of all) { durationSeconds += b.channels[0].length / sampleRate; yield b; } })();
-        for await (const part of multipitchStream(model.onnx, counted, {
+        for await (const part of multipitchStream(model.onnx, blocks, {
           fusion: model.fusion,
           threshold: o.threshold ?? model.threshold,
           totalSeconds,
@@ -84,7 +78,7 @@ export function addMultipitchCommand(program: Command): void {
         const img = renderFigure({
           title: `${path.basename(file)}: multi-F0 salience`,
           panels: [{ data: columnsToFrames(picture, MULTIPITCH_BINS), nFrames: picture.length, nBins: MULTIPITCH_BINS, yLabel: "F0", yTicks: octaveTicks(MULTIPITCH_BINS, HCQT_DEFAULTS.binsPerOctave) }],
-          durationSeconds,
+          durationSeconds: ((times.length - 1) * MULTIPITCH_HOP) / MULTIPITCH_RATE,
           valueRange: [0, 1],
           colorbarLabel: "level",
         });

@@ -12,7 +12,7 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
 import { InvalidInputError } from "../errors.js";
-import { readAudioFile, streamAudioFile, WavFileWriter, writeAudioFile, type StreamInfo } from "../io/file.js";
+import { openAudioStream, readAudioFile, WavFileWriter, writeAudioFile } from "../io/file.js";
 import { loadSeparationModel } from "../io/models.js";
 import { ortNode } from "../node.js";
 import { separate, separateStream } from "../tasks/separate.js";
@@ -39,18 +39,12 @@ export function addSeparateCommand(program: Command): void {
           const onProgress = (f: number) => progress.update(f, "separating");
           if (o.format === "wav") {
             // WAV out: streamed block by block (any input format); memory is bounded by the segment, whatever the length.
-            let info: StreamInfo | undefined;
-            const blocks = streamAudioFile(file, { onInfo: (i) => (info = i) });
-            const first = await blocks.next();
-            if (first.done) throw new InvalidInputError("the file holds no audio", { file });
-            const { sampleRate, channels } = first.value;
+            const { sampleRate, channels, frames: total, blocks } = await openAudioStream(file);
             await fs.mkdir(dir, { recursive: true });
-            const writers = [await WavFileWriter.open(path.join(dir, "vocals.wav"), sampleRate, channels.length), await WavFileWriter.open(path.join(dir, "accompaniment.wav"), sampleRate, channels.length)];
+            const writers = [await WavFileWriter.open(path.join(dir, "vocals.wav"), sampleRate, channels), await WavFileWriter.open(path.join(dir, "accompaniment.wav"), sampleRate, channels)];
             try {
-              const all = (async function* () { yield first.value; yield* blocks; })();
-              const total = info?.frames;
               let done = 0;
-              for await (const out of separateStream(all, { model, wiener: o.wiener === true, onProgress: total ? onProgress : undefined, totalFrames: total })) {
+              for await (const out of separateStream(blocks, { model, wiener: o.wiener === true, onProgress: total ? onProgress : undefined, totalFrames: total })) {
                 await writers[0].write(out.vocals);
                 await writers[1].write(out.accompaniment);
                 done += out.vocals[0].length;

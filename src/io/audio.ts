@@ -23,3 +23,8 @@ export function toMono(audio: AudioSignal): Float32Array {
   for (let i = 0; i < n; i++) out[i] *= scale;
   return out;
 }
+
+/** The whole signal as a one-block stream, for the streaming tasks. */
+export async function* asBlocks(audio: AudioSignal): AsyncGenerator<AudioSignal> {
+  yield audio;
+}

@@ -155,6 +155,25 @@ export interface StreamInfo {
 }
 
 /**
+ * A streamed file whose first block has been read: its rate, channel count
+ * and (where the header says) length are known before the caller commits to
+ * outputs; `blocks` yields every block, the first one included.
+ */
+export async function openAudioStream(file: string): Promise<{ sampleRate: number; channels: number; frames?: number; blocks: AsyncIterable<AudioBlock> }> {
+  let info: StreamInfo | undefined;
+  const rest = streamAudioFile(file, { onInfo: (i) => (info = i) });
+  const first = await rest.next();
+  if (first.done) throw new InvalidInputError("the file holds no audio", { file });
+  const head = first.value;
+  return {
+    sampleRate: head.sampleRate,
+    channels: head.channels.length,
+    frames: info?.frames,
+    blocks: (async function* () { yield head; yield* rest; })(),
+  };
+}
+
+/**
  * Reads an audio file block by block. Memory stays bounded by the block size
  * (and the decoders' own small buffers), whatever the file's length.
  */

@@ -13,7 +13,7 @@
 import { hcqt, HCQT_DEFAULTS } from "../dsp/hcqt.js";
 import { resample, StreamResampler } from "../dsp/resample.js";
 import { InvalidInputError } from "../errors.js";
-import type { AudioSignal } from "../io/audio.js";
+import { asBlocks, toMono, type AudioSignal } from "../io/audio.js";
 import type { Fusion } from "../models/pitch/multif0.js";
 import { OnnxModel, runChunked } from "../nn/runtime.js";
 
@@ -114,9 +114,7 @@ export interface MultipitchModel {
 /** Mixes channels to mono and resamples to the model's rate. */
 export function toModelSignal(channels: readonly Float32Array[], sampleRate: number): Float32Array {
   if (channels.length === 0 || channels[0].length === 0) throw new InvalidInputError("multipitch: the audio is empty");
-  const n = channels[0].length;
-  const mono = new Float32Array(n);
-  for (const c of channels) for (let i = 0; i < n; i++) mono[i] += c[i] / channels.length;
+  const mono = toMono({ sampleRate, channels });
   return sampleRate === MULTIPITCH_RATE ? mono : resample(mono, sampleRate, MULTIPITCH_RATE);
 }
 
@@ -135,18 +133,14 @@ const MARGIN_FRAMES = Math.ceil((4 * MULTIPITCH_RATE) / MULTIPITCH_HOP);
 
 /** F0 sets per frame for a mono 22050 Hz signal. */
 export async function multipitchWithModel(model: OnnxModel, signal: Float32Array, o: MultipitchOptions): Promise<{ times: Float64Array; freqs: Float64Array[] }> {
-  return collect(multipitchStream(model, one({ sampleRate: MULTIPITCH_RATE, channels: [signal] }), { ...o, totalSeconds: signal.length / MULTIPITCH_RATE }));
+  return collect(multipitchStream(model, asBlocks({ sampleRate: MULTIPITCH_RATE, channels: [signal] }), { ...o, totalSeconds: signal.length / MULTIPITCH_RATE }));
 }
 
 /** F0 sets per frame of any audio (any rate and channel count), in mir_eval's multipitch layout. */
 export async function multipitch(audio: AudioSignal, options: { readonly model: MultipitchModel } & Partial<Omit<MultipitchOptions, "fusion">>): Promise<{ times: Float64Array; freqs: Float64Array[] }> {
   const { model, ...rest } = options;
   const n = audio.channels[0]?.length ?? 0;
-  return collect(multipitchStream(model.onnx, one(audio), { ...rest, fusion: model.fusion, threshold: rest.threshold ?? model.threshold, totalSeconds: n / audio.sampleRate }));
-}
-
-async function* one(audio: AudioSignal): AsyncGenerator<AudioSignal> {
-  yield audio;
+  return collect(multipitchStream(model.onnx, asBlocks(audio), { ...rest, fusion: model.fusion, threshold: rest.threshold ?? model.threshold, totalSeconds: n / audio.sampleRate }));
 }
 
 async function collect(parts: AsyncIterable<{ times: Float64Array; freqs: Float64Array[] }>): Promise<{ times: Float64Array; freqs: Float64Array[] }> {
@@ -218,10 +212,7 @@ export async function* multipitchStream(model: OnnxModel, blocks: AsyncIterable<
     } else if (block.sampleRate !== rate || block.channels.length !== nc) {
       throw new InvalidInputError(`multipitch: a block of ${block.channels.length} channels at ${block.sampleRate} Hz in a stream of ${nc} at ${rate} Hz`);
     }
-    const n = block.channels[0].length;
-    const mono = new Float32Array(n);
-    for (const c of block.channels) for (let i = 0; i < n; i++) mono[i] += c[i] / nc;
-    append(resampler.push(mono));
+    append(resampler.push(toMono(block)));
     // A segment is ready once the audio of its last context frame has arrived.
     while (bufEnd >= (first + coreFrames + MARGIN_FRAMES - 1) * MULTIPITCH_HOP + 1 + MULTIPITCH_HOP) yield await segment(Infinity);
   }

@@ -5,7 +5,7 @@
  * the mixture, inverse STFT. Accompaniment = mixture − vocals, exactly.
  * Conventions of the model (STFT size, hop, bins) come from its config.
  */
-import { audioLength, type AudioSignal } from "../io/audio.js";
+import { asBlocks, audioLength, type AudioSignal } from "../io/audio.js";
 import { resample } from "../dsp/resample.js";
 import { istft, stft } from "../dsp/stft.js";
 import type { ComplexSpectrogram } from "../dsp/types.js";
@@ -40,9 +40,6 @@ export function mixtureTensor(left: Float32Array, right: Float32Array, cfg: Sepa
 }
 
 export interface SeparateWithModelOptions {
-  /** Frames per model call (default 4 × frameMultiple) and frames shared by neighbouring calls (default 2 × frameMultiple). */
-  readonly chunkFrames?: number;
-  readonly overlapFrames?: number;
   /** Multichannel Wiener post-filter (dsp/wiener.ts) on the masked estimate. */
   readonly wiener?: boolean;
   readonly onProgress?: (fraction: number) => void;
@@ -53,14 +50,13 @@ export async function separateWithModel(model: OnnxModel, left: Float32Array, ri
   const t = mixtureTensor(left, right, cfg);
   const { data, bins, frames } = t;
   // Keep only the shapes of the mixture's spectra: the tensor holds the same values (DC aside), so the
-  // complex spectra need not live through inference. (Measured: peak RSS on a 3-minute song barely moves,
-  // 1057 → 1048 MB; the rest is ONNX Runtime's arena and the whole-song tensors.)
+  // complex spectra need not live through inference.
   const shape = { nFrames: t.specs[0].nFrames, nBins: t.specs[0].nBins, hopLength: cfg.hopLength, sampleRate: cfg.sampleRate };
   t.specs.length = 0;
   // Short chunks, as long as the training patches (32 frames): the U-Net scales its input to unit RMS per
   // call, so longer calls shift its input statistics. Measured on a validation set (seed 3, training fonts):
   // vocals SDR 6.48 dB with 128-frame chunks, 7.24 with 64, 7.94 with 32.
-  const chunk = cfg.fixedFrames ?? options.chunkFrames ?? 4 * cfg.frameMultiple, overlap = options.overlapFrames ?? 2 * cfg.frameMultiple;
+  const chunk = cfg.fixedFrames ?? 4 * cfg.frameMultiple, overlap = 2 * cfg.frameMultiple;
   const mask = await runChunked(model, { data, dims: [1, 4, bins, frames] }, { chunk, overlap, onProgress: options.onProgress, fixedLength: cfg.fixedFrames !== undefined });
   // Spectra rebuilt from the tensor (mask = 1 gives the mixture); the DC bin (not modelled) is zero.
   const spectra = (useMask: boolean): [ComplexSpectrogram, ComplexSpectrogram] => [0, 1].map((c) => {
@@ -113,16 +109,12 @@ export async function separate(audio: AudioSignal, options: SeparateOptions): Pr
   const n = audioLength(audio);
   const vocals = audio.channels.map(() => new Float32Array(n)), accompaniment = audio.channels.map(() => new Float32Array(n));
   let at = 0;
-  for await (const out of separateStream(one(audio), { ...options, totalFrames: n })) {
+  for await (const out of separateStream(asBlocks(audio), { ...options, totalFrames: n })) {
     out.vocals.forEach((v, c) => vocals[c].set(v, at));
     out.accompaniment.forEach((v, c) => accompaniment[c].set(v, at));
     at += out.vocals[0].length;
   }
   return { vocals, accompaniment };
-}
-
-async function* one(audio: AudioSignal): AsyncGenerator<AudioSignal> {
-  yield audio;
 }
 
 /**
