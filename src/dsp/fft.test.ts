@@ -90,3 +90,28 @@ test("the PFFFT WebAssembly engine loads in Node and agrees with the float64 Jav
     expectAllClose(re.subarray(2), b.re, { atol: 1e-6, rtol: 1e-6 });
   }
 });
+
+test("forwardFrames (blocks through the SIMD post-passes) equals frame-by-frame float64 transforms, Hann or any window, any hop", () => {
+  // Sizes from the smallest vector loop to one whose block holds 32 frames; counts that cross block
+  // boundaries (2048 → 128 frames per block); hops below, at and above N (above N: frames copied one by one).
+  for (const [n, hop, count] of [[16, 4, 50], [32, 7, 9000], [2048, 512, 300], [2048, 3000, 5], [8192, 2048, 40]] as const) {
+    const x = noise(hop * (count - 1) + n + 11, n + hop, 1);
+    const hann = Float32Array.from({ length: n }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n));
+    const other = Float32Array.from({ length: n }, (_, i) => Math.sin((Math.PI * (i + 0.5)) / n) ** 3);
+    const ref = new RealFft(n), fast = new RealFft(n, { precision: "single" });
+    const nb = n / 2 + 1, fr = new Float64Array(n), rr = new Float64Array(nb), ri = new Float64Array(nb);
+    for (const window of [undefined, other]) {
+      const w = window ?? hann;
+      const re = new Float32Array(count * nb + 5), im = new Float32Array(count * nb + 5);
+      fast.forwardFrames(x, 11, hop, count, window, re, im, 5);
+      for (const t of [0, 1, count >> 1, count - 1]) {
+        for (let i = 0; i < n; i++) fr[i] = x[11 + t * hop + i] * w[i];
+        ref.forward(fr, rr, ri);
+        const tol = 2e-6 * Math.sqrt(n);
+        expectAllClose(re.subarray(5 + t * nb, 5 + (t + 1) * nb), rr, { atol: tol, rtol: 0 });
+        expectAllClose(im.subarray(5 + t * nb, 5 + (t + 1) * nb), ri, { atol: tol, rtol: 0 });
+      }
+      assert.equal(re[4], 0, "nothing written before outOffset");
+    }
+  }
+});

@@ -262,6 +262,21 @@ export class RealFft {
   private hann: Float32Array | undefined;
 
   /**
+   * `count` frames x[first + t·hop … + N), each times `window` (the periodic
+   * Hann of length N where undefined), into outRe/outIm from `outOffset`,
+   * N/2+1 bins per frame; every frame must lie inside x.
+   */
+  forwardFrames(x: Float32Array, first: number, hop: number, count: number, window: Float32Array | undefined,
+    outRe: Float32Array, outIm: Float32Array, outOffset: number): void {
+    if (this.wasm !== undefined) return this.wasm.forwardFrames(x, first, hop, count, window, outRe, outIm, outOffset);
+    const nb = this.half + 1;
+    for (let t = 0; t < count; t++) {
+      if (window === undefined) this.forwardHann(x, first + t * hop, outRe, outIm, outOffset + t * nb);
+      else this.forwardWindowed(x, first + t * hop, window, outRe, outIm, outOffset + t * nb);
+    }
+  }
+
+  /**
    * The transform of x[start … start+N) in the ordered real layout
    * [X0, X(N/2), Re X1, Im X1, …, Re X(N/2−1), Im X(N/2−1)]. The returned
    * array is reused by the next call: read what you need, then call again.

@@ -83,18 +83,21 @@ export function melSpectrogram(
   const fb = melFilterbank(sampleRate, nFft, options);
   const nb = nFft / 2 + 1, nMels = fb.nFilters, power = options.power ?? 2;
   const { lo, hi } = filterRanges(fb);
-  const re = new Float32Array(nb), im = new Float32Array(nb), p = new Float32Array(nb);
+  const run = 64, re = new Float32Array(run * nb), im = new Float32Array(run * nb), p = new Float32Array(nb);
   const nFrames = stftFrameCount(signal.length, { ...options, nFft });
   const out = new Float32Array(Math.max(0, nFrames) * nMels);
-  const r = stftFrames(signal, { ...options, nFft }, "melSpectrogram", () => ({ re, im, offset: 0 }), (t) => {
-    for (let k = 0; k < nb; k++) {
-      const q = re[k] * re[k] + im[k] * im[k];
-      p[k] = power === 2 ? q : power === 1 ? Math.sqrt(q) : Math.pow(q, power / 2);
-    }
-    for (let m = 0; m < nMels; m++) {
-      let s = 0;
-      for (let k = lo[m]; k <= hi[m]; k++) s += fb.weights[m * nb + k] * p[k];
-      out[t * nMels + m] = s;
+  const r = stftFrames(signal, { ...options, nFft }, "melSpectrogram", run, () => ({ re, im, offset: 0 }), (t0, count) => {
+    for (let f = 0; f < count; f++) {
+      const o = f * nb, t = t0 + f;
+      for (let k = 0; k < nb; k++) {
+        const q = re[o + k] * re[o + k] + im[o + k] * im[o + k];
+        p[k] = power === 2 ? q : power === 1 ? Math.sqrt(q) : Math.pow(q, power / 2);
+      }
+      for (let m = 0; m < nMels; m++) {
+        let s = 0;
+        for (let k = lo[m]; k <= hi[m]; k++) s += fb.weights[m * nb + k] * p[k];
+        out[t * nMels + m] = s;
+      }
     }
   });
   return { data: out, nFrames: r.nFrames, nBins: nMels, hopLength: r.hopLength, sampleRate };

@@ -66,16 +66,21 @@ export function stftFrameCount(length: number, options: StftOptions = {}): numbe
 }
 
 /**
- * Computes the STFT frame by frame into `re`/`im` at offset `frameOffset(t)`:
- * the shared engine of `stft` (whole spectrogram) and of features that reduce
- * each frame at once (mel), which then need no full-size complex buffers.
+ * Computes the STFT in runs of consecutive frames: `sink(t0, count)` names
+ * where frames t0 … t0+count−1 go (re/im from `offset`, nBins per frame),
+ * and `after(t0, count)` is called once they are there. Runs are at most
+ * `maxRun` frames long; frames that need padding come one at a time. The
+ * shared engine of `stft` (one run into the whole spectrogram) and of
+ * features that reduce frames as they come (mel), which then need no
+ * full-size complex buffers.
  */
 export function stftFrames(
   signal: Float32Array,
   options: StftOptions,
   what: string,
-  sink: (t: number) => { re: Float32Array; im: Float32Array; offset: number },
-  after?: (t: number) => void,
+  maxRun: number,
+  sink: (t0: number, count: number) => { re: Float32Array; im: Float32Array; offset: number },
+  after?: (t0: number, count: number) => void,
 ): { nFrames: number; nBins: number; hopLength: number } {
   const { nFft, hopLength, window, center, padMode } = resolve(options, what);
   const nFrames = stftFrameCount(signal.length, options);
@@ -85,21 +90,27 @@ export function stftFrames(
   const nBins = nFft / 2 + 1;
   const fft = new RealFft(nFft, { precision: "single" });
   const frame = new Float64Array(nFft);
-  const window32 = Float32Array.from(window);
   // The default periodic Hann over the whole frame is applied in the frequency domain (3 taps), saving a pass.
   const plainHann = (options.window ?? "hann") === "hann" && (options.winLength ?? nFft) === nFft && fft.hasFastHann;
+  const window32 = plainHann ? undefined : Float32Array.from(window);
   const offset = center ? Math.floor(nFft / 2) : 0;
-  for (let t = 0; t < nFrames; t++) {
-    const start = t * hopLength - offset;
-    const out = sink(t);
-    if (start >= 0 && start + nFft <= signal.length) {
-      if (plainHann) fft.forwardHann(signal, start, out.re, out.im, out.offset);
-      else fft.forwardWindowed(signal, start, window32, out.re, out.im, out.offset);
+  // Frames [inLo, inHi) lie wholly inside the signal.
+  const inLo = Math.min(nFrames, Math.ceil(offset / hopLength));
+  const inHi = Math.max(inLo, Math.min(nFrames, Math.floor((signal.length - nFft + offset) / hopLength) + 1));
+  for (let t = 0; t < nFrames; ) {
+    if (t >= inLo && t < inHi) {
+      const count = Math.min(maxRun, inHi - t);
+      const out = sink(t, count);
+      fft.forwardFrames(signal, t * hopLength - offset, hopLength, count, window32, out.re, out.im, out.offset);
+      after?.(t, count);
+      t += count;
     } else {
+      const start = t * hopLength - offset, out = sink(t, 1);
       for (let i = 0; i < nFft; i++) frame[i] = paddedSample(signal, start + i, padMode) * window[i];
       fft.forward(frame, out.re.subarray(out.offset, out.offset + nBins), out.im.subarray(out.offset, out.offset + nBins));
+      after?.(t, 1);
+      t += 1;
     }
-    after?.(t);
   }
   return { nFrames, nBins, hopLength };
 }
@@ -109,7 +120,7 @@ export function stft(signal: Float32Array, sampleRate: number, options: StftOpti
   const nFrames = stftFrameCount(signal.length, options);
   const nBins = (options.nFft ?? 2048) / 2 + 1;
   const re = new Float32Array(Math.max(0, nFrames) * nBins), im = new Float32Array(Math.max(0, nFrames) * nBins);
-  const r = stftFrames(signal, options, "stft", (t) => ({ re, im, offset: t * nBins }));
+  const r = stftFrames(signal, options, "stft", nFrames, (t) => ({ re, im, offset: t * nBins }));
   return { re, im, nFrames: r.nFrames, nBins: r.nBins, hopLength: r.hopLength, sampleRate };
 }
 
