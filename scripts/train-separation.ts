@@ -5,7 +5,7 @@
  *   node dist-bench/scripts/train-separation.js TRAIN_DIR[,TRAIN_DIR…] TEST_DIR OUT_DIR [block] [minutes] [steps] [init.safetensors] [peak lr]
  * With `steps` the run stops at exactly that step (reproducible); otherwise at the time budget.
  * With `init` training starts from those weights (a warm restart of the schedule and of Adam).
- * tfc-rnn unrolls a GRU over frequency: run it with a larger stack (ulimit -s unlimited; node --stack-size=60000).
+ * tfc-rnn unrolls a GRU over frequency when training: run it with a larger stack (ulimit -s unlimited; node --stack-size=60000).
  * Writes OUT_DIR/<block>.onnx, .safetensors, .recipe.json (command, seed, data, metrics).
  */
 import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
@@ -13,15 +13,16 @@ import * as path from "node:path";
 import { init, numpy as np, type Array as JArray } from "@jax-js/jax";
 import { musevalV4, nanMedian } from "../src/eval/separation.js";
 import { decodeWav } from "../src/io/wav.js";
-import { initUNet, separationLoss, unetMask, type BlockKind, type UNetConfig } from "../src/models/separation/unet.js";
+import { exportUNet, initUNet, separationLoss, unetMask, type BlockKind } from "../src/models/separation/unet.js";
 import { namedLeaves, parameterCount, Rng } from "../src/nn/layers.js";
-import { countFlops, exportOnnx } from "../src/nn/onnx/export.js";
+import { countFlops } from "../src/nn/onnx/export.js";
 import { OnnxModel } from "../src/nn/runtime.js";
 import { decodeSafetensors, encodeSafetensors } from "../src/nn/safetensors.js";
 import { cosineLr, fromNamed, train } from "../src/nn/train.js";
 import { ortNode } from "../src/node.js";
 import { trainingBudget } from "./budget.js";
-import { mixtureTensor, separateWithModel, type SeparationModelConfig } from "../src/tasks/separate.js";
+import { SEPARATION_STFT, separationUNet } from "./separation-setup.js";
+import { mixtureTensor, separateWithModel } from "../src/tasks/separate.js";
 
 const [trainDir, testDir, outDir, blockArg, minutesArg, stepsArg, initArg, lrArg] = process.argv.slice(2);
 const LR = lrArg ? Number(lrArg) : 2e-3;
@@ -30,8 +31,8 @@ const block = (blockArg ?? "tfc-tdf") as BlockKind;
 const minutes = Number(minutesArg ?? 10);
 await init("wasm");
 const SEED = 1;
-const data: SeparationModelConfig = { sampleRate: 22050, nFft: 512, hopLength: 128, frameMultiple: 8 };
-const cfg: UNetConfig = { block, bins: 256, channels: 8, depth: 3, layers: 2, growth: 6 };
+const data = SEPARATION_STFT;
+const cfg = separationUNet(block);
 const PATCH = 32, BATCH = 4;
 
 type Song = { mix: Float32Array; voc: Float32Array; frames: number };
@@ -78,7 +79,7 @@ const trainSeconds = budget.seconds();
 console.error(`trained ${result.stepsDone} steps in ${trainSeconds.toFixed(0)} s`);
 mkdirSync(outDir, { recursive: true });
 const params = result.params;
-const onnx = exportOnnx((p: typeof params, x: JArray) => unetMask(p, x, "lax"), params, [np.zeros([1, 4, F, 4 * data.frameMultiple])], { dynamicAxes: [{ 3: "frames" }], dynamicStep: data.frameMultiple });
+const onnx = exportUNet(params, cfg);
 writeFileSync(path.join(outDir, `separation-${block}.onnx`), onnx);
 const named: Record<string, { shape: number[]; data: Float32Array }> = {};
 for (const [n, leaf] of namedLeaves(params)) named[n] = { shape: leaf.shape, data: leaf.ref.dataSync() as Float32Array };

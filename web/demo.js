@@ -3,7 +3,8 @@
 import * as mirkit from "./mirkit.js";
 import * as ort from "./ort/ort.min.mjs";
 
-ort.env.wasm.wasmPaths = "./ort/";
+// An absolute URL: a relative one would be resolved against ort.min.mjs itself (…/ort/ort/).
+ort.env.wasm.wasmPaths = new URL("ort/", document.baseURI).href;
 const $ = (id) => document.getElementById(id);
 const status = (text) => ($("status").textContent = text);
 let audio;

@@ -112,3 +112,23 @@ test("GRU equals its equations; LSTM and bidirectional shapes and gradients; ONN
   await onnxParity("gru", (q, xx) => gru(q.p as never, xx), { p }, x.ref);
   await onnxParity("bi-lstm", (q, xx) => bidirectional(lstm, q.a as never, q.b as never, xx), { a: initLstm(new Rng(15), 3, 5), b: initLstm(new Rng(16), 3, 5) }, x);
 });
+
+test("recurrent layers export as ONNX GRU/LSTM nodes: one model, traced at 6 steps, equals jax-js at 1, 6 and 23 steps and another batch size", async () => {
+  const params = { g: initGru(new Rng(21), 3, 4), gr: initGru(new Rng(22), 3, 4), l: initLstm(new Rng(23), 8, 5), lr: initLstm(new Rng(24), 8, 5) };
+  // A bidirectional GRU, then a bidirectional LSTM on its output: every core, both directions.
+  const fn = (q: typeof params, xx: JArray) => bidirectional(lstm, q.l, q.lr, bidirectional(gru, q.g, q.gr, xx));
+  const model = exportOnnx(fn, params, [rand([2, 6, 3], 25)], { dynamicAxes: [{ 0: "batch", 1: "steps" }] });
+  const text = new TextDecoder("latin1").decode(model);
+  assert.ok(text.includes("GRU") && text.includes("LSTM"), "the graph holds GRU and LSTM nodes");
+  const m = await OnnxModel.load(ort, model);
+  for (const [b, t] of [[2, 6], [2, 1], [3, 23]]) {
+    const x = rand([b, t, 3], 26 + t);
+    const expected = values(fn(params, x.ref));
+    const got = (await m.run({ input0: { data: x.dataSync() as Float32Array, dims: x.shape } })).output0;
+    assert.deepEqual(got.dims, [b, t, 10]);
+    let worst = 0;
+    expected.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - got.data[i]))));
+    assert.ok(worst <= 1e-5, `batch ${b}, ${t} steps: ONNX vs jax-js max diff ${worst}`);
+  }
+  await m.dispose();
+});

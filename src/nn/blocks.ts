@@ -2,13 +2,15 @@
  * More layers over parameter trees: normalisation (batch norm with train and
  * eval modes, layer norm), FiLM conditioning, dropout with an explicit mask,
  * attention pooling, 1-D convolution, transposed 2-D convolution, and GRU /
- * LSTM (unidirectional or bidirectional) unrolled over time.
+ * LSTM (unidirectional or bidirectional).
  *
  * Same ownership rules as layers.ts: activations are consumed, parameters
- * borrowed. Recurrent layers unroll a loop at trace time, so their ONNX export
- * has a fixed number of steps (trace at the length you will run).
+ * borrowed. Recurrent layers unroll their loop at trace time inside a named
+ * nested `jit` (`RECURRENT_CORES`): training sees the unrolled steps, and the
+ * ONNX exporter, recognising the name, writes one ONNX GRU/LSTM node instead,
+ * so the exported model runs at any sequence length and batch size.
  */
-import { lax, nn as jnn, numpy as np, type Array as JArray } from "@jax-js/jax";
+import { jit, lax, nn as jnn, numpy as np, type Array as JArray } from "@jax-js/jax";
 import { InvalidInputError } from "../errors.js";
 import { conv2d, sigmoid, type Conv2dOptions, type Conv2dParams, Rng } from "./layers.js";
 
@@ -157,14 +159,14 @@ function steps(x: JArray, reverse: boolean): JArray[] {
   return out;
 }
 
-/** GRU over x [B, T, D] → [B, T, H]. */
-export function gru(p: GruParams, x: JArray, options: { readonly reverse?: boolean } = {}): JArray {
-  const H = p.wh.shape[0], B = x.shape[0];
-  const xs = np.matmul(x, p.wx.ref).add(p.b.ref); // [B, T, 3H]: input contributions for every step at once
+/** GRU steps over x [B, T, D] with wx [D, 3H], wh [H, 3H], b [3H] (all consumed) → [B, T, H]. */
+function gruSteps(wx: JArray, wh: JArray, b: JArray, x: JArray, reverse: boolean): JArray {
+  const H = wh.shape[0], B = x.shape[0];
+  const xs = np.matmul(x, wx).add(b); // [B, T, 3H]: input contributions for every step at once
   let h = np.zeros([B, H]);
   const outs: JArray[] = [];
-  for (const xt of steps(xs, options.reverse ?? false)) {
-    const hh = np.matmul(h.ref, p.wh.ref); // [B, 3H]
+  for (const xt of steps(xs, reverse)) {
+    const hh = np.matmul(h.ref, wh.ref); // [B, 3H]
     const r = sigmoid(xt.ref.slice([], [0, H]).add(hh.ref.slice([], [0, H])));
     const z = sigmoid(xt.ref.slice([], [H, 2 * H]).add(hh.ref.slice([], [H, 2 * H])));
     const n = np.tanh(xt.slice([], [2 * H, 3 * H]).add(r.mul(hh.slice([], [2 * H, 3 * H]))));
@@ -172,18 +174,19 @@ export function gru(p: GruParams, x: JArray, options: { readonly reverse?: boole
     outs.push(h.ref);
   }
   h.dispose();
-  if (options.reverse) outs.reverse();
+  wh.dispose();
+  if (reverse) outs.reverse();
   return np.stack(outs, 1);
 }
 
-/** LSTM over x [B, T, D] → [B, T, H]. */
-export function lstm(p: LstmParams, x: JArray, options: { readonly reverse?: boolean } = {}): JArray {
-  const H = p.wh.shape[0], B = x.shape[0];
-  const xs = np.matmul(x, p.wx.ref).add(p.b.ref);
+/** LSTM steps, as gruSteps with gates [input, forget, cell, output]. */
+function lstmSteps(wx: JArray, wh: JArray, b: JArray, x: JArray, reverse: boolean): JArray {
+  const H = wh.shape[0], B = x.shape[0];
+  const xs = np.matmul(x, wx).add(b);
   let h = np.zeros([B, H]), c = np.zeros([B, H]);
   const outs: JArray[] = [];
-  for (const xt of steps(xs, options.reverse ?? false)) {
-    const g = xt.add(np.matmul(h, p.wh.ref));
+  for (const xt of steps(xs, reverse)) {
+    const g = xt.add(np.matmul(h, wh.ref));
     const i = sigmoid(g.ref.slice([], [0, H])), f = sigmoid(g.ref.slice([], [H, 2 * H]));
     const u = np.tanh(g.ref.slice([], [2 * H, 3 * H])), o = sigmoid(g.slice([], [3 * H, 4 * H]));
     c = f.mul(c).add(i.mul(u));
@@ -192,8 +195,42 @@ export function lstm(p: LstmParams, x: JArray, options: { readonly reverse?: boo
   }
   h.dispose();
   c.dispose();
-  if (options.reverse) outs.reverse();
+  wh.dispose();
+  if (reverse) outs.reverse();
   return np.stack(outs, 1);
+}
+
+type Core = (wx: JArray, wh: JArray, b: JArray, x: JArray) => JArray;
+/** A jit whose traced equation carries `name` (jax-js names a nested jit after its function). */
+function namedJit(name: string, f: Core) {
+  Object.defineProperty(f, "name", { value: name });
+  return jit(f);
+}
+
+/**
+ * The recurrent cores by the name their nested `jit` carries in a trace,
+ * each taking (wx, wh, b, x): what the ONNX exporter maps to one ONNX
+ * GRU / LSTM node.
+ */
+export const RECURRENT_CORES = {
+  mirkit_gru: { cell: "gru", reverse: false },
+  mirkit_gru_reverse: { cell: "gru", reverse: true },
+  mirkit_lstm: { cell: "lstm", reverse: false },
+  mirkit_lstm_reverse: { cell: "lstm", reverse: true },
+} as const;
+const cores = {
+  gru: [namedJit("mirkit_gru", (a, b, c, x) => gruSteps(a, b, c, x, false)), namedJit("mirkit_gru_reverse", (a, b, c, x) => gruSteps(a, b, c, x, true))],
+  lstm: [namedJit("mirkit_lstm", (a, b, c, x) => lstmSteps(a, b, c, x, false)), namedJit("mirkit_lstm_reverse", (a, b, c, x) => lstmSteps(a, b, c, x, true))],
+};
+
+/** GRU over x [B, T, D] → [B, T, H]. */
+export function gru(p: GruParams, x: JArray, options: { readonly reverse?: boolean } = {}): JArray {
+  return cores.gru[options.reverse ? 1 : 0](p.wx.ref, p.wh.ref, p.b.ref, x);
+}
+
+/** LSTM over x [B, T, D] → [B, T, H]. */
+export function lstm(p: LstmParams, x: JArray, options: { readonly reverse?: boolean } = {}): JArray {
+  return cores.lstm[options.reverse ? 1 : 0](p.wx.ref, p.wh.ref, p.b.ref, x);
 }
 
 /** A bidirectional recurrent layer: forward and backward outputs concatenated, [B, T, 2H]. */

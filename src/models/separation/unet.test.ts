@@ -14,7 +14,7 @@ const rand = randomArray;
 const values = arrayValues;
 
 for (const block of ["tfc", "tdf", "tfc-tdf", "tdc", "tfc-rnn"] as BlockKind[]) {
-  test(`U-Net with ${block} blocks: mask shape and range; matmul and lax paths agree; ONNX Runtime agrees (≤ 1e-4)`, async () => {
+  test(`U-Net with ${block} blocks: mask shape and range; matmul and lax paths agree; ONNX Runtime agrees (≤ 1e-4) at the traced length and another`, async () => {
     // The RNN variant unrolls a GRU over frequency at trace time: keep it small.
     const rnn = block === "tfc-rnn";
     const cfg: UNetConfig = { block, bins: rnn ? 16 : 32, channels: rnn ? 4 : 6, depth: rnn ? 1 : 2, layers: 2, growth: 4 };
@@ -28,11 +28,17 @@ for (const block of ["tfc", "tdf", "tfc-tdf", "tdc", "tfc-rnn"] as BlockKind[]) 
     let worst = 0;
     av.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - bv[i]))));
     assert.ok(worst < 1e-4, `matmul vs lax ${worst}`);
-    const model = await OnnxModel.load(ort, exportOnnx((q: typeof p, xx: JArray) => unetMask(q, xx, "lax"), p, [x.ref]));
-    const out = (await model.run({ input0: { data: x.dataSync() as Float32Array, dims: x.shape } })).output0.data;
-    let w2 = 0;
-    bv.forEach((v, i) => (w2 = Math.max(w2, Math.abs(v - out[i]))));
-    assert.ok(w2 <= 1e-4, `ONNX vs jax-js ${w2}`);
+    const fn = (q: typeof p, xx: JArray) => unetMask(q, xx, "lax");
+    const model = await OnnxModel.load(ort, exportOnnx(fn, p, [x.ref], { dynamicAxes: [{ 3: "frames" }], dynamicStep: 2 ** cfg.depth }));
+    for (const frames of [x.shape[3], 5 * 2 ** cfg.depth]) {
+      const xi = frames === x.shape[3] ? x.ref : rand([1, 4, cfg.bins, frames], 3);
+      const expected = frames === x.shape[3] ? bv : values(fn(tree.ref(p), xi.ref));
+      const out = (await model.run({ input0: { data: xi.dataSync() as Float32Array, dims: xi.shape } })).output0.data;
+      let w2 = 0;
+      expected.forEach((v, i) => (w2 = Math.max(w2, Math.abs(v - out[i]))));
+      assert.ok(w2 <= 1e-4, `${frames} frames: ONNX vs jax-js ${w2}`);
+    }
+    x.dispose();
     await model.dispose();
   });
 }

@@ -26,6 +26,7 @@ import { numpy as np, nn as jnn, type Array as JArray } from "@jax-js/jax";
 import { InvalidInputError } from "../../errors.js";
 import { convTranspose2d, gru, initGru, type GruParams } from "../../nn/blocks.js";
 import { conv2d, initConv2d, initDense, relu, Rng, type Conv2dParams, type DenseParams } from "../../nn/layers.js";
+import { exportOnnx } from "../../nn/onnx/export.js";
 
 export type BlockKind = "tfc" | "tdf" | "tfc-tdf" | "tdc" | "tfc-rnn";
 
@@ -153,6 +154,15 @@ export function unetMask(p: UNetParams, x: JArray, impl: Impl = "matmul"): JArra
     h = block(level.block, np.concatenate([skips.pop()!, h], 1), impl);
   }
   return jnn.sigmoid(np.clip(conv2d(p.last, h, { impl }), -30, 30));
+}
+
+/**
+ * The U-Net's mask model as ONNX, traced at 4·frameMultiple frames with a
+ * dynamic frame axis (any multiple of frameMultiple = 2^depth).
+ */
+export function exportUNet(p: UNetParams, cfg: UNetConfig): Uint8Array {
+  const m = 2 ** cfg.depth;
+  return exportOnnx((q: UNetParams, x: JArray) => unetMask(q, x, "lax"), p, [np.zeros([1, 4, cfg.bins, 4 * m])], { dynamicAxes: [{ 3: "frames" }], dynamicStep: m });
 }
 
 /** Applies a mask [B, 2, F, T] to a mixture [B, 4, F, T] (re/im per channel). */

@@ -64,6 +64,18 @@ test("a conv net exported with a dynamic time axis runs at another length", asyn
   await parity("dynamic", fn, { w1: randn([4, 1, 3, 3], 10), w2: randn([2, 4, 3, 3], 11) }, [randn([1, 1, 8, 16], 12)], [randn([1, 1, 8, 37], 13)]);
 });
 
+test("constants that depend on the dynamic axis (a mean over it, a sum scaled by its length) are computed from the input's size; others are refused", async () => {
+  // Per-example normalisation over time, as the separation U-Net does: x / sqrt(mean(x²)) — its 1/N is c/n.
+  const norm = (_p: Record<string, JArray>, x: JArray) => x.ref.div(np.sqrt(np.square(x).mean([1, 2], { keepdims: true })));
+  await parity("mean over the dynamic axis", norm, {}, [randn([2, 3, 16], 20)], [randn([2, 3, 41], 21)]);
+  // A constant proportional to the length (c·n).
+  const scaled = (_p: Record<string, JArray>, x: JArray) => x.mul(x.shape[2] * 0.5);
+  await parity("a constant times the length", scaled, {}, [randn([1, 2, 8], 22)], [randn([1, 2, 29], 23)]);
+  // n² is neither: refused rather than exported wrong.
+  const squared = (_p: Record<string, JArray>, x: JArray) => x.mul(x.shape[2] ** 2);
+  assert.throws(() => exportOnnx(squared, {}, [randn([1, 2, 8], 24)], { dynamicAxes: [{ 2: "time" }] }), /a constant changes with the dynamic axis/);
+});
+
 test("an unsupported primitive is refused by name", () => {
   assert.throws(() => exportOnnx((_p: Record<string, JArray>, x: JArray) => np.sort(x), {}, [randn([4], 1)]), /primitive "sort" is not supported/);
 });

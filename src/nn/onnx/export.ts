@@ -1,14 +1,20 @@
 /**
  * Export of a traced jax-js function to ONNX. The function is traced with
  * `makeJaxpr` into jax-js's primitive-level IR; nested `jit` calls are
- * inlined; every primitive becomes one or a few ONNX operators (opset 18).
+ * inlined, except the recurrent cores of nn/blocks.ts (named nested jits,
+ * `RECURRENT_CORES`), each of which becomes one ONNX GRU or LSTM node, so a
+ * recurrent model keeps its dynamic axes; every primitive becomes one or a
+ * few ONNX operators (opset 18).
  * Parameters become initializers holding their current values; the other
  * arguments become graph inputs.
  *
  * Dynamic axes: the function is traced twice, with a dynamic axis at two
  * sizes (n and n + dynamicStep); shape parameters that differ between the traces are written so
  * ONNX Runtime computes them (−1 in Reshape, "to the end" in Slice, 1 in
- * Expand). A reshape that would need two unknown sizes is refused.
+ * Expand). A reshape that would need two unknown sizes is refused. Constants
+ * that differ between the traces (the 1/N of a mean over the dynamic axis)
+ * are computed from the input's size where they are c/n or c·n, and refused
+ * otherwise; with more than one dynamic axis they are refused.
  *
  * `dot` (jax-js: Σ over the last axis of a broadcast product) becomes MatMul
  * when its operands have the (…, M, 1, K) · (…, 1, N, K) form matmul traces
@@ -16,6 +22,7 @@
  */
 import { makeJaxpr, numpy as np, tree, type Array as JArray, type JsTree } from "@jax-js/jax";
 import { ModelError } from "../../errors.js";
+import { RECURRENT_CORES } from "../blocks.js";
 import { DataType, encodeModel, type AttributeValue, type NodeProto, type TensorProto, type ValueInfo } from "./proto.js";
 
 const OPSET = 18;
@@ -68,7 +75,7 @@ interface Traced {
 
 function trace<P extends JsTree<JArray>>(fn: (params: P, ...inputs: JArray[]) => JArray | JArray[], params: P, inputs: JArray[]): Traced {
   const { jaxpr } = makeJaxpr(fn as (...a: unknown[]) => JsTree<JArray>)(tree.ref(params), ...inputs.map((x) => x.ref));
-  return { jaxpr: jaxpr.jaxpr.flatten(), consts: jaxpr.consts as unknown as JArray[] };
+  return { jaxpr: jaxpr.jaxpr, consts: jaxpr.consts as unknown as JArray[] };
 }
 
 /** Builds the ONNX graph node by node. */
@@ -97,6 +104,25 @@ class GraphBuilder {
       this.literals.set(key, name);
     }
     return name;
+  }
+
+  /** The one dynamic axis, where there is exactly one: the input, the axis, its sizes in the two traces. */
+  dynamicSize: { input: string; axis: number; sizes: [number, number]; node?: string } | undefined;
+
+  /**
+   * A constant that is `v1` in the first trace and `v2` in the second: c/n
+   * or c·n of the dynamic axis' size n, computed in the graph.
+   */
+  sizeDependent(dtype: string, v1: number, v2: number): string {
+    const d = this.dynamicSize;
+    if (d === undefined) throw new ModelError("ONNX export: a constant depends on the input size, and the model has more than one dynamic axis");
+    const [n1, n2] = d.sizes;
+    const close = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * Math.max(Math.abs(a), Math.abs(b));
+    const kind = close(v1 * n1, v2 * n2) ? "Div" : close(v1 / n1, v2 / n2) ? "Mul" : undefined;
+    if (kind === undefined) throw new ModelError(`ONNX export: a constant changes with the dynamic axis (${v1} at ${n1}, ${v2} at ${n2}) in a way the exporter cannot express`);
+    d.node ??= this.add("Gather", [this.add("Shape", [d.input]), this.int64s([d.axis])]);
+    const n = this.add("Reshape", [this.add("Cast", [d.node], { to: { type: "int", value: elemType(dtype) } }), this.int64s([])]);
+    return kind === "Div" ? this.add("Div", [this.scalar(dtype, v1 * n1), n]) : this.add("Mul", [this.scalar(dtype, v1 / n1), n]);
   }
 
   scalar(dtype: string, value: number): string {
@@ -135,50 +161,41 @@ export function exportOnnx<P extends JsTree<JArray>>(
     });
     alt = trace(fn, params, grown);
     grown.forEach((g) => g.dispose());
-    if (alt.jaxpr.eqns.length !== main.jaxpr.eqns.length) throw new ModelError("ONNX export: the traced program changes with the input size; this model cannot have a dynamic axis");
   }
   const [paramLeaves] = tree.flatten(params);
   const g = new GraphBuilder();
-  const names = new Map<VarT, string>();
   const nParams = paramLeaves.length;
   const inputInfos: ValueInfo[] = [];
-  main.jaxpr.inBinders.forEach((v, i) => {
+  const inNames = main.jaxpr.inBinders.map((v, i) => {
     // makeJaxpr binds the traced consts first, then the flattened arguments.
     const nConsts = main.consts.length;
     if (i < nConsts) {
       const name = g.fresh("const");
       g.initializers.push({ name, dims: v.aval.shape, dataType: elemType(v.aval.dtype), raw: rawBytes(v.aval.dtype, main.consts[i].ref.dataSync()) });
-      names.set(v, name);
-      return;
+      return name;
     }
     const k = i - nConsts;
     if (k < nParams) {
       const name = `param_${k}`;
       g.initializers.push({ name, dims: v.aval.shape, dataType: elemType(v.aval.dtype), raw: rawBytes(v.aval.dtype, (paramLeaves[k] as JArray).ref.dataSync()) });
-      names.set(v, name);
-      return;
+      return name;
     }
     const idx = k - nParams;
     const name = options.inputNames?.[idx] ?? `input${idx}`;
-    names.set(v, name);
     const axes = dyn[idx] ?? {};
     inputInfos.push({ name, elemType: elemType(v.aval.dtype), shape: v.aval.shape.map((d, a) => axes[a] ?? d) });
+    return name;
   });
-  const nameOf = (a: Atom): string => {
-    if ("value" in a) return g.scalar(a.aval.dtype, a.value); // a literal
-    const n = names.get(a);
-    if (n === undefined) throw new ModelError("ONNX export: internal error, an unbound variable");
-    return n;
-  };
-  main.jaxpr.eqns.forEach((eqn, k) => {
-    const altEqn = alt?.jaxpr.eqns[k];
-    const out = lower(g, eqn, eqn.inputs.map(nameOf), altEqn);
-    eqn.outBinders.forEach((v, i) => names.set(v, out[i]));
-  });
+  const dynamicInputs = dyn.flatMap((d, i) => Object.keys(d ?? {}).map((a) => ({ input: i, axis: Number(a) })));
+  if (dynamicInputs.length === 1) {
+    const { input, axis } = dynamicInputs[0];
+    const n = inputs[input].shape[axis];
+    g.dynamicSize = { input: inputInfos[input].name, axis, sizes: [n, n + (options.dynamicStep ?? 1)] };
+  }
+  const outNames = lowerJaxpr(g, main.jaxpr, alt?.jaxpr, inNames);
   const outputs: ValueInfo[] = main.jaxpr.outs.map((a, i) => {
     const name = options.outputNames?.[i] ?? `output${i}`;
-    const src = nameOf(a);
-    g.add("Identity", [src], undefined, name);
+    g.add("Identity", [outNames[i]], undefined, name);
     const aval = (a as { aval: { shape: number[]; dtype: string } }).aval;
     const altAval = alt ? (alt.jaxpr.outs[i] as { aval: { shape: number[] } }).aval : undefined;
     return { name, elemType: elemType(aval.dtype), shape: aval.shape.map((d, ax) => (altAval && altAval.shape[ax] !== d ? `${name}_dim${ax}` : d)) };
@@ -192,6 +209,69 @@ export function exportOnnx<P extends JsTree<JArray>>(
   });
 }
 
+
+const CHANGES_WITH_SIZE = "ONNX export: the traced program changes with the input size; this model cannot have a dynamic axis";
+
+/**
+ * Lowers `jaxpr` with its inputs named `inNames` and returns its outputs'
+ * names. `alt` is the same program traced with the dynamic axes grown, read
+ * equation by equation beside it. A nested jit is lowered in place, or as
+ * one recurrent node where it is one of RECURRENT_CORES.
+ */
+function lowerJaxpr(g: GraphBuilder, jaxpr: Jaxpr, alt: Jaxpr | undefined, inNames: string[]): string[] {
+  if (alt !== undefined && alt.eqns.length !== jaxpr.eqns.length) throw new ModelError(CHANGES_WITH_SIZE);
+  const names = new Map<VarT, string>();
+  jaxpr.inBinders.forEach((v, i) => names.set(v, inNames[i]));
+  const nameOf = (a: Atom, altAtom?: Atom): string => {
+    if ("value" in a) {
+      // A literal; one that changes with the dynamic axis is computed from it.
+      const other = altAtom !== undefined && "value" in altAtom ? altAtom.value : a.value;
+      return other === a.value ? g.scalar(a.aval.dtype, a.value) : g.sizeDependent(a.aval.dtype, a.value, other);
+    }
+    const n = names.get(a);
+    if (n === undefined) throw new ModelError("ONNX export: internal error, an unbound variable");
+    return n;
+  };
+  jaxpr.eqns.forEach((eqn, k) => {
+    const altEqn = alt?.eqns[k];
+    const ins = eqn.inputs.map((a, i) => nameOf(a, altEqn?.inputs[i]));
+    let out: string[];
+    if ((eqn.primitive as string) === "jit") {
+      const p = eqn.params as { name: string; jaxpr: Jaxpr; numConsts: number };
+      const core = (RECURRENT_CORES as Record<string, { cell: "gru" | "lstm"; reverse: boolean }>)[p.name];
+      if (core !== undefined) out = [lowerRecurrent(g, core.cell, core.reverse, ins.slice(p.numConsts), shapeOf(eqn.inputs[eqn.inputs.length - 3]))];
+      else out = lowerJaxpr(g, p.jaxpr, (altEqn?.params as { jaxpr: Jaxpr } | undefined)?.jaxpr, ins);
+    } else {
+      out = lower(g, eqn, ins, altEqn);
+    }
+    eqn.outBinders.forEach((v, i) => names.set(v, out[i]));
+  });
+  return jaxpr.outs.map((a) => nameOf(a));
+}
+
+/**
+ * One ONNX GRU or LSTM node for a recurrent core (wx [D, G·H], wh [H, G·H],
+ * b [G·H], x [B, T, D] → [B, T, H]; nn/blocks.ts): the gates are reordered
+ * to ONNX's (GRU: update, reset, hidden; LSTM: input, output, forget, cell),
+ * the bias goes to the input side (the recurrent bias is zero), and our GRU
+ * applies the reset gate after the recurrent product (linear_before_reset).
+ */
+function lowerRecurrent(g: GraphBuilder, cell: "gru" | "lstm", reverse: boolean, ins: string[], whShape: number[]): string {
+  const [wx, wh, b, x] = ins;
+  const H = whShape[0];
+  const range = (from: number) => Array.from({ length: H }, (_, i) => from + i);
+  // Our gate blocks in ONNX order: GRU [r, z, n] → [z, r, n]; LSTM [i, f, c, o] → [i, o, f, c].
+  const order = cell === "gru" ? [1, 0, 2] : [0, 3, 1, 2];
+  const gates = g.int64s(order.flatMap((k) => range(k * H)));
+  const weights = (w: string) => g.add("Unsqueeze", [g.add("Transpose", [g.add("Gather", [w, gates], { axis: { type: "int", value: 1 } })], { perm: { type: "ints", value: [1, 0] } }), g.int64s([0])]);
+  const bx = g.add("Gather", [b, gates], { axis: { type: "int", value: 0 } });
+  const bias = g.add("Unsqueeze", [g.add("Concat", [bx, g.add("Mul", [bx, g.scalar("float32", 0)])], { axis: { type: "int", value: 0 } }), g.int64s([0])]);
+  const attrs: Record<string, AttributeValue> = { hidden_size: { type: "int", value: H }, direction: { type: "string", value: reverse ? "reverse" : "forward" } };
+  if (cell === "gru") attrs.linear_before_reset = { type: "int", value: 1 };
+  const seq = g.add("Transpose", [x], { perm: { type: "ints", value: [1, 0, 2] } }); // [T, B, D]
+  const y = g.add(cell === "gru" ? "GRU" : "LSTM", [seq, weights(wx), weights(wh), bias], attrs); // [T, 1, B, H]
+  return g.add("Transpose", [g.add("Squeeze", [y, g.int64s([1])])], { perm: { type: "ints", value: [1, 0, 2] } });
+}
 
 const UNARY: Record<string, string> = {
   neg: "Neg", reciprocal: "Reciprocal", exp: "Exp", log: "Log", sqrt: "Sqrt", sin: "Sin", cos: "Cos",
@@ -355,8 +435,9 @@ function lowerConv(g: GraphBuilder, eqn: Eqn, ins: string[], alt?: Eqn): string 
  * is not counted (it is small beside these in our models).
  */
 export function countFlops<P extends JsTree<JArray>>(fn: (params: P, ...inputs: JArray[]) => JArray | JArray[], params: P, inputs: JArray[]): number {
-  const { jaxpr, consts } = trace(fn, params, inputs);
+  const { jaxpr: nested, consts } = trace(fn, params, inputs);
   consts.forEach((c) => c.dispose());
+  const jaxpr = nested.flatten();
   let flops = 0;
   const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
   for (const eqn of jaxpr.eqns) {

@@ -1,0 +1,106 @@
+/**
+ * The demo page in a real browser: Debian's Chromium (headless, driven by
+ * playwright-core) opens the page that `mirkit serve` serves, with the
+ * library bundled for browsers, loads a WAV through the file input, runs
+ * the multi-F0 model and the separation model in ONNX Runtime Web, and the
+ * results it offers for download must equal the Node path's. Skipped, with
+ * a message, where no Chromium is installed (`apt-get install chromium`).
+ */
+import * as assert from "node:assert/strict";
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { decodeWav, encodeWav } from "../io/wav.js";
+import { loadMultipitchModel, loadSeparationModel } from "../node.js";
+import { createStaticServer, defaultRoots } from "../server/static.js";
+import { multipitch } from "../tasks/multipitch.js";
+import { separate } from "../tasks/separate.js";
+import { sine } from "../testing/assert.js";
+
+const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM)`;
+
+test("the demo page in headless Chromium: decode, multiple F0s and separation in ONNX Runtime Web equal the Node path", { skip, timeout: 300_000 }, async () => {
+  const { chromium } = await import("playwright-core");
+  const esbuild = await import("esbuild");
+  // The page's folder as `npm run build:web` makes it: index.html, demo.js and the bundle.
+  const roots = defaultRoots();
+  const web = mkdtempSync(path.join(tmpdir(), "mirkit-page-"));
+  for (const f of ["index.html", "demo.js"]) copyFileSync(path.join(roots.web, f), path.join(web, f));
+  await esbuild.build({ entryPoints: [path.join(DIST, "index.js")], bundle: true, platform: "browser", format: "esm", outfile: path.join(web, "mirkit.js"), logLevel: "silent" });
+  // Two voice-like tones with harmonics, 4 s, stereo (panned), at the models' rate.
+  const sr = 22050, n = 4 * sr, left = new Float32Array(n), right = new Float32Array(n);
+  [220, 330].forEach((f, v) => {
+    for (let h = 1; h <= 6; h++) {
+      const s = sine(f * h, sr, n, 0.2 / (h * h));
+      for (let i = 0; i < n; i++) { left[i] += (v === 0 ? 0.7 : 0.3) * s[i]; right[i] += (v === 0 ? 0.3 : 0.7) * s[i]; }
+    }
+  });
+  const audio = { sampleRate: sr, channels: [left, right] };
+  const wavFile = path.join(web, "tones.wav");
+  writeFileSync(wavFile, encodeWav(audio, { encoding: "float32" }));
+
+  const server = createStaticServer({ ...roots, web });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(url);
+    const status = page.locator("#status");
+    await page.setInputFiles("#file", wavFile);
+    await assert.doesNotReject(status.filter({ hasText: "4.0 s, 2 channel(s), 22050 Hz" }).waitFor({ timeout: 30_000 }), "the page decodes the file");
+    // The downloads are blob: links; the page itself reads them back for us.
+    const download = (file: string) => page.evaluate(async (f) => {
+      const a = document.querySelector<HTMLAnchorElement>(`a[download="${f}"]`);
+      if (a === null) throw new Error(`no ${f} link`);
+      return Array.from(new Uint8Array(await (await fetch(a.href)).arrayBuffer()));
+    }, file);
+
+    // A job is over when its download link appears, or the status line reports an error.
+    const run = async (button: string, link: string) => {
+      await page.click(button);
+      await page.waitForFunction((f) => document.querySelector(`a[download="${f}"]`) !== null || /rror/.test(document.getElementById("status")!.textContent ?? ""), link, { timeout: 120_000 });
+      assert.equal(await status.textContent(), "done");
+    };
+    await run("#multipitch", "multipitch.txt");
+    assert.equal(await page.locator("#out img").count(), 1, "the salience picture is shown");
+    const text = Buffer.from(await download("multipitch.txt")).toString("utf8").trim().split("\n");
+    const node = await multipitch(audio, { model: await loadMultipitchModel() });
+    assert.equal(text.length, node.times.length);
+    let same = 0, voiced = 0;
+    text.forEach((line, i) => {
+      const f = line.split("\t").slice(1).map(Number), g = node.freqs[i];
+      if (g.length > 0) voiced++;
+      if (f.length === g.length && f.every((v, k) => Math.abs(v - g[k]) < 0.5)) same++;
+    });
+    assert.ok(voiced > 0.5 * text.length, `the model hears the tones (${voiced} voiced frames)`);
+    assert.ok(same >= 0.98 * text.length, `${same} of ${text.length} frames agree with the Node path`);
+
+    await run("#separate", "accompaniment.wav");
+    const vocals = decodeWav(Uint8Array.from(await download("vocals.wav")));
+    const accompaniment = decodeWav(Uint8Array.from(await download("accompaniment.wav")));
+    const expected = await separate(audio, { model: await loadSeparationModel() });
+    for (let c = 0; c < 2; c++) {
+      assert.equal(vocals.channels[c].length, n);
+      let worst = 0, sumWorst = 0;
+      for (let i = 0; i < n; i++) {
+        worst = Math.max(worst, Math.abs(vocals.channels[c][i] - expected.vocals[c][i]));
+        sumWorst = Math.max(sumWorst, Math.abs(vocals.channels[c][i] + accompaniment.channels[c][i] - audio.channels[c][i]));
+      }
+      assert.ok(worst < 1e-3, `channel ${c}: browser vs Node vocals differ by ${worst}`);
+      assert.ok(sumWorst < 1e-6, `channel ${c}: vocals + accompaniment = mixture (${sumWorst})`);
+    }
+    assert.deepEqual(errors, [], "no errors in the page");
+    if (process.env.MIRKIT_SCREENSHOT) await page.screenshot({ path: process.env.MIRKIT_SCREENSHOT, fullPage: true });
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});
