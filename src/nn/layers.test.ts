@@ -22,7 +22,7 @@ for (const [kh, kw, dil, padding, stride, groups] of [
   [3, 3, [1, 1], "same", [1, 1], 1], [3, 5, [2, 1], "same", [1, 1], 1], [1, 1, [1, 1], "same", [1, 1], 1], [3, 3, [1, 1], "valid", [1, 1], 1],
   [4, 4, [1, 1], "same", [2, 2], 1], [3, 3, [1, 1], "valid", [2, 1], 1], [3, 3, [1, 2], "same", [1, 2], 1], [3, 3, [1, 1], "same", [1, 1], 2],
 ] as const) {
-  test(`conv2d: the matmul (im2col) lowering equals lax.conv, forward and gradient (${kh}×${kw}, dilation ${dil}, ${padding}, stride ${stride}, groups ${groups})`, () => {
+  test(`conv2d: the matmul (shifted-tap) lowering equals lax.conv, forward and gradient (${kh}×${kw}, dilation ${dil}, ${padding}, stride ${stride}, groups ${groups})`, () => {
     const p = initConv2d(new Rng(1), 6 / groups, 4, kh, kw);
     p.b = rand([4], 9);
     const x = rand([2, 6, 7, 9], 2);

@@ -85,32 +85,50 @@ export function conv2d(p: Conv2dParams, x: JArray, options: Conv2dOptions = {}):
   const [dh, dw] = options.dilation ?? [1, 1];
   const [sh, sw] = options.stride ?? [1, 1];
   const same = (options.padding ?? "same") === "same";
-  const [B, , H, W] = x.shape;
+  const [, , H, W] = x.shape;
   const padH = same ? samePad(H, kh, sh, dh) : [0, 0] as [number, number];
   const padW = same ? samePad(W, kw, sw, dw) : [0, 0] as [number, number];
-  const bias = p.b.ref.reshape([1, O, 1, 1]);
   if ((options.impl ?? "matmul") === "lax") {
-    return lax.convGeneralDilated(x, p.w.ref, [sh, sw], [padH, padW], { rhsDilation: [dh, dw] }).add(bias);
+    return lax.convGeneralDilated(x, p.w.ref, [sh, sw], [padH, padW], { rhsDilation: [dh, dw] }).add(p.b.ref.reshape([1, O, 1, 1]));
   }
-  const Hp = H + padH[0] + padH[1], Wp = W + padW[0] + padW[1];
+  // The matmul lowering runs channels last (see shiftedTaps), between two transposes.
+  const y = shiftedTaps(x.transpose([0, 2, 3, 1]), p, { stride: [sh, sw], dilation: [dh, dw], padH, padW });
+  return y.transpose([0, 3, 1, 2]);
+}
+
+/**
+ * Convolution of a channels-last x [B, H, W, I] as a sum of matmuls, one per
+ * kernel tap: each tap's (strided, dilated) view of the padded input times
+ * that tap's I × O weights, plus the bias. Channels last is the axis
+ * jax-js's dot reduces over, so every view is read contiguously, and no
+ * patch tensor is built: jax-js builds a concatenation element by element,
+ * summing one padded view per source, so im2col's patches cost 8× the
+ * matmul itself. The kernel is first laid out tap-major, [kh·kw, I, O]: a
+ * tap sliced straight from O × I × kh × kw is strided, and jax-js's matmul
+ * then runs 10–20× slower. A TFC block's training step is ≈ 4× faster than
+ * with im2col (bench/nn.ts).
+ */
+function shiftedTaps(x: JArray, p: Conv2dParams, o: { stride: readonly [number, number]; dilation: readonly [number, number]; padH: readonly [number, number]; padW: readonly [number, number] }): JArray {
+  const [O, I, kh, kw] = p.w.shape;
+  const [B, H, W] = x.shape;
+  const [sh, sw] = o.stride, [dh, dw] = o.dilation;
+  const Hp = H + o.padH[0] + o.padH[1], Wp = W + o.padW[0] + o.padW[1];
   const Ho = Math.floor((Hp - dh * (kh - 1) - 1) / sh) + 1, Wo = Math.floor((Wp - dw * (kw - 1) - 1) / sw) + 1;
   // Room so that every strided view can be taken as a contiguous slice of length stride·out, then decimated.
   const extraH = Math.max(0, (kh - 1) * dh + sh * Ho - Hp), extraW = Math.max(0, (kw - 1) * dw + sw * Wo - Wp);
-  const xp = np.pad(x, [[0, 0], [0, 0], [padH[0], padH[1] + extraH], [padW[0], padW[1] + extraW]]);
-  // im2col: views x[:, :, i·dh + s·t, j·dw + s·u] stacked as channels (i, j, c) → [B, Ho, Wo, kh·kw·I].
-  const cols: JArray[] = [];
+  const xp = np.pad(x, [[0, 0], [o.padH[0], o.padH[1] + extraH], [o.padW[0], o.padW[1] + extraW], [0, 0]]);
+  const taps = p.w.ref.transpose([2, 3, 1, 0]).reshape([kh * kw, I, O]);
+  let y = p.b.ref;
   for (let i = 0; i < kh; i++) {
     for (let j = 0; j < kw; j++) {
-      let v = xp.ref.slice([], [], [i * dh, i * dh + sh * Ho], [j * dw, j * dw + sw * Wo]);
-      if (sh > 1 || sw > 1) v = v.reshape([B, I, Ho, sh, Wo, sw]).slice([], [], [], 0, [], 0);
-      cols.push(v);
+      let v = xp.ref.slice([], [i * dh, i * dh + sh * Ho], [j * dw, j * dw + sw * Wo], []);
+      if (sh > 1 || sw > 1) v = v.reshape([B, Ho, sh, Wo, sw, I]).slice([], [], 0, [], 0, []);
+      y = np.matmul(v, taps.ref.slice(i * kw + j)).add(y);
     }
   }
   xp.dispose();
-  const patches = np.concatenate(cols, 1).reshape([B, kh * kw, I, Ho, Wo]).transpose([0, 3, 4, 1, 2]).reshape([B, Ho, Wo, kh * kw * I]);
-  // Kernel O × I × kh × kw → (kh·kw·I) × O in the same (i, j, c) order.
-  const k = p.w.ref.transpose([2, 3, 1, 0]).reshape([kh * kw * I, O]);
-  return np.matmul(patches, k).transpose([0, 3, 1, 2]).add(bias);
+  taps.dispose();
+  return y;
 }
 
 export const relu = jnn.relu;
@@ -144,25 +162,18 @@ export function namedLeaves(tree: unknown, prefix = ""): [string, JArray][] {
 
 /**
  * Channels-last 2-D convolution: x [B, H, W, C], same weights layout as
- * conv2d (O × I × kh × kw), stride 1, "same" padding. Its im2col needs no
- * transposes (the patches come out with channels last, which is the axis
- * jax-js's dot reduces over), so it trains ≈ 1.5× faster than the NCHW
- * lowering (bench/nn.ts). The "lax" implementation transposes around
- * lax.conv, so the export is one ONNX Conv between two Transposes.
+ * conv2d (O × I × kh × kw), stride 1, "same" padding; the matmul lowering
+ * is conv2d's without its two transposes. The "lax" implementation
+ * transposes around lax.conv, so the export is one ONNX Conv between two
+ * Transposes.
  */
 export function conv2dNhwc(p: Conv2dParams, x: JArray, options: { readonly dilation?: readonly [number, number]; readonly impl?: "lax" | "matmul" } = {}): JArray {
-  const [O, I, kh, kw] = p.w.shape;
+  const [, I, kh, kw] = p.w.shape;
   if (x.ndim !== 4 || x.shape[3] !== I) throw new InvalidInputError(`conv2dNhwc: input must be [batch, height, width, ${I}], got [${x.shape.join(", ")}]`);
   const [dh, dw] = options.dilation ?? [1, 1];
   if ((options.impl ?? "matmul") === "lax") {
     return conv2d(p, x.transpose([0, 3, 1, 2]), { impl: "lax", dilation: [dh, dw] }).transpose([0, 2, 3, 1]);
   }
   const [, H, W] = x.shape;
-  const [ph0, ph1] = samePad(H, kh, 1, dh), [pw0, pw1] = samePad(W, kw, 1, dw);
-  const xp = np.pad(x, [[0, 0], [ph0, ph1], [pw0, pw1], [0, 0]]);
-  const cols: JArray[] = [];
-  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) cols.push(xp.ref.slice([], [i * dh, i * dh + H], [j * dw, j * dw + W], []));
-  xp.dispose();
-  const k = p.w.ref.transpose([2, 3, 1, 0]).reshape([kh * kw * I, O]);
-  return np.matmul(np.concatenate(cols, 3), k).add(p.b.ref);
+  return shiftedTaps(x, p, { stride: [1, 1], dilation: [dh, dw], padH: samePad(H, kh, 1, dh), padW: samePad(W, kw, 1, dw) });
 }
