@@ -2,7 +2,8 @@
  * Model-stack benchmarks: training-step GFLOP/s of a TFC-like block (densely
  * connected 3×3 convolutions) and a TDF-like block (per-frame dense layers
  * over frequency with a bottleneck), with jax-js's lax.conv and with our
- * im2col matmul lowering, against the jax-js matmul roofline measured in the
+ * matmul lowering (one matmul per kernel tap; NCHW between two transposes,
+ * and channels-last), against the jax-js matmul roofline measured in the
  * same run; and ONNX Runtime inference GFLOP/s of the exported blocks beside
  * a bare ONNX Conv of the same size.
  *   npm run bench:nn
@@ -56,8 +57,8 @@ const mm = jit((a: JArray, b: JArray) => np.matmul(a, b));
 const tMM = timeSteps(() => { mm(m.ref, n.ref).dataSync(); }, 10);
 const roofline = (2 * 512 ** 3) / tMM / 1e9;
 
-// The same matmul shape as one im2col layer's forward product ([B·F·T, 9·C] @ [9·C, K]): the achievable ceiling
-// for skinny products is lower than for square ones.
+// The matmul shape of a whole layer's forward product ([B·F·T, 9·C] @ [9·C, K]; the lowering runs it as nine
+// [B·F·T, C] @ [C, K] products): the achievable ceiling for skinny products is lower than for square ones.
 const pa = rand([B * F * T, 9 * (C + K)], 5), pb = rand([9 * (C + K), K], 6);
 const tSkinny = timeSteps(() => { mm(pa.ref, pb.ref).dataSync(); }, 5);
 const skinny = (2 * B * F * T * 9 * (C + K) * K) / tSkinny / 1e9;
@@ -68,7 +69,7 @@ for (const impl of ["lax", "matmul"] as const) {
   const step = jit(valueAndGrad((p: Tfc, xx: JArray) => tfc(p, xx, impl).mean()));
   const t = timeSteps(() => { const [v, g] = step(tree.ref(tfcParams), x.ref) as unknown as [JArray, Tfc]; v.dataSync(); tree.dispose(g); }, impl === "lax" ? 1 : 3);
   const gf = (3 * tfcFlops()) / t / 1e9;
-  rows.push([`TFC train step (${impl === "lax" ? "lax.conv" : "im2col matmul"})`, `${(t * 1000).toFixed(0)} ms`, `${gf.toFixed(2)} GFLOP/s`, `${((100 * gf) / roofline).toFixed(0)}% of roofline`]);
+  rows.push([`TFC train step (${impl === "lax" ? "lax.conv" : "a matmul per tap, NCHW"})`, `${(t * 1000).toFixed(0)} ms`, `${gf.toFixed(2)} GFLOP/s`, `${((100 * gf) / roofline).toFixed(0)}% of roofline`]);
   step.dispose();
 }
 {

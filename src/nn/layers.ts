@@ -10,9 +10,9 @@
  * Convolution has two implementations with one parameter layout
  * (weights O × I × kh × kw, like ONNX and lax.conv):
  * - "lax": jax-js's `lax.convGeneralDilated` (exports to one ONNX Conv);
- * - "matmul": im2col, i.e. the kh·kw shifted views of the padded input
- *   concatenated along channels and multiplied by the reshaped kernel, which
- *   trains ≈ 50–100× faster on jax-js's wasm backend (see bench/nn.ts).
+ * - "matmul": a sum of kh·kw matmuls, one per kernel tap, over shifted
+ *   channels-last views of the padded input (shiftedTaps), which trains
+ *   ≈ 30× faster than lax.conv on jax-js's wasm backend (see bench/nn.ts).
  * Train with "matmul", export with "lax"; both compute the same function.
  */
 import { lax, nn as jnn, numpy as np, type Array as JArray } from "@jax-js/jax";
@@ -102,10 +102,10 @@ export function conv2d(p: Conv2dParams, x: JArray, options: Conv2dOptions = {}):
  * that tap's I × O weights, plus the bias. Channels last is the axis
  * jax-js's dot reduces over, so every view is read contiguously, and no
  * patch tensor is built: jax-js builds a concatenation element by element,
- * summing one padded view per source, so im2col's patches cost 8× the
- * matmul itself. The kernel is first laid out tap-major, [kh·kw, I, O]: a
- * tap sliced straight from O × I × kh × kw is strided, and jax-js's matmul
- * then runs 10–20× slower. A TFC block's training step is ≈ 4× faster than
+ * summing one padded view per source, so im2col's patches (the views
+ * concatenated along channels) cost 8× the matmul itself. The kernel is
+ * first laid out tap-major, [kh·kw, I, O]: a tap sliced straight from
+ * O × I × kh × kw is strided, and jax-js's matmul then runs 10–20× slower. A TFC block's training step is ≈ 4× faster than
  * with im2col (bench/nn.ts).
  */
 function shiftedTaps(x: JArray, p: Conv2dParams, o: { stride: readonly [number, number]; dilation: readonly [number, number]; padH: readonly [number, number]; padW: readonly [number, number] }): JArray {

@@ -20,8 +20,8 @@
  * Widths are scaled down from the paper's (32–128 channels) so that the
  * models train on two CPU cores; the depth and the fusion points are kept.
  *
- * Convs run channels-last internally (the faster im2col lowering for
- * training); parameters keep one layout for training ("matmul") and export
+ * Convs run channels-last internally (the matmul lowering needs no
+ * transposes there); parameters keep one layout for training ("matmul") and export
  * ("lax").
  */
 import { numpy as np, nn as jnn, type Array as JArray } from "@jax-js/jax";
