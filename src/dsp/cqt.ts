@@ -250,9 +250,10 @@ function cqtResponse(y: Float32Array, hop: number, kernel: OctaveKernel, outRe: 
       let sr = 0, si = 0;
       const { lo, re, im } = row;
       // Ordered layout: bin j ≥ 1 at [2j, 2j+1]; bin 0 (DC, real) at [0]; kernels stop below bin N/2.
-      for (let n = 0; n < re.length; n++) {
-        const j = lo + n;
-        const ar = j === 0 ? X[0] : X[2 * j], ai = j === 0 ? 0 : X[2 * j + 1];
+      let n0 = 0;
+      if (lo === 0) { sr = X[0] * re[0]; si = X[0] * im[0]; n0 = 1; }
+      for (let n = n0, q = 2 * (lo + n0); n < re.length; n++, q += 2) {
+        const ar = X[q], ai = X[q + 1];
         sr += ar * re[n] - ai * im[n];
         si += ar * im[n] + ai * re[n];
       }

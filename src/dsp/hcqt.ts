@@ -83,11 +83,14 @@ export function hcqt(signal: Float32Array, sampleRate: number, options: HcqtOpti
       phaseDiff[off + a] = atan2Approx(im[a] * re[b] - re[a] * im[b], re[a] * re[b] + im[a] * im[b]) / Math.PI;
     }
   }
-  // amplitude_to_db with ref = max, amin 1e-5, top_db 80, then /80 + 1.
+  // amplitude_to_db with ref = max, amin 1e-5, top_db 80, then /80 + 1: (10·log10(p) − ref)/80 + 1, floored
+  // at 0. Powers below the floor (80 dB under the maximum) skip the logarithm.
   const ref = 10 * Math.log10(Math.max(1e-10, maxMag));
+  const floorPower = Math.max(1e-10, Math.pow(10, (ref - 80) / 10));
+  const dbPerLn = 10 / Math.LN10 / 80, offset = 1 - ref / 80;
   for (let i = 0; i < magnitude.length; i++) {
-    const db = Math.max(10 * Math.log10(Math.max(1e-10, magnitude[i])) - ref, -80);
-    magnitude[i] = db / 80 + 1;
+    const p = magnitude[i];
+    magnitude[i] = p <= floorPower ? Math.max(0, (10 * Math.log10(1e-10) - ref) / 80 + 1) : Math.log(p) * dbPerLn + offset;
   }
   return { magnitude, phaseDiff, harmonics, nFrames, nBins, binsPerOctave, fminHz, hopLength, sampleRate };
 }

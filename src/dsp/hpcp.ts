@@ -124,29 +124,41 @@ export function hpcp(signal: Float32Array, sampleRate: number, options: HpcpOpti
   const fft = new RealFft(nFft, { precision: "single" });
   const nBins = nFft / 2 + 1;
   const frame = new Float64Array(nFft);
-  const re = new Float64Array(nBins), im = new Float64Array(nBins), mag = new Float64Array(nBins);
+  const window32 = new Float32Array(nFft);
+  window32.set(window);
+  const re = new Float32Array(nBins), im = new Float32Array(nBins), mag = new Float64Array(nBins);
+  // Magnitudes are needed up to the highest peak plus its whitening envelope (1/6 octave, ≥ 50 Hz) and one
+  // bin for the peak test; bins above stay 0. The frame's maximum is taken over all bins (squared, no sqrt).
+  const hzPerBin = sampleRate / nFft;
+  const kLast = Math.min(nBins - 1, Math.ceil(Math.max(maxF * Math.pow(2, 1 / 6), maxF + 50) / hzPerBin) + 2);
   const nFrames = 1 + Math.floor(signal.length / hopLength);
   const out = new Float32Array(nFrames * size);
   const acc = new Float64Array(size);
   const half = Math.floor(frameSize / 2);
   for (let t = 0; t < nFrames; t++) {
-    frame.fill(0);
     const start = t * hopLength - half;
-    for (let i = 0; i < frameSize; i++) {
-      const s = start + i;
-      if (s >= 0 && s < signal.length) frame[i] = signal[s] * window[i];
+    if (start >= 0 && start + nFft <= signal.length) {
+      // The window is zero beyond frameSize, so the transform reads the signal in place.
+      fft.forwardWindowed(signal, start, window32, re, im, 0);
+    } else {
+      frame.fill(0);
+      for (let i = 0; i < frameSize; i++) {
+        const s = start + i;
+        if (s >= 0 && s < signal.length) frame[i] = signal[s] * window[i];
+      }
+      fft.forward(frame, re, im);
     }
-    fft.forward(frame, re, im);
-    let top = 0;
+    let top2 = 0;
     for (let k = 0; k < nBins; k++) {
-      mag[k] = Math.hypot(re[k], im[k]);
-      if (mag[k] > top) top = mag[k];
+      const p = re[k] * re[k] + im[k] * im[k];
+      if (p > top2) top2 = p;
+      if (k <= kLast) mag[k] = Math.sqrt(p);
     }
+    const top = Math.sqrt(top2);
     const minMagnitude = top * Math.pow(10, -(options.peakRangeDb ?? 50) / 20);
     const peaks = spectralPeaks(mag, sampleRate, { maxPeaks: options.maxPeaks ?? 100, minFreqHz: minF, maxFreqHz: maxF, minMagnitude });
     let used = peaks;
     if (options.whitening ?? true) {
-      const hzPerBin = sampleRate / nFft;
       used = { freqsHz: peaks.freqsHz, magnitudes: peaks.magnitudes.map((a, i) => a / Math.max(envelopeAt(mag, peaks.freqsHz[i], hzPerBin), 1e-12)) };
     }
     acc.fill(0);

@@ -102,13 +102,23 @@ export function resampleWith(x: Float32Array, filter: ResampleFilter): Float32Ar
   const nOut = resampledLength(x.length, up, down);
   const y = new Float32Array(nOut);
   const nIn = x.length;
-  // Decimation by an integer (up = 1), away from the edges: fold the symmetric taps, half the multiplies.
+  // Decimation by an integer (up = 1), away from the edges: fold the symmetric taps, half the multiplies,
+  // and skip the taps that are zero (a cutoff at the output's Nyquist, as in the CQT pyramid's halving,
+  // puts every other tap of a sinc on a zero crossing).
   const foldable = up === 1;
+  const centre = taps[halfLength];
+  const offsets: number[] = [], weights: number[] = [];
+  if (foldable) {
+    let peak = 0;
+    for (const t of taps) peak = Math.max(peak, Math.abs(t));
+    for (let d = 1; d <= halfLength; d++) if (Math.abs(taps[halfLength + d]) > 1e-9 * peak) { offsets.push(d); weights.push(taps[halfLength + d]); }
+  }
+  const off = Int32Array.from(offsets), wt = Float64Array.from(weights), nw = off.length;
   for (let m = 0; m < nOut; m++) {
     const j = m * down;
     if (foldable && j - halfLength >= 0 && j + halfLength < nIn) {
-      let s = taps[halfLength] * x[j];
-      for (let d = 1; d <= halfLength; d++) s += taps[halfLength + d] * (x[j - d] + x[j + d]);
+      let s = centre * x[j];
+      for (let i = 0; i < nw; i++) { const d = off[i]; s += wt[i] * (x[j - d] + x[j + d]); }
       y[m] = s;
       continue;
     }
