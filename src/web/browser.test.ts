@@ -54,6 +54,13 @@ test("the demo page in headless Chromium: decode, multiple F0s and separation in
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(url);
     const status = page.locator("#status");
+    // A file that is not audio: one line naming it, and the buttons stay off.
+    const bogus = path.join(web, "notes.wav");
+    writeFileSync(bogus, "these are not samples\n");
+    await page.setInputFiles("#file", bogus);
+    await status.filter({ hasText: "notes.wav" }).waitFor({ timeout: 30_000 });
+    assert.match((await status.textContent()) ?? "", /notes\.wav.*(RIFF|WAV|format|header)/i);
+    assert.ok(await page.locator("#multipitch").isDisabled(), "no job on a file that did not decode");
     await page.setInputFiles("#file", wavFile);
     await assert.doesNotReject(status.filter({ hasText: "4.0 s, 2 channel(s), 22050 Hz" }).waitFor({ timeout: 30_000 }), "the page decodes the file");
     // The downloads are blob: links; the page itself reads them back for us.
