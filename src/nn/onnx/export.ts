@@ -202,8 +202,10 @@ export function exportOnnx<P extends JsTree<JArray>>(
   });
   for (const c of main.consts) c.dispose();
   for (const c of alt?.consts ?? []) c.dispose();
+  // Initializers no node reads (the consts of a recurrent core's body, written as one node) are left out.
+  const read = new Set(g.nodes.flatMap((n) => n.inputs));
   return encodeModel({
-    graph: { name: "mirkit", nodes: g.nodes, initializers: g.initializers, inputs: inputInfos, outputs },
+    graph: { name: "mirkit", nodes: g.nodes, initializers: g.initializers.filter((t) => read.has(t.name)), inputs: inputInfos, outputs },
     opsetVersion: OPSET,
     docString: options.docString,
   });
