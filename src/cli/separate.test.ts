@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
@@ -90,6 +90,19 @@ test("mirkit separate (and --wiener, and the library's separate()) keeps the inp
   await flat.dispose();
   await assert.rejects(lib.separate({ sampleRate: 32000, channels: [] }, { model: { onnx, config: { sampleRate: 22050, nFft: 64, hopLength: 16, frameMultiple: 4 } } }), /empty/);
   await onnx.dispose();
+  // Inputs that share a name (a MUSDB-style layout) get their folder's name in front; the same file twice is refused.
+  for (const song of ["song1", "song2"]) {
+    mkdirSync(path.join(dir, song));
+    copyFileSync(path.join(dir, "stereo.wav"), path.join(dir, song, "mixture.wav"));
+  }
+  const pair = [path.join(dir, "song1", "mixture.wav"), path.join(dir, "song2", "mixture.wav")];
+  const both = spawnSync(process.execPath, [BIN, "separate", ...pair, "-o", path.join(dir, "musdb"), "--model", model, "--quiet"], { encoding: "utf8" });
+  assert.equal(both.status, 0, both.stderr);
+  assert.deepEqual(readdirSync(path.join(dir, "musdb")).sort(), ["song1-mixture", "song2-mixture"]);
+  const twice = spawnSync(process.execPath, [BIN, "separate", pair[0], pair[0], "-o", path.join(dir, "twice"), "--model", model], { encoding: "utf8" });
+  assert.equal(twice.status, 1);
+  assert.match(twice.stderr, /would both write to song1-mixture\//);
+  assert.ok(!existsSync(path.join(dir, "twice")), "nothing written");
   const missing = spawnSync(process.execPath, [BIN, "separate", path.join(dir, "nope.wav"), "-o", dir, "--model", model], { encoding: "utf8" });
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /nope\.wav: no such file/);
