@@ -74,7 +74,7 @@ export class WasmRealFft {
   private readonly input: number;
   private readonly output: number;
   private readonly work: number;
-  private block: { input: number; output: number; frames: number } | undefined;
+  private block: { input: number; output: number } | undefined;
 
   constructor(private readonly m: PffftModule, readonly n: number) {
     this.setup = m._pffft_new_setup(n, PFFFT_REAL);
@@ -158,6 +158,11 @@ export class WasmRealFft {
     return this.m.HEAPF32.subarray(this.output >> 2, (this.output >> 2) + this.n);
   }
 
+  /** Whether forwardFrames may be called: our SIMD post-pass loaded, and n large enough for its loops. */
+  get framesInBlocks(): boolean {
+    return spectrumPost !== undefined && this.n >= 16;
+  }
+
   /**
    * `count` frames x[first + t·hop … + n) (all inside x), each times `window`
    * (the periodic Hann of length n where undefined), into outRe/outIm from
@@ -168,16 +173,9 @@ export class WasmRealFft {
    */
   forwardFrames(x: Float32Array, first: number, hop: number, count: number, window: Float32Array | undefined,
     outRe: Float32Array, outIm: Float32Array, outOffset: number): void {
-    const n = this.n, nb = n / 2 + 1, post = spectrumPost;
-    if (post === undefined || n < 16) {
-      for (let t = 0; t < count; t++) {
-        if (window === undefined) this.forwardHann(x, first + t * hop, outRe, outIm, outOffset + t * nb);
-        else this.forwardWindowed(x, first + t * hop, window, outRe, outIm, outOffset + t * nb);
-      }
-      return;
-    }
+    const n = this.n, nb = n / 2 + 1, post = spectrumPost!;
     const m = this.m, B = blockFrames(n);
-    const blk = (this.block ??= { input: m._pffft_aligned_malloc(4 * B * n), output: m._pffft_aligned_malloc(4 * B * n), frames: B });
+    const blk = (this.block ??= { input: m._pffft_aligned_malloc(4 * B * n), output: m._pffft_aligned_malloc(4 * B * n) });
     // Our module's memory: B ordered spectra, then B re rows, then B im rows.
     const need = 4 * B * (n + 2 * nb);
     if (post.memory.buffer.byteLength < need) post.memory.grow(Math.ceil((need - post.memory.buffer.byteLength) / 65536));

@@ -268,7 +268,7 @@ export class RealFft {
    */
   forwardFrames(x: Float32Array, first: number, hop: number, count: number, window: Float32Array | undefined,
     outRe: Float32Array, outIm: Float32Array, outOffset: number): void {
-    if (this.wasm !== undefined) return this.wasm.forwardFrames(x, first, hop, count, window, outRe, outIm, outOffset);
+    if (this.wasm?.framesInBlocks) return this.wasm.forwardFrames(x, first, hop, count, window, outRe, outIm, outOffset);
     const nb = this.half + 1;
     for (let t = 0; t < count; t++) {
       if (window === undefined) this.forwardHann(x, first + t * hop, outRe, outIm, outOffset + t * nb);

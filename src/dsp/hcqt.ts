@@ -87,10 +87,10 @@ export function hcqt(signal: Float32Array, sampleRate: number, options: HcqtOpti
   // at 0. Powers below the floor (80 dB under the maximum) skip the logarithm.
   const ref = 10 * Math.log10(Math.max(1e-10, maxMag));
   const floorPower = Math.max(1e-10, Math.pow(10, (ref - 80) / 10));
-  const dbPerLn = 10 / Math.LN10 / 80, offset = 1 - ref / 80;
+  const dbPerLn = 10 / Math.LN10 / 80, offset = 1 - ref / 80, floorValue = Math.max(0, (-100 - ref) / 80 + 1);
   for (let i = 0; i < magnitude.length; i++) {
     const p = magnitude[i];
-    magnitude[i] = p <= floorPower ? Math.max(0, (10 * Math.log10(1e-10) - ref) / 80 + 1) : Math.log(p) * dbPerLn + offset;
+    magnitude[i] = p <= floorPower ? floorValue : Math.log(p) * dbPerLn + offset;
   }
   return { magnitude, phaseDiff, harmonics, nFrames, nBins, binsPerOctave, fminHz, hopLength, sampleRate };
 }

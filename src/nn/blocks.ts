@@ -200,11 +200,9 @@ function lstmSteps(wx: JArray, wh: JArray, b: JArray, x: JArray, reverse: boolea
   return np.stack(outs, 1);
 }
 
-type Core = (wx: JArray, wh: JArray, b: JArray, x: JArray) => JArray;
-/** A jit whose traced equation carries `name` (jax-js names a nested jit after its function). */
-function namedJit(name: string, f: Core) {
-  Object.defineProperty(f, "name", { value: name });
-  return jit(f);
+export interface RecurrentCore {
+  readonly cell: "gru" | "lstm";
+  readonly reverse: boolean;
 }
 
 /**
@@ -212,25 +210,30 @@ function namedJit(name: string, f: Core) {
  * each taking (wx, wh, b, x): what the ONNX exporter maps to one ONNX
  * GRU / LSTM node.
  */
-export const RECURRENT_CORES = {
+export const RECURRENT_CORES: Readonly<Record<string, RecurrentCore>> = {
   mirkit_gru: { cell: "gru", reverse: false },
   mirkit_gru_reverse: { cell: "gru", reverse: true },
   mirkit_lstm: { cell: "lstm", reverse: false },
   mirkit_lstm_reverse: { cell: "lstm", reverse: true },
-} as const;
-const cores = {
-  gru: [namedJit("mirkit_gru", (a, b, c, x) => gruSteps(a, b, c, x, false)), namedJit("mirkit_gru_reverse", (a, b, c, x) => gruSteps(a, b, c, x, true))],
-  lstm: [namedJit("mirkit_lstm", (a, b, c, x) => lstmSteps(a, b, c, x, false)), namedJit("mirkit_lstm_reverse", (a, b, c, x) => lstmSteps(a, b, c, x, true))],
 };
+
+type Core = (wx: JArray, wh: JArray, b: JArray, x: JArray) => JArray;
+const STEPS = { gru: gruSteps, lstm: lstmSteps };
+/** Each core as a jit named after it (jax-js names a nested jit's equation after its function). */
+const cores = new Map(Object.entries(RECURRENT_CORES).map(([name, { cell, reverse }]) => {
+  const f: Core = (wx, wh, b, x) => STEPS[cell](wx, wh, b, x, reverse);
+  Object.defineProperty(f, "name", { value: name });
+  return [`${cell}:${reverse}`, jit(f)] as const;
+}));
 
 /** GRU over x [B, T, D] → [B, T, H]. */
 export function gru(p: GruParams, x: JArray, options: { readonly reverse?: boolean } = {}): JArray {
-  return cores.gru[options.reverse ? 1 : 0](p.wx.ref, p.wh.ref, p.b.ref, x);
+  return cores.get(`gru:${options.reverse === true}`)!(p.wx.ref, p.wh.ref, p.b.ref, x);
 }
 
 /** LSTM over x [B, T, D] → [B, T, H]. */
 export function lstm(p: LstmParams, x: JArray, options: { readonly reverse?: boolean } = {}): JArray {
-  return cores.lstm[options.reverse ? 1 : 0](p.wx.ref, p.wh.ref, p.b.ref, x);
+  return cores.get(`lstm:${options.reverse === true}`)!(p.wx.ref, p.wh.ref, p.b.ref, x);
 }
 
 /** A bidirectional recurrent layer: forward and backward outputs concatenated, [B, T, 2H]. */

@@ -105,8 +105,8 @@ export function conv2d(p: Conv2dParams, x: JArray, options: Conv2dOptions = {}):
  * summing one padded view per source, so im2col's patches (the views
  * concatenated along channels) cost 8× the matmul itself. The kernel is
  * first laid out tap-major, [kh·kw, I, O]: a tap sliced straight from
- * O × I × kh × kw is strided, and jax-js's matmul then runs 10–20× slower. A TFC block's training step is ≈ 4× faster than
- * with im2col (bench/nn.ts).
+ * O × I × kh × kw is strided, and jax-js's matmul then runs 10–20× slower.
+ * A TFC block's training step is ≈ 4× faster than with im2col (bench/nn.ts).
  */
 function shiftedTaps(x: JArray, p: Conv2dParams, o: { stride: readonly [number, number]; dilation: readonly [number, number]; padH: readonly [number, number]; padW: readonly [number, number] }): JArray {
   const [O, I, kh, kw] = p.w.shape;

@@ -212,8 +212,6 @@ export function exportOnnx<P extends JsTree<JArray>>(
 }
 
 
-const CHANGES_WITH_SIZE = "ONNX export: the traced program changes with the input size; this model cannot have a dynamic axis";
-
 /**
  * Lowers `jaxpr` with its inputs named `inNames` and returns its outputs'
  * names. `alt` is the same program traced with the dynamic axes grown, read
@@ -221,7 +219,7 @@ const CHANGES_WITH_SIZE = "ONNX export: the traced program changes with the inpu
  * one recurrent node where it is one of RECURRENT_CORES.
  */
 function lowerJaxpr(g: GraphBuilder, jaxpr: Jaxpr, alt: Jaxpr | undefined, inNames: string[]): string[] {
-  if (alt !== undefined && alt.eqns.length !== jaxpr.eqns.length) throw new ModelError(CHANGES_WITH_SIZE);
+  if (alt !== undefined && alt.eqns.length !== jaxpr.eqns.length) throw new ModelError("ONNX export: the traced program changes with the input size; this model cannot have a dynamic axis");
   const names = new Map<VarT, string>();
   jaxpr.inBinders.forEach((v, i) => names.set(v, inNames[i]));
   const nameOf = (a: Atom, altAtom?: Atom): string => {
@@ -240,7 +238,7 @@ function lowerJaxpr(g: GraphBuilder, jaxpr: Jaxpr, alt: Jaxpr | undefined, inNam
     let out: string[];
     if ((eqn.primitive as string) === "jit") {
       const p = eqn.params as { name: string; jaxpr: Jaxpr; numConsts: number };
-      const core = (RECURRENT_CORES as Record<string, { cell: "gru" | "lstm"; reverse: boolean }>)[p.name];
+      const core = Object.hasOwn(RECURRENT_CORES, p.name) ? RECURRENT_CORES[p.name] : undefined;
       if (core !== undefined) out = [lowerRecurrent(g, core.cell, core.reverse, ins.slice(p.numConsts), shapeOf(eqn.inputs[eqn.inputs.length - 3]))];
       else out = lowerJaxpr(g, p.jaxpr, (altEqn?.params as { jaxpr: Jaxpr } | undefined)?.jaxpr, ins);
     } else {
