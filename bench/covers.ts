@@ -5,7 +5,7 @@
  * extrapolated to 10k (the prefilter is linear, the re-ranking constant).
  *   npm run bench:covers
  */
-import { pairDistances, profileDistance } from "../src/cli/covers.js";
+import { pairDistances, profileDistance } from "../src/covers/rank.js";
 import type { CoverFeatures } from "../src/covers/features.js";
 import { Rng } from "../src/random.js";
 

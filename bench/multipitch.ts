@@ -21,9 +21,9 @@ import { fileURLToPath } from "node:url";
 import { evaluateMultipitch } from "../src/eval/multipitch.js";
 import { parseRaggedTimeSeries } from "../src/eval/io.js";
 import { decodeWav } from "../src/io/wav.js";
-import { loadMultipitchModel } from "../src/io/models.js";
-import { ortNode } from "../src/node.js";
-import { binToHz, hzToBin, MULTIPITCH_BINS, multipitchWithModel, pickPeaks, toModelSignal } from "../src/tasks/multipitch.js";
+import { binToHz, hzToBin, MULTIPITCH_BINS, pickPeaks, toModelSignal } from "../src/models/pitch/contract.js";
+import { loadMultipitchModel } from "../src/node.js";
+import { multipitchWithModel } from "../src/tasks/multipitch.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const VENDOR = path.join(ROOT, "bench", ".vendor");
@@ -65,7 +65,7 @@ function score(runs: { s: Salience; truth: Item["truth"] }[], threshold: number)
 }
 
 // --- mirkit
-const model = await loadMultipitchModel(await ortNode());
+const model = await loadMultipitchModel();
 const ours: Method = {
   name: `mirkit multif0-${model.fusion} (shipped)`,
   threshold: model.threshold,
@@ -142,4 +142,4 @@ for (const m of methods) {
     }
   }
 }
-await model.onnx.dispose();
+await model.dispose();

@@ -13,7 +13,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { decodeWav, encodeWav } from "../src/io/wav.js";
 import { Rng } from "../src/random.js";
-import { oracleIrm } from "../src/tasks/separation-baselines.js";
+import { oracleIrm } from "../src/models/separation/baselines.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const SR = 44100, SECONDS = Number(process.env.MIRKIT_BENCH_SECONDS ?? 180);

@@ -15,10 +15,10 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { musevalV4, nanMedian } from "../src/eval/separation.js";
 import { decodeWav } from "../src/io/wav.js";
-import { loadSeparationModel, MODELS_DIR } from "../src/io/models.js";
-import { ortNode } from "../src/node.js";
-import { separate, type SeparationModel } from "../src/tasks/separate.js";
-import { oracleIrm, repetSim } from "../src/tasks/separation-baselines.js";
+import { oracleIrm, repetSim } from "../src/models/separation/baselines.js";
+import type { SeparationModel } from "../src/models/separation/model.js";
+import { loadSeparationModel, MODELS_DIR } from "../src/node.js";
+import { separate } from "../src/tasks/separate.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 let dir = process.argv[2];
@@ -31,11 +31,10 @@ const manifest = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8"
 type Recipe = { model: { block: string }; metrics: { steps: number; parameters?: number; gflopsPerSecond?: number } };
 const found = [MODELS_DIR, process.argv[3]].filter((d): d is string => d !== undefined && existsSync(d))
   .flatMap((d) => readdirSync(d).filter((f) => /^separation-.*\.onnx$/.test(f)).map((f) => ({ file: path.join(d, f), shipped: d === MODELS_DIR })));
-const ort = await ortNode();
 const models: { name: string; model: SeparationModel; wiener: boolean; recipe: Recipe; seconds: number }[] = [];
 for (const f of found) {
   const recipe = JSON.parse(readFileSync(f.file.replace(/\.onnx$/, ".recipe.json"), "utf8")) as Recipe;
-  const model = await loadSeparationModel(ort, f.file);
+  const model = await loadSeparationModel(f.file);
   const name = `U-Net ${recipe.model.block}, ${recipe.metrics.steps} steps${f.shipped ? " (shipped)" : ""}`;
   models.push({ name, model, wiener: false, recipe, seconds: 0 });
   if (f.shipped) models.push({ name: `${name} + Wiener`, model, wiener: true, recipe, seconds: 0 });
@@ -94,4 +93,4 @@ if (existsSync(path.join(MUSDB, "mixture.wav"))) {
   console.log("| method | vocals SDR (dB) | accompaniment SDR (dB) |\n|---|---|---|");
   for (const name of methods) console.log(`| ${name} | ${real[name].voc[0].toFixed(2)} | ${real[name].acc[0].toFixed(2)} |`);
 } else console.log(`\n(no ${MUSDB}: the real-music check is skipped)`);
-for (const m of models) if (!m.wiener) await m.model.onnx.dispose();
+for (const m of models) if (!m.wiener) await m.model.dispose();

@@ -6,10 +6,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { init, numpy as np, type Array as JArray } from "@jax-js/jax";
-import { MODELS_DIR } from "../src/io/models.js";
+import { MODELS_DIR } from "../src/io/model-files.js";
 import { initMultiF0, inputChannels, multiF0Salience, type MultiF0Config } from "../src/models/pitch/multif0.js";
 import { countFlops } from "../src/nn/onnx/export.js";
-import { MULTIPITCH_BINS, MULTIPITCH_HOP, MULTIPITCH_RATE } from "../src/tasks/multipitch.js";
+import { MULTIPITCH_BINS, MULTIPITCH_HOP, MULTIPITCH_RATE } from "../src/models/pitch/contract.js";
 
 type Scores = { Precision: number; Recall: number; Accuracy: number; F: number; items: number };
 type Recipe = { model: MultiF0Config; metrics: { parameters: number; steps: number; threshold: number; validationAccuracy: number; gflopsPerSecond?: number; realtime: number; test: Record<string, Scores> } };

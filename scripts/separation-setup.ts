@@ -1,6 +1,6 @@
 /** The separation U-Net settings that scripts/train-separation.ts trains and scripts/export-separation.ts re-exports. */
 import type { BlockKind, UNetConfig } from "../src/models/separation/unet.js";
-import type { SeparationModelConfig } from "../src/tasks/separate.js";
+import type { SeparationModelConfig } from "../src/models/separation/contract.js";
 
 export const SEPARATION_STFT: SeparationModelConfig = { sampleRate: 22050, nFft: 512, hopLength: 128, frameMultiple: 8 };
 export const separationUNet = (block: BlockKind): UNetConfig => ({ block, bins: 256, channels: 8, depth: 3, layers: 2, growth: 6 });

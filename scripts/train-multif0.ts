@@ -23,7 +23,8 @@ import { encodeSafetensors } from "../src/nn/safetensors.js";
 import { cosineLr, train } from "../src/nn/train.js";
 import { ortNode } from "../src/node.js";
 import { trainingBudget } from "./budget.js";
-import { multipitchInput, multipitchWithModel, MULTIPITCH_BINS, MULTIPITCH_HOP, MULTIPITCH_RATE, pickPeaks, salienceTargets, toModelSignal } from "../src/tasks/multipitch.js";
+import { multipitchInput, MULTIPITCH_BINS, MULTIPITCH_HOP, MULTIPITCH_RATE, pickPeaks, salienceTargets, toModelSignal } from "../src/models/pitch/contract.js";
+import { multipitchWithModel } from "../src/tasks/multipitch.js";
 
 const [fusionArg, outDir, budgetArg, ...sets] = process.argv.slice(2);
 const fusion = fusionArg as Fusion;

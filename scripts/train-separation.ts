@@ -22,7 +22,8 @@ import { cosineLr, fromNamed, train } from "../src/nn/train.js";
 import { ortNode } from "../src/node.js";
 import { trainingBudget } from "./budget.js";
 import { SEPARATION_STFT, separationUNet } from "./separation-setup.js";
-import { mixtureTensor, separateWithModel } from "../src/tasks/separate.js";
+import { mixtureTensor } from "../src/models/separation/contract.js";
+import { separateWithModel } from "../src/tasks/separate.js";
 
 const [trainDir, testDir, outDir, blockArg, minutesArg, stepsArg, initArg, lrArg] = process.argv.slice(2);
 const LR = lrArg ? Number(lrArg) : 2e-3;

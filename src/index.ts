@@ -28,7 +28,18 @@ export { renderFigure, type FigureSpec } from "./plot/figure.js";
 export { encodePng } from "./plot/png.js";
 
 export { wienerFilter } from "./dsp/wiener.js";
-export { OnnxModel, runChunked, type OrtLike, type TensorF32 } from "./nn/runtime.js";
-export { separate, separateStream, separateWithModel, type SeparationModel, type SeparationModelConfig, type SeparateOptions } from "./tasks/separate.js";
-export { multipitch, multipitchWithModel, pickPeaks, salienceTargets, binToHz, hzToBin, type MultipitchModel, type MultipitchOptions } from "./tasks/multipitch.js";
+export { OnnxModel, runChunked, type OrtLike, type TensorF32, type ModelFiles } from "./nn/runtime.js";
+export { SeparationModel } from "./models/separation/model.js";
+export type { SeparationModelConfig } from "./models/separation/contract.js";
+export { MultipitchModel } from "./models/pitch/model.js";
+export { pickPeaks, binToHz, hzToBin } from "./models/pitch/contract.js";
+export { separate, separateStream, separateWithModel, type SeparateOptions } from "./tasks/separate.js";
+export { multipitch, multipitchWithModel, type MultipitchOptions } from "./tasks/multipitch.js";
 export { evaluateMultipitch, type MultipitchScores } from "./eval/multipitch.js";
+
+export { coverFeatures, type CoverFeatures } from "./covers/features.js";
+export { alignmentDistance, fuseDistances } from "./covers/similarity.js";
+export { CALIBRATION, pairDistances, profileDistance, rerankScores, calibrate, type PairDistances } from "./covers/rank.js";
+export { CoversLibrary, encodeEntry, decodeEntry, MAGIC as COVERS_LIBRARY_MAGIC, type LibraryEntry } from "./covers/library.js";
+export { MemoryRecordStore, type RecordStore } from "./io/records.js";
+export { evaluateCovers, evaluateCoversMatrix, type CoverScores } from "./eval/covers.js";

@@ -1,10 +1,13 @@
 /** Node-only helpers: reading, streaming and writing audio files; loading the shipped models. `import { readAudioFile } from "mirkit/node"`. */
 export { readAudioFile, writeAudioFile, writeFileAtomic, streamAudioFile, type AudioBlock, type OutputFormat } from "./io/file.js";
+export { MODELS_DIR } from "./io/model-files.js";
+export { listAudioFiles } from "./io/file.js";
+export { addToLibrary, queryLibrary, compareCovers, evaluateCoversDataset, openCoversLibrary, coverEntry, type CoversMatch, type CoversComparison, type CoversEvalResult, type CoversProgress } from "./tasks/covers.js";
 export * from "./index.js";
-import * as models from "./io/models.js";
+import { readModelFiles, shippedModel } from "./io/model-files.js";
+import { MULTIPITCH_MODEL_PREFIX, MultipitchModel } from "./models/pitch/model.js";
+import { SEPARATION_MODEL_PREFIX, SeparationModel } from "./models/separation/model.js";
 import type { OrtLike } from "./nn/runtime.js";
-import type { MultipitchModel } from "./tasks/multipitch.js";
-import type { SeparationModel } from "./tasks/separate.js";
 
 /** ONNX Runtime for Node (CPU), loaded on first use. */
 export async function ortNode(): Promise<OrtLike> {
@@ -12,12 +15,14 @@ export async function ortNode(): Promise<OrtLike> {
   return mod.default ?? mod;
 }
 
-/** The shipped separation model (or `onnxFile` with its recipe beside it), for `separate(audio, { model })`. */
+/** The shipped separation model, or `onnxFile` with its recipe beside it, for `separate(audio, { model })`; `model.dispose()` when done. */
 export async function loadSeparationModel(onnxFile?: string): Promise<SeparationModel> {
-  return models.loadSeparationModel(await ortNode(), onnxFile);
+  const file = onnxFile ?? shippedModel(SEPARATION_MODEL_PREFIX, "separation", "scripts/train-separation.ts");
+  return SeparationModel.load(await ortNode(), await readModelFiles(file));
 }
 
-/** The shipped multi-F0 model (or `onnxFile` with its recipe beside it), for `multipitch(audio, { model })`. */
+/** The shipped multi-F0 model, or `onnxFile` with its recipe beside it, for `multipitch(audio, { model })`; `model.dispose()` when done. */
 export async function loadMultipitchModel(onnxFile?: string): Promise<MultipitchModel> {
-  return models.loadMultipitchModel(await ortNode(), onnxFile);
+  const file = onnxFile ?? shippedModel(MULTIPITCH_MODEL_PREFIX, "multi-F0", "scripts/train-multif0.ts");
+  return MultipitchModel.load(await ortNode(), await readModelFiles(file));
 }

@@ -9,17 +9,15 @@ const $ = (id) => document.getElementById(id);
 const status = (text) => ($("status").textContent = text);
 let audio;
 
-async function model(name) {
-  const recipe = await (await fetch(`models/${name}.recipe.json`)).json();
-  const bytes = new Uint8Array(await (await fetch(`models/${name}.onnx`)).arrayBuffer());
-  return { onnx: await mirkit.OnnxModel.load(ort, bytes), recipe };
-}
-
-async function shipped(prefix) {
+// The served model whose name starts with `prefix`, loaded by its family's class (SeparationModel, MultipitchModel).
+async function shipped(Family, prefix) {
   const names = await (await fetch("models/")).json();
   const name = names.find((n) => n.startsWith(prefix) && n.endsWith(".onnx"));
   if (!name) throw new Error(`no ${prefix} model is served`);
-  return model(name.replace(/\.onnx$/, ""));
+  const recipeName = `models/${name.replace(/\.onnx$/, "")}.recipe.json`;
+  const recipe = await (await fetch(recipeName)).json();
+  const onnx = new Uint8Array(await (await fetch(`models/${name}`)).arrayBuffer());
+  return Family.load(ort, { onnx, recipe, recipeName });
 }
 
 function link(label, bytes, file, type) {
@@ -47,10 +45,10 @@ $("file").addEventListener("change", async (e) => {
 
 $("multipitch").addEventListener("click", async () => {
   try {
-    const { onnx, recipe } = await shipped("multif0-");
+    const model = await shipped(mirkit.MultipitchModel, "multif0-");
     const frames = [];
     const result = await mirkit.multipitch(audio, {
-      model: { onnx, fusion: recipe.model.fusion, threshold: recipe.metrics.threshold },
+      model,
       onProgress: (p) => status(`multiple F0s … ${Math.round(100 * p)} %`),
       onSalience: (sal, n) => frames.push({ sal, n }),
     });
@@ -68,7 +66,7 @@ $("multipitch").addEventListener("click", async () => {
     const text = Array.from(result.times, (t, i) => [t.toFixed(6), ...Array.from(result.freqs[i], (v) => v.toFixed(2))].join("\t")).join("\n") + "\n";
     link("F0s per frame (mir_eval multipitch format)", new TextEncoder().encode(text), "multipitch.txt", "text/plain");
     status("done");
-    await onnx.dispose();
+    await model.dispose();
   } catch (err) {
     status(String(err.message ?? err));
   }
@@ -76,12 +74,12 @@ $("multipitch").addEventListener("click", async () => {
 
 $("separate").addEventListener("click", async () => {
   try {
-    const { onnx, recipe } = await shipped("separation-");
-    const { vocals, accompaniment } = await mirkit.separate(audio, { model: { onnx, config: recipe.stft }, onProgress: (p) => status(`separating … ${Math.round(100 * p)} %`) });
+    const model = await shipped(mirkit.SeparationModel, "separation-");
+    const { vocals, accompaniment } = await mirkit.separate(audio, { model, onProgress: (p) => status(`separating … ${Math.round(100 * p)} %`) });
     link("vocals.wav", mirkit.encodeWav({ sampleRate: audio.sampleRate, channels: vocals }, { encoding: "float32" }), "vocals.wav", "audio/wav");
     link("accompaniment.wav", mirkit.encodeWav({ sampleRate: audio.sampleRate, channels: accompaniment }, { encoding: "float32" }), "accompaniment.wav", "audio/wav");
     status("done");
-    await onnx.dispose();
+    await model.dispose();
   } catch (err) {
     status(String(err.message ?? err));
   }

@@ -5,11 +5,12 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { readLibrary } from "../io/library-file.js";
+import { openCoversLibrary } from "../tasks/covers.js";
 import { soundFontsAvailable } from "../io/soundfonts.js";
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "main.js");
 const fonts = soundFontsAvailable(["fluid", "timgm6mb"]);
+const readLibrary = async (file: string) => (await openCoversLibrary(file, { readOnly: true })).entries;
 const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
 
 test("covers add / query / compare / eval on a small synthetic cover set; the library survives a torn write", { skip: fonts !== true ? fonts : false }, async () => {

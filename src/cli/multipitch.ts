@@ -11,12 +11,12 @@ import { HCQT_DEFAULTS } from "../dsp/hcqt.js";
 import { InvalidInputError } from "../errors.js";
 import { formatRaggedTimeSeries } from "../eval/io.js";
 import { openAudioStream, writeFileAtomic } from "../io/file.js";
-import { loadMultipitchModel } from "../io/models.js";
-import { ortNode } from "../node.js";
+import { loadMultipitchModel } from "../node.js";
 import { renderFigure } from "../plot/figure.js";
 import { octaveTicks } from "../tasks/plot.js";
 import { encodePng } from "../plot/png.js";
-import { MULTIPITCH_BINS, MULTIPITCH_HOP, MULTIPITCH_RATE, multipitchStream } from "../tasks/multipitch.js";
+import { MULTIPITCH_BINS, MULTIPITCH_HOP, MULTIPITCH_RATE } from "../models/pitch/contract.js";
+import { multipitchStream } from "../tasks/multipitch.js";
 import { createProgress } from "./progress.js";
 
 function columnsToFrames(columns: Float32Array[], bins: number): Float32Array {
@@ -37,7 +37,7 @@ export function addMultipitchCommand(program: Command): void {
     .addHelpText("after", "\nExamples:\n  $ mirkit multipitch choir.wav -o choir.multipitch.txt --salience choir.png\n  $ mirkit eval multipitch --ref truth.txt --est choir.multipitch.txt")
     .action(async (file: string, o: { out: string; salience?: string; threshold?: number; model?: string }) => {
       if (o.threshold !== undefined && !(o.threshold > 0 && o.threshold < 1)) throw new InvalidInputError(`--threshold must be between 0 and 1, got ${o.threshold}`);
-      const model = await loadMultipitchModel(await ortNode(), o.model);
+      const model = await loadMultipitchModel(o.model);
       const progress = createProgress(path.basename(file), program.opts().quiet === true);
       // Streamed: memory is bounded by a segment, whatever the file's length. The picture keeps at most
       // ~2000 columns (max over groups of frames); without a known length it grows a column per frame group.
@@ -70,7 +70,7 @@ export function addMultipitchCommand(program: Command): void {
         }
       } finally {
         progress.stop();
-        await model.onnx.dispose();
+        await model.dispose();
       }
       const result = { times, freqs };
       await writeFileAtomic(o.out, formatRaggedTimeSeries(result.times, result.freqs));

@@ -25,3 +25,21 @@ export function createProgress(label: string, quiet: boolean): Progress {
     },
   };
 }
+
+/** A progress callback for jobs with stages (`(stage, fraction, item)`): one bar per stage, in turn. */
+export function stagedProgress(quiet: boolean): { update: (stage: string, fraction: number, item: string) => void; stop: () => void } {
+  let bar: Progress | undefined, current: string | undefined;
+  return {
+    update(stage, fraction, item) {
+      if (stage !== current) {
+        bar?.stop();
+        bar = createProgress(stage, quiet);
+        current = stage;
+      }
+      bar!.update(fraction, item);
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { init, numpy as np, tree, type Array as JArray } from "@jax-js/jax";
 import { ortNode } from "../node.js";
 import { OnnxModel } from "../nn/runtime.js";
+import { SeparationModel } from "../models/separation/model.js";
 import { initUNet, unetMask } from "../models/separation/unet.js";
 import { exportOnnx } from "../nn/onnx/export.js";
 import { decodeWav, encodeWav } from "../io/wav.js";
@@ -61,7 +62,7 @@ test("mirkit separate (and --wiener, and the library's separate()) keeps the inp
     return Float32Array.from(sine(300 + 50 * c, 32000, 32000, 0.2), (v, i) => v + z[i]);
   });
   const fractions: number[] = [];
-  const out = await lib.separate({ sampleRate: 32000, channels: quad }, { model: { onnx, config: { sampleRate: 22050, nFft: 64, hopLength: 16, frameMultiple: 4 } }, wiener: true, onProgress: (f) => fractions.push(f) });
+  const out = await lib.separate({ sampleRate: 32000, channels: quad }, { model: new SeparationModel(onnx, { sampleRate: 22050, nFft: 64, hopLength: 16, frameMultiple: 4 }), wiener: true, onProgress: (f) => fractions.push(f) });
   assert.equal(out.vocals.length, 4);
   assert.equal(out.accompaniment[3].length, 32000);
   for (let c = 0; c < 4; c++) for (let i = 0; i < 32000; i += 97) assert.ok(Math.abs(out.vocals[c][i] + out.accompaniment[c][i] - quad[c][i]) < 1e-6);
@@ -70,7 +71,7 @@ test("mirkit separate (and --wiener, and the library's separate()) keeps the inp
   // so any difference is the segmentation's: a seam or cross-fade weights that do not sum to 1 would show.
   const zero = tree.map((a: JArray) => np.zerosLike(a), p) as typeof p;
   const flat = await OnnxModel.load(await ortNode(), exportOnnx((q: typeof p, x: JArray) => unetMask(q, x, "lax"), zero, [np.zeros([1, 4, 32, 16])], { dynamicAxes: [{ 3: "frames" }], dynamicStep: 4 }));
-  const model1 = { onnx: flat, config: { sampleRate: 22050, nFft: 64, hopLength: 16, frameMultiple: 4 } };
+  const model1 = new SeparationModel(flat, { sampleRate: 22050, nFft: 64, hopLength: 16, frameMultiple: 4 });
   const N = 11 * 16000;
   const long = [noise(N, 21, 0.3), noise(N, 22, 0.3)];
   const whole = await lib.separate({ sampleRate: 16000, channels: long }, { model: model1, segmentSeconds: 30 });
@@ -88,7 +89,7 @@ test("mirkit separate (and --wiener, and the library's separate()) keeps the inp
   assert.equal(at, N);
   assert.ok(joined.every((v, i) => v === parts.vocals[1][i]), "streamed = in memory");
   await flat.dispose();
-  await assert.rejects(lib.separate({ sampleRate: 32000, channels: [] }, { model: { onnx, config: { sampleRate: 22050, nFft: 64, hopLength: 16, frameMultiple: 4 } } }), /empty/);
+  await assert.rejects(lib.separate({ sampleRate: 32000, channels: [] }, { model: new SeparationModel(onnx, { sampleRate: 22050, nFft: 64, hopLength: 16, frameMultiple: 4 }) }), /empty/);
   await onnx.dispose();
   // Inputs that share a name (a MUSDB-style layout) get their folder's name in front; the same file twice is refused.
   for (const song of ["song1", "song2"]) {

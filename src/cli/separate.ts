@@ -13,8 +13,7 @@ import * as path from "node:path";
 import type { Command } from "commander";
 import { InvalidInputError } from "../errors.js";
 import { openAudioStream, readAudioFile, WavFileWriter, writeAudioFile } from "../io/file.js";
-import { loadSeparationModel } from "../io/models.js";
-import { ortNode } from "../node.js";
+import { loadSeparationModel } from "../node.js";
 import { separate, separateStream } from "../tasks/separate.js";
 import { createProgress } from "./progress.js";
 
@@ -51,7 +50,7 @@ export function addSeparateCommand(program: Command): void {
     .action(async (files: string[], o: { out: string; format: string; model?: string; wiener?: boolean }) => {
       if (o.format !== "wav" && o.format !== "flac") throw new InvalidInputError(`--format must be wav or flac, got "${o.format}"`);
       const folders = stemFolders(files);
-      const model = await loadSeparationModel(await ortNode(), o.model);
+      const model = await loadSeparationModel(o.model);
       try {
         for (const [i, file] of files.entries()) {
           const dir = path.join(o.out, folders[i]);
@@ -90,7 +89,7 @@ export function addSeparateCommand(program: Command): void {
           if (program.opts().quiet !== true) process.stderr.write(`wrote ${dir}/vocals.${ext}, accompaniment.${ext}\n`);
         }
       } finally {
-        await model.onnx.dispose();
+        await model.dispose();
       }
     });
 }

@@ -239,3 +239,32 @@ export async function* streamAudioFile(
     await handle.close();
   }
 }
+
+/** File name extensions read as audio when a folder is given as input. */
+export const AUDIO_EXTENSIONS = /\.(wav|flac|mp3|ogg|oga)$/i;
+
+/**
+ * The audio files of `inputs`: files as given, folders walked recursively
+ * (audio by extension, in name order). A missing input is an error naming it.
+ */
+export async function listAudioFiles(inputs: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      const f = path.join(dir, e.name);
+      if (e.isDirectory()) await walk(f);
+      else if (AUDIO_EXTENSIONS.test(e.name)) out.push(f);
+    }
+  };
+  for (const p of inputs) {
+    let st;
+    try {
+      st = await fs.stat(p);
+    } catch {
+      throw new InvalidInputError("no such file or folder", { file: p });
+    }
+    if (st.isDirectory()) await walk(p);
+    else out.push(p);
+  }
+  return out;
+}

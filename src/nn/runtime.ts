@@ -172,3 +172,22 @@ export async function runChunked(model: OnnxModel, input: TensorF32, options: Ch
   }
   return { data: out!, dims: outDims };
 }
+
+/**
+ * A model as stored: its ONNX bytes and its recipe (the JSON written beside
+ * it by the training script), with the name messages give (the recipe's
+ * path in Node, a URL in a page). Each model family's `load` reads what it
+ * needs from the recipe and reports what is missing.
+ */
+export interface ModelFiles {
+  readonly onnx: Uint8Array;
+  readonly recipe: unknown;
+  readonly recipeName: string;
+}
+
+/** `files.recipe` as R after `valid` accepts it; otherwise a ModelError naming the recipe and what it lacks. */
+export function recipeOf<R>(files: ModelFiles, needs: string, valid: (r: R) => boolean): R {
+  const r = files.recipe as R;
+  if (r === null || typeof r !== "object" || !valid(r)) throw new ModelError(`the recipe lacks ${needs}`, { file: files.recipeName });
+  return r;
+}

@@ -10,7 +10,7 @@
 import { existsSync, promises as fs, readdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import * as path from "node:path";
-import { MODELS_DIR } from "../io/models.js";
+import { MODELS_DIR } from "../io/model-files.js";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",

@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadMultipitchModel } from "../node.js";
-import { MODELS_DIR } from "../io/models.js";
+import { MODELS_DIR } from "../io/model-files.js";
 import { multipitch } from "../tasks/multipitch.js";
 import { sine } from "../testing/assert.js";
 
@@ -36,7 +36,7 @@ test("browser bundle: builds for the browser platform, and multipitch() with onn
   const sr = 22050, n = 4 * sr, x = new Float32Array(n);
   for (const f of [220, 330]) for (let h = 1; h <= 6; h++) { const s = sine(f * h, sr, n, 0.2 / (h * h)); for (let i = 0; i < n; i++) x[i] += s[i]; }
   const audio = { sampleRate: sr, channels: [x] };
-  const inBrowser = await lib.multipitch(audio, { model: { onnx, fusion: node.fusion, threshold: node.threshold } });
+  const inBrowser = await lib.multipitch(audio, { model: new lib.MultipitchModel(onnx, node.fusion, node.threshold) });
   const inNode = await multipitch(audio, { model: node });
   assert.equal(inBrowser.times.length, inNode.times.length);
   let same = 0, voiced = 0;
@@ -47,5 +47,5 @@ test("browser bundle: builds for the browser platform, and multipitch() with onn
   assert.ok(voiced > 0.5 * inNode.times.length, `the model hears the tones (${voiced} voiced frames)`);
   assert.ok(same >= 0.98 * inNode.times.length, `${same} of ${inNode.times.length} frames agree`);
   await onnx.dispose();
-  await node.onnx.dispose();
+  await node.dispose();
 });

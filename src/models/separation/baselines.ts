@@ -9,8 +9,8 @@
  * Both return time-domain stereo estimates of the vocals, the length of the
  * input.
  */
-import { istft, stft } from "../dsp/stft.js";
-import type { ComplexSpectrogram } from "../dsp/types.js";
+import { istft, stft } from "../../dsp/stft.js";
+import type { ComplexSpectrogram } from "../../dsp/types.js";
 
 const OPTS = { nFft: 2048, hopLength: 512 } as const;
 

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
-import { siSdr } from "../eval/separation.js";
-import { noise, sine } from "../testing/assert.js";
-import { oracleIrm, repetSim } from "./separation-baselines.js";
+import { siSdr } from "../../eval/separation.js";
+import { noise, sine } from "../../testing/assert.js";
+import { oracleIrm, repetSim } from "./baselines.js";
 
 test("oracle IRM recovers a tone from a tone + noise mixture (SI-SDR > 10 dB); REPET-SIM returns a signal of the input's length", () => {
   const sr = 22050, n = 3 * sr;

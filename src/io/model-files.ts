@@ -1,0 +1,41 @@
+/**
+ * Node-only: where the shipped models live (models/<name>.onnx beside its
+ * <name>.recipe.json) and reading a model's two files. Which recipe fields a
+ * model needs is its family's business (src/models/<family>/model.ts).
+ */
+import { existsSync, promises as fs, readdirSync } from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { InvalidInputError, ModelError } from "../errors.js";
+
+/** The package's models/ folder: the first ancestor of this module holding package.json and models/ (dist/ and dist-bench/ builds alike). */
+export const MODELS_DIR = ((): string => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(path.join(dir, "package.json")) && existsSync(path.join(dir, "models"))) return path.join(dir, "models");
+    const up = path.dirname(dir);
+    if (up === dir) return path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../models");
+    dir = up;
+  }
+})();
+
+/** The shipped model `<prefix>*.onnx` (there is one per family); `what` and `script` make the error useful. */
+export function shippedModel(prefix: string, what: string, script: string): string {
+  const found = existsSync(MODELS_DIR) ? readdirSync(MODELS_DIR).filter((f) => f.startsWith(prefix) && f.endsWith(".onnx")).sort() : [];
+  if (found.length === 0) throw new ModelError(`no ${what} model in ${MODELS_DIR}; train one with ${script} or pass a model file`);
+  return path.join(MODELS_DIR, found[0]);
+}
+
+/** A model's ONNX bytes and parsed recipe (`x.onnx` → `x.recipe.json`). */
+export async function readModelFiles(onnxFile: string): Promise<{ onnx: Uint8Array; recipe: unknown; recipeName: string }> {
+  if (!existsSync(onnxFile)) throw new InvalidInputError("no such model file", { file: onnxFile });
+  const recipeName = onnxFile.replace(/\.onnx$/, "") + ".recipe.json";
+  if (!existsSync(recipeName)) throw new InvalidInputError("the model has no .recipe.json beside it (the training script writes one)", { file: recipeName });
+  let recipe: unknown;
+  try {
+    recipe = JSON.parse(await fs.readFile(recipeName, "utf8"));
+  } catch (e) {
+    throw new ModelError(`the model's recipe is not valid JSON (${(e as Error).message})`, { file: recipeName });
+  }
+  return { onnx: new Uint8Array(await fs.readFile(onnxFile)), recipe, recipeName };
+}
