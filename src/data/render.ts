@@ -8,12 +8,8 @@
  */
 import { SoundBankLoader, SpessaSynthProcessor, type BasicSoundBank } from "spessasynth_core";
 import { InvalidInputError } from "../errors.js";
+import type { AudioSignal } from "../io/audio.js";
 import type { Part } from "./score.js";
-
-export interface Stereo {
-  readonly left: Float32Array;
-  readonly right: Float32Array;
-}
 
 const banks = new WeakMap<ArrayBuffer, BasicSoundBank>();
 
@@ -35,7 +31,8 @@ const BLOCK = 512;
 
 interface Event { sample: number; order: number; apply: (s: SpessaSynthProcessor) => void }
 
-export async function renderPart(part: Part, bank: BasicSoundBank, sampleRate: number, lengthSamples: number): Promise<Stereo> {
+/** One part rendered alone: stereo, `lengthSamples` long. */
+export async function renderPart(part: Part, bank: BasicSoundBank, sampleRate: number, lengthSamples: number): Promise<AudioSignal> {
   const synth = new SpessaSynthProcessor(sampleRate, { maxBufferSize: BLOCK, effectsEnabled: true, eventsEnabled: false });
   await synth.processorInitialized;
   synth.soundBankManager.addSoundBank(bank, "main");
@@ -67,12 +64,40 @@ export async function renderPart(part: Part, bank: BasicSoundBank, sampleRate: n
   }
   const g = Math.pow(10, part.gainDb / 20);
   if (g !== 1) for (let i = 0; i < lengthSamples; i++) { left[i] *= g; right[i] *= g; }
-  return { left, right };
+  return { sampleRate, channels: [left, right] };
 }
 
-/** Element-wise sum of stems (the mixture). */
-export function mixStems(stems: readonly Stereo[], lengthSamples: number): Stereo {
+/** Element-wise sum of stereo stems, in order (the mixture). */
+export function mixStems(stems: readonly AudioSignal[], sampleRate: number, lengthSamples: number): AudioSignal {
   const left = new Float32Array(lengthSamples), right = new Float32Array(lengthSamples);
-  for (const s of stems) for (let i = 0; i < lengthSamples; i++) { left[i] += s.left[i]; right[i] += s.right[i]; }
-  return { left, right };
+  for (const s of stems) {
+    const [l, r] = s.channels;
+    for (let i = 0; i < lengthSamples; i++) { left[i] += l[i]; right[i] += r[i]; }
+  }
+  return { sampleRate, channels: [left, right] };
+}
+
+/** Root mean square over every channel's samples (0 for empty audio). */
+export function rms(signal: AudioSignal): number {
+  const { channels } = signal;
+  const n = channels[0]?.length ?? 0;
+  let e = 0;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (const c of channels) s += c[i] * c[i];
+    e += s;
+  }
+  return Math.sqrt(e / (channels.length * Math.max(1, n)));
+}
+
+/** The largest absolute sample. */
+export function peak(signal: AudioSignal): number {
+  let p = 0;
+  for (const c of signal.channels) for (let i = 0; i < c.length; i++) p = Math.max(p, Math.abs(c[i]));
+  return p;
+}
+
+/** Multiplies every sample by `gain`, in place. */
+export function scaleInPlace(signal: AudioSignal, gain: number): void {
+  for (const c of signal.channels) for (let i = 0; i < c.length; i++) c[i] *= gain;
 }
