@@ -17,7 +17,7 @@
  * Output: ComplexSpectrogram, nFrames × nBins, bin k at fminHz·2^{k/B}.
  */
 import { InvalidInputError } from "../errors.js";
-import { fftInPlace, nextPow2, RealFft } from "./fft.js";
+import { fftInPlace, nextPow2, realFft } from "./fft.js";
 import { designResampleFilter, resampleWith } from "./resample.js";
 import type { ComplexSpectrogram } from "./types.js";
 import { getWindow } from "./window.js";
@@ -232,7 +232,7 @@ export function cqt(signal: Float32Array, sampleRate: number, options: CqtOption
 /** Applies one octave's kernel to centred, zero-padded frames of y. */
 function cqtResponse(y: Float32Array, hop: number, kernel: OctaveKernel, outRe: Float32Array, outIm: Float32Array, nBins: number, nFrames: number): void {
   const { nFft, rows } = kernel;
-  const fft = new RealFft(nFft, { precision: "single" });
+  const fft = realFft(nFft, { precision: "single" });
   const frame = new Float32Array(nFft);
   const half = nFft / 2;
   for (let t = 0; t < nFrames; t++) {

@@ -1,10 +1,11 @@
 /**
- * The fast path for power-of-two real forward transforms: PFFFT (Julien
- * Pommier's SIMD FFT, BSD licence) compiled to WebAssembly, from the npm
- * package @echogarden/pffft-wasm. It is loaded once, at import, with a
- * top-level await; where WebAssembly SIMD is missing the scalar build is
- * tried, and where WebAssembly is missing (or MIRKIT_FFT=js is set) callers
- * fall back to the JavaScript FFT in fft.ts.
+ * The fast path for power-of-two real transforms: PFFFT (Julien Pommier's
+ * SIMD FFT, FFTPACK licence) compiled to WebAssembly by the npm package
+ * @echogarden/pffft-wasm, whose SIMD binary we embed (wasm/pffft.ts, made by
+ * scripts/build-wasm.sh) and instantiate synchronously on first use, with the
+ * three host functions it imports written here: importing mirkit runs no
+ * WebAssembly and awaits nothing. Where WebAssembly SIMD is missing (or
+ * MIRKIT_FFT=js is set) callers get the JavaScript FFT of fft.ts instead.
  *
  * Arithmetic is float32 (relative error ≈ 1e-7), which suits transforms whose
  * output is stored as float32 anyway (STFT, CQT, HPCP frames). Measured on
@@ -18,10 +19,12 @@
  * whole STFT went from 363× to 467× realtime beside scipy's 360×).
  */
 
+import { forwardFramesOneByOne, type RealFftEngine } from "./fft-engine.js";
+import { wasmBase64 as pffftWasm } from "./wasm/pffft.js";
 import { wasmBase64 as spectrumWasm } from "./wasm/spectrum.js";
 
 interface PffftModule {
-  HEAPF32: Float32Array;
+  readonly HEAPF32: Float32Array;
   _pffft_new_setup(n: number, kind: number): number;
   _pffft_aligned_malloc(bytes: number): number;
   _pffft_transform_ordered(setup: number, input: number, output: number, work: number, direction: number): void;
@@ -29,6 +32,7 @@ interface PffftModule {
 
 const PFFFT_REAL = 0;
 const PFFFT_FORWARD = 0;
+const PFFFT_BACKWARD = 1;
 
 /** Our SIMD post-passes (src/dsp/wasm/spectrum.wat): ordered spectra → split re/im, optionally Hann-filtered. */
 interface SpectrumPost {
@@ -39,8 +43,7 @@ interface SpectrumPost {
 
 function loadSpectrumPost(): SpectrumPost | undefined {
   try {
-    const bytes = Uint8Array.from(atob(spectrumWasm), (c) => c.charCodeAt(0));
-    return new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as SpectrumPost;
+    return new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(spectrumWasm))).exports as unknown as SpectrumPost;
   } catch {
     return undefined; // no WebAssembly SIMD here: the per-frame JavaScript post-pass serves
   }
@@ -49,27 +52,65 @@ function loadSpectrumPost(): SpectrumPost | undefined {
 /** Frames per block in forwardFrames: about 1 MB of spectra at a time. */
 const blockFrames = (n: number) => Math.max(1, Math.floor(262144 / n));
 
-async function load(): Promise<PffftModule | undefined> {
+const decodeBase64 = (b64: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+
+/**
+ * PFFFT instantiated without emscripten's loader. The binary's imports are
+ * emscripten's (minified) a.a = __assert_fail, a.b = emscripten_resize_heap,
+ * a.c = _emscripten_memcpy_js; its exports d = memory, e = the static
+ * constructors, f = pffft_aligned_malloc, k = pffft_new_setup,
+ * p = pffft_transform_ordered. The names belong to the embedded binary, so
+ * they change only when scripts/build-wasm.sh embeds another build (then
+ * read them from that build's pffft.js, as here from 0.4.2's).
+ */
+function instantiatePffft(): PffftModule | undefined {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   if (env?.MIRKIT_FFT === "js") return undefined;
-  for (const spec of ["@echogarden/pffft-wasm/simd", "@echogarden/pffft-wasm"]) {
-    try {
-      const mod = (await import(spec)) as { default: () => Promise<PffftModule> };
-      const m = await mod.default();
-      // Smoke test: the DC bin of a constant signal (SIMD may compile yet fail at run time on odd hosts).
-      const probe = new WasmRealFft(m, 64);
-      const re = new Float64Array(33), im = new Float64Array(33);
-      probe.forward(new Float64Array(64).fill(1), re, im);
-      if (Math.abs(re[0] - 64) < 1e-4) return m;
-    } catch {
-      // try the next build, then fall back to JavaScript
-    }
+  try {
+    let memory: WebAssembly.Memory | undefined;
+    let heap = new Float32Array(0);
+    const bytes = () => new Uint8Array(memory!.buffer);
+    const imports = {
+      a: {
+        a: () => { throw new Error("PFFFT: assertion failed"); },
+        b: (requested: number) => {
+          const have = memory!.buffer.byteLength;
+          try {
+            memory!.grow(Math.ceil(((requested >>> 0) - have) / 65536));
+            return 1;
+          } catch {
+            return 0;
+          }
+        },
+        c: (dest: number, src: number, num: number) => { bytes().copyWithin(dest, src, src + num); },
+      },
+    };
+    const exports = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(pffftWasm)), imports).exports as Record<string, unknown>;
+    memory = exports.d as WebAssembly.Memory;
+    (exports.e as () => void)();
+    const m: PffftModule = {
+      // The heap view is replaced whenever the memory has grown.
+      get HEAPF32() {
+        if (heap.buffer !== memory!.buffer) heap = new Float32Array(memory!.buffer);
+        return heap;
+      },
+      _pffft_aligned_malloc: exports.f as (bytes: number) => number,
+      _pffft_new_setup: exports.k as (n: number, kind: number) => number,
+      _pffft_transform_ordered: exports.p as (setup: number, input: number, output: number, work: number, direction: number) => void,
+    };
+    // Smoke test: the DC bin of a constant signal (SIMD may compile yet fail at run time on odd hosts).
+    const probe = new WasmRealFft(m, 64);
+    const re = new Float64Array(33), im = new Float64Array(33);
+    probe.forward(new Float64Array(64).fill(1), re, im);
+    return Math.abs(re[0] - 64) < 1e-4 ? m : undefined;
+  } catch {
+    return undefined; // no WebAssembly (SIMD) here: the JavaScript FFT serves
   }
-  return undefined;
 }
 
 /** One transform size: a PFFFT setup and its aligned input, output and work buffers in the wasm heap. */
-export class WasmRealFft {
+export class WasmRealFft implements RealFftEngine {
+  readonly hasFastHann = true;
   private readonly setup: number;
   private readonly input: number;
   private readonly output: number;
@@ -158,9 +199,9 @@ export class WasmRealFft {
     return this.m.HEAPF32.subarray(this.output >> 2, (this.output >> 2) + this.n);
   }
 
-  /** Whether forwardFrames may be called: our SIMD post-pass loaded, and n large enough for its loops. */
-  get framesInBlocks(): boolean {
-    return spectrumPost !== undefined && this.n >= 16;
+  /** Whether forwardFrames goes in blocks: our SIMD post-pass loaded, and n large enough for its loops. */
+  private get framesInBlocks(): boolean {
+    return spectrumPost() !== undefined && this.n >= 16;
   }
 
   /**
@@ -173,7 +214,8 @@ export class WasmRealFft {
    */
   forwardFrames(x: Float32Array, first: number, hop: number, count: number, window: Float32Array | undefined,
     outRe: Float32Array, outIm: Float32Array, outOffset: number): void {
-    const n = this.n, nb = n / 2 + 1, post = spectrumPost!;
+    if (!this.framesInBlocks) return forwardFramesOneByOne(this, x, first, hop, count, window, outRe, outIm, outOffset);
+    const n = this.n, nb = n / 2 + 1, post = spectrumPost()!;
     const m = this.m, B = blockFrames(n);
     const blk = (this.block ??= { input: m._pffft_aligned_malloc(4 * B * n), output: m._pffft_aligned_malloc(4 * B * n) });
     // Our module's memory: B ordered spectra, then B re rows, then B im rows.
@@ -204,6 +246,20 @@ export class WasmRealFft {
     }
   }
 
+  /** Inverse real DFT: spectrum (n/2+1 bins) → out (length n), scaled by 1/n; float32 arithmetic. */
+  inverse(re: ArrayLike<number>, im: ArrayLike<number>, out: Float64Array | Float32Array): void {
+    const m = this.m, n = this.n, half = n >> 1;
+    let heap = m.HEAPF32;
+    const base = this.input >> 2;
+    heap[base] = re[0];
+    heap[base + 1] = re[half];
+    for (let k = 1; k < half; k++) { heap[base + 2 * k] = re[k]; heap[base + 2 * k + 1] = im[k]; }
+    m._pffft_transform_ordered(this.setup, this.input, this.output, this.work, PFFFT_BACKWARD);
+    heap = m.HEAPF32;
+    const o = this.output >> 2;
+    for (let i = 0; i < n; i++) out[i] = heap[o + i] / n;
+  }
+
   private run(outRe: Float64Array | Float32Array, outIm: Float64Array | Float32Array): void {
     const heap = this.m.HEAPF32;
     this.m._pffft_transform_ordered(this.setup, this.input, this.output, this.work, PFFFT_FORWARD);
@@ -220,17 +276,31 @@ export class WasmRealFft {
   }
 }
 
-const pffft = await load();
-const spectrumPost = pffft === undefined ? undefined : loadSpectrumPost();
+let pffft: PffftModule | undefined | null = null; // null: not tried yet
+let spectrum: SpectrumPost | undefined | null = null;
 const plans = new Map<number, WasmRealFft>();
 
-/** A cached PFFFT plan for a power-of-two size ≥ 32, or undefined where PFFFT is unavailable. */
+function loadedPffft(): PffftModule | undefined {
+  if (pffft === null) pffft = instantiatePffft();
+  return pffft;
+}
+
+function spectrumPost(): SpectrumPost | undefined {
+  if (spectrum === null) spectrum = loadedPffft() === undefined ? undefined : loadSpectrumPost();
+  return spectrum;
+}
+
+/** A cached PFFFT plan for a power-of-two size ≥ 32, or undefined where PFFFT is unavailable (loaded on the first call). */
 export function wasmRealFft(n: number): WasmRealFft | undefined {
-  if (pffft === undefined || n < 32 || (n & (n - 1)) !== 0) return undefined;
+  if (n < 32 || (n & (n - 1)) !== 0) return undefined;
+  const m = loadedPffft();
+  if (m === undefined) return undefined;
   let p = plans.get(n);
-  if (p === undefined) plans.set(n, (p = new WasmRealFft(pffft, n)));
+  if (p === undefined) plans.set(n, (p = new WasmRealFft(m, n)));
   return p;
 }
 
-/** Which engine the fast path uses: "pffft-wasm" or "js". */
-export const fastFftEngine: "pffft-wasm" | "js" = pffft === undefined ? "js" : "pffft-wasm";
+/** Which engine single-precision transforms use: "pffft-wasm" or "js" (loads PFFFT if it was not yet). */
+export function fastFftEngine(): "pffft-wasm" | "js" {
+  return loadedPffft() === undefined ? "js" : "pffft-wasm";
+}

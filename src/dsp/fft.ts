@@ -9,7 +9,10 @@
  * inverse scaled by 1/N (numpy's).
  */
 import { InvalidInputError } from "../errors.js";
-import { wasmRealFft, type WasmRealFft } from "./fft-wasm.js";
+import { forwardFramesOneByOne, type RealFftEngine } from "./fft-engine.js";
+import { wasmRealFft } from "./fft-wasm.js";
+
+export type { RealFftEngine } from "./fft-engine.js";
 
 const isPow2 = (n: number) => n > 0 && (n & (n - 1)) === 0;
 
@@ -178,26 +181,31 @@ export function ifftInPlace(re: Float64Array, im: Float64Array): void {
 
 export interface RealFftOptions {
   /**
-   * "double" (default): float64 JavaScript transform. "single": float32 is
-   * enough (the result is stored as float32), so power-of-two sizes ≥ 32 use
-   * the PFFFT WebAssembly engine when it loaded (see fft-wasm.ts), 5–9× faster.
+   * "double" (default): the float64 JavaScript transform. "single": float32
+   * is enough (the result is stored as float32), so power-of-two sizes ≥ 32
+   * use the PFFFT WebAssembly engine where it loads (see fft-wasm.ts), 5–9×
+   * faster; other sizes, or hosts without WebAssembly SIMD, get JavaScript.
    */
   readonly precision?: "single" | "double";
 }
 
-/** Reusable real-FFT workspace for one size (avoids allocation in frame loops). */
-export class RealFft {
-  private readonly wasm: WasmRealFft | undefined;
+/** The engine for size n: PFFFT for single precision where it serves (power of two ≥ 32), the float64 JavaScript transform otherwise. */
+export function realFft(n: number, options: RealFftOptions = {}): RealFftEngine {
+  return (options.precision === "single" ? wasmRealFft(n) : undefined) ?? new RealFft(n);
+}
+
+/** The float64 JavaScript engine: an N/2 complex transform with the even/odd packing trick. */
+export class RealFft implements RealFftEngine {
   private readonly half: number;
   private readonly zr: Float64Array;
   private readonly zi: Float64Array;
   private readonly tc: Float64Array; // cos(2πk/N)
   private readonly ts: Float64Array; // -sin(2πk/N)
+  readonly hasFastHann = false;
 
-  constructor(readonly n: number, options: RealFftOptions = {}) {
+  constructor(readonly n: number) {
     checkSize(n, "RealFft");
     if (n % 2 !== 0) throw new InvalidInputError(`RealFft: size must be even, got ${n}`);
-    this.wasm = options.precision === "single" ? wasmRealFft(n) : undefined;
     this.half = n / 2;
     this.zr = new Float64Array(this.half);
     this.zi = new Float64Array(this.half);
@@ -209,12 +217,7 @@ export class RealFft {
     }
   }
 
-  /**
-   * Forward real DFT: x (length N) → outRe/outIm (length N/2+1).
-   * `x` may be any array-like of numbers; it is not modified.
-   */
   forward(x: ArrayLike<number>, outRe: Float64Array | Float32Array, outIm: Float64Array | Float32Array): void {
-    if (this.wasm !== undefined) return this.wasm.forward(x, outRe, outIm);
     const { half: m, zr, zi, tc, ts } = this;
     for (let i = 0; i < m; i++) {
       zr[i] = x[2 * i];
@@ -236,53 +239,25 @@ export class RealFft {
     }
   }
 
-  /**
-   * forward(x[start … start+N) · window) into outRe/outIm at `outOffset`,
-   * reading x in place; the frame must lie inside x.
-   */
   forwardWindowed(x: Float32Array, start: number, window: Float32Array, outRe: Float32Array, outIm: Float32Array, outOffset: number): void {
-    if (this.wasm !== undefined) return this.wasm.forwardWindowed(x, start, window, outRe, outIm, outOffset);
     const frame = (this.frame ??= new Float64Array(this.n));
     for (let i = 0; i < this.n; i++) frame[i] = x[start + i] * window[i];
     this.forward(frame, outRe.subarray(outOffset, outOffset + this.half + 1), outIm.subarray(outOffset, outOffset + this.half + 1));
   }
   private frame: Float64Array | undefined;
 
-  /** Whether `forwardHann` takes the fast frequency-domain path (PFFFT, N ≥ 8). */
-  get hasFastHann(): boolean {
-    return this.wasm !== undefined && this.n >= 8;
-  }
-
-  /** forwardWindowed with the periodic Hann window of length N (see WasmRealFft.forwardHann). */
   forwardHann(x: Float32Array, start: number, outRe: Float32Array, outIm: Float32Array, outOffset: number): void {
-    if (this.hasFastHann) return this.wasm!.forwardHann(x, start, outRe, outIm, outOffset);
     const w = (this.hann ??= Float32Array.from({ length: this.n }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / this.n)));
     this.forwardWindowed(x, start, w, outRe, outIm, outOffset);
   }
   private hann: Float32Array | undefined;
 
-  /**
-   * `count` frames x[first + t·hop … + N), each times `window` (the periodic
-   * Hann of length N where undefined), into outRe/outIm from `outOffset`,
-   * N/2+1 bins per frame; every frame must lie inside x.
-   */
   forwardFrames(x: Float32Array, first: number, hop: number, count: number, window: Float32Array | undefined,
     outRe: Float32Array, outIm: Float32Array, outOffset: number): void {
-    if (this.wasm?.framesInBlocks) return this.wasm.forwardFrames(x, first, hop, count, window, outRe, outIm, outOffset);
-    const nb = this.half + 1;
-    for (let t = 0; t < count; t++) {
-      if (window === undefined) this.forwardHann(x, first + t * hop, outRe, outIm, outOffset + t * nb);
-      else this.forwardWindowed(x, first + t * hop, window, outRe, outIm, outOffset + t * nb);
-    }
+    forwardFramesOneByOne(this, x, first, hop, count, window, outRe, outIm, outOffset);
   }
 
-  /**
-   * The transform of x[start … start+N) in the ordered real layout
-   * [X0, X(N/2), Re X1, Im X1, …, Re X(N/2−1), Im X(N/2−1)]. The returned
-   * array is reused by the next call: read what you need, then call again.
-   */
   forwardOrdered(x: Float32Array, start: number): Float32Array {
-    if (this.wasm !== undefined) return this.wasm.forwardOrdered(x, start);
     const re = (this.orderedRe ??= new Float64Array(this.half + 1)), im = (this.orderedIm ??= new Float64Array(this.half + 1));
     this.forward(x.subarray(start, start + this.n), re, im);
     const out = (this.ordered ??= new Float32Array(this.n));
@@ -295,7 +270,6 @@ export class RealFft {
   private orderedRe: Float64Array | undefined;
   private orderedIm: Float64Array | undefined;
 
-  /** Inverse real DFT: spectrum (N/2+1 bins) → out (length N), scaled by 1/N. */
   inverse(re: ArrayLike<number>, im: ArrayLike<number>, out: Float64Array | Float32Array): void {
     const { half: m, zr, zi, tc, ts } = this;
     for (let k = 0; k < m; k++) {

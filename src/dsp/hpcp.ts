@@ -19,7 +19,7 @@
  * of a chord give similar profiles).
  */
 import { InvalidInputError } from "../errors.js";
-import { RealFft } from "./fft.js";
+import { realFft } from "./fft.js";
 import type { Spectrogram } from "./types.js";
 import { getWindow, type WindowName } from "./window.js";
 
@@ -121,7 +121,7 @@ export function hpcp(signal: Float32Array, sampleRate: number, options: HpcpOpti
   const minF = options.minFreqHz ?? 100, maxF = Math.min(options.maxFreqHz ?? 3500, sampleRate / 2);
   const nFft = (() => { let p = 1; while (p < frameSize) p *= 2; return p; })();
   const window = getWindow(options.window ?? "blackmanharris62", frameSize);
-  const fft = new RealFft(nFft, { precision: "single" });
+  const fft = realFft(nFft, { precision: "single" });
   const nBins = nFft / 2 + 1;
   const frame = new Float64Array(nFft);
   const window32 = new Float32Array(nFft);

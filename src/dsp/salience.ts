@@ -7,7 +7,7 @@
  * `nOctaves`. Magnitudes are raised to β = 1 (linear), as in the paper.
  * Output: nFrames × nBins, frame t centred at t·hop.
  */
-import { RealFft } from "./fft.js";
+import { realFft } from "./fft.js";
 import { spectralPeaks } from "./hpcp.js";
 import type { Spectrogram } from "./types.js";
 import { getWindow } from "./window.js";
@@ -30,7 +30,7 @@ export function pitchSalience(signal: Float32Array, sampleRate: number, options:
   const nBins = octaves * 12 * bps;
   const H = options.nHarmonics ?? 20, alpha = options.alpha ?? 0.8, range = options.dynamicRangeDb ?? 40;
   const window = getWindow("hann", frameSize);
-  const fft = new RealFft(frameSize, { precision: "single" });
+  const fft = realFft(frameSize, { precision: "single" });
   const nb = frameSize / 2 + 1;
   const re = new Float64Array(nb), im = new Float64Array(nb), mag = new Float64Array(nb);
   const frame = new Float64Array(frameSize);

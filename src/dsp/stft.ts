@@ -10,7 +10,7 @@
  * with); pass "constant" for librosa 0.10's zero padding.
  */
 import { InvalidInputError } from "../errors.js";
-import { RealFft } from "./fft.js";
+import { RealFft, realFft } from "./fft.js";
 import type { ComplexSpectrogram } from "./types.js";
 import { getWindow, padCenter, type WindowName } from "./window.js";
 
@@ -88,7 +88,7 @@ export function stftFrames(
     throw new InvalidInputError(`${what}: signal of ${signal.length} samples is shorter than nFft=${nFft}; use center=true or a smaller nFft`);
   }
   const nBins = nFft / 2 + 1;
-  const fft = new RealFft(nFft, { precision: "single" });
+  const fft = realFft(nFft, { precision: "single" });
   const frame = new Float64Array(nFft);
   // The default periodic Hann over the whole frame is applied in the frequency domain (3 taps), saving a pass.
   const plainHann = (options.window ?? "hann") === "hann" && (options.winLength ?? nFft) === nFft && fft.hasFastHann;

@@ -6,7 +6,9 @@
  * for digital silence, stereo decorrelation (left/side, right/side, mid/side)
  * chosen per frame, and partitioned Rice coding of the residual with the
  * partition order and parameters chosen per subframe. Fixed block size 4096.
- * The output is lossless with respect to the quantized samples.
+ * The output is lossless with respect to the quantized samples. Frame headers
+ * carry the sample rate and sample size themselves (FLAC's streamable
+ * subset), so decoders that start mid-stream or skip STREAMINFO stay in sync.
  */
 import { InvalidInputError } from "../errors.js";
 import type { AudioSignal } from "./audio.js";
@@ -49,7 +51,7 @@ export function encodeFlac(audio: AudioSignal, options: FlacOptions = {}): Uint8
   for (let start = 0, frameNo = 0; start < n; start += BLOCK_SIZE, frameNo++) {
     const len = Math.min(BLOCK_SIZE, n - start);
     const before = w.byteLength;
-    writeFrame(w, ints.map((q) => q.subarray(start, start + len)), bps, frameNo);
+    writeFrame(w, ints.map((q) => q.subarray(start, start + len)), bps, rate, frameNo);
     const size = w.byteLength - before;
     minFrame = Math.min(minFrame, size);
     maxFrame = Math.max(maxFrame, size);
@@ -77,18 +79,37 @@ export function encodeFlac(audio: AudioSignal, options: FlacOptions = {}): Uint8
 
 type Assignment = { code: number; chans: Int32Array[]; extraBit: number[] };
 
-function writeFrame(w: BitWriter, block: Int32Array[], bps: number, frameNo: number): void {
+/** The rates a frame header names by a code alone (FLAC format, frame header "sample rate"). */
+const RATE_CODES: ReadonlyMap<number, number> = new Map([[88200, 1], [176400, 2], [192000, 3], [8000, 4], [16000, 5], [22050, 6], [24000, 7], [32000, 8], [44100, 9], [48000, 10], [96000, 11]]);
+
+/**
+ * The frame header's sample-rate field: a code, or a code plus the rate at
+ * the end of the header (in kHz, Hz or tens of Hz). Only a rate none of these
+ * can hold falls back to "from STREAMINFO" (code 0), outside the streamable subset.
+ */
+export function rateCode(rate: number): { code: number; value: number; bits: number } {
+  const named = RATE_CODES.get(rate);
+  if (named !== undefined) return { code: named, value: 0, bits: 0 };
+  if (rate % 1000 === 0 && rate / 1000 <= 255) return { code: 12, value: rate / 1000, bits: 8 };
+  if (rate <= 65535) return { code: 13, value: rate, bits: 16 };
+  if (rate % 10 === 0 && rate / 10 <= 65535) return { code: 14, value: rate / 10, bits: 16 };
+  return { code: 0, value: 0, bits: 0 };
+}
+
+function writeFrame(w: BitWriter, block: Int32Array[], bps: number, sampleRate: number, frameNo: number): void {
   const len = block[0].length;
   const assignment = chooseAssignment(block);
   const frameStart = w.byteLength;
   w.writeBits(0xfff8, 16); // sync, reserved, fixed block size
   w.writeBits(0b0111, 4); // block size: 16-bit (size-1) at end of header
-  w.writeBits(0b0000, 4); // sample rate from STREAMINFO
+  const rate = rateCode(sampleRate);
+  w.writeBits(rate.code, 4);
   w.writeBits(assignment.code, 4);
-  w.writeBits(0b000, 3); // sample size from STREAMINFO
+  w.writeBits(bps === 16 ? 0b100 : 0b110, 3); // sample size in the header (16 or 24 bits), as the streamable subset asks
   w.writeBits(0, 1);
   writeUtf8Number(w, frameNo);
   w.writeBits(len - 1, 16);
+  if (rate.bits > 0) w.writeBits(rate.value, rate.bits);
   w.writeBits(crc8(w.bytes().subarray(frameStart)), 8);
   assignment.chans.forEach((ch, i) => writeSubframe(w, ch, bps + assignment.extraBit[i]));
   w.alignToByte();

@@ -78,6 +78,8 @@ test("the demo page in headless Chromium: decode, multiple F0s and separation in
     };
     await run("#multipitch", "multipitch.txt");
     assert.equal(await page.locator("#out img").count(), 1, "the salience picture is shown");
+    // PFFFT compiles synchronously in the page's main thread (a 39 kB module), so the browser gets the same FFT as Node.
+    assert.equal(await page.evaluate(async () => (await import(new URL("mirkit.js", document.baseURI).href)).fastFftEngine()), "pffft-wasm");
     const text = Buffer.from(await download("multipitch.txt")).toString("utf8").trim().split("\n");
     const node = await multipitch(audio, { model: await loadMultipitchModel() });
     assert.equal(text.length, node.times.length);
