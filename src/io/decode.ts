@@ -7,7 +7,7 @@
 import { OggVorbisDecoder } from "@wasm-audio-decoders/ogg-vorbis";
 import { MPEGDecoder } from "mpg123-decoder";
 import { InvalidInputError, UnsupportedFormatError } from "../errors.js";
-import type { AudioSignal } from "./audio.js";
+import { checkAudioFormat, type AudioSignal } from "./audio.js";
 import { FlacDecoder } from "./flac-decode.js";
 import { decodeWav } from "./wav.js";
 
@@ -43,20 +43,22 @@ interface WasmDecoded {
   channelData: Float32Array[];
   samplesDecoded: number;
   sampleRate: number;
-  errors: { message: string }[];
+  /** `inputBytes`: how far into the stream the decoder was when it failed. */
+  errors: { message: string; inputBytes?: number }[];
 }
 
 /** Turns a wasm decoder's result into an AudioSignal, or a typed error naming the file. */
 export function checkDecoded(result: WasmDecoded, format: AudioFormat, file?: string): AudioSignal {
-  if (result.errors.length > 0 && result.samplesDecoded === 0) {
-    throw new InvalidInputError(`corrupt ${format} data: ${result.errors[0].message}`, { file });
-  }
   if (result.errors.length > 0) {
-    throw new InvalidInputError(`corrupt ${format} data after ${result.samplesDecoded} samples: ${result.errors[0].message}`, { file });
+    const e = result.errors[0];
+    const where = e.inputBytes !== undefined ? ` near byte ${e.inputBytes}` : "";
+    const after = result.samplesDecoded > 0 ? ` after ${result.samplesDecoded} samples` : "";
+    throw new InvalidInputError(`corrupt ${format} data${where}${after}: ${e.message}`, { file });
   }
   if (result.samplesDecoded === 0 || result.channelData.length === 0) {
     throw new InvalidInputError(`no audio could be decoded from this ${format} file (truncated or empty stream)`, { file });
   }
+  checkAudioFormat(result.sampleRate, result.channelData.length, file);
   return {
     sampleRate: result.sampleRate,
     channels: result.channelData.map((c) => (c.length === result.samplesDecoded ? c : c.subarray(0, result.samplesDecoded))),
@@ -93,7 +95,21 @@ export async function createStreamDecoder(format: Exclude<AudioFormat, "wav">, f
   }
   const d = new MPEGDecoder();
   await d.ready;
-  return { decode: async (c) => d.decode(c), flush: none, free: () => d.free() };
+  // mpg123-decoder also prints each error on the console; it reaches the caller once, in `errors`.
+  return { decode: async (c) => withoutConsoleLines("mpg123-decoder", () => d.decode(c)), flush: none, free: () => d.free() };
+}
+
+/** Runs `f` with console.error lines that begin with `prefix` dropped. */
+function withoutConsoleLines<T>(prefix: string, f: () => T): T {
+  const original = console.error;
+  console.error = (...args: unknown[]) => {
+    if (!(typeof args[0] === "string" && args[0].startsWith(prefix))) original(...args);
+  };
+  try {
+    return f();
+  } finally {
+    console.error = original;
+  }
 }
 
 /** Decodes a complete audio file held in memory (WAV, FLAC, MP3 or Ogg Vorbis). */

@@ -6,12 +6,30 @@ import { spawnSync } from "node:child_process";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { InvalidInputError, MirError, UnsupportedFormatError } from "../errors.js";
-import type { AudioSignal } from "./audio.js";
+import { checkAudioFormat, type AudioSignal } from "./audio.js";
 import { checkDecoded, concatDecoded, createStreamDecoder, decodeAudio, sniffFormat, type AudioFormat } from "./decode.js";
 import { encodeFlac } from "./flac.js";
 import { decodeWav, encodeWav, parseWavHeader, wavBytesToChannels, type WavEncoding } from "./wav.js";
 
+/**
+ * The size of an input that must be a regular file (symbolic links
+ * followed), or a typed error naming it: missing, a folder, or a special
+ * file (a FIFO would block a read forever, /dev/zero never ends).
+ */
+export async function regularFileSize(file: string, what = "an audio file"): Promise<number> {
+  let st;
+  try {
+    st = await fs.stat(file);
+  } catch (e) {
+    throw fileError(e, file);
+  }
+  if (st.isDirectory()) throw new InvalidInputError(`is a directory, expected ${what}`, { file });
+  if (!st.isFile()) throw new InvalidInputError(`is not a regular file (a pipe, socket or device), expected ${what}`, { file });
+  return st.size;
+}
+
 async function readBytes(file: string): Promise<Uint8Array> {
+  await regularFileSize(file);
   try {
     return new Uint8Array(await fs.readFile(file));
   } catch (e) {
@@ -182,6 +200,7 @@ export async function* streamAudioFile(
   options: { readonly readBytes?: number; readonly onInfo?: (info: StreamInfo) => void } = {},
 ): AsyncGenerator<AudioBlock> {
   const chunkBytes = options.readBytes ?? 1 << 20;
+  await regularFileSize(file);
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(file, "r");
@@ -222,8 +241,9 @@ export async function* streamAudioFile(
         const parts = [await decoder.decode(buf.slice(0, bytesRead))];
         if (last) parts.push(await decoder.flush());
         const out = concatDecoded(parts);
-        if (out.errors.length > 0) throw new InvalidInputError(`corrupt ${format} data near byte ${off}: ${out.errors[0].message}`, { file });
+        if (out.errors.length > 0) throw new InvalidInputError(`corrupt ${format} data near byte ${out.errors[0].inputBytes ?? off}: ${out.errors[0].message}`, { file });
         if (out.samplesDecoded > 0) {
+          if (frame === 0) checkAudioFormat(out.sampleRate, out.channelData.length, file);
           yield { sampleRate: out.sampleRate, channels: out.channelData, startFrame: frame };
           frame += out.samplesDecoded;
         }

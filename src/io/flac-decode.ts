@@ -9,6 +9,7 @@
  * `flac` tool.
  */
 import { InvalidInputError, UnsupportedFormatError } from "../errors.js";
+import { checkAudioFormat } from "./audio.js";
 import { crc16, crc8 } from "./bits.js";
 
 class NeedMoreData extends Error {}
@@ -147,6 +148,8 @@ export class FlacDecoder {
         const channels = r.readBits(3) + 1;
         const bitsPerSample = r.readBits(5) + 1;
         const totalSamples = r.readBits(36);
+        checkAudioFormat(sampleRate, channels, this.file);
+        if (bitsPerSample < 4) throw new InvalidInputError(`STREAMINFO declares ${bitsPerSample} bits per sample; FLAC needs 4 to 32`, { file: this.file });
         this.info = { sampleRate, channels, bitsPerSample, totalSamples };
       }
       pos += 4 + len;

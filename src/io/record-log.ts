@@ -6,7 +6,9 @@
  * of what is already stored.
  */
 import { existsSync, promises as fs } from "node:fs";
+import * as path from "node:path";
 import { InvalidInputError } from "../errors.js";
+import { regularFileSize } from "./file.js";
 import { frameRecord, hasMagic, scanRecords, type RecordStore } from "./records.js";
 
 export class RecordLog implements RecordStore {
@@ -33,7 +35,12 @@ export class RecordLog implements RecordStore {
    */
   static async open(file: string, magic: Uint8Array, options: { readonly readOnly?: boolean; readonly what: string }): Promise<RecordLog> {
     const readOnly = options.readOnly === true;
-    if (!existsSync(file)) return new RecordLog(file, magic, [], readOnly, 0);
+    if (!existsSync(file)) {
+      const dir = path.dirname(file);
+      if (!readOnly && !existsSync(dir)) throw new InvalidInputError(`cannot create it: the folder ${dir} does not exist`, { file });
+      return new RecordLog(file, magic, [], readOnly, 0);
+    }
+    await regularFileSize(file, `a ${options.what}`);
     const bytes = new Uint8Array(await fs.readFile(file));
     if (bytes.length > 0 && !hasMagic(bytes, magic)) throw new InvalidInputError(`not a ${options.what} (bad magic); refusing to touch it`, { file });
     const { payloads, validBytes } = scanRecords(bytes, magic.length);

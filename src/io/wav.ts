@@ -8,7 +8,7 @@
  * Microsoft spec asks.
  */
 import { InvalidInputError, UnsupportedFormatError } from "../errors.js";
-import type { AudioSignal } from "./audio.js";
+import { checkAudioFormat, type AudioSignal } from "./audio.js";
 
 const FORMAT_PCM = 1;
 const FORMAT_FLOAT = 3;
@@ -94,8 +94,7 @@ function checkLayout(
   if (!okBits.includes(fmt.bits)) {
     throw new UnsupportedFormatError(`unsupported WAV bit depth ${fmt.bits} for ${float ? "float" : "PCM"} data (expected ${okBits.join(", ")})`, { file });
   }
-  if (fmt.channels === 0) throw bad("WAV fmt chunk declares 0 channels");
-  if (fmt.rate === 0) throw bad("WAV fmt chunk declares a sample rate of 0 Hz");
+  checkAudioFormat(fmt.rate, fmt.channels, file);
   const frameBytes = (fmt.bits / 8) * fmt.channels;
   let size = declared === 0xffffffff && rf64DataSize !== undefined ? rf64DataSize : declared;
   const available = fileSize - dataOffset;

@@ -1,0 +1,90 @@
+/**
+ * Malformed and special inputs (issue 15): each case reproduces a reported
+ * failure and asserts one clear line naming the file, exit 1, no stack trace
+ * and nothing left behind.
+ */
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { encodeFlac } from "../io/flac.js";
+import { encodeWav } from "../io/wav.js";
+import { sine } from "../testing/assert.js";
+
+const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "main.js");
+const dir = mkdtempSync(path.join(tmpdir(), "mirkit-malformed-"));
+const tone = sine(440, 16000, 16000, 0.5);
+const goodWav = encodeWav({ sampleRate: 16000, channels: [tone] }, { encoding: "pcm16" });
+
+function run(args: readonly string[], timeoutMs = 60_000) {
+  const r = spawnSync(process.execPath, [BIN, "--quiet", ...args], { encoding: "utf8", cwd: dir, timeout: timeoutMs });
+  return { code: r.status, out: r.stdout, err: r.stderr, signal: r.signal };
+}
+
+function assertOneLine(r: ReturnType<typeof run>, ...parts: (string | RegExp)[]) {
+  assert.equal(r.signal, null, "finished in time");
+  assert.equal(r.code, 1, `exit 1 (${r.err})`);
+  const lines = r.err.trim().split("\n");
+  assert.equal(lines.length, 1, `one line on stderr, got:\n${r.err}`);
+  assert.ok(!/internal error/.test(lines[0]), lines[0]);
+  for (const p of parts) assert.ok(typeof p === "string" ? lines[0].includes(p) : p.test(lines[0]), `"${lines[0]}" names ${p}`);
+}
+
+/** A copy of the good WAV with its fmt chunk's rate and channel fields replaced. */
+function wavWith(name: string, fields: { rate?: number; channels?: number }): string {
+  const b = goodWav.slice();
+  const v = new DataView(b.buffer);
+  if (fields.rate !== undefined) v.setUint32(24, fields.rate >>> 0, true);
+  if (fields.channels !== undefined) v.setUint16(22, fields.channels, true);
+  const f = path.join(dir, name);
+  writeFileSync(f, b);
+  return f;
+}
+
+for (const rate of [1, 7, 2 ** 31, 2 ** 32 - 1]) {
+  test(`a WAV header claiming ${rate} Hz is refused before any work, by info, multipitch and separate`, () => {
+    const f = wavWith(`rate${rate}.wav`, { rate });
+    for (const cmd of [["info"], ["multipitch", "-o", path.join(dir, `r${rate}.txt`)], ["separate", "-o", path.join(dir, `sep${rate}`)]]) {
+      const r = run([cmd[0], f, ...cmd.slice(1)]);
+      assertOneLine(r, `rate${rate}.wav`, "sample rate");
+    }
+    assert.ok(!existsSync(path.join(dir, `r${rate}.txt`)), "no output");
+    assert.ok(!existsSync(path.join(dir, `sep${rate}`)) || readdirSync(path.join(dir, `sep${rate}`), { recursive: true }).length === 0, "no stems");
+  });
+}
+
+test("a WAV header claiming 65535 channels is refused", () => {
+  assertOneLine(run(["info", wavWith("chan.wav", { channels: 65535 })]), "chan.wav", "65535 channels");
+});
+
+test("a FLAC whose STREAMINFO says 0 Hz is refused with the file's name", () => {
+  const flac = encodeFlac({ sampleRate: 16000, channels: [tone] });
+  // STREAMINFO's 20-bit rate starts at byte 18 (after "fLaC", the block header and 10 bytes of sizes).
+  flac[18] = 0; flac[19] = 0; flac[20] &= 0x0f;
+  const f = path.join(dir, "zero.flac");
+  writeFileSync(f, flac);
+  for (const cmd of ["info", "multipitch"]) assertOneLine(run([cmd, f, ...(cmd === "multipitch" ? ["-o", path.join(dir, "z.txt")] : [])]), "zero.flac", "0 Hz");
+});
+
+test("a directory, a FIFO and /dev/zero through a symlink as input: one line each, no hang", () => {
+  const folder = path.join(dir, "a-folder");
+  mkdirSync(folder, { recursive: true });
+  assertOneLine(run(["info", folder]), "a-folder", "directory");
+  assertOneLine(run(["separate", folder, "-o", path.join(dir, "sepdir")]), "a-folder", "directory");
+  const fifo = path.join(dir, "pipe.wav");
+  if (spawnSync("mkfifo", [fifo]).status === 0) {
+    for (const cmd of ["info", "multipitch", "separate"]) assertOneLine(run([cmd, fifo, ...(cmd === "info" ? [] : ["-o", path.join(dir, `fifo-${cmd}`)])], 20_000), "pipe.wav", "not a regular file");
+  }
+  const zero = path.join(dir, "zero.wav");
+  symlinkSync("/dev/zero", zero);
+  assertOneLine(run(["info", zero], 20_000), "zero.wav", "not a regular file");
+});
+
+test("covers add into a library whose folder does not exist: one line naming it", () => {
+  const f = path.join(dir, "tone.wav");
+  writeFileSync(f, goodWav);
+  assertOneLine(run(["covers", "add", f, "--db", path.join(dir, "nodir", "x.mkcl")]), "x.mkcl", "does not exist");
+});
