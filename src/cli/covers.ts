@@ -4,11 +4,20 @@
  * alignment similarity, fusion by averaging).
  */
 import type { Command } from "commander";
-import { addToLibrary, compareCovers, evaluateCoversDataset, queryLibrary, type CoversEvalResult } from "../tasks/covers.js";
+import type { LibraryDamage } from "../covers/library.js";
+import { InvalidInputError } from "../errors.js";
+import { addToLibrary, compareCovers, evaluateCoversDataset, queryLibrary, repairLibrary, type CoversEvalResult } from "../tasks/covers.js";
 import { stagedProgress } from "./progress.js";
 
 /** JSON with non-finite numbers (an unaligned pair) as null. */
 const json = (x: unknown): string => JSON.stringify(x, (_, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2) + "\n";
+
+/** One warning line when a library has damage that readers skip. */
+function warnDamage(db: string, damage: readonly LibraryDamage[]): void {
+  if (damage.length === 0) return;
+  const where = damage.slice(0, 3).map((d) => `bytes ${d.offset}–${d.offset + d.length}`).join(", ") + (damage.length > 3 ? ", …" : "");
+  process.stderr.write(`mirkit: warning: ${db}: ${damage.length} damaged record(s) skipped (${where}); the intact ones are used. Run mirkit covers repair --db ${db} to rewrite it without them (the original is kept).\n`);
+}
 
 export function addCoversCommands(program: Command): void {
   const quiet = () => program.opts().quiet === true;
@@ -21,9 +30,12 @@ export function addCoversCommands(program: Command): void {
     .addHelpText("after", "\nExample:\n  $ mirkit covers add music/ --db covers.mkcl")
     .action(async (inputs: string[], o: { db: string }) => {
       const progress = stagedProgress(quiet());
-      const { added, total } = await addToLibrary(o.db, inputs, { onProgress: progress.update });
+      const r = await addToLibrary(o.db, inputs, { onProgress: progress.update });
       progress.stop();
-      if (!quiet()) process.stderr.write(`added ${added} file(s); ${total} in ${o.db}\n`);
+      warnDamage(o.db, r.damage);
+      for (const f of r.failed) process.stderr.write(`mirkit: warning: skipped ${f.message}\n`);
+      if (!quiet()) process.stderr.write(`added ${r.added} file(s); ${r.total} in ${o.db}\n`);
+      if (r.failed.length > 0) throw new InvalidInputError(`${r.failed.length} file(s) could not be added: ${r.failed.map((f) => f.file).join(", ")}`);
     });
   covers
     .command("query")
@@ -34,9 +46,18 @@ export function addCoversCommands(program: Command): void {
     .option("--candidates <c>", "prefilter size (re-ranked by alignment)", (v) => Number(v), 200)
     .option("--json", "print JSON: [{ path, distance, hpcpDistance, melodyDistance, salienceDistance }]")
     .action(async (file: string, o: { db: string; top: number; candidates: number; json?: boolean }) => {
-      const rows = await queryLibrary(o.db, file, { top: o.top, candidates: o.candidates });
+      const rows = await queryLibrary(o.db, file, { top: o.top, candidates: o.candidates, onDamage: (d) => warnDamage(o.db, d) });
       if (o.json) process.stdout.write(json(rows));
       else process.stdout.write(rows.map((r, k) => `${String(k + 1).padStart(3)}  ${r.distance.toFixed(3)}  ${r.path}`).join("\n") + "\n");
+    });
+  covers
+    .command("repair")
+    .description("Rewrite a damaged library with its intact records only; the original is kept as <db>.bak.")
+    .requiredOption("--db <file>", "library file")
+    .addHelpText("after", "\nA torn last record (an interrupted add) is cut by the next add on its own; damage elsewhere is skipped\nby every reader and removed only here. See docs/covers-library.md.\n\nExample:\n  $ mirkit covers repair --db covers.mkcl")
+    .action(async (o: { db: string }) => {
+      const r = await repairLibrary(o.db);
+      process.stderr.write(`${o.db}: kept ${r.kept} record(s), dropped ${r.dropped.length} damaged part(s)${r.dropped.map((d) => ` [bytes ${d.offset}–${d.offset + d.length}: ${d.reason}]`).join("")}; the original is in ${r.backup}\n`);
     });
   covers
     .command("compare")

@@ -7,6 +7,7 @@
  * nFrames × 12 each. Pure encoding and the library over any RecordStore; the
  * Node file is io/record-log.ts, opened by tasks/covers.ts.
  */
+import { InvalidInputError } from "../errors.js";
 import type { RecordStore } from "../io/records.js";
 import type { CoverFeatures } from "./features.js";
 
@@ -33,25 +34,69 @@ export function encodeEntry(e: LibraryEntry): Uint8Array {
   return payload;
 }
 
-/** The entry of a record payload. */
+/** The entry of a record payload, validated: a record whose checksum holds may still carry nonsense. */
 export function decodeEntry(payload: Uint8Array): LibraryEntry {
+  const bad = (why: string) => new InvalidInputError(`a library record ${why}`);
   const nl = payload.indexOf(10);
-  const meta = JSON.parse(new TextDecoder().decode(payload.subarray(0, nl))) as { path: string; durationSeconds: number; sizeBytes: number; nFrames: number; views?: number };
-  const n = meta.nFrames * 12;
+  if (nl < 0) throw bad("has no JSON header line");
+  let meta: { path?: unknown; durationSeconds?: unknown; sizeBytes?: unknown; nFrames?: unknown; views?: unknown };
+  try {
+    meta = JSON.parse(new TextDecoder().decode(payload.subarray(0, nl)));
+  } catch {
+    throw bad("has a header that is not JSON");
+  }
+  if (meta === null || typeof meta !== "object") throw bad("has a header that is not a JSON object");
+  const { path, durationSeconds, sizeBytes, nFrames } = meta;
+  const views = meta.views ?? 2;
+  if (typeof path !== "string" || path === "") throw bad("has no path");
+  if (typeof durationSeconds !== "number" || !(durationSeconds >= 0) || typeof sizeBytes !== "number" || !(sizeBytes >= 0)) throw bad(`for ${path} has a bad duration or size`);
+  if (typeof nFrames !== "number" || !Number.isInteger(nFrames) || nFrames < 0) throw bad(`for ${path} has a bad frame count (${String(nFrames)})`);
+  if (views !== 2 && views !== 3) throw bad(`for ${path} has ${String(views)} feature views; expected 2 or 3`);
+  const n = nFrames * 12;
+  if (nl + 1 + 4 * views * n !== payload.length) throw bad(`for ${path} declares ${nFrames} frames, which do not fill its ${payload.length} bytes`);
   const pv = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
-  const hpcp = Float32Array.from({ length: n }, (_, i) => pv.getFloat32(nl + 1 + 4 * i, true));
-  const melody = Float32Array.from({ length: n }, (_, i) => pv.getFloat32(nl + 1 + 4 * (n + i), true));
-  const salience = (meta.views ?? 2) >= 3 ? Float32Array.from({ length: n }, (_, i) => pv.getFloat32(nl + 1 + 4 * (2 * n + i), true)) : undefined;
-  return { path: meta.path, durationSeconds: meta.durationSeconds, sizeBytes: meta.sizeBytes, features: { hpcp, melody, salience, nFrames: meta.nFrames } };
+  const read = (k: number) => {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = pv.getFloat32(nl + 1 + 4 * (k * n + i), true);
+      if (!Number.isFinite(v)) throw bad(`for ${path} holds a non-finite feature value`);
+      out[i] = v;
+    }
+    return out;
+  };
+  return { path, durationSeconds, sizeBytes, features: { hpcp: read(0), melody: read(1), salience: views === 3 ? read(2) : undefined, nFrames } };
 }
 
-/** The entries of a store and appends to it; `has(path)` tells what is in. */
+/** What a reader skipped: a damaged stretch of the file, or a record whose contents are invalid. */
+export interface LibraryDamage {
+  readonly offset: number;
+  readonly length: number;
+  readonly reason: string;
+}
+
+/** Every record payload begins with these bytes (its JSON header). */
+export const PAYLOAD_PREFIX = new TextEncoder().encode('{"path":');
+
+/**
+ * The entries of a store and appends to it; `has(path)` tells what is in.
+ * Damaged regions and invalid records are skipped and listed in `damage`;
+ * every intact entry is kept.
+ */
 export class CoversLibrary {
-  private readonly list: LibraryEntry[];
+  private readonly list: LibraryEntry[] = [];
   private readonly paths: Set<string>;
+  readonly damage: readonly LibraryDamage[];
 
   constructor(private readonly store: RecordStore) {
-    this.list = store.payloads.map(decodeEntry);
+    const damage: LibraryDamage[] = store.scan.damaged.map((r) => ({ ...r, reason: "damaged bytes (no intact record)" }));
+    for (const r of store.scan.records) {
+      try {
+        this.list.push(decodeEntry(r.payload));
+      } catch (e) {
+        damage.push({ offset: r.offset, length: 8 + r.payload.length, reason: (e as Error).message });
+      }
+    }
+    this.damage = damage.sort((a, b) => a.offset - b.offset);
     this.paths = new Set(this.list.map((e) => e.path));
   }
 

@@ -73,6 +73,30 @@ function decodeWithFfmpeg(file: string): AudioSignal | undefined {
 export type OutputFormat = "wav" | "flac";
 
 /**
+ * Where an atomic write of `file` goes: the file itself, or the file a
+ * symbolic link points to (the link stays). A target that exists and is not
+ * a regular file (a folder, /dev/stdout, a FIFO) is refused: renaming over it
+ * would replace it.
+ */
+export async function atomicTarget(file: string): Promise<string> {
+  let target = file;
+  try {
+    if ((await fs.lstat(file)).isSymbolicLink()) target = await fs.realpath(file);
+  } catch {
+    return file; // does not exist (or a dangling link): written as a new file
+  }
+  let st;
+  try {
+    st = await fs.stat(target);
+  } catch {
+    return target;
+  }
+  if (st.isDirectory()) throw new InvalidInputError("is a directory; give a file name for this output", { file });
+  if (!st.isFile()) throw new InvalidInputError("is not a regular file (a pipe, socket or device); outputs are written only to files", { file });
+  return target;
+}
+
+/**
  * Writes audio atomically: to a temporary file beside the target, then renamed,
  * so a failure never leaves a half-written file in place of a good one.
  */
@@ -91,10 +115,17 @@ export async function writeAudioFile(
 
 /** Writes bytes to `file` through a temporary sibling and a rename. */
 export async function writeFileAtomic(file: string, bytes: Uint8Array | string): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  const target = await atomicTarget(file);
+  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
   try {
-    await fs.writeFile(tmp, bytes);
-    await fs.rename(tmp, file);
+    const fh = await fs.open(tmp, "w");
+    try {
+      await fh.writeFile(bytes);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fs.rename(tmp, target);
   } catch (e) {
     await fs.rm(tmp, { force: true });
     throw new InvalidInputError(`cannot write: ${(e as Error).message}`, { file, cause: e });
@@ -118,7 +149,8 @@ export class WavFileWriter {
   ) {}
 
   static async open(file: string, sampleRate: number, channels: number, encoding: WavEncoding = "float32"): Promise<WavFileWriter> {
-    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+    const target = await atomicTarget(file);
+    const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
     const header = encodeWav({ sampleRate, channels: Array.from({ length: channels }, () => new Float32Array(0)) }, { encoding });
     let handle: fs.FileHandle;
     try {
@@ -127,7 +159,7 @@ export class WavFileWriter {
     } catch (e) {
       throw new InvalidInputError(`cannot write: ${(e as Error).message}`, { file, cause: e });
     }
-    return new WavFileWriter(file, tmp, handle, header.length, sampleRate, encoding);
+    return new WavFileWriter(target, tmp, handle, header.length, sampleRate, encoding);
   }
 
   async write(channels: readonly Float32Array[]): Promise<void> {

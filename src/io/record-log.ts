@@ -1,15 +1,32 @@
 /**
  * Node-only: an append-only file of checksummed records (io/records.ts).
- * Opening reads the file once, cuts off an incomplete tail left by a crash
- * and keeps the file open; each append writes one record and fsyncs it, so a
- * record is either wholly there or not at all, and appending reads nothing
- * of what is already stored.
+ * Opening reads the file once and keeps it open; a writer cuts off a torn
+ * tail (what a crash mid-append leaves) and nothing else: damaged regions
+ * elsewhere stay as they are, skipped by readers and reported. Each append
+ * writes one record and fsyncs it, so a record is either wholly there or not
+ * at all, and appending reads nothing of what is already stored. `repair`
+ * rewrites the file with its intact records only, keeping the original.
  */
 import { existsSync, promises as fs } from "node:fs";
 import * as path from "node:path";
 import { InvalidInputError } from "../errors.js";
-import { regularFileSize } from "./file.js";
-import { frameRecord, hasMagic, scanRecords, type RecordStore } from "./records.js";
+import { regularFileSize, writeFileAtomic } from "./file.js";
+import { frameRecord, hasMagic, scanRecords, type PayloadPrefix, type RecordScan, type RecordStore } from "./records.js";
+
+export interface RecordLogOptions {
+  readonly readOnly?: boolean;
+  /** The kind of file, for messages ("mirkit covers library"). */
+  readonly what: string;
+  /** Bytes every payload begins with (see scanRecords). */
+  readonly prefix?: PayloadPrefix;
+}
+
+export interface RepairOptions extends RecordLogOptions {
+  /** Which intact records (by header offset) to keep; default all. */
+  readonly keep?: (offset: number) => boolean;
+}
+
+const EMPTY: RecordScan = { records: [], damaged: [], tornTail: undefined };
 
 export class RecordLog implements RecordStore {
   private handle: fs.FileHandle | undefined;
@@ -19,7 +36,7 @@ export class RecordLog implements RecordStore {
   private constructor(
     readonly file: string,
     private readonly magic: Uint8Array,
-    readonly payloads: readonly Uint8Array[],
+    readonly scan: RecordScan,
     private readonly readOnly: boolean,
     /** Bytes this log read from the file: all of them at open, none after. */
     readonly bytesRead: number,
@@ -30,23 +47,45 @@ export class RecordLog implements RecordStore {
   /**
    * Opens `file` for reading and, unless `readOnly`, appending. A missing or
    * empty file reads as empty and gets `magic` on the first append. A file
-   * with another magic is refused and left untouched; `what` names the kind
-   * of file in that message.
+   * with another magic is refused and left untouched.
    */
-  static async open(file: string, magic: Uint8Array, options: { readonly readOnly?: boolean; readonly what: string }): Promise<RecordLog> {
+  static async open(file: string, magic: Uint8Array, options: RecordLogOptions): Promise<RecordLog> {
     const readOnly = options.readOnly === true;
     if (!existsSync(file)) {
       const dir = path.dirname(file);
       if (!readOnly && !existsSync(dir)) throw new InvalidInputError(`cannot create it: the folder ${dir} does not exist`, { file });
-      return new RecordLog(file, magic, [], readOnly, 0);
+      return new RecordLog(file, magic, EMPTY, readOnly, 0);
     }
-    await regularFileSize(file, `a ${options.what}`);
-    const bytes = new Uint8Array(await fs.readFile(file));
-    if (bytes.length > 0 && !hasMagic(bytes, magic)) throw new InvalidInputError(`not a ${options.what} (bad magic); refusing to touch it`, { file });
-    const { payloads, validBytes } = scanRecords(bytes, magic.length);
-    const log = new RecordLog(file, magic, payloads, readOnly, bytes.length);
-    if (!readOnly && bytes.length > 0 && validBytes < bytes.length) await fs.truncate(file, validBytes);
+    const bytes = await RecordLog.readChecked(file, magic, options.what);
+    const scan = bytes.length === 0 ? EMPTY : scanRecords(bytes, magic.length, options.prefix);
+    const log = new RecordLog(file, magic, scan, readOnly, bytes.length);
+    if (!readOnly && scan.tornTail !== undefined) await fs.truncate(file, scan.tornTail.offset);
     return log;
+  }
+
+  /**
+   * Rewrites `file` with its intact records only (atomically), after copying
+   * the original to `backup`; returns the scan of the original and how many
+   * records were kept.
+   */
+  static async repair(file: string, magic: Uint8Array, backup: string, options: RepairOptions): Promise<{ scan: RecordScan; kept: number }> {
+    const bytes = await RecordLog.readChecked(file, magic, options.what);
+    const scan = bytes.length === 0 ? EMPTY : scanRecords(bytes, magic.length, options.prefix);
+    await fs.copyFile(file, backup);
+    const kept = scan.records.filter((r) => options.keep?.(r.offset) ?? true);
+    const parts = [magic, ...kept.map((r) => frameRecord(r.payload))];
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) { out.set(p, at); at += p.length; }
+    await writeFileAtomic(file, out);
+    return { scan, kept: kept.length };
+  }
+
+  private static async readChecked(file: string, magic: Uint8Array, what: string): Promise<Uint8Array> {
+    await regularFileSize(file, `a ${what}`);
+    const bytes = new Uint8Array(await fs.readFile(file));
+    if (bytes.length > 0 && !hasMagic(bytes, magic)) throw new InvalidInputError(`not a ${what} (bad magic); refusing to touch it`, { file });
+    return bytes;
   }
 
   async append(payload: Uint8Array): Promise<void> {

@@ -1,17 +1,24 @@
 /**
  * Checksummed records, the framing of mirkit's append-only files (the covers
  * library): after a file's magic, each record is [length u32 LE][crc32 u32
- * LE][payload]. A crash mid-append leaves at most one incomplete record at
- * the end; a reader stops at the first record whose length or checksum does
- * not check out, and everything before it is intact. Pure functions here
- * (browser-safe); the Node file that appends them is io/record-log.ts.
+ * LE][payload].
+ *
+ * Recovery (docs/covers-library.md): a crash mid-append leaves at most one
+ * incomplete record at the end, a *torn tail*: its header is cut short or
+ * its length runs past the end of the file. A writer may cut a torn tail,
+ * and nothing else. Damage anywhere else (a flipped byte, a bad length) makes
+ * a *damaged region*: the reader skips it by searching for the next place
+ * where a whole record checks out (length within the file, CRC equal), keeps
+ * every intact record on either side, and reports the region; no writer
+ * removes it (only an explicit repair does, keeping the original).
+ * Pure functions here (browser-safe); the Node file is io/record-log.ts.
  */
 import { crc32 } from "../crc32.js";
 
-/** Where records are kept: the payloads read when opened, and appends. */
+/** Where records are kept: what was read when opened, and appends. */
 export interface RecordStore {
-  /** Payloads of the intact records, in file order, as read when the store was opened (appends are not added). */
-  readonly payloads: readonly Uint8Array[];
+  /** The scan made when the store was opened (appends are not added). */
+  readonly scan: RecordScan;
   append(payload: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }
@@ -26,21 +33,66 @@ export function frameRecord(payload: Uint8Array): Uint8Array {
   return out;
 }
 
-/** The records from byte `start` on (payloads are views into `bytes`); `validBytes` is where the intact part ends. */
-export function scanRecords(bytes: Uint8Array, start: number): { payloads: Uint8Array[]; validBytes: number } {
-  const payloads: Uint8Array[] = [];
-  if (bytes.length < start) return { payloads, validBytes: 0 };
+/** A stretch of bytes that holds no intact record. */
+export interface ByteRange {
+  readonly offset: number;
+  readonly length: number;
+}
+
+export interface RecordScan {
+  /** Intact records in file order, with the offset of each header (payloads are views into the bytes). */
+  readonly records: readonly { readonly offset: number; readonly payload: Uint8Array }[];
+  /** Damaged regions between intact records (or before the tail), skipped. */
+  readonly damaged: readonly ByteRange[];
+  /** An incomplete last record (what a crash mid-append leaves), if any. */
+  readonly tornTail: ByteRange | undefined;
+}
+
+/** Every payload begins with these bytes (a cheap test before a checksum, when resynchronising). */
+export type PayloadPrefix = Uint8Array;
+
+/** The record at `off`, if a whole one checks out there. */
+function recordAt(bytes: Uint8Array, view: DataView, off: number, prefix: PayloadPrefix): Uint8Array | undefined {
+  if (off + 8 > bytes.length) return undefined;
+  const len = view.getUint32(off, true);
+  if (off + 8 + len > bytes.length || len < prefix.length) return undefined;
+  for (let i = 0; i < prefix.length; i++) if (bytes[off + 8 + i] !== prefix[i]) return undefined;
+  const payload = bytes.subarray(off + 8, off + 8 + len);
+  return crc32(payload) === view.getUint32(off + 4, true) ? payload : undefined;
+}
+
+/**
+ * Every intact record from byte `start` on, the damaged regions skipped, and
+ * a torn tail. `prefix`: bytes every payload begins with, which makes
+ * resynchronising cost a checksum only where a record can start.
+ */
+export function scanRecords(bytes: Uint8Array, start: number, prefix: PayloadPrefix = new Uint8Array(0)): RecordScan {
+  const records: { offset: number; payload: Uint8Array }[] = [];
+  const damaged: ByteRange[] = [];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let off = start;
-  while (off + 8 <= bytes.length) {
-    const len = view.getUint32(off, true), crc = view.getUint32(off + 4, true);
-    if (off + 8 + len > bytes.length) break;
-    const payload = bytes.subarray(off + 8, off + 8 + len);
-    if (crc32(payload) !== crc) break;
-    payloads.push(payload);
-    off += 8 + len;
+  while (off < bytes.length) {
+    const payload = recordAt(bytes, view, off, prefix);
+    if (payload !== undefined) {
+      records.push({ offset: off, payload });
+      off += 8 + payload.length;
+      continue;
+    }
+    // No record here: resynchronise on the next offset where a whole record checks out.
+    let next = off + 1;
+    while (next < bytes.length && recordAt(bytes, view, next, prefix) === undefined) next++;
+    if (next >= bytes.length) {
+      // Nothing intact follows. A header cut short, or a length running past the end, is what an
+      // interrupted append leaves; anything else (a whole record with a bad checksum) is damage.
+      const torn = off + 8 > bytes.length || off + 8 + view.getUint32(off, true) > bytes.length;
+      if (torn) return { records, damaged, tornTail: { offset: off, length: bytes.length - off } };
+      damaged.push({ offset: off, length: bytes.length - off });
+      break;
+    }
+    damaged.push({ offset: off, length: next - off });
+    off = next;
   }
-  return { payloads, validBytes: off };
+  return { records, damaged, tornTail: undefined };
 }
 
 /** Whether `bytes` begins with `magic`. */
@@ -50,10 +102,10 @@ export function hasMagic(bytes: Uint8Array, magic: Uint8Array): boolean {
 
 /** A store in memory (tests, browsers): `bytes` holds the file as it would be on disk. */
 export class MemoryRecordStore implements RecordStore {
-  readonly payloads: readonly Uint8Array[];
+  readonly scan: RecordScan;
   private parts: Uint8Array[];
-  constructor(magic: Uint8Array, bytes: Uint8Array = magic) {
-    this.payloads = scanRecords(bytes, magic.length).payloads;
+  constructor(magic: Uint8Array, bytes: Uint8Array = magic, prefix?: PayloadPrefix) {
+    this.scan = scanRecords(bytes, magic.length, prefix);
     this.parts = [bytes.slice()];
   }
   async append(payload: Uint8Array): Promise<void> {

@@ -8,10 +8,10 @@
 import { existsSync, promises as fs } from "node:fs";
 import * as path from "node:path";
 import { coverFeatures, type CoverFeatures } from "../covers/features.js";
-import { CoversLibrary, MAGIC, type LibraryEntry } from "../covers/library.js";
+import { CoversLibrary, MAGIC, PAYLOAD_PREFIX, type LibraryDamage, type LibraryEntry } from "../covers/library.js";
 import { calibrate, CALIBRATION, pairDistances, profileDistance, rerankScores } from "../covers/rank.js";
 import { alignmentDistance, fuseDistances } from "../covers/similarity.js";
-import { InvalidInputError } from "../errors.js";
+import { InvalidInputError, MirError } from "../errors.js";
 import { evaluateCovers, type CoverScores } from "../eval/covers.js";
 import { toMono } from "../io/audio.js";
 import { listAudioFiles, readAudioFile } from "../io/file.js";
@@ -22,9 +22,24 @@ export type CoversProgress = (stage: string, fraction: number, item: string) => 
 
 const LIBRARY = "mirkit covers library";
 
-/** Opens (or, for appending, prepares to create) a library file. */
+/** Opens (or, for appending, prepares to create) a library file; damaged records are skipped and listed in `damage`. */
 export async function openCoversLibrary(file: string, options: { readonly readOnly?: boolean } = {}): Promise<CoversLibrary> {
-  return new CoversLibrary(await RecordLog.open(file, MAGIC, { readOnly: options.readOnly, what: LIBRARY }));
+  return new CoversLibrary(await RecordLog.open(file, MAGIC, { readOnly: options.readOnly, what: LIBRARY, prefix: PAYLOAD_PREFIX }));
+}
+
+/**
+ * Rewrites a damaged library with its intact, valid records only; the
+ * original is copied to `<db>.bak` first. Returns what was kept and dropped.
+ */
+export async function repairLibrary(db: string): Promise<{ kept: number; dropped: readonly LibraryDamage[]; backup: string }> {
+  if (!existsSync(db)) throw new InvalidInputError("no such library", { file: db });
+  const lib = await openCoversLibrary(db, { readOnly: true });
+  await lib.close();
+  const backup = `${db}.bak`;
+  const invalid = new Set(lib.damage.map((d) => d.offset));
+  // Records whose checksum holds but whose contents are invalid are dropped as well.
+  const keep = (await RecordLog.repair(db, MAGIC, backup, { what: LIBRARY, prefix: PAYLOAD_PREFIX, keep: (offset) => !invalid.has(offset) }));
+  return { kept: keep.kept, dropped: lib.damage, backup };
 }
 
 /** A recording's library entry: its absolute path, duration, size and features. */
@@ -34,20 +49,42 @@ export async function coverEntry(file: string): Promise<LibraryEntry> {
   return { path: path.resolve(file), durationSeconds: audio.channels[0].length / audio.sampleRate, sizeBytes: st.size, features: coverFeatures(toMono(audio), audio.sampleRate) };
 }
 
+export interface AddResult {
+  readonly added: number;
+  readonly total: number;
+  /** Files that could not be read or decoded: skipped, with the reason. */
+  readonly failed: readonly { readonly file: string; readonly message: string }[];
+  /** Damage found in the library when it was opened (skipped, kept on disk). */
+  readonly damage: readonly LibraryDamage[];
+}
+
 /**
  * Adds the audio files of `inputs` (files, or folders walked recursively)
  * that the library does not hold yet, one record at a time: a crash loses at
- * most the file in progress, and a rerun resumes.
+ * most the file in progress, and a rerun resumes. A file that cannot be
+ * decoded is skipped and listed in `failed`; the others are added.
  */
-export async function addToLibrary(db: string, inputs: readonly string[], options: { readonly onProgress?: CoversProgress } = {}): Promise<{ added: number; total: number }> {
+export async function addToLibrary(db: string, inputs: readonly string[], options: { readonly onProgress?: CoversProgress } = {}): Promise<AddResult> {
+  const files = await listAudioFiles(inputs);
   const lib = await openCoversLibrary(db);
+  const failed: { file: string; message: string }[] = [];
+  let added = 0;
   try {
-    const files = (await listAudioFiles(inputs)).filter((f) => !lib.has(path.resolve(f)));
-    for (const [i, f] of files.entries()) {
-      options.onProgress?.("covers add", i / Math.max(1, files.length), path.basename(f));
-      await lib.add(await coverEntry(f));
+    const todo = files.filter((f) => !lib.has(path.resolve(f)));
+    for (const [i, f] of todo.entries()) {
+      options.onProgress?.("covers add", i / Math.max(1, todo.length), path.basename(f));
+      let entry: LibraryEntry;
+      try {
+        entry = await coverEntry(f);
+      } catch (e) {
+        if (!(e instanceof MirError)) throw e;
+        failed.push({ file: f, message: e.message });
+        continue;
+      }
+      await lib.add(entry);
+      added++;
     }
-    return { added: files.length, total: lib.entries.length };
+    return { added, total: lib.entries.length, failed, damage: lib.damage };
   } finally {
     await lib.close();
   }
@@ -67,11 +104,12 @@ export interface CoversMatch {
  * keeps `candidates` entries, re-ranked by alignment (rerankScores); the best
  * `top` are returned, closest first.
  */
-export async function queryLibrary(db: string, file: string, options: { readonly top?: number; readonly candidates?: number } = {}): Promise<CoversMatch[]> {
+export async function queryLibrary(db: string, file: string, options: { readonly top?: number; readonly candidates?: number; readonly onDamage?: (damage: readonly LibraryDamage[]) => void } = {}): Promise<CoversMatch[]> {
   if (!existsSync(db)) throw new InvalidInputError("no such library (create it with mirkit covers add)", { file: db });
   const lib = await openCoversLibrary(db, { readOnly: true });
   const entries = lib.entries;
   await lib.close();
+  if (lib.damage.length > 0) options.onDamage?.(lib.damage);
   const q = await coverEntry(file);
   const pre = entries.map((e, i) => ({ i, d: profileDistance(q.features, e.features) })).sort((a, b) => a.d - b.d).slice(0, options.candidates ?? 200);
   const cands = pre.map(({ i }) => ({ e: entries[i], ...pairDistances(q.features, entries[i].features) }));
