@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, Option } from "commander";
 import { MirError } from "../errors.js";
-import { readAudioFile, writeFileAtomic } from "../io/file.js";
+import { cleanUpOutputs, readAudioFile, writeFileAtomic } from "../io/file.js";
 import { renderFigure } from "../plot/figure.js";
 import { encodePng } from "../plot/png.js";
 import { PLOT_KINDS, spectrogramFigure, type PlotKind } from "../tasks/plot.js";
@@ -147,6 +147,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`mirkit: ${e.message}\n`);
       return EXIT_USAGE;
     }
+    cleanUpOutputs();
     if (e instanceof MirError) {
       process.stderr.write(`mirkit: ${e.message}\n`);
       if (process.env.MIRKIT_DEBUG) process.stderr.write(`${e.stack}\n`);
@@ -166,6 +167,13 @@ if (invokedDirectly) {
     if (e.code === "EPIPE") process.exit(0);
     throw e;
   });
+  // Interrupted (Ctrl-C, kill, a closed terminal): remove temporary files and the empty folders this run made.
+  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+    process.on(signal, () => {
+      cleanUpOutputs();
+      process.exit(code);
+    });
+  }
   main(process.argv).then((code) => {
     process.exitCode = code;
   });

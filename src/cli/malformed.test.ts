@@ -88,3 +88,34 @@ test("covers add into a library whose folder does not exist: one line naming it"
   writeFileSync(f, goodWav);
   assertOneLine(run(["covers", "add", f, "--db", path.join(dir, "nodir", "x.mkcl")]), "x.mkcl", "does not exist");
 });
+
+test("separate interrupted (SIGTERM, SIGINT) or failing mid-stream leaves no temporary file and no empty output folder", async () => {
+  // 40 s of stereo noise-like audio: long enough to be interrupted while stems are being written.
+  const n = 40 * 22050, x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = 0.3 * Math.sin(i * 0.05) * Math.sin(i * 0.0011);
+  const long = path.join(dir, "long.wav");
+  writeFileSync(long, encodeWav({ sampleRate: 22050, channels: [x, x] }, { encoding: "float32" }));
+  const { spawn } = await import("node:child_process");
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    const out = path.join(dir, `stems-${signal}`);
+    const child = spawn(process.execPath, [BIN, "--quiet", "separate", long, "-o", out], { stdio: "ignore" });
+    // Wait until the temporary stems exist, then interrupt.
+    const started = Date.now();
+    while (!(existsSync(path.join(out, "long")) && readdirSync(path.join(out, "long")).some((f) => f.endsWith(".tmp")))) {
+      if (Date.now() - started > 30_000) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill(signal);
+    const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+    assert.equal(code, signal === "SIGTERM" ? 143 : 130);
+    assert.ok(!existsSync(out), `${signal}: the output folder it made is gone (${existsSync(out) ? readdirSync(out, { recursive: true }).join(", ") : ""})`);
+  }
+  // A NaN sample two thirds in: the stream fails after stems were begun.
+  const y = x.slice();
+  y[Math.floor(n * 0.66)] = NaN;
+  const bad = path.join(dir, "nan-late.wav");
+  writeFileSync(bad, encodeWav({ sampleRate: 22050, channels: [y, y] }, { encoding: "float32" }));
+  const out = path.join(dir, "stems-nan");
+  assertOneLine(run(["separate", bad, "-o", out]), "nan-late.wav", "non-finite");
+  assert.ok(!existsSync(out), "no empty output folder after a failure");
+});

@@ -8,11 +8,10 @@
  * format, any length, memory bounded by 30-second segments); FLAC output is
  * encoded from the whole stems in memory.
  */
-import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
 import { InvalidInputError } from "../errors.js";
-import { openAudioStream, readAudioFile, WavFileWriter, writeAudioFile } from "../io/file.js";
+import { makeOutputDir, openAudioStream, readAudioFile, WavFileWriter, writeAudioFile } from "../io/file.js";
 import { loadSeparationModel } from "../node.js";
 import { separate, separateStream } from "../tasks/separate.js";
 import { createProgress } from "./progress.js";
@@ -60,7 +59,7 @@ export function addSeparateCommand(program: Command): void {
           if (o.format === "wav") {
             // WAV out: streamed block by block (any input format); memory is bounded by the segment, whatever the length.
             const { sampleRate, channels, frames: total, blocks } = await openAudioStream(file);
-            await fs.mkdir(dir, { recursive: true });
+            await makeOutputDir(dir);
             const writers = [await WavFileWriter.open(path.join(dir, "vocals.wav"), sampleRate, channels), await WavFileWriter.open(path.join(dir, "accompaniment.wav"), sampleRate, channels)];
             try {
               let done = 0;
@@ -82,7 +81,7 @@ export function addSeparateCommand(program: Command): void {
             const audio = await readAudioFile(file);
             const { vocals, accompaniment } = await separate(audio, { model, wiener: o.wiener === true, onProgress });
             progress.stop();
-            await fs.mkdir(dir, { recursive: true });
+            await makeOutputDir(dir);
             await writeAudioFile(path.join(dir, "vocals.flac"), { sampleRate: audio.sampleRate, channels: vocals }, { format: "flac" });
             await writeAudioFile(path.join(dir, "accompaniment.flac"), { sampleRate: audio.sampleRate, channels: accompaniment }, { format: "flac" });
           }

@@ -3,7 +3,7 @@
  * whose memory does not grow with the file's length.
  */
 import { spawnSync } from "node:child_process";
-import { promises as fs } from "node:fs";
+import { promises as fs, rmdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { InvalidInputError, MirError, UnsupportedFormatError } from "../errors.js";
 import { checkAudioFormat, type AudioSignal } from "./audio.js";
@@ -113,10 +113,57 @@ export async function writeAudioFile(
   await writeFileAtomic(file, bytes);
 }
 
+/** Temporary files being written, and output folders this process made, for cleanUpOutputs(). */
+const liveTemps = new Set<string>();
+const madeDirs: string[] = [];
+
+/** The temporary sibling an atomic write of `target` goes through (tracked until renamed or removed). */
+function tempFor(target: string): string {
+  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
+  liveTemps.add(tmp);
+  return tmp;
+}
+
+/** Makes an output folder (and its parents); cleanUpOutputs() removes the ones it made while they are empty. */
+export async function makeOutputDir(dir: string): Promise<void> {
+  let first: string | undefined;
+  try {
+    first = await fs.mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw new InvalidInputError(`cannot create the output folder: ${(e as Error).message}`, { file: dir, cause: e });
+  }
+  if (first === undefined) return;
+  const chain: string[] = [];
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    chain.push(d);
+    if (d === path.resolve(first) || d === path.dirname(d)) break;
+  }
+  madeDirs.push(...chain.reverse());
+}
+
+/**
+ * After a failure or an interruption: removes the temporary files still
+ * being written and the output folders this process made that are still
+ * empty, so a failed run leaves nothing behind. Synchronous, so that a
+ * signal handler can call it.
+ */
+export function cleanUpOutputs(): void {
+  for (const t of liveTemps) rmSync(t, { force: true });
+  liveTemps.clear();
+  for (const d of [...madeDirs].reverse()) {
+    try {
+      rmdirSync(d); // only an empty folder goes
+    } catch {
+      // not empty (or gone): kept
+    }
+  }
+  madeDirs.length = 0;
+}
+
 /** Writes bytes to `file` through a temporary sibling and a rename. */
 export async function writeFileAtomic(file: string, bytes: Uint8Array | string): Promise<void> {
   const target = await atomicTarget(file);
-  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
+  const tmp = tempFor(target);
   try {
     const fh = await fs.open(tmp, "w");
     try {
@@ -129,6 +176,8 @@ export async function writeFileAtomic(file: string, bytes: Uint8Array | string):
   } catch (e) {
     await fs.rm(tmp, { force: true });
     throw new InvalidInputError(`cannot write: ${(e as Error).message}`, { file, cause: e });
+  } finally {
+    liveTemps.delete(tmp);
   }
 }
 
@@ -150,13 +199,14 @@ export class WavFileWriter {
 
   static async open(file: string, sampleRate: number, channels: number, encoding: WavEncoding = "float32"): Promise<WavFileWriter> {
     const target = await atomicTarget(file);
-    const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
+    const tmp = tempFor(target);
     const header = encodeWav({ sampleRate, channels: Array.from({ length: channels }, () => new Float32Array(0)) }, { encoding });
     let handle: fs.FileHandle;
     try {
       handle = await fs.open(tmp, "w");
       await handle.write(header, 0, header.length, null);
     } catch (e) {
+      liveTemps.delete(tmp);
       throw new InvalidInputError(`cannot write: ${(e as Error).message}`, { file, cause: e });
     }
     return new WavFileWriter(target, tmp, handle, header.length, sampleRate, encoding);
@@ -177,6 +227,7 @@ export class WavFileWriter {
       await this.handle.write(word(size - this.header), 0, 4, this.header - 4);
       await this.handle.close();
       await fs.rename(this.tmp, this.file);
+      liveTemps.delete(this.tmp);
     } catch (e) {
       await this.abort();
       throw new InvalidInputError(`cannot write: ${(e as Error).message}`, { file: this.file, cause: e });
@@ -186,6 +237,7 @@ export class WavFileWriter {
   async abort(): Promise<void> {
     await this.handle.close().catch(() => undefined);
     await fs.rm(this.tmp, { force: true });
+    liveTemps.delete(this.tmp);
   }
 }
 
