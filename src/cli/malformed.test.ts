@@ -119,3 +119,12 @@ test("separate interrupted (SIGTERM, SIGINT) or failing mid-stream leaves no tem
   assertOneLine(run(["separate", bad, "-o", out]), "nan-late.wav", "non-finite");
   assert.ok(!existsSync(out), "no empty output folder after a failure");
 });
+
+test("serve --port out of range or not a number is bad usage (exit 2), not an internal error", () => {
+  for (const port of ["99999", "-1", "abc", "80.5"]) {
+    const r = run(["serve", "--port", port]);
+    assert.equal(r.code, 2, `--port ${port}: ${r.err}`);
+    assert.match(r.err, /--port must be an integer from 0 to 65535/);
+    assert.ok(!/internal error/.test(r.err));
+  }
+});

@@ -1,11 +1,13 @@
-/** Option parsers shared by the commands. */
-import { InvalidInputError } from "../errors.js";
+/** Option parsers shared by the commands. A bad value is bad usage: commander reports it and mirkit exits 2. */
+import { InvalidArgumentError } from "commander";
 
-/** A commander parser for an integer option ≥ `min`; anything else is a one-line input error. */
-export function intOption(name: string, min = 1): (v: string) => number {
+/** A commander parser for an integer option from `min` to `max`. */
+export function intOption(name: string, min = 1, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
   return (v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidInputError(`${name} must be an integer ≥ ${min}, got "${v}"`);
+    const n = /^[+-]?\d+$/.test(v.trim()) ? Number(v) : NaN;
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`${name} must be an integer ${max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`}, got "${v}"`);
+    }
     return n;
   };
 }

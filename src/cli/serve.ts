@@ -8,7 +8,7 @@ export function addServeCommand(program: Command): void {
   program
     .command("serve")
     .description("Serve the browser demo (web/): decoding, multi-F0 and separation run in the page with ONNX Runtime Web. Build it first: npm run build:web.")
-    .option("--port <n>", "TCP port", intOption("--port", 0), 8080)
+    .option("--port <n>", "TCP port (0: any free port)", intOption("--port", 0, 65535), 8080)
     .option("--host <addr>", "address to listen on", "127.0.0.1")
     .addHelpText("after", "\nExamples:\n  $ npm run build:web && mirkit serve --port 8080   # then open http://127.0.0.1:8080/")
     .action(async (o: { port: number; host: string }) => {
