@@ -16,9 +16,28 @@ function lines(text: string): { row: number; fields: string[] }[] {
   return out;
 }
 
+const DIGITS = String.raw`\d(?:_?\d)*`;
+const DECIMAL = new RegExp(`^[+-]?(?:${DIGITS}(?:\\.(?:${DIGITS})?)?|\\.${DIGITS})(?:[eE][+-]?${DIGITS})?$`);
+const SPECIAL = /^([+-]?)(inf|infinity|nan)$/i;
+
+/**
+ * Python's float() on one field, as mir_eval's loaders read numbers:
+ * decimal and exponent forms with digit-grouping underscores ("1_000"),
+ * "inf"/"infinity"/"nan" in any case with a sign; not hexadecimal, binary or
+ * octal ("0x1B8" is an error there, and here). Python also reads non-ASCII
+ * digits ("١٢"); we do not.
+ */
+export function pythonFloat(text: string): number {
+  const s = text.trim();
+  const special = SPECIAL.exec(s);
+  if (special) return special[2].toLowerCase() === "nan" ? NaN : special[1] === "-" ? -Infinity : Infinity;
+  if (!DECIMAL.test(s)) return NaN;
+  return Number(s.replace(/_/g, ""));
+}
+
 function num(s: string, name: string, row: number): number {
-  const v = Number(s);
-  if (s === "" || Number.isNaN(v)) throw new InvalidInputError(`${name}:${row}: cannot read "${s}" as a number`);
+  const v = pythonFloat(s);
+  if (Number.isNaN(v) && !SPECIAL.test(s.trim())) throw new InvalidInputError(`${name}:${row}: cannot read "${s}" as a number`);
   return v;
 }
 

@@ -7,7 +7,7 @@
  * onto a constant grid; pitches match within 50 cents.
  */
 import { InvalidInputError } from "../errors.js";
-import { allClose, validateEvents } from "./util.js";
+import { allClose } from "./util.js";
 
 export interface MelodyScores {
   "Voicing Recall": number;
@@ -30,8 +30,18 @@ export interface MelodyOptions {
 
 const round10 = (x: number) => Math.round(x * 1e10) / 1e10; // np.round(x, 10) for the magnitudes of time stamps
 
-/** scipy interp1d on sorted x (no extrapolation: callers keep xNew inside [x0, xN]). */
-function interp(x: Float64Array, y: Float64Array, xNew: Float64Array, kind: "linear" | "zero" | "nearest"): Float64Array {
+/**
+ * scipy interp1d (assume_sorted=False: the knots are first sorted by x with a
+ * stable sort, as its argsort(kind="mergesort")); no extrapolation: callers
+ * keep xNew inside [min x, max x].
+ */
+function interp(xIn: Float64Array, yIn: Float64Array, xNew: Float64Array, kind: "linear" | "zero" | "nearest"): Float64Array {
+  let x = xIn, y = yIn;
+  if (x.some((v, i) => i > 0 && v < x[i - 1])) {
+    const order = Array.from(x, (_, i) => i).sort((a, b) => xIn[a] - xIn[b] || a - b);
+    x = Float64Array.from(order, (i) => xIn[i]);
+    y = Float64Array.from(order, (i) => yIn[i]);
+  }
   const out = new Float64Array(xNew.length);
   const n = x.length;
   for (let i = 0; i < xNew.length; i++) {
@@ -107,9 +117,7 @@ const hz2cents = (f: Float64Array, base: number) => f.map((v) => (v === 0 ? 0 : 
 export function toCentVoicing(
   refTime: ArrayLike<number>, refFreq: ArrayLike<number>, estTime: ArrayLike<number>, estFreq: ArrayLike<number>, options: MelodyOptions = {},
 ): { refVoicing: Float64Array; refCent: Float64Array; estVoicing: Float64Array; estCent: Float64Array } {
-  // mir_eval does not check this and would interpolate nonsense; we refuse, with its hint.
-  validateEvents(refTime, "reference times");
-  validateEvents(estTime, "estimated times");
+  // Times need not be sorted: mir_eval (through scipy's interp1d) sorts the knots it interpolates, and so do we.
   if (refTime.length !== refFreq.length || estTime.length !== estFreq.length) throw new InvalidInputError("melody: times and frequencies must have the same length");
   let rt = Float64Array.from(refTime), rf = Float64Array.from(refFreq);
   let et = Float64Array.from(estTime), ef = Float64Array.from(estFreq);
