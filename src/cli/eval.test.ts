@@ -66,12 +66,12 @@ test("mirkit eval covers reads a CSV matrix and a label file", () => {
   assert.match(bad.err, /^mirkit: .*missing\.txt: no such file\n$/);
 });
 
-test("mirkit eval: unsorted times get mir_eval's hint, a missing option is a usage error", { skip }, () => {
+test("mirkit eval: unsorted melody times are scored (as mir_eval does), times in milliseconds get mir_eval's hint, a missing option is a usage error", { skip }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), "mirkit-eval-"));
   writeFileSync(path.join(dir, "bad.txt"), "0.2 440\n0.1 440\n");
   const r = run("eval", "melody", "--ref", path.join(dir, "bad.txt"), "--est", path.join(F, "melody/est00.txt"));
-  assert.equal(r.code, 1);
-  assert.equal(r.err.trim().split("\n").length, 1);
+  assert.equal(r.code, 0, r.err);
+  assert.ok("Overall Accuracy" in JSON.parse(r.out));
   const h = run("eval", "multipitch", "--ref", path.join(dir, "ms.txt"), "--est", path.join(dir, "ms.txt"));
   assert.equal(h.code, 1);
   writeFileSync(path.join(dir, "ms.txt"), "1000.0 440\n40000 440\n");

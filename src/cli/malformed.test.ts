@@ -5,7 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
@@ -126,5 +126,29 @@ test("serve --port out of range or not a number is bad usage (exit 2), not an in
     assert.equal(r.code, 2, `--port ${port}: ${r.err}`);
     assert.match(r.err, /--port must be an integer from 0 to 65535/);
     assert.ok(!/internal error/.test(r.err));
+  }
+});
+
+const has = (cmd: string) => spawnSync(cmd, ["--version"]).status === 0;
+test("one rule for truncated files: MP3 and Ogg cut at 80 % are refused like WAV and FLAC; whole files (CBR, VBR, ID3v1-tagged) are read", { skip: has("lame") && has("oggenc") ? false : "lame/oggenc not installed (apt-get install lame vorbis-tools)" }, () => {
+  const n = 3 * 44100, x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = 0.4 * Math.sin((2 * Math.PI * 440 * i) / 44100) * (1 + 0.3 * Math.sin(i / 5000));
+  const wav = path.join(dir, "src.wav");
+  writeFileSync(wav, encodeWav({ sampleRate: 44100, channels: [x, x] }));
+  const made: [string, string[]][] = [
+    ["cbr.mp3", ["lame", "--quiet", wav, path.join(dir, "cbr.mp3")]],
+    ["vbr.mp3", ["lame", "--quiet", "-V2", wav, path.join(dir, "vbr.mp3")]],
+    ["tagged.mp3", ["lame", "--quiet", "--id3v1-only", "--tt", "A title", wav, path.join(dir, "tagged.mp3")]],
+    ["whole.ogg", ["oggenc", "-Q", wav, "-o", path.join(dir, "whole.ogg")]],
+  ];
+  for (const [name, cmd] of made) {
+    assert.equal(spawnSync(cmd[0], cmd.slice(1)).status, 0, name);
+    const r = run(["info", "--json", path.join(dir, name)]);
+    assert.equal(r.code, 0, `${name}: ${r.err}`);
+    const bytes = readFileSync(path.join(dir, name));
+    const cut = path.join(dir, `cut-${name}`);
+    writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.8)));
+    assertOneLine(run(["info", cut]), `cut-${name}`, "truncated");
+    assertOneLine(run(["separate", cut, "-o", path.join(dir, `sep-cut-${name}`)]), `cut-${name}`, "truncated");
   }
 });

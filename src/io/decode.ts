@@ -8,6 +8,7 @@ import { OggVorbisDecoder } from "@wasm-audio-decoders/ogg-vorbis";
 import { MPEGDecoder } from "mpg123-decoder";
 import { InvalidInputError, UnsupportedFormatError } from "../errors.js";
 import { checkAudioFormat, type AudioSignal } from "./audio.js";
+import { TAIL_BYTES, truncation } from "./completeness.js";
 import { FlacDecoder } from "./flac-decode.js";
 import { decodeWav } from "./wav.js";
 
@@ -112,11 +113,19 @@ function withoutConsoleLines<T>(prefix: string, f: () => T): T {
   }
 }
 
+/** Refuses a truncated MP3 or Ogg file (see completeness.ts); `tail`: the file's last bytes. */
+export function checkComplete(format: AudioFormat, tail: Uint8Array, size: number, file?: string): void {
+  if (format !== "mp3" && format !== "ogg-vorbis") return;
+  const why = truncation(format, tail, size);
+  if (why !== undefined) throw new InvalidInputError(why, { file });
+}
+
 /** Decodes a complete audio file held in memory (WAV, FLAC, MP3 or Ogg Vorbis). */
 export async function decodeAudio(bytes: Uint8Array, options: { readonly file?: string } = {}): Promise<AudioSignal> {
   const { file } = options;
   const format = sniffFormat(bytes, file);
   if (format === "wav") return decodeWav(bytes, file);
+  checkComplete(format, bytes.subarray(Math.max(0, bytes.length - TAIL_BYTES)), bytes.length, file);
   const decoder = await createStreamDecoder(format, file);
   try {
     const parts = [await decoder.decode(bytes), await decoder.flush()];

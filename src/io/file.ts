@@ -7,7 +7,8 @@ import { promises as fs, rmdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { InvalidInputError, MirError, UnsupportedFormatError } from "../errors.js";
 import { checkAudioFormat, type AudioSignal } from "./audio.js";
-import { checkDecoded, concatDecoded, createStreamDecoder, decodeAudio, sniffFormat, type AudioFormat } from "./decode.js";
+import { TAIL_BYTES } from "./completeness.js";
+import { checkComplete, checkDecoded, concatDecoded, createStreamDecoder, decodeAudio, sniffFormat, type AudioFormat } from "./decode.js";
 import { encodeFlac } from "./flac.js";
 import { decodeWav, encodeWav, parseWavHeader, wavBytesToChannels, type WavEncoding } from "./wav.js";
 
@@ -315,6 +316,9 @@ export async function* streamAudioFile(
       }
       return;
     }
+    const tail = new Uint8Array(Math.min(size, TAIL_BYTES));
+    await handle.read(tail, 0, tail.length, size - tail.length);
+    checkComplete(format, tail, size, file);
     const decoder = await createStreamDecoder(format, file);
     try {
       const buf = new Uint8Array(chunkBytes);
