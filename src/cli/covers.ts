@@ -33,9 +33,11 @@ export function addCoversCommands(program: Command): void {
       const r = await addToLibrary(o.db, inputs, { onProgress: progress.update });
       progress.stop();
       warnDamage(o.db, r.damage);
-      for (const f of r.failed) process.stderr.write(`mirkit: warning: skipped ${f.message}\n`);
+      // One failure: its own line is the error. Several: a warning line each, then the list.
+      if (r.failed.length > 1) for (const f of r.failed) process.stderr.write(`mirkit: warning: skipped ${f.message}\n`);
       if (!quiet()) process.stderr.write(`added ${r.added} file(s); ${r.total} in ${o.db}\n`);
-      if (r.failed.length > 0) throw new InvalidInputError(`${r.failed.length} file(s) could not be added: ${r.failed.map((f) => f.file).join(", ")}`);
+      if (r.failed.length === 1) throw new InvalidInputError(`${r.failed[0].message} (not added; ${r.added} other file(s) were)`);
+      if (r.failed.length > 1) throw new InvalidInputError(`${r.failed.length} files could not be added: ${r.failed.map((f) => f.file).join(", ")}`);
     });
   covers
     .command("query")

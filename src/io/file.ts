@@ -65,7 +65,7 @@ export async function readAudioFile(file: string): Promise<AudioSignal> {
 
 function decodeWithFfmpeg(file: string): AudioSignal | undefined {
   const r = spawnSync("ffmpeg", ["-v", "error", "-i", file, "-f", "wav", "-c:a", "pcm_f32le", "-"], {
-    maxBuffer: 1 << 31,
+    maxBuffer: 2 ** 31,
   });
   if (r.error !== undefined || r.status !== 0 || r.stdout.length === 0) return undefined;
   return decodeWav(new Uint8Array(r.stdout), file);
@@ -326,8 +326,15 @@ export async function* streamAudioFile(
       for (let off = 0; off <= size; off += chunkBytes) {
         const last = off + chunkBytes >= size;
         const { bytesRead } = await handle.read(buf, 0, Math.min(chunkBytes, size - off), off);
-        const parts = [await decoder.decode(buf.slice(0, bytesRead))];
-        if (last) parts.push(await decoder.flush());
+        const parts: Awaited<ReturnType<typeof decoder.decode>>[] = [];
+        try {
+          parts.push(await decoder.decode(buf.slice(0, bytesRead)));
+          if (last) parts.push(await decoder.flush());
+        } catch (e) {
+          // A decoder that throws (rather than reporting) on damaged data: still the file's problem.
+          if (e instanceof MirError) throw e;
+          throw new InvalidInputError(`corrupt ${format} data in bytes ${off}–${off + bytesRead}: ${(e as Error).message ?? String(e)}`, { file, cause: e });
+        }
         const out = concatDecoded(parts);
         if (out.errors.length > 0) throw new InvalidInputError(`corrupt ${format} data near byte ${out.errors[0].inputBytes ?? off}: ${out.errors[0].message}`, { file });
         if (out.samplesDecoded > 0) {

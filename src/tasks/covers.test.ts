@@ -127,9 +127,16 @@ test("mirkit covers add: an undecodable file in a folder is skipped with a warni
   const r = spawnSync(process.execPath, [BIN, "--quiet", "covers", "add", music, "--db", db], { encoding: "utf8" });
   assert.equal(r.status, 1);
   const lines = r.stderr.trim().split("\n");
-  assert.equal(lines.length, 2, r.stderr);
-  assert.match(lines[0], /^mirkit: warning: skipped .*broken\.wav: /);
-  assert.match(lines[1], /^mirkit: 1 file\(s\) could not be added: .*broken\.wav$/);
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], /^mirkit: .*broken\.wav: .*\(not added; 2 other file\(s\) were\)$/);
+  assert.equal((spawnSync(process.execPath, [BIN, "--quiet", "covers", "query", path.join(music, "tone0.wav"), "--db", db, "--json"], { encoding: "utf8" }).stdout.match(/"path"/g) ?? []).length, 2, "both tones are in");
+  // Two bad files: a warning line each, then the list.
+  writeFileSync(path.join(music, "broken2.wav"), "RIFF....WAVEjunk");
+  const r2 = spawnSync(process.execPath, [BIN, "--quiet", "covers", "add", music, "--db", db], { encoding: "utf8" });
+  assert.equal(r2.status, 1);
+  const l2 = r2.stderr.trim().split("\n");
+  assert.equal(l2.length, 3, r2.stderr);
+  assert.match(l2[2], /^mirkit: 2 files could not be added: .*broken\.wav, .*broken2\.wav$/);
   const bytes = readFileSync(db);
   bytes[MAGIC.length + 300] ^= 0xff;
   writeFileSync(db, bytes);
