@@ -152,3 +152,11 @@ test("one rule for truncated files: MP3 and Ogg cut at 80 % are refused like WAV
     assertOneLine(run(["separate", cut, "-o", path.join(dir, `sep-cut-${name}`)]), `cut-${name}`, "truncated");
   }
 });
+
+test("a corrupt MP3 gets one line (the decoder's own console lines are dropped) naming the file", () => {
+  const rng = (() => { let s = 7; return () => ((s = (s * 1103515245 + 12345) >>> 0) >>> 16) & 255; })();
+  const bytes = Uint8Array.from({ length: 5004 }, (_, i) => (i < 4 ? [0xff, 0xfb, 0x90, 0x64][i] : rng()));
+  const f = path.join(dir, "garbage.mp3");
+  writeFileSync(f, bytes);
+  assertOneLine(run(["info", f]), "garbage.mp3", "corrupt mp3");
+});

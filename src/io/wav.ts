@@ -169,6 +169,7 @@ export function encodeWav(audio: AudioSignal, options: { readonly encoding?: Wav
   }
   const bits = encoding === "pcm16" ? 16 : encoding === "pcm24" ? 24 : 32;
   const bps = bits / 8;
+  if (nc * bps > 0xffff) throw new InvalidInputError(`encodeWav: ${nc} channels of ${bits} bits do not fit a WAV frame (block align is 16-bit)`);
   const extensible = nc > 2 || bits > 16;
   const fmtSize = extensible ? 40 : 16;
   const dataBytes = n * nc * bps;
