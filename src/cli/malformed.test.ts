@@ -5,7 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
@@ -159,4 +159,28 @@ test("a corrupt MP3 gets one line (the decoder's own console lines are dropped) 
   const f = path.join(dir, "garbage.mp3");
   writeFileSync(f, bytes);
   assertOneLine(run(["info", f]), "garbage.mp3", "corrupt mp3");
+});
+
+test("outputs never replace a special file or a folder: -o /dev/stdout (a link to /proc/self/fd/1), a FIFO, a directory; a symlink's target is written and the link kept", () => {
+  const f = path.join(dir, "tone-out.wav");
+  writeFileSync(f, goodWav);
+  // /dev/stdout is a link to /proc/self/fd/1; a link of our own to it takes the same path without risking the real one.
+  const stdoutLink = path.join(dir, "stdout");
+  symlinkSync("/proc/self/fd/1", stdoutLink);
+  assertOneLine(run(["multipitch", f, "-o", stdoutLink]), "stdout", "not a regular file");
+  assert.ok(lstatSync(stdoutLink).isSymbolicLink(), "the link to standard output is untouched");
+  const fifo = path.join(dir, "out.fifo");
+  if (spawnSync("mkfifo", [fifo]).status === 0) {
+    assertOneLine(run(["plot", f, "-o", fifo]), "out.fifo", "not a regular file");
+    assert.ok(lstatSync(fifo).isFIFO(), "the FIFO is still a FIFO");
+  }
+  const folder = path.join(dir, "out-folder.txt");
+  mkdirSync(folder, { recursive: true });
+  assertOneLine(run(["multipitch", f, "-o", folder]), "out-folder.txt", "is a directory");
+  const real = path.join(dir, "real-f0.txt"), link = path.join(dir, "link-f0.txt");
+  writeFileSync(real, "old\n");
+  symlinkSync(real, link);
+  assert.equal(run(["multipitch", f, "-o", link]).code, 0);
+  assert.ok(lstatSync(link).isSymbolicLink(), "the link is kept");
+  assert.ok(readFileSync(real, "utf8").startsWith("0.000000"), "its target holds the result");
 });

@@ -80,21 +80,27 @@ export type OutputFormat = "wav" | "flac";
  * would replace it.
  */
 export async function atomicTarget(file: string): Promise<string> {
-  let target = file;
-  try {
-    if ((await fs.lstat(file)).isSymbolicLink()) target = await fs.realpath(file);
-  } catch {
-    return file; // does not exist (or a dangling link): written as a new file
-  }
   let st;
   try {
-    st = await fs.stat(target);
+    st = await fs.stat(file); // follows links, /dev/stdout's included (to the pipe or terminal behind it)
   } catch {
-    return target;
+    st = undefined;
   }
-  if (st.isDirectory()) throw new InvalidInputError("is a directory; give a file name for this output", { file });
-  if (!st.isFile()) throw new InvalidInputError("is not a regular file (a pipe, socket or device); outputs are written only to files", { file });
-  return target;
+  if (st?.isDirectory()) throw new InvalidInputError("is a directory; give a file name for this output", { file });
+  if (st !== undefined && !st.isFile()) throw new InvalidInputError("is not a regular file (a pipe, socket or device); outputs are written only to files", { file });
+  let link = false;
+  try {
+    link = (await fs.lstat(file)).isSymbolicLink();
+  } catch {
+    return file; // does not exist: written as a new file
+  }
+  if (!link) return file;
+  if (st === undefined) throw new InvalidInputError("is a symbolic link to nothing; give a file name for this output", { file });
+  try {
+    return await fs.realpath(file);
+  } catch (e) {
+    throw new InvalidInputError(`cannot resolve the symbolic link: ${(e as Error).message}`, { file, cause: e });
+  }
 }
 
 /**

@@ -2,7 +2,7 @@
  * The browser demo's server: static files only, nothing computed here (the
  * page runs mirkit and ONNX Runtime Web itself). Routes:
  *   /, /demo.js, /mirkit.js   web/ (mirkit.js is the library bundled for browsers)
- *   /ort/<file>               onnxruntime-web's dist/ (its ES module and wasm)
+ *   /ort/<file>               onnxruntime-web's ES module and wasm (web/ort/, see defaultRoots)
  *   /models/                  JSON list of the shipped model files
  *   /models/<file>            a shipped model or recipe
  * Names are single path segments: anything with "/", "\" or ".." is a 404.
@@ -23,10 +23,16 @@ export interface StaticRoots {
   readonly models: string;
 }
 
-/** The package's folders: web/ and models/ beside package.json, onnxruntime-web's dist/ under node_modules. */
+/**
+ * The package's folders: web/ and models/ beside package.json; onnxruntime-web's
+ * files from web/ort/ (copied there by `npm run build:web`, and shipped in the
+ * package), else from a development checkout's node_modules.
+ */
 export function defaultRoots(): StaticRoots {
   const root = path.dirname(MODELS_DIR);
-  return { web: path.join(root, "web"), ort: path.join(root, "node_modules", "onnxruntime-web", "dist"), models: MODELS_DIR };
+  const shipped = path.join(root, "web", "ort");
+  const ort = existsSync(path.join(shipped, "ort.min.mjs")) ? shipped : path.join(root, "node_modules", "onnxruntime-web", "dist");
+  return { web: path.join(root, "web"), ort, models: MODELS_DIR };
 }
 
 const safeName = (s: string) => s.length > 0 && !/[\\/]/.test(s) && s !== "." && s !== "..";

@@ -1,0 +1,13 @@
+// Copies the files of onnxruntime-web that the demo page loads (its ES module, the wasm loader and
+// binary) into web/ort/, so the page can be served from the installed package, where
+// onnxruntime-web is not a dependency. Run by `npm run build:web`.
+import { copyFileSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const dist = path.dirname(createRequire(import.meta.url).resolve("onnxruntime-web/package.json")) + "/dist";
+const out = path.join(root, "web", "ort");
+mkdirSync(out, { recursive: true });
+for (const f of ["ort.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm"]) copyFileSync(path.join(dist, f), path.join(out, f));
