@@ -7,7 +7,9 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const dist = path.dirname(createRequire(import.meta.url).resolve("onnxruntime-web/package.json")) + "/dist";
+// onnxruntime-web's exports do not list package.json: find its folder from the module it exports.
+let dist = path.dirname(createRequire(import.meta.url).resolve("onnxruntime-web"));
+while (path.basename(dist) !== "dist") dist = path.dirname(dist);
 const out = path.join(root, "web", "ort");
 mkdirSync(out, { recursive: true });
 for (const f of ["ort.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm"]) copyFileSync(path.join(dist, f), path.join(out, f));
