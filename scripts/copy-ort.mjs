@@ -1,4 +1,4 @@
-// Copies the files of onnxruntime-web that the demo page loads (its ES module, the wasm loader and
+// Copies the files of onnxruntime-web that the demo page loads (its WebAssembly build: the ES module, the wasm loader and
 // binary) into web/ort/, so the page can be served from the installed package, where
 // onnxruntime-web is not a dependency. Run by `npm run build:web`.
 import { copyFileSync, mkdirSync } from "node:fs";
@@ -12,4 +12,4 @@ let dist = path.dirname(createRequire(import.meta.url).resolve("onnxruntime-web"
 while (path.basename(dist) !== "dist") dist = path.dirname(dist);
 const out = path.join(root, "web", "ort");
 mkdirSync(out, { recursive: true });
-for (const f of ["ort.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm"]) copyFileSync(path.join(dist, f), path.join(out, f));
+for (const f of ["ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm"]) copyFileSync(path.join(dist, f), path.join(out, f));

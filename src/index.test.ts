@@ -7,7 +7,9 @@ import { fileURLToPath } from "node:url";
 
 test('the package exports the library by name: import { stft, cqt, decodeAudio } from "mirkit"', async () => {
   const lib = await import("mirkit");
-  for (const name of ["stft", "istft", "cqt", "hcqt", "melSpectrogram", "chromaStft", "chromaCqt", "chromaCens", "hpcp", "resample", "decodeAudio", "encodeWav", "encodeFlac", "separate", "separateStream", "multipitch", "wienerFilter", "evaluateMultipitch"]) {
+  for (const name of ["stft", "istft", "cqt", "hcqt", "melSpectrogram", "chromaStft", "chromaCqt", "chromaCens", "hpcp", "resample", "decodeAudio", "encodeWav", "encodeFlac", "separate", "separateStream", "multipitch", "wienerFilter", "evaluateMultipitch",
+    "evaluateMelody", "evaluateTranscription", "bssEvalSources", "bssEvalImages", "musevalV4", "siSdr", "evaluateCovers", "parseNotes",
+    "coverFeatures", "pairDistances", "rerankScores", "SeparationModel", "MultipitchModel"]) {
     assert.equal(typeof (lib as Record<string, unknown>)[name], "function", name);
   }
   const node = await import("mirkit/node");
@@ -15,6 +17,7 @@ test('the package exports the library by name: import { stft, cqt, decodeAudio }
   assert.equal(typeof node.stft, "function");
   assert.equal(typeof node.loadSeparationModel, "function");
   assert.equal(typeof node.loadMultipitchModel, "function");
+  for (const name of ["addToLibrary", "queryLibrary", "compareCovers", "evaluateCoversDataset", "repairLibrary", "openCoversLibrary", "listAudioFiles"]) assert.equal(typeof (node as Record<string, unknown>)[name], "function", name);
 });
 
 test("importing mirkit runs no WebAssembly and awaits nothing: PFFFT is instantiated on the first single-precision transform", () => {

@@ -36,7 +36,15 @@ export { MultipitchModel } from "./models/pitch/model.js";
 export { pickPeaks, binToHz, hzToBin } from "./models/pitch/contract.js";
 export { separate, separateStream, separateWithModel, type SeparateOptions } from "./tasks/separate.js";
 export { multipitch, multipitchWithModel, type MultipitchOptions } from "./tasks/multipitch.js";
-export { evaluateMultipitch, type MultipitchScores } from "./eval/multipitch.js";
+// Evaluation: ports of mir_eval 0.7 and museval (keys and defaults as theirs), and readers of mir_eval's text formats.
+export { evaluateMultipitch, resampleMultipitch, type MultipitchScores, type MultipitchInput } from "./eval/multipitch.js";
+export { evaluateMelody, toCentVoicing, resampleMelodySeries, type MelodyScores, type MelodyOptions } from "./eval/melody.js";
+export { evaluateTranscription, matchNotes, matchNotesWithVelocity, averageOverlapRatio, type NoteList, type TranscriptionOptions, type TranscriptionScores } from "./eval/transcription.js";
+export {
+  bssEvalSources, bssEvalImages, bssEvalSourcesFramewise, bssEvalImagesFramewise, musevalV4, siSdr, mdxSdr, nanMedian,
+  type MultiSource, type BssSourcesResult, type BssImagesResult, type ImageScores, type Framewise, type MusevalFrame,
+} from "./eval/separation.js";
+export { parseRaggedTimeSeries, parseTimeSeries, parseNotes, parseNotesWithVelocity, parseColumns, formatRaggedTimeSeries, pythonFloat, type Notes } from "./eval/io.js";
 
 export { coverFeatures, type CoverFeatures } from "./covers/features.js";
 export { alignmentDistance, fuseDistances } from "./covers/similarity.js";

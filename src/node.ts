@@ -2,7 +2,7 @@
 export { readAudioFile, writeAudioFile, writeFileAtomic, streamAudioFile, type AudioBlock, type OutputFormat } from "./io/file.js";
 export { MODELS_DIR } from "./io/model-files.js";
 export { listAudioFiles } from "./io/file.js";
-export { addToLibrary, queryLibrary, compareCovers, evaluateCoversDataset, openCoversLibrary, coverEntry, type CoversMatch, type CoversComparison, type CoversEvalResult, type CoversProgress } from "./tasks/covers.js";
+export { addToLibrary, queryLibrary, compareCovers, evaluateCoversDataset, openCoversLibrary, repairLibrary, coverEntry, type CoversMatch, type CoversComparison, type CoversEvalResult, type CoversProgress } from "./tasks/covers.js";
 export * from "./index.js";
 import { readModelFiles, shippedModel } from "./io/model-files.js";
 import { MULTIPITCH_MODEL_PREFIX, MultipitchModel } from "./models/pitch/model.js";

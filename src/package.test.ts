@@ -36,7 +36,7 @@ test("the packed package installs into an empty folder and its commands, server 
   const [{ filename, files }] = JSON.parse(packed) as { filename: string; files: { path: string }[] }[];
   const shipped = files.map((f) => f.path);
   assert.ok(!shipped.some((f) => /\.test\.|^dist\/testing\/|\.map$/.test(f)), `no tests, test helpers or source maps: ${shipped.filter((f) => /\.test\.|testing\/|\.map$/.test(f)).slice(0, 5).join(", ")}`);
-  for (const f of ["LICENSE", "CHANGELOG.md", "dist/cli/main.js", "dist/node.js", "web/mirkit.js", "web/ort/ort.min.mjs", "examples/arpeggio.flac"]) assert.ok(shipped.includes(f), `ships ${f}`);
+  for (const f of ["LICENSE", "CHANGELOG.md", "dist/cli/main.js", "dist/node.js", "web/mirkit.js", "web/ort/ort.wasm.min.mjs", "examples/arpeggio.flac"]) assert.ok(shipped.includes(f), `ships ${f}`);
 
   const app = path.join(work, "app");
   mkdirSync(app);
@@ -77,7 +77,7 @@ test("the packed package installs into an empty folder and its commands, server 
       server.stderr.on("data", (d) => { err += d; const m = /http:\/\/[^\s/]+\//.exec(err); if (m) resolve(m[0]); });
       server.on("exit", () => reject(new Error(`serve exited: ${err}`)));
     });
-    for (const p of ["", "mirkit.js", "demo.js", "ort/ort.min.mjs", "ort/ort-wasm-simd-threaded.wasm", "models/"]) {
+    for (const p of ["", "mirkit.js", "demo.js", "ort/ort.wasm.min.mjs", "ort/ort-wasm-simd-threaded.mjs", "ort/ort-wasm-simd-threaded.wasm", "models/"]) {
       const r = await fetch(url + p);
       assert.equal(r.status, 200, `${p}: ${r.status}`);
     }

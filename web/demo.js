@@ -1,9 +1,9 @@
 // The browser demo: mirkit.js is the library bundled for browsers (`npm run build:web`),
-// ort.min.mjs is onnxruntime-web, both served by `mirkit serve`.
+// ort.wasm.min.mjs is onnxruntime-web (its WebAssembly build), both served by `mirkit serve`.
 import * as mirkit from "./mirkit.js";
-import * as ort from "./ort/ort.min.mjs";
+import * as ort from "./ort/ort.wasm.min.mjs";
 
-// An absolute URL: a relative one would be resolved against ort.min.mjs itself (…/ort/ort/).
+// An absolute URL: a relative one would be resolved against ort.wasm.min.mjs itself (…/ort/ort/).
 ort.env.wasm.wasmPaths = new URL("ort/", document.baseURI).href;
 const $ = (id) => document.getElementById(id);
 const status = (text) => ($("status").textContent = text);

@@ -196,13 +196,15 @@ function requireFestival(): void {
  * made in turn and the manifest (`header` fields, then the items by name)
  * rewritten after it, atomically, so a kill loses at most the item in progress.
  */
-async function buildItems<M extends { name: string }>(out: string, kind: SynthKind, header: Record<string, unknown>, jobs: readonly { name: string; make: (dir: string) => Promise<M> }[], onProgress?: DatasetProgress): Promise<void> {
+async function buildItems<M extends { name: string }>(out: string, kind: SynthKind, header: Record<string, unknown>, jobs: readonly { name: string; make: (dir: string) => Promise<M> }[], onProgress?: DatasetProgress, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
   await fs.mkdir(out, { recursive: true });
   const manifestFile = path.join(out, "manifest.json");
   const previous = existsSync(manifestFile) ? (JSON.parse(await fs.readFile(manifestFile, "utf8")) as { kind: string; items: M[] }) : undefined;
   if (previous && previous.kind !== kind) throw new InvalidInputError(`${manifestFile} describes a "${previous.kind}" dataset; use another folder for "${kind}"`);
   const items = new Map<string, M>((previous?.items ?? []).map((m) => [m.name, m]));
   for (const [j, job] of jobs.entries()) {
+    signal?.throwIfAborted(); // between items: the manifest lists every finished one
     onProgress?.(j / jobs.length, job.name);
     if (items.has(job.name)) continue;
     items.set(job.name, await job.make(path.join(out, job.name)));
@@ -222,6 +224,8 @@ export interface DatasetOptions {
   /** Choir only. */
   readonly voices?: ChoirVoices;
   readonly onProgress?: DatasetProgress;
+  /** Cancels between items. */
+  readonly signal?: AbortSignal;
 }
 
 /** A separation, multi, piano or choir dataset (`mirkit synth <kind>`). */
@@ -239,7 +243,7 @@ export async function makeDataset(kind: Exclude<SynthKind, "covers">, o: Dataset
     command: `mirkit synth ${kind} --n ${o.n} --seed ${o.seed} --seconds ${o.seconds} --rate ${o.sampleRate} --fonts ${o.fonts.join(",")}${o.voices ? ` --voices ${o.voices}` : ""} --out ${o.out}`,
   };
   const jobs = Array.from({ length: o.n }, (_, i) => ({ name: `item${String(i).padStart(4, "0")}`, make: (dir: string) => make(dir, o.seed * 1000 + i, o.fonts[i % o.fonts.length]) }));
-  await buildItems(o.out, kind, header, jobs, o.onProgress);
+  await buildItems(o.out, kind, header, jobs, o.onProgress, o.signal);
 }
 
 export interface CoversDatasetOptions {
@@ -257,6 +261,8 @@ export interface CoversDatasetOptions {
   readonly sung: number;
   readonly fonts: readonly FontName[];
   readonly onProgress?: DatasetProgress;
+  /** Cancels between items. */
+  readonly signal?: AbortSignal;
 }
 
 /** A cover-song set (`mirkit synth covers`): works × versions plus noise songs; manifest.json lists the cliques. */
@@ -272,5 +278,5 @@ export async function makeCoversDataset(o: CoversDatasetOptions): Promise<void> 
     generator: "mirkit synth", version: annotationsVersion, kind: "covers", seed: o.seed, works: o.works, versions: o.versions, noise: o.noise, sampleRate: o.sampleRate, seconds: o.seconds, fonts: o.fonts, sung: o.sung,
     command: `mirkit synth covers --n ${o.works} --versions ${o.versions} --noise ${o.noise} --seed ${o.seed} --seconds ${o.seconds} --rate ${o.sampleRate} --sung ${o.sung} --fonts ${o.fonts.join(",")} --out ${o.out}`,
   };
-  await buildItems(o.out, "covers", header, jobs, o.onProgress);
+  await buildItems(o.out, "covers", header, jobs, o.onProgress, o.signal);
 }

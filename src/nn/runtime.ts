@@ -116,6 +116,8 @@ export interface ChunkOptions {
   readonly onProgress?: (fraction: number) => void;
   /** The model takes exactly `chunk` frames (exported without a dynamic time axis): the last chunk is zero-padded. */
   readonly fixedLength?: boolean;
+  /** Stops the run before its next chunk (rejecting with the signal's reason). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -134,6 +136,7 @@ export async function runChunked(model: OnnxModel, input: TensorF32, options: Ch
   const lead = input.data.length / T; // product of the leading dims
   const { chunk, overlap } = options;
   if (!(chunk > overlap && overlap >= 0)) throw new ModelError(`runChunked: chunk (${chunk}) must exceed overlap (${overlap})`);
+  options.signal?.throwIfAborted();
   const fixed = options.fixedLength === true;
   if (T <= chunk && !fixed) {
     const out = await model.run({ [inName]: input });
@@ -146,6 +149,7 @@ export async function runChunked(model: OnnxModel, input: TensorF32, options: Ch
   let outDims: number[] = [];
   const slice = new Float32Array(lead * chunk);
   for (let start = 0; start < T; start += step) {
+    options.signal?.throwIfAborted();
     const len = Math.min(chunk, T - start);
     // A fixed-length model gets the last chunk zero-padded to `chunk` frames; only its first `len` are used.
     const runLen = fixed ? chunk : len;

@@ -31,7 +31,7 @@ export interface StaticRoots {
 export function defaultRoots(): StaticRoots {
   const root = path.dirname(MODELS_DIR);
   const shipped = path.join(root, "web", "ort");
-  const ort = existsSync(path.join(shipped, "ort.min.mjs")) ? shipped : path.join(root, "node_modules", "onnxruntime-web", "dist");
+  const ort = existsSync(path.join(shipped, "ort.wasm.min.mjs")) ? shipped : path.join(root, "node_modules", "onnxruntime-web", "dist");
   return { web: path.join(root, "web"), ort, models: MODELS_DIR };
 }
 

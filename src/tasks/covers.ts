@@ -64,7 +64,8 @@ export interface AddResult {
  * most the file in progress, and a rerun resumes. A file that cannot be
  * decoded is skipped and listed in `failed`; the others are added.
  */
-export async function addToLibrary(db: string, inputs: readonly string[], options: { readonly onProgress?: CoversProgress } = {}): Promise<AddResult> {
+export async function addToLibrary(db: string, inputs: readonly string[], options: { readonly onProgress?: CoversProgress; readonly signal?: AbortSignal } = {}): Promise<AddResult> {
+  options.signal?.throwIfAborted();
   const files = await listAudioFiles(inputs);
   const lib = await openCoversLibrary(db);
   const failed: { file: string; message: string }[] = [];
@@ -72,6 +73,7 @@ export async function addToLibrary(db: string, inputs: readonly string[], option
   try {
     const todo = files.filter((f) => !lib.has(path.resolve(f)));
     for (const [i, f] of todo.entries()) {
+      options.signal?.throwIfAborted(); // between records: what is added stays added
       options.onProgress?.("covers add", i / Math.max(1, todo.length), path.basename(f));
       let entry: LibraryEntry;
       try {
@@ -153,7 +155,8 @@ const VIEW_NAMES = ["HPCP + Qmax", "HPCP + Dmax", "melody + Qmax", "multi-pitch 
  * by `mirkit synth covers` (manifest.json, <item>/mixture.wav), with the
  * calibration of single-pair decisions.
  */
-export async function evaluateCoversDataset(dir: string, options: { readonly onProgress?: CoversProgress } = {}): Promise<CoversEvalResult> {
+export async function evaluateCoversDataset(dir: string, options: { readonly onProgress?: CoversProgress; readonly signal?: AbortSignal } = {}): Promise<CoversEvalResult> {
+  options.signal?.throwIfAborted();
   let manifest: { items: { name: string; work: number | null }[] };
   try {
     manifest = JSON.parse(await fs.readFile(path.join(dir, "manifest.json"), "utf8"));
@@ -165,6 +168,7 @@ export async function evaluateCoversDataset(dir: string, options: { readonly onP
   let audioSeconds = 0;
   const t0 = performance.now();
   for (const [i, it] of items.entries()) {
+    options.signal?.throwIfAborted();
     options.onProgress?.("features", i / items.length, it.name);
     const a = await readAudioFile(path.join(dir, it.name, "mixture.wav"));
     audioSeconds += a.channels[0].length / a.sampleRate;
@@ -175,6 +179,7 @@ export async function evaluateCoversDataset(dir: string, options: { readonly onP
   const views = VIEW_NAMES.map(() => new Float64Array(n * n));
   const t1 = performance.now();
   for (let q = 0; q < n; q++) {
+    options.signal?.throwIfAborted();
     options.onProgress?.("pairs", q / n, "");
     for (let j = 0; j < n; j++) {
       if (j === q) continue;

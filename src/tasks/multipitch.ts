@@ -24,6 +24,8 @@ export interface MultipitchOptions {
   /** Seconds of audio per segment (memory bound); default 60. */
   readonly segmentSeconds?: number;
   readonly onProgress?: (fraction: number) => void;
+  /** Cancels the job: it rejects with the signal's reason before the next chunk of model input. */
+  readonly signal?: AbortSignal;
   /** Called with each segment's salience core [F, frames] (for plots); frames counted from `firstFrame`. */
   readonly onSalience?: (salience: Float32Array, frames: number, firstFrame: number) => void;
 }
@@ -88,7 +90,7 @@ export async function* multipitchStream(model: OnnxModel, blocks: AsyncIterable<
     const a = from * MULTIPITCH_HOP, b = Math.min(bufEnd, (to - 1) * MULTIPITCH_HOP + 1);
     const input = multipitchInput(buf.subarray(a - bufStart, b - bufStart), o.fusion);
     const seg = await runChunked(model, { data: input.data, dims: [1, input.channels, input.bins, input.frames] }, {
-      chunk: 512, overlap: 64,
+      chunk: 512, overlap: 64, signal: o.signal,
       onProgress: totalGuess ? (f) => o.onProgress?.(Math.min(1, (first + f * core) / totalGuess)) : undefined,
     });
     const T = input.frames, off = first - from;
@@ -103,7 +105,9 @@ export async function* multipitchStream(model: OnnxModel, blocks: AsyncIterable<
     bufStart = keep;
     return picked;
   };
+  o.signal?.throwIfAborted();
   for await (const block of blocks) {
+    o.signal?.throwIfAborted();
     if (block.channels.length === 0) throw new InvalidInputError("multipitch: the audio is empty (no channels)");
     if (!resampler) {
       rate = block.sampleRate;

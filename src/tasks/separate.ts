@@ -19,6 +19,8 @@ export interface SeparateWithModelOptions {
   /** Multichannel Wiener post-filter (dsp/wiener.ts) on the masked estimate. */
   readonly wiener?: boolean;
   readonly onProgress?: (fraction: number) => void;
+  /** Cancels the job: it rejects with the signal's reason before the next chunk of model input. */
+  readonly signal?: AbortSignal;
 }
 
 /** Stereo separation at the model's rate: vocals and accompaniment (= mixture − vocals, exactly). */
@@ -31,7 +33,7 @@ export async function separateWithModel(model: OnnxModel, left: Float32Array, ri
   t.specs.length = 0;
   const chunk = cfg.chunkFrames ?? 256, overlap = 2 * cfg.frameMultiple;
   if (chunk % cfg.frameMultiple !== 0 || chunk <= overlap) throw new InvalidInputError(`separation: chunkFrames ${chunk} must be a multiple of ${cfg.frameMultiple} above ${overlap}`);
-  const mask = await runChunked(model, { data, dims: [1, 4, bins, frames] }, { chunk, overlap, onProgress: options.onProgress });
+  const mask = await runChunked(model, { data, dims: [1, 4, bins, frames] }, { chunk, overlap, onProgress: options.onProgress, signal: options.signal });
   // Spectra rebuilt from the tensor (mask = 1 gives the mixture); the DC bin (not modelled) is zero.
   const spectra = (useMask: boolean): [ComplexSpectrogram, ComplexSpectrogram] => [0, 1].map((c) => {
     const re = new Float32Array(shape.nFrames * shape.nBins), im = new Float32Array(shape.nFrames * shape.nBins);
@@ -127,6 +129,7 @@ export async function* separateStream(blocks: AsyncIterable<AudioSignal>, option
     const total = options.totalFrames;
     const { vocals } = await separateWithModel(options.model.onnx, atModel[0], atModel[1], cfg, {
       wiener: options.wiener,
+      signal: options.signal,
       onProgress: options.onProgress && total ? (f) => options.onProgress!(Math.min(1, (a + f * Math.min(core, total - a)) / total)) : undefined,
     });
     vocals.forEach((v, c) => {
@@ -153,7 +156,9 @@ export async function* separateStream(blocks: AsyncIterable<AudioSignal>, option
     bufStart = upTo;
     return { vocals, accompaniment };
   };
+  options.signal?.throwIfAborted();
   for await (const block of blocks) {
+    options.signal?.throwIfAborted();
     if (block.channels.length === 0) throw new InvalidInputError("separate: the audio is empty (no channels)");
     if (nc === 0) {
       rate = block.sampleRate;
