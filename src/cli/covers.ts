@@ -41,16 +41,16 @@ export function addCoversCommands(program: Command): void {
     });
   covers
     .command("query")
-    .description("Rank the library's entries by fused distance to FILE (prefilter by global profile, then alignment re-ranking).")
+    .description("Rank the library's entries against FILE (prefilter by global profile, then alignment re-ranking); each result's distance and cover decision are the ones covers compare gives for that pair.")
     .argument("<file>", "audio file")
     .requiredOption("--db <file>", "library file")
     .option("-k, --top <k>", "how many results", (v) => Number(v), 10)
     .option("--candidates <c>", "prefilter size (re-ranked by alignment)", (v) => Number(v), 200)
-    .option("--json", "print JSON: [{ path, distance, hpcpDistance, melodyDistance, salienceDistance }]")
+    .option("--json", "print JSON: [{ path, distance, cover, rankScore, hpcpDistance, melodyDistance, salienceDistance }]; distance and cover are compare's")
     .action(async (file: string, o: { db: string; top: number; candidates: number; json?: boolean }) => {
       const rows = await queryLibrary(o.db, file, { top: o.top, candidates: o.candidates, onDamage: (d) => warnDamage(o.db, d) });
       if (o.json) process.stdout.write(json(rows));
-      else process.stdout.write(rows.map((r, k) => `${String(k + 1).padStart(3)}  ${r.distance.toFixed(3)}  ${r.path}`).join("\n") + "\n");
+      else process.stdout.write(rows.map((r, k) => `${String(k + 1).padStart(3)}  ${r.distance.toFixed(3)}  ${r.cover ? "cover" : "     "}  ${r.path}`).join("\n") + "\n");
     });
   covers
     .command("repair")

@@ -40,7 +40,9 @@ test("mirkit --help teaches by example and exits 0; each command has its own hel
 test("mirkit info --json reports duration, rate, channels, peak and loudness", () => {
   const r = run("info", "--json", wav);
   assert.equal(r.code, 0, r.err);
-  const info = JSON.parse(r.out);
+  const all = JSON.parse(r.out);
+  assert.ok(Array.isArray(all) && all.length === 1, "one JSON shape: an array, whatever the number of inputs");
+  const info = all[0];
   assert.equal(info.durationSeconds, 1);
   assert.equal(info.sampleRate, 22050);
   assert.equal(info.channels, 2);
@@ -92,10 +94,13 @@ for (const kind of ["stft", "mel", "cqt", "hcqt", "chroma"]) {
   });
 }
 
-test("mirkit plot into a folder that does not exist fails cleanly and leaves no temporary file", () => {
-  const r = run("plot", wav, "-o", path.join(dir, "no/such/dir/x.png"));
+test("mirkit plot makes missing output folders; an output under a file fails cleanly and leaves no temporary file", () => {
+  const made = run("plot", wav, "-o", path.join(dir, "no/such/dir/x.png"));
+  assert.equal(made.code, 0, made.err);
+  assert.ok(existsSync(path.join(dir, "no/such/dir/x.png")));
+  const r = run("plot", wav, "-o", path.join(wav, "x.png"));
   assert.equal(r.code, 1);
-  assertOneLineError(r.err, "x.png");
+  assertOneLineError(r.err, "tone.wav");
   assert.ok(!readdirSync(dir).some((f) => f.endsWith(".tmp")));
 });
 

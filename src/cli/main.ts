@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, Option } from "commander";
 import { MirError } from "../errors.js";
-import { cleanUpOutputs, readAudioFile, writeFileAtomic } from "../io/file.js";
+import { cleanUpOutputs, makeOutputDir, readAudioFile, writeFileAtomic } from "../io/file.js";
 import { renderFigure } from "../plot/figure.js";
 import { encodePng } from "../plot/png.js";
 import { PLOT_KINDS, spectrogramFigure, type PlotKind } from "../tasks/plot.js";
@@ -21,6 +21,7 @@ import { addServeCommand } from "./serve.js";
 import { addSynthCommands } from "./synth.js";
 import { addTrainCommands } from "./train.js";
 import { audioInfo, formatInfo } from "./info.js";
+import { inputFiles, outputPaths } from "./outputs.js";
 import { createProgress } from "./progress.js";
 
 const EXIT_BAD_INPUT = 1;
@@ -54,11 +55,12 @@ Examples:
   program
     .command("info")
     .description("Print an audio file's format, duration, sample rate, channels, peak level and loudness (ITU-R BS.1770).")
-    .argument("<file...>", "audio files (WAV, FLAC, MP3, Ogg Vorbis)")
-    .option("--json", "print JSON: keys file, format, durationSeconds, sampleRate, channels, frames, peak, peakDbfs, loudnessLufs")
+    .argument("<inputs...>", "audio files (WAV, FLAC, MP3, Ogg Vorbis), or folders (walked recursively)")
+    .option("--json", "print a JSON array, one object per file: file, format, durationSeconds, sampleRate, channels, frames, peak, peakDbfs, loudnessLufs")
     .addHelpText("after", "\nExamples:\n  $ mirkit info take1.wav\n  $ mirkit info --json take1.wav | jq .durationSeconds")
-    .action(async (files: string[], opts: { json?: boolean }) => {
+    .action(async (inputs: string[], opts: { json?: boolean }) => {
       const quiet = program.opts().quiet === true;
+      const files = await inputFiles(inputs);
       const results = [];
       for (const file of files) {
         const progress = createProgress(path.basename(file), quiet);
@@ -70,7 +72,7 @@ Examples:
       }
       if (opts.json) {
         const clean = results.map((r) => ({ ...r, peakDbfs: Number.isFinite(r.peakDbfs) ? r.peakDbfs : null }));
-        process.stdout.write(JSON.stringify(clean.length === 1 ? clean[0] : clean, null, 2) + "\n");
+        process.stdout.write(JSON.stringify(clean, null, 2) + "\n");
       } else {
         process.stdout.write(results.map(formatInfo).join("\n\n") + "\n");
       }
@@ -78,10 +80,10 @@ Examples:
 
   program
     .command("plot")
-    .description("Draw a labelled time-frequency image of an audio file as PNG.")
-    .argument("<file>", "audio file")
+    .description("Draw a labelled time-frequency image of audio files as PNG.")
+    .argument("<inputs...>", "audio files, or folders (walked recursively)")
     .addOption(new Option("-k, --kind <kind>", "what to draw").choices(PLOT_KINDS).default("stft"))
-    .option("-o, --output <png>", "output PNG (default: <name>.<kind>.png in the current folder)")
+    .option("-o, --output <path>", "one input: the output PNG (default <name>.<kind>.png); several: a folder (default .)")
     .option("--width <px>", "image width in pixels", (v) => parsePositiveInt(v, "--width"), 1200)
     .addHelpText(
       "after",
@@ -97,22 +99,27 @@ Examples:
   $ mirkit plot song.wav --kind mel -o song-mel.png
   $ mirkit plot choir.flac --kind hcqt`,
     )
-    .action(async (file: string, opts: { kind: PlotKind; output?: string; width: number }) => {
-      const progress = createProgress(path.basename(file), program.opts().quiet === true);
-      try {
-        progress.update(0, "decoding");
-        const audio = await readAudioFile(file);
-        const name = path.basename(file);
-        const fig = spectrogramFigure(audio, opts.kind, name, (stage, f) => progress.update(0.1 + 0.7 * f, stage));
-        progress.update(0.8, "drawing");
-        const img = renderFigure({ ...fig, width: opts.width });
-        const png = await encodePng(img.rgb, img.width, img.height);
-        const out = opts.output ?? `${name.replace(/\.[^.]+$/, "")}.${opts.kind}.png`;
-        await writeFileAtomic(out, png);
-        progress.stop();
-        if (program.opts().quiet !== true) process.stderr.write(`wrote ${out} (${img.width}×${img.height})\n`);
-      } finally {
-        progress.stop();
+    .action(async (inputs: string[], opts: { kind: PlotKind; output?: string; width: number }) => {
+      const files = await inputFiles(inputs);
+      const outs = outputPaths(files, opts.output, `.${opts.kind}.png`, { what: "a picture" });
+      for (const [i, file] of files.entries()) {
+        const progress = createProgress(path.basename(file), program.opts().quiet === true);
+        try {
+          progress.update(0, "decoding");
+          const audio = await readAudioFile(file);
+          const name = path.basename(file);
+          const fig = spectrogramFigure(audio, opts.kind, name, (stage, f) => progress.update(0.1 + 0.7 * f, stage));
+          progress.update(0.8, "drawing");
+          const img = renderFigure({ ...fig, width: opts.width });
+          const png = await encodePng(img.rgb, img.width, img.height);
+          const out = outs[i];
+          await makeOutputDir(path.dirname(out));
+          await writeFileAtomic(out, png);
+          progress.stop();
+          if (program.opts().quiet !== true) process.stderr.write(`wrote ${out} (${img.width}×${img.height})\n`);
+        } finally {
+          progress.stop();
+        }
       }
     });
   addEvalCommands(program);

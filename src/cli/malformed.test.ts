@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { writeFileAtomic } from "../io/file.js";
 import { encodeFlac } from "../io/flac.js";
 import { encodeWav } from "../io/wav.js";
 import { sine } from "../testing/assert.js";
@@ -72,8 +73,9 @@ test("a FLAC whose STREAMINFO says 0 Hz is refused with the file's name", () => 
 test("a directory, a FIFO and /dev/zero through a symlink as input: one line each, no hang", () => {
   const folder = path.join(dir, "a-folder");
   mkdirSync(folder, { recursive: true });
-  assertOneLine(run(["info", folder]), "a-folder", "directory");
-  assertOneLine(run(["separate", folder, "-o", path.join(dir, "sepdir")]), "a-folder", "directory");
+  // A folder is an input (walked for audio); one without audio says so.
+  assertOneLine(run(["info", folder]), "a-folder", "no audio files");
+  assertOneLine(run(["separate", folder, "-o", path.join(dir, "sepdir")]), "a-folder", "no audio files");
   const fifo = path.join(dir, "pipe.wav");
   if (spawnSync("mkfifo", [fifo]).status === 0) {
     for (const cmd of ["info", "multipitch", "separate"]) assertOneLine(run([cmd, fifo, ...(cmd === "info" ? [] : ["-o", path.join(dir, `fifo-${cmd}`)])], 20_000), "pipe.wav", "not a regular file");
@@ -145,6 +147,7 @@ test("one rule for truncated files: MP3 and Ogg cut at 80 % are refused like WAV
     assert.equal(spawnSync(cmd[0], cmd.slice(1)).status, 0, name);
     const r = run(["info", "--json", path.join(dir, name)]);
     assert.equal(r.code, 0, `${name}: ${r.err}`);
+    assert.ok(JSON.parse(r.out)[0].durationSeconds > 2.9, name);
     const bytes = readFileSync(path.join(dir, name));
     const cut = path.join(dir, `cut-${name}`);
     writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.8)));
@@ -161,7 +164,7 @@ test("a corrupt MP3 gets one line (the decoder's own console lines are dropped) 
   assertOneLine(run(["info", f]), "garbage.mp3", "corrupt mp3");
 });
 
-test("outputs never replace a special file or a folder: -o /dev/stdout (a link to /proc/self/fd/1), a FIFO, a directory; a symlink's target is written and the link kept", () => {
+test("outputs never replace a special file or a folder: -o /dev/stdout (a link to /proc/self/fd/1), a FIFO, a directory; a symlink's target is written and the link kept", async () => {
   const f = path.join(dir, "tone-out.wav");
   writeFileSync(f, goodWav);
   // /dev/stdout is a link to /proc/self/fd/1; a link of our own to it takes the same path without risking the real one.
@@ -174,9 +177,12 @@ test("outputs never replace a special file or a folder: -o /dev/stdout (a link t
     assertOneLine(run(["plot", f, "-o", fifo]), "out.fifo", "not a regular file");
     assert.ok(lstatSync(fifo).isFIFO(), "the FIFO is still a FIFO");
   }
+  // An existing folder given as -o is where the output goes (basic-pitch's convention); the writer itself refuses to replace one.
   const folder = path.join(dir, "out-folder.txt");
   mkdirSync(folder, { recursive: true });
-  assertOneLine(run(["multipitch", f, "-o", folder]), "out-folder.txt", "is a directory");
+  assert.equal(run(["multipitch", f, "-o", folder]).code, 0);
+  assert.ok(existsSync(path.join(folder, "tone-out.multipitch.txt")));
+  await assert.rejects(writeFileAtomic(folder, "x"), /out-folder\.txt: is a directory/);
   const real = path.join(dir, "real-f0.txt"), link = path.join(dir, "link-f0.txt");
   writeFileSync(real, "old\n");
   symlinkSync(real, link);

@@ -10,13 +10,15 @@ import type { Command } from "commander";
 import { HCQT_DEFAULTS } from "../dsp/hcqt.js";
 import { InvalidInputError } from "../errors.js";
 import { formatRaggedTimeSeries } from "../eval/io.js";
-import { openAudioStream, writeFileAtomic } from "../io/file.js";
+import { makeOutputDir, openAudioStream, writeFileAtomic } from "../io/file.js";
+import type { MultipitchModel } from "../models/pitch/model.js";
 import { loadMultipitchModel } from "../node.js";
 import { renderFigure } from "../plot/figure.js";
 import { octaveTicks } from "../tasks/plot.js";
 import { encodePng } from "../plot/png.js";
 import { MULTIPITCH_BINS, MULTIPITCH_HOP, MULTIPITCH_RATE } from "../models/pitch/contract.js";
 import { multipitchStream } from "../tasks/multipitch.js";
+import { inputFiles, outputPaths } from "./outputs.js";
 import { createProgress } from "./progress.js";
 
 function columnsToFrames(columns: Float32Array[], bins: number): Float32Array {
@@ -29,64 +31,79 @@ export function addMultipitchCommand(program: Command): void {
   program
     .command("multipitch")
     .description("Estimate every F0 per frame of a vocal ensemble (HCQT → salience CNN → peaks); writes mir_eval's multipitch format.")
-    .argument("<file>", "audio file (any rate and channel count; channels are mixed to mono)")
-    .requiredOption("-o, --out <file>", "output text file: time, then the F0s in Hz, tab-separated, one row per 11.6 ms frame")
-    .option("--salience <png>", "also draw the salience map")
+    .argument("<inputs...>", "audio files (any rate and channel count; channels are mixed to mono), or folders (walked recursively)")
+    .option("-o, --out <path>", "one input: the output text file, or - for standard output (default <name>.multipitch.txt); several: a folder (default .)")
+    .option("--salience <png>", "also draw the salience map (a file for one input, a folder for several)")
     .option("--threshold <t>", "peak-picking threshold on the salience, 0–1 (default: the model's, tuned on validation data)", (v) => Number(v))
     .option("--model <onnx>", "a multi-F0 model (default: the shipped one); its .recipe.json beside it gives input kind and threshold")
-    .addHelpText("after", "\nExamples:\n  $ mirkit multipitch choir.wav -o choir.multipitch.txt --salience choir.png\n  $ mirkit eval multipitch --ref truth.txt --est choir.multipitch.txt")
-    .action(async (file: string, o: { out: string; salience?: string; threshold?: number; model?: string }) => {
+    .addHelpText("after", "\nOutput: one row per 11.6 ms frame: the time, then every F0 in Hz, tab-separated.\n\nExamples:\n  $ mirkit multipitch choir.wav --salience choir.png       # choir.multipitch.txt\n  $ mirkit multipitch choir.wav -o - | head\n  $ mirkit multipitch takes/ -o f0/\n  $ mirkit eval multipitch --ref truth.txt --est choir.multipitch.txt")
+    .action(async (inputs: string[], o: { out?: string; salience?: string; threshold?: number; model?: string }) => {
       if (o.threshold !== undefined && !(o.threshold > 0 && o.threshold < 1)) throw new InvalidInputError(`--threshold must be between 0 and 1, got ${o.threshold}`);
-      const model = await loadMultipitchModel(o.model);
-      const progress = createProgress(path.basename(file), program.opts().quiet === true);
-      // Streamed: memory is bounded by a segment, whatever the file's length. The picture keeps at most
-      // ~2000 columns (max over groups of frames); without a known length it grows a column per frame group.
-      const times: number[] = [];
-      const freqs: Float64Array[] = [];
-      let picture: Float32Array[] | undefined;
-      let group = 1;
+      const model = await loadMultipitchModel(o.model); // a model problem is reported before any input is read
       try {
-        const { sampleRate, frames, blocks } = await openAudioStream(file);
-        const totalSeconds = frames !== undefined ? frames / sampleRate : undefined;
-        if (o.salience) {
-          picture = [];
-          group = totalSeconds ? Math.max(1, Math.ceil((totalSeconds * MULTIPITCH_RATE) / MULTIPITCH_HOP / 2000)) : 8;
-        }
-        for await (const part of multipitchStream(model.onnx, blocks, {
-          fusion: model.fusion,
-          threshold: o.threshold ?? model.threshold,
-          totalSeconds,
-          onProgress: (f) => progress.update(f, "salience"),
-          onSalience: picture && ((sal, frames, first) => {
-            for (let t = 0; t < frames; t++) {
-              const col = Math.floor((first + t) / group);
-              const column = (picture![col] ??= new Float32Array(MULTIPITCH_BINS));
-              for (let k = 0; k < MULTIPITCH_BINS; k++) column[k] = Math.max(column[k], sal[k * frames + t]);
-            }
-          }),
-        })) {
-          for (const t of part.times) times.push(t);
-          for (const f of part.freqs) freqs.push(f);
-        }
+        const files = await inputFiles(inputs);
+        const outs = outputPaths(files, o.out, ".multipitch.txt", { stdout: true, what: "F0s" });
+        const pictures = o.salience === undefined ? undefined : outputPaths(files, o.salience, ".salience.png", { what: "the salience picture" });
+        for (const [i, file] of files.entries()) await multipitchFile(file, outs[i], pictures?.[i], model, o.threshold, program.opts().quiet === true);
       } finally {
-        progress.stop();
         await model.dispose();
       }
-      const result = { times, freqs };
-      await writeFileAtomic(o.out, formatRaggedTimeSeries(result.times, result.freqs));
-      if (picture && o.salience) {
-        const img = renderFigure({
-          title: `${path.basename(file)}: multi-F0 salience`,
-          panels: [{ data: columnsToFrames(picture, MULTIPITCH_BINS), nFrames: picture.length, nBins: MULTIPITCH_BINS, yLabel: "F0", yTicks: octaveTicks(MULTIPITCH_BINS, HCQT_DEFAULTS.binsPerOctave) }],
-          durationSeconds: ((times.length - 1) * MULTIPITCH_HOP) / MULTIPITCH_RATE,
-          valueRange: [0, 1],
-          colorbarLabel: "level",
-        });
-        await writeFileAtomic(o.salience, await encodePng(img.rgb, img.width, img.height));
-      }
-      if (program.opts().quiet !== true) {
-        const voiced = result.freqs.filter((f) => f.length > 0).length;
-        process.stderr.write(`wrote ${o.out} (${result.times.length} frames, ${voiced} with at least one F0)${o.salience ? ` and ${o.salience}` : ""}\n`);
-      }
     });
+}
+
+/** One input: streamed, so memory is bounded by a segment whatever the file's length. */
+async function multipitchFile(file: string, out: string, salience: string | undefined, model: MultipitchModel, threshold: number | undefined, quiet: boolean): Promise<void> {
+  const progress = createProgress(path.basename(file), quiet);
+  // The picture keeps at most ~2000 columns (max over groups of frames); without a known length it grows a column per frame group.
+  const times: number[] = [];
+  const freqs: Float64Array[] = [];
+  let picture: Float32Array[] | undefined;
+  let group = 1;
+  try {
+    const { sampleRate, frames, blocks } = await openAudioStream(file);
+    const totalSeconds = frames !== undefined ? frames / sampleRate : undefined;
+    if (salience) {
+      picture = [];
+      group = totalSeconds ? Math.max(1, Math.ceil((totalSeconds * MULTIPITCH_RATE) / MULTIPITCH_HOP / 2000)) : 8;
+    }
+    for await (const part of multipitchStream(model.onnx, blocks, {
+      fusion: model.fusion,
+      threshold: threshold ?? model.threshold,
+      totalSeconds,
+      onProgress: (f) => progress.update(f, "salience"),
+      onSalience: picture && ((sal, frames, first) => {
+        for (let t = 0; t < frames; t++) {
+          const col = Math.floor((first + t) / group);
+          const column = (picture![col] ??= new Float32Array(MULTIPITCH_BINS));
+          for (let k = 0; k < MULTIPITCH_BINS; k++) column[k] = Math.max(column[k], sal[k * frames + t]);
+        }
+      }),
+    })) {
+      for (const t of part.times) times.push(t);
+      for (const f of part.freqs) freqs.push(f);
+    }
+  } finally {
+    progress.stop();
+  }
+  const text = formatRaggedTimeSeries(times, freqs);
+  if (out === "-") process.stdout.write(text);
+  else {
+    await makeOutputDir(path.dirname(out));
+    await writeFileAtomic(out, text);
+  }
+  if (picture && salience) {
+    const img = renderFigure({
+      title: `${path.basename(file)}: multi-F0 salience`,
+      panels: [{ data: columnsToFrames(picture, MULTIPITCH_BINS), nFrames: picture.length, nBins: MULTIPITCH_BINS, yLabel: "F0", yTicks: octaveTicks(MULTIPITCH_BINS, HCQT_DEFAULTS.binsPerOctave) }],
+      durationSeconds: ((times.length - 1) * MULTIPITCH_HOP) / MULTIPITCH_RATE,
+      valueRange: [0, 1],
+      colorbarLabel: "level",
+    });
+    await makeOutputDir(path.dirname(salience));
+    await writeFileAtomic(salience, await encodePng(img.rgb, img.width, img.height));
+  }
+  if (!quiet) {
+    const voiced = freqs.filter((f) => f.length > 0).length;
+    process.stderr.write(`wrote ${out === "-" ? "standard output" : out} (${times.length} frames, ${voiced} with at least one F0)${salience ? ` and ${salience}` : ""}\n`);
+  }
 }

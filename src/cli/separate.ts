@@ -14,43 +14,25 @@ import { InvalidInputError } from "../errors.js";
 import { makeOutputDir, openAudioStream, readAudioFile, WavFileWriter, writeAudioFile } from "../io/file.js";
 import { loadSeparationModel } from "../node.js";
 import { separate, separateStream } from "../tasks/separate.js";
+import { inputFiles, outputNames } from "./outputs.js";
 import { createProgress } from "./progress.js";
-
-/**
- * The output folder of each input: its base name, or, for inputs that share
- * one (song1/mixture.wav, song2/mixture.wav), its parent folder's name in
- * front ("song1-mixture"), so no input's stems overwrite another's. Inputs
- * that would still collide (the same file twice) are refused before any work.
- */
-export function stemFolders(files: readonly string[]): string[] {
-  const base = (f: string) => path.basename(f).replace(/\.[^.]+$/, "");
-  const uses = new Map<string, number>();
-  for (const f of files) uses.set(base(f), (uses.get(base(f)) ?? 0) + 1);
-  const names = files.map((f) => (uses.get(base(f))! > 1 ? `${path.basename(path.dirname(path.resolve(f)))}-${base(f)}` : base(f)));
-  const first = new Map<string, string>();
-  names.forEach((n, i) => {
-    const other = first.get(n);
-    if (other !== undefined) throw new InvalidInputError(`${other} and ${files[i]} would both write to ${n}/; give each input its own name`);
-    first.set(n, files[i]);
-  });
-  return names;
-}
 
 export function addSeparateCommand(program: Command): void {
   program
     .command("separate")
-    .description("Separate singing voice from accompaniment: writes DIR/<name>/vocals.wav and accompaniment.wav at the input's rate, channels and length (inputs that share a name, like song1/mixture.wav and song2/mixture.wav, go to DIR/song1-mixture/ and DIR/song2-mixture/).")
-    .argument("<files...>", "audio files")
-    .requiredOption("-o, --out <dir>", "output folder")
+    .description("Separate singing voice from accompaniment: writes DIR/<name>/vocals.wav and accompaniment.wav (DIR: separated/ unless -o says) at the input's rate, channels and length (inputs that share a name, like song1/mixture.wav and song2/mixture.wav, go to DIR/song1-mixture/ and DIR/song2-mixture/).")
+    .argument("<inputs...>", "audio files, or folders (walked recursively)")
+    .option("-o, --out <dir>", "output folder", "separated")
     .option("--format <fmt>", "wav (streamed: any length in bounded memory) or flac (encoded in memory)", "wav")
     .option("--wiener", "refine the vocals with a multichannel Wiener post-filter (spatial covariances per bin; slower, see bench/separation.ts)")
     .option("--model <onnx>", "a separation model (default: the shipped one); its .recipe.json beside it gives the STFT settings")
-    .addHelpText("after", "\nExamples:\n  $ mirkit separate song.mp3 -o stems/\n  $ mirkit separate a.wav b.flac -o out --format flac --wiener")
-    .action(async (files: string[], o: { out: string; format: string; model?: string; wiener?: boolean }) => {
+    .addHelpText("after", "\nExamples:\n  $ mirkit separate song.mp3                 # separated/song/vocals.wav, accompaniment.wav\n  $ mirkit separate music/ -o stems/\n  $ mirkit separate a.wav b.flac -o out --format flac --wiener")
+    .action(async (inputs: string[], o: { out: string; format: string; model?: string; wiener?: boolean }) => {
       if (o.format !== "wav" && o.format !== "flac") throw new InvalidInputError(`--format must be wav or flac, got "${o.format}"`);
-      const folders = stemFolders(files);
-      const model = await loadSeparationModel(o.model);
+      const model = await loadSeparationModel(o.model); // a model problem is reported before any input is read
       try {
+        const files = await inputFiles(inputs);
+        const folders = outputNames(files);
         for (const [i, file] of files.entries()) {
           const dir = path.join(o.out, folders[i]);
           const ext = o.format === "flac" ? "flac" : "wav";

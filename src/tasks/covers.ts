@@ -94,8 +94,12 @@ export async function addToLibrary(db: string, inputs: readonly string[], option
 
 export interface CoversMatch {
   readonly path: string;
-  /** Re-ranking score (lower is closer), relative to this query's candidates. */
+  /** The calibrated fused distance, as `compareCovers` gives it for the same pair (comparable with its threshold). */
   readonly distance: number;
+  /** Whether `distance` is at or below the calibrated threshold, as `compareCovers` decides. */
+  readonly cover: boolean;
+  /** The re-ranking score the results are ordered by (lower is closer); relative to this query's candidates. */
+  readonly rankScore: number;
   readonly hpcpDistance: number;
   readonly melodyDistance: number;
   readonly salienceDistance: number;
@@ -117,7 +121,7 @@ export async function queryLibrary(db: string, file: string, options: { readonly
   const cands = pre.map(({ i }) => ({ e: entries[i], ...pairDistances(q.features, entries[i].features) }));
   const scores = rerankScores(cands);
   return cands.map((c, k) => ({ c, score: scores[k] })).sort((a, b) => a.score - b.score).slice(0, options.top ?? 10)
-    .map(({ c, score }) => ({ path: c.e.path, distance: score, hpcpDistance: c.hpcp, melodyDistance: c.melody, salienceDistance: c.salience }));
+    .map(({ c, score }) => ({ path: c.e.path, distance: c.fused, cover: c.fused <= CALIBRATION.threshold, rankScore: score, hpcpDistance: c.hpcp, melodyDistance: c.melody, salienceDistance: c.salience }));
 }
 
 export interface CoversComparison {
