@@ -58,3 +58,48 @@ test("-o - writes text to standard output, for one input; outputs that cannot be
   assert.equal(png.status, 1);
   assert.match(png.stderr, /cannot go to standard output/);
 });
+
+const has = (cmd: string) => spawnSync(cmd, ["--version"]).status === 0;
+test("separate --format wav|flac|mp3|ogg with --bits 16|24|32f; combinations that do not exist are bad usage", () => {
+  const song = path.join(music, "a.wav");
+  const out = path.join(dir, "formats");
+  const wav16 = run(dir, "separate", song, "-o", path.join(out, "w16"), "--bits", "16");
+  assert.equal(wav16.status, 0, wav16.stderr);
+  const header = readFileSync(path.join(out, "w16", "a", "vocals.wav"));
+  assert.equal(header.readUInt16LE(34), 16, "16-bit PCM WAV");
+  const flac24 = run(dir, "separate", song, "-o", path.join(out, "f24"), "--format", "flac", "--bits", "24");
+  assert.equal(flac24.status, 0, flac24.stderr);
+  const flac = readFileSync(path.join(out, "f24", "a", "vocals.flac"));
+  assert.equal(((flac[20] & 1) << 4 | flac[21] >> 4) + 1, 24, "STREAMINFO: 24 bits per sample");
+  for (const [fmt, tool] of [["mp3", "lame"], ["ogg", "oggenc"]] as const) {
+    if (!has(tool)) continue;
+    const r = run(dir, "separate", song, "-o", path.join(out, fmt), "--format", fmt);
+    assert.equal(r.status, 0, r.stderr);
+    for (const stem of ["vocals", "accompaniment"]) {
+      const info = run(dir, "info", "--json", path.join(out, fmt, "a", `${stem}.${fmt}`));
+      assert.equal(info.status, 0, info.stderr);
+      assert.ok(Math.abs((JSON.parse(info.stdout) as { durationSeconds: number }[])[0].durationSeconds - 3) < 0.1, `${fmt} ${stem} lasts the input's 3 s`);
+    }
+  }
+  for (const args of [["--format", "flac", "--bits", "32f"], ["--format", "aiff"], ["--format", "mp3", "--bits", "24"], ["--bits", "8"]]) {
+    const r = run(dir, "separate", song, "-o", path.join(out, "bad"), ...args);
+    assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split("\n").length, 1);
+  }
+  assert.ok(!existsSync(path.join(out, "bad")));
+});
+
+test("mirkit models lists the shipped models with their held-out scores; --model takes a shipped name", () => {
+  const list = run(dir, "models", "--json");
+  assert.equal(list.status, 0, list.stderr);
+  const models = JSON.parse(list.stdout) as { name: string; task: string; metrics?: Record<string, unknown> }[];
+  const sep = models.find((m) => m.name.startsWith("separation-"));
+  assert.ok(sep && /separate/.test(sep.task) && typeof sep.metrics?.vocalsSdr === "number");
+  const text = run(dir, "models");
+  assert.match(text.stdout, /held-out vocals SDR/);
+  const byName = run(dir, "multipitch", path.join(music, "a.wav"), "-o", "-", "--model", models.find((m) => m.name.startsWith("multif0-"))!.name);
+  assert.equal(byName.status, 0, byName.stderr);
+  const unknown = run(dir, "separate", path.join(music, "a.wav"), "--model", "nonesuch");
+  assert.equal(unknown.status, 1);
+  assert.match(unknown.stderr, /nonesuch: no shipped model of that name; the shipped ones are .*separation-/);
+});

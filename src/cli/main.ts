@@ -15,12 +15,14 @@ import { encodePng } from "../plot/png.js";
 import { PLOT_KINDS, spectrogramFigure, type PlotKind } from "../tasks/plot.js";
 import { addCoversCommands } from "./covers.js";
 import { addEvalCommands } from "./eval.js";
+import { addModelsCommand } from "./models.js";
 import { addMultipitchCommand } from "./multipitch.js";
 import { addSeparateCommand } from "./separate.js";
 import { addServeCommand } from "./serve.js";
 import { addSynthCommands } from "./synth.js";
 import { addTrainCommands } from "./train.js";
 import { audioInfo, formatInfo } from "./info.js";
+import { UsageError } from "./options.js";
 import { inputFiles, outputPaths } from "./outputs.js";
 import { createProgress } from "./progress.js";
 
@@ -128,17 +130,17 @@ Examples:
   addCoversCommands(program);
   addSeparateCommand(program);
   addMultipitchCommand(program);
+  addModelsCommand(program);
   addServeCommand(program);
   return program;
 }
 
 function parsePositiveInt(v: string, name: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 200 || n > 10000) throw new CommanderUsage(`${name} must be an integer from 200 to 10000, got "${v}"`);
+  if (!Number.isInteger(n) || n < 200 || n > 10000) throw new UsageError(`${name} must be an integer from 200 to 10000, got "${v}"`);
   return n;
 }
 
-class CommanderUsage extends Error {}
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
@@ -150,7 +152,7 @@ export async function main(argv: string[]): Promise<number> {
       // Help and version exit 0; commander has already printed its message.
       return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help" ? 0 : EXIT_USAGE;
     }
-    if (e instanceof CommanderUsage) {
+    if (e instanceof UsageError) {
       process.stderr.write(`mirkit: ${e.message}\n`);
       return EXIT_USAGE;
     }

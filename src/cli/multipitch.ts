@@ -35,7 +35,7 @@ export function addMultipitchCommand(program: Command): void {
     .option("-o, --out <path>", "one input: the output text file, or - for standard output (default <name>.multipitch.txt); several: a folder (default .)")
     .option("--salience <png>", "also draw the salience map (a file for one input, a folder for several)")
     .option("--threshold <t>", "peak-picking threshold on the salience, 0–1 (default: the model's, tuned on validation data)", (v) => Number(v))
-    .option("--model <onnx>", "a multi-F0 model (default: the shipped one); its .recipe.json beside it gives input kind and threshold")
+    .option("--model <onnx>", "a multi-F0 model: a shipped name (mirkit models) or an .onnx file with its .recipe.json beside it (default: the shipped one)")
     .addHelpText("after", "\nOutput: one row per 11.6 ms frame: the time, then every F0 in Hz, tab-separated.\n\nExamples:\n  $ mirkit multipitch choir.wav --salience choir.png       # choir.multipitch.txt\n  $ mirkit multipitch choir.wav -o - | head\n  $ mirkit multipitch takes/ -o f0/\n  $ mirkit eval multipitch --ref truth.txt --est choir.multipitch.txt")
     .action(async (inputs: string[], o: { out?: string; salience?: string; threshold?: number; model?: string }) => {
       if (o.threshold !== undefined && !(o.threshold > 0 && o.threshold < 1)) throw new InvalidInputError(`--threshold must be between 0 and 1, got ${o.threshold}`);

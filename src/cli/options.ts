@@ -11,3 +11,6 @@ export function intOption(name: string, min = 1, max = Number.MAX_SAFE_INTEGER):
     return n;
   };
 }
+
+/** Bad usage found after parsing (an option value that does not fit another): printed as one line, exit 2. */
+export class UsageError extends Error {}

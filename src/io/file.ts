@@ -4,6 +4,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { promises as fs, rmdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { InvalidInputError, MirError, UnsupportedFormatError } from "../errors.js";
 import { checkAudioFormat, type AudioSignal } from "./audio.js";
@@ -124,11 +125,23 @@ export async function writeAudioFile(
 const liveTemps = new Set<string>();
 const madeDirs: string[] = [];
 
-/** The temporary sibling an atomic write of `target` goes through (tracked until renamed or removed). */
-function tempFor(target: string): string {
+/** The temporary sibling an atomic write of `target` goes through (tracked until renamed or removed: `releaseTemp`). */
+export function tempFor(target: string): string {
   const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
   liveTemps.add(tmp);
   return tmp;
+}
+
+/** A scratch folder (under the system's temporary folder) that cleanUpOutputs() removes if the run stops; `done()` removes it. */
+export async function scratchDir(): Promise<{ path: string; done: () => Promise<void> }> {
+  const dir = await fs.mkdtemp(path.join(tmpdir(), "mirkit-"));
+  liveTemps.add(dir);
+  return { path: dir, done: async () => { await fs.rm(dir, { recursive: true, force: true }); liveTemps.delete(dir); } };
+}
+
+/** Stops tracking a temporary file (renamed into place, or removed). */
+export function releaseTemp(tmp: string): void {
+  liveTemps.delete(tmp);
 }
 
 /** Makes an output folder (and its parents); cleanUpOutputs() removes the ones it made while they are empty. */
@@ -155,7 +168,7 @@ export async function makeOutputDir(dir: string): Promise<void> {
  * signal handler can call it.
  */
 export function cleanUpOutputs(): void {
-  for (const t of liveTemps) rmSync(t, { force: true });
+  for (const t of liveTemps) rmSync(t, { force: true, recursive: true });
   liveTemps.clear();
   for (const d of [...madeDirs].reverse()) {
     try {

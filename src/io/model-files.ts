@@ -3,7 +3,7 @@
  * <name>.recipe.json) and reading a model's two files. Which recipe fields a
  * model needs is its family's business (src/models/<family>/model.ts).
  */
-import { existsSync, promises as fs, readdirSync } from "node:fs";
+import { existsSync, promises as fs, readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { InvalidInputError, ModelError } from "../errors.js";
@@ -24,6 +24,35 @@ export function shippedModel(prefix: string, what: string, script: string): stri
   const found = existsSync(MODELS_DIR) ? readdirSync(MODELS_DIR).filter((f) => f.startsWith(prefix) && f.endsWith(".onnx")).sort() : [];
   if (found.length === 0) throw new ModelError(`no ${what} model in ${MODELS_DIR}; train one with ${script} or pass a model file`);
   return path.join(MODELS_DIR, found[0]);
+}
+
+/**
+ * The ONNX file a `--model` value names: a path (it has a folder or ends in
+ * .onnx), or the name of a shipped model (`mirkit models` lists them).
+ */
+export function resolveModel(nameOrFile: string): string {
+  if (nameOrFile.includes("/") || nameOrFile.includes(path.sep) || nameOrFile.endsWith(".onnx")) return nameOrFile;
+  const file = path.join(MODELS_DIR, `${nameOrFile}.onnx`);
+  if (!existsSync(file)) {
+    const names = existsSync(MODELS_DIR) ? readdirSync(MODELS_DIR).filter((f) => f.endsWith(".onnx")).map((f) => f.replace(/\.onnx$/, "")) : [];
+    throw new InvalidInputError(`no shipped model of that name; the shipped ones are ${names.join(", ") || "none"} (or give a path to an .onnx file)`, { file: nameOrFile });
+  }
+  return file;
+}
+
+/** The shipped models: name, file and parsed recipe each. */
+export function shippedModels(): { name: string; file: string; sizeBytes: number; recipe: Record<string, unknown> }[] {
+  if (!existsSync(MODELS_DIR)) return [];
+  return readdirSync(MODELS_DIR).filter((f) => f.endsWith(".onnx")).sort().map((f) => {
+    const file = path.join(MODELS_DIR, f), recipeFile = file.replace(/\.onnx$/, ".recipe.json");
+    let recipe: Record<string, unknown> = {};
+    try {
+      recipe = JSON.parse(readFileSync(recipeFile, "utf8")) as Record<string, unknown>;
+    } catch {
+      // listed without its recipe; loading it will say what is wrong
+    }
+    return { name: f.replace(/\.onnx$/, ""), file, sizeBytes: statSync(file).size, recipe };
+  });
 }
 
 /** A model's ONNX bytes and parsed recipe (`x.onnx` → `x.recipe.json`). */
