@@ -52,3 +52,5 @@ export { CALIBRATION, pairDistances, profileDistance, rerankScores, calibrate, t
 export { CoversLibrary, encodeEntry, decodeEntry, MAGIC as COVERS_LIBRARY_MAGIC, type LibraryEntry } from "./covers/library.js";
 export { MemoryRecordStore, type RecordStore } from "./io/records.js";
 export { evaluateCovers, evaluateCoversMatrix, type CoverScores } from "./eval/covers.js";
+export { f0ToNotes, trackVoices, voiceNotesToMidi, formatNotes, sonifyNotes, type VoiceNote, type F0NotesOptions } from "./tasks/f0-notes.js";
+export { encodeMidi, type MidiPart } from "./io/midi.js";

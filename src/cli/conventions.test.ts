@@ -18,7 +18,10 @@ const dir = mkdtempSync(path.join(tmpdir(), "mirkit-conv-"));
 const run = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [BIN, "--quiet", ...args], { cwd, encoding: "utf8" });
 const music = path.join(dir, "music");
 mkdirSync(path.join(music, "live"), { recursive: true });
-writeFileSync(path.join(music, "a.wav"), encodeWav({ sampleRate: 22050, channels: [sine(220, 22050, 22050 * 3, 0.4)] }));
+// A3 as a voice-like harmonic tone (the multi-F0 model hears partials, not bare sines).
+const a3 = new Float32Array(22050 * 3);
+for (let h = 1; h <= 6; h++) { const s = sine(220 * h, 22050, a3.length, 0.3 / h); for (let i = 0; i < a3.length; i++) a3[i] += s[i]; }
+writeFileSync(path.join(music, "a.wav"), encodeWav({ sampleRate: 22050, channels: [a3] }));
 writeFileSync(path.join(music, "live", "b.wav"), encodeWav({ sampleRate: 22050, channels: [sine(330, 22050, 22050 * 3, 0.4)] }));
 writeFileSync(path.join(music, "notes.txt"), "not audio, skipped by extension\n");
 
@@ -102,4 +105,22 @@ test("mirkit models lists the shipped models with their held-out scores; --model
   const unknown = run(dir, "separate", path.join(music, "a.wav"), "--model", "nonesuch");
   assert.equal(unknown.status, 1);
   assert.match(unknown.stderr, /nonesuch: no shipped model of that name; the shipped ones are .*separation-/);
+});
+
+test("multipitch --midi --notes --sonify: notes from the F0s as MIDI, text (CSV, or mir_eval's format for .txt) and a rendering", () => {
+  const a = path.join(music, "a.wav");
+  const r = run(dir, "multipitch", a, "-o", path.join(dir, "n", "a.txt"), "--midi", path.join(dir, "n", "a.mid"), "--notes", path.join(dir, "n", "a.notes.txt"), "--sonify", path.join(dir, "n", "a.notes.wav"));
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(readFileSync(path.join(dir, "n", "a.mid")).subarray(0, 4).toString(), "MThd");
+  const lines = readFileSync(path.join(dir, "n", "a.notes.txt"), "utf8").trim().split("\n");
+  assert.ok(lines.some((l) => Math.abs(Number(l.split("\t")[2]) - 220) < 1), `an A3 note: ${lines.join(" | ")}`);
+  const ev = run(dir, "eval", "transcription", "--ref", path.join(dir, "n", "a.notes.txt"), "--est", path.join(dir, "n", "a.notes.txt"));
+  assert.equal(ev.status, 0, ev.stderr);
+  assert.equal(JSON.parse(ev.stdout)["Onset_F-measure"], 1, "mir_eval reads the note list");
+  const info = run(dir, "info", "--json", path.join(dir, "n", "a.notes.wav"));
+  assert.ok(Math.abs((JSON.parse(info.stdout) as { durationSeconds: number }[])[0].durationSeconds - 3) < 0.05);
+  const csv = run(dir, "multipitch", a, "-o", path.join(dir, "n", "b.txt"), "--notes", "-");
+  assert.equal(csv.status, 0, csv.stderr);
+  assert.match(csv.stdout, /^onset_s,offset_s,pitch_midi,frequency_hz,velocity,voice\n/);
+  assert.match(csv.stdout, /\n[\d.]+,[\d.]+,57,220\.0000,80,\d\n/, "the A3 as CSV");
 });

@@ -23,7 +23,7 @@ import { Rng } from "../random.js";
 import { f0Track, melodyText, segmentsText, vowelNotes } from "./annotations.js";
 import { composeChoir, composePiano, composeSong, pedalledNotes } from "./composer.js";
 import { drawTransform, makeVersion, type VersionTransform } from "./covers.js";
-import { encodeMidi } from "./midi.js";
+import { encodeMidi } from "../io/midi.js";
 import { loadSoundBank, mixStems, peak, renderPart, rms, scaleInPlace } from "./render.js";
 import { notesToMirEval, type Note, type Part, type Song } from "./score.js";
 import { normalise, panVoice, renderSong, renderSungSong, singVoice, type Stems } from "./songs.js";

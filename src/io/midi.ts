@@ -1,10 +1,26 @@
 /**
  * A Standard MIDI File writer (format 1): one track per part, notes, program
- * changes and sustain pedal (CC64). Times are written at 960 ticks per
- * quarter at 120 BPM (0.52 ms per tick), whatever the musical tempo, so
- * event times survive to half a millisecond.
+ * changes, sustain pedal (CC64) and pitch bends (range set to ±2 semitones by
+ * RPN 0). Times are written at 960 ticks per quarter at 120 BPM (0.52 ms per
+ * tick), whatever the musical tempo, so event times survive to half a
+ * millisecond.
  */
-import type { Part } from "./score.js";
+
+/** One track: what a score part or a transcribed voice gives (data/score.ts's Part fits). */
+export interface MidiPart {
+  readonly name: string;
+  /** General MIDI program 0–127; ignored for drums. */
+  readonly program: number;
+  readonly drums: boolean;
+  readonly notes: readonly { readonly onset: number; readonly offset: number; readonly pitch: number; readonly velocity: number }[];
+  /** Sustain-pedal intervals. */
+  readonly pedal?: readonly (readonly [number, number])[];
+  /** Pitch bends in semitones (−2…2) from `time` on. */
+  readonly bends?: readonly { readonly time: number; readonly semitones: number }[];
+}
+
+/** Pitch-bend range written with every track that bends (semitones). */
+export const BEND_RANGE = 2;
 
 const PPQ = 960;
 const US_PER_QUARTER = 500000; // 120 BPM
@@ -21,7 +37,7 @@ function chunk(type: string, body: number[]): number[] {
   return [...[...type].map((c) => c.charCodeAt(0)), (len >>> 24) & 255, (len >>> 16) & 255, (len >>> 8) & 255, len & 255, ...body];
 }
 
-export function encodeMidi(parts: readonly Part[]): Uint8Array {
+export function encodeMidi(parts: readonly MidiPart[]): Uint8Array {
   const tracks: number[][] = [];
   // Track 0: tempo.
   tracks.push(chunk("MTrk", [0, 0xff, 0x51, 3, (US_PER_QUARTER >> 16) & 255, (US_PER_QUARTER >> 8) & 255, US_PER_QUARTER & 255, 0, 0xff, 0x2f, 0]));
@@ -35,6 +51,14 @@ export function encodeMidi(parts: readonly Part[]): Uint8Array {
     for (const n of part.notes) {
       events.push({ tick: tick(n.onset), order: 1, bytes: [0x90 | ch, n.pitch & 0x7f, Math.max(1, Math.min(127, n.velocity))] });
       events.push({ tick: tick(n.offset), order: 0, bytes: [0x80 | ch, n.pitch & 0x7f, 0] });
+    }
+    if (part.bends !== undefined && part.bends.length > 0) {
+      // RPN 0 (pitch-bend sensitivity) = BEND_RANGE semitones, then back to the null RPN.
+      [[101, 0], [100, 0], [6, BEND_RANGE], [38, 0], [101, 127], [100, 127]].forEach(([cc, v], i) => events.push({ tick: 0, order: -1 + i / 10, bytes: [0xb0 | ch, cc, v] }));
+      for (const b of part.bends) {
+        const v = Math.max(0, Math.min(16383, Math.round(8192 + (b.semitones / BEND_RANGE) * 8192)));
+        events.push({ tick: tick(b.time), order: 0.5, bytes: [0xe0 | ch, v & 0x7f, (v >> 7) & 0x7f] });
+      }
     }
     for (const [on, off] of part.pedal ?? []) {
       events.push({ tick: tick(on), order: 2, bytes: [0xb0 | ch, 64, 127] });
