@@ -109,3 +109,26 @@ test("a reader that closes the pipe early (| head) ends the command quietly, wit
   assert.equal(r.status, 0);
   assert.ok(!/EPIPE|\n\s+at /.test(r.stderr), r.stderr);
 });
+
+test("mirkit plot: SVG with real text (title, axes, colour-bar ticks and the dB reference), --start/--end, --width/--height", async () => {
+  const svgFile = path.join(dir, "tone.svg");
+  const r = run("plot", wav, "--kind", "stft", "-o", svgFile, "--start", "0.25", "--end", "0.75", "--width", "900");
+  assert.equal(r.code, 0, r.err);
+  const svg = readFileSync(svgFile, "utf8");
+  assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="900"/);
+  assert.ok(svg.trimEnd().endsWith("</svg>"));
+  const texts = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+  for (const t of ["tone.wav: STFT (0.25–0.75 s)", "Time (s)", "Hz", "dB re max", "0.3", "0.5", "0.7"]) assert.ok(texts.includes(t), `text "${t}" in ${JSON.stringify(texts)}`);
+  assert.ok(texts.some((t) => /^-\d+$/.test(t)), "colour-bar ticks in dB");
+  assert.match(svg, /<image [^>]*href="data:image\/png;base64,iVBOR/);
+  const png = path.join(dir, "sized.png");
+  assert.equal(run("plot", wav, "-o", png, "--width", "800", "--height", "500").code, 0);
+  const img = readPng(new Uint8Array(readFileSync(png)));
+  assert.equal(img.width, 800);
+  assert.equal(img.height, 500);
+  const bad = run("plot", wav, "--start", "2", "--end", "1");
+  assert.equal(bad.code, 2);
+  const outside = run("plot", wav, "--start", "5");
+  assert.equal(outside.code, 1);
+  assertOneLineError(outside.err, "time range");
+});

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError, Option } from "commander";
 import { MirError } from "../errors.js";
 import { cleanUpOutputs, makeOutputDir, readAudioFile, writeFileAtomic } from "../io/file.js";
-import { renderFigure } from "../plot/figure.js";
+import { renderFigure, renderSvg } from "../plot/figure.js";
 import { encodePng } from "../plot/png.js";
 import { PLOT_KINDS, spectrogramFigure, type PlotKind } from "../tasks/plot.js";
 import { addCoversCommands } from "./covers.js";
@@ -82,11 +82,15 @@ Examples:
 
   program
     .command("plot")
-    .description("Draw a labelled time-frequency image of audio files as PNG.")
+    .description("Draw a labelled time-frequency image of audio files: PNG, or SVG (real type) for an .svg name.")
     .argument("<inputs...>", "audio files, or folders (walked recursively)")
     .addOption(new Option("-k, --kind <kind>", "what to draw").choices(PLOT_KINDS).default("stft"))
-    .option("-o, --output <path>", "one input: the output PNG (default <name>.<kind>.png); several: a folder (default .)")
+    .option("-o, --output <path>", "one input: the output .png or .svg (default <name>.<kind>.png); several: a folder (default .)")
+    .option("--svg", "with a folder output, write SVG instead of PNG")
     .option("--width <px>", "image width in pixels", (v) => parsePositiveInt(v, "--width"), 1200)
+    .option("--height <px>", "image height in pixels (default: 600 for one panel)", (v) => parsePositiveInt(v, "--height"))
+    .option("--start <s>", "draw from this time (seconds)", (v) => secondsOption(v, "--start"))
+    .option("--end <s>", "draw up to this time (seconds)", (v) => secondsOption(v, "--end"))
     .addHelpText(
       "after",
       `
@@ -99,26 +103,38 @@ Kinds:
 
 Examples:
   $ mirkit plot song.wav --kind mel -o song-mel.png
-  $ mirkit plot choir.flac --kind hcqt`,
+  $ mirkit plot choir.flac --kind hcqt
+  $ mirkit plot song.mp3 --kind cqt --start 30 --end 45 --width 1600 -o chorus.svg`,
     )
-    .action(async (inputs: string[], opts: { kind: PlotKind; output?: string; width: number }) => {
+    .action(async (inputs: string[], opts: { kind: PlotKind; output?: string; svg?: boolean; width: number; height?: number; start?: number; end?: number }) => {
+      if (opts.start !== undefined && opts.end !== undefined && !(opts.end > opts.start)) throw new UsageError(`--end (${opts.end}) must come after --start (${opts.start})`);
       const files = await inputFiles(inputs);
-      const outs = outputPaths(files, opts.output, `.${opts.kind}.png`, { what: "a picture" });
+      const outs = outputPaths(files, opts.output, `.${opts.kind}.${opts.svg ? "svg" : "png"}`, { what: "a picture" });
       for (const [i, file] of files.entries()) {
         const progress = createProgress(path.basename(file), program.opts().quiet === true);
         try {
           progress.update(0, "decoding");
           const audio = await readAudioFile(file);
           const name = path.basename(file);
-          const fig = spectrogramFigure(audio, opts.kind, name, (stage, f) => progress.update(0.1 + 0.7 * f, stage));
+          const fig = spectrogramFigure(audio, opts.kind, name, (stage, f) => progress.update(0.1 + 0.7 * f, stage), { startSeconds: opts.start, endSeconds: opts.end });
           progress.update(0.8, "drawing");
-          const img = renderFigure({ ...fig, width: opts.width });
-          const png = await encodePng(img.rgb, img.width, img.height);
+          const n = fig.panels.length, chrome = n > 1 || fig.panels[0].title ? 144 : 120;
+          const panelHeight = opts.height === undefined ? undefined : Math.floor((opts.height - chrome - (n - 1) * 34) / n);
+          const spec = { ...fig, width: opts.width, panelHeight };
           const out = outs[i];
+          let bytes: Uint8Array | string, size: string;
+          if (out.toLowerCase().endsWith(".svg")) {
+            bytes = await renderSvg(spec);
+            size = `${spec.width} wide`;
+          } else {
+            const img = renderFigure(spec);
+            bytes = await encodePng(img.rgb, img.width, img.height);
+            size = `${img.width}×${img.height}`;
+          }
           await makeOutputDir(path.dirname(out));
-          await writeFileAtomic(out, png);
+          await writeFileAtomic(out, bytes);
           progress.stop();
-          if (program.opts().quiet !== true) process.stderr.write(`wrote ${out} (${img.width}×${img.height})\n`);
+          if (program.opts().quiet !== true) process.stderr.write(`wrote ${out} (${size})\n`);
         } finally {
           progress.stop();
         }
@@ -133,6 +149,12 @@ Examples:
   addModelsCommand(program);
   addServeCommand(program);
   return program;
+}
+
+function secondsOption(v: string, name: string): number {
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isFinite(n) || n < 0) throw new UsageError(`${name} must be a time in seconds ≥ 0, got "${v}"`);
+  return n;
 }
 
 function parsePositiveInt(v: string, name: string): number {

@@ -37,17 +37,21 @@ export interface PlotProgress {
   (stage: string, fraction: number): void;
 }
 
-/** Computes the figure for `kind`; `name` titles it. */
-export function spectrogramFigure(audio: AudioSignal, kind: PlotKind, name: string, onProgress?: PlotProgress): FigureSpec {
-  const mono = toMono(audio);
+/** Computes the figure for `kind`; `name` titles it; `startSeconds`/`endSeconds` draw a part of the audio. */
+export function spectrogramFigure(audio: AudioSignal, kind: PlotKind, name: string, onProgress?: PlotProgress, range: { readonly startSeconds?: number; readonly endSeconds?: number } = {}): FigureSpec {
   const sr = audio.sampleRate;
+  const whole = toMono(audio);
+  const start = range.startSeconds ?? 0, end = Math.min(range.endSeconds ?? Infinity, whole.length / sr);
+  if (!(start >= 0 && end > start)) throw new InvalidInputError(`plot: the time range ${start}–${range.endSeconds ?? "end"} s is empty (the audio lasts ${(whole.length / sr).toFixed(2)} s)`);
+  const mono = start === 0 && end * sr >= whole.length ? whole : whole.subarray(Math.round(start * sr), Math.round(end * sr));
   const durationSeconds = mono.length / sr;
   if (mono.length < 2048) throw new InvalidInputError(`plot: the audio is too short to draw (${mono.length} samples, need at least 2048)`);
   const title = `${name}: ${kind.toUpperCase()}`;
   onProgress?.("features", 0);
   const to22k = () => (sr === 22050 ? mono : resample(mono, sr, 22050));
   let panels: HeatmapPanel[];
-  let colorbarLabel = "dB";
+  // Levels are in dB relative to the loudest bin of the drawing (librosa's ref=np.max): 0 dB is that bin.
+  let colorbarLabel = "dB re max";
   let valueRange: [number, number] | undefined;
   switch (kind) {
     case "stft": {
@@ -65,6 +69,7 @@ export function spectrogramFigure(audio: AudioSignal, kind: PlotKind, name: stri
         .filter((f) => f <= sr / 2)
         .map((f) => ({ at: (hzToMel(f) / top) * (nMels + 1) - 1, label: hzLabel(f) }));
       panels = [{ ...S, yLabel: "Hz (mel scale)", yTicks }];
+      colorbarLabel = "dB re max (power)";
       break;
     }
     case "cqt": {
@@ -92,11 +97,11 @@ export function spectrogramFigure(audio: AudioSignal, kind: PlotKind, name: stri
     case "chroma": {
       const C = chromaCqt(to22k(), 22050, { hopLength: 512 });
       panels = [{ ...C, yLabel: "Pitch class", yTicks: NOTE_NAMES.map((label, at) => ({ at, label })) }];
-      colorbarLabel = "rel.";
+      colorbarLabel = "relative (frame max = 1)";
       valueRange = [0, 1];
       break;
     }
   }
   onProgress?.("features", 1);
-  return { title, panels, durationSeconds, colorbarLabel, valueRange };
+  return { title: start > 0 || range.endSeconds !== undefined ? `${title} (${start}–${(start + durationSeconds).toFixed(2)} s)` : title, panels, durationSeconds, startSeconds: start, colorbarLabel, valueRange };
 }
