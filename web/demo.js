@@ -1,22 +1,23 @@
-// The browser demo: mirkit.js is the library bundled for browsers (`npm run build:web`),
-// ort.wasm.min.mjs is onnxruntime-web (its WebAssembly build), both served by `mirkit serve`.
+// The browser app: mirkit.js is the library bundled for browsers (`npm run build:web`), ort.wasm.min.mjs is
+// onnxruntime-web (its WebAssembly build), both served by `mirkit serve` or any static server.
 import * as mirkit from "./mirkit.js";
 import * as ort from "./ort/ort.wasm.min.mjs";
 
 // An absolute URL: a relative one would be resolved against ort.wasm.min.mjs itself (…/ort/ort/).
 ort.env.wasm.wasmPaths = new URL("ort/", document.baseURI).href;
 const $ = (id) => document.getElementById(id);
-const status = (text) => ($("status").textContent = text);
-let audio;
+const status = (text, error = false) => { $("status").textContent = text; $("status").className = error ? "error" : ""; };
+$("backend").textContent = `Models run with ONNX Runtime on WebAssembly (CPU)${navigator.gpu ? "; this browser has WebGPU, which this build does not use yet" : ""}.`;
+let audio, name = "song";
 
 // The served model whose name starts with `prefix`, loaded by its family's class (SeparationModel, MultipitchModel).
 async function shipped(Family, prefix) {
   const names = await (await fetch("models/")).json();
-  const name = names.find((n) => n.startsWith(prefix) && n.endsWith(".onnx"));
-  if (!name) throw new Error(`no ${prefix} model is served`);
-  const recipeName = `models/${name.replace(/\.onnx$/, "")}.recipe.json`;
+  const file = names.find((n) => n.startsWith(prefix) && n.endsWith(".onnx"));
+  if (!file) throw new Error(`no ${prefix} model is served`);
+  const recipeName = `models/${file.replace(/\.onnx$/, "")}.recipe.json`;
   const recipe = await (await fetch(recipeName)).json();
-  const onnx = new Uint8Array(await (await fetch(`models/${name}`)).arrayBuffer());
+  const onnx = new Uint8Array(await (await fetch(`models/${file}`)).arrayBuffer());
   return Family.load(ort, { onnx, recipe, recipeName });
 }
 
@@ -25,62 +26,172 @@ function link(label, bytes, file, type) {
   a.href = URL.createObjectURL(new Blob([bytes], { type }));
   a.download = file;
   a.textContent = label;
-  const p = document.createElement("p");
-  p.append(a);
-  $("out").append(p);
+  $("out").append(a);
 }
 
-$("file").addEventListener("change", async (e) => {
-  const f = e.target.files[0];
-  if (!f) return;
+async function open(f) {
   try {
-    status(`decoding ${f.name} …`);
+    status(`Reading ${f.name} …`);
     audio = await mirkit.decodeAudio(new Uint8Array(await f.arrayBuffer()), { file: f.name });
+    name = f.name.replace(/\.[^.]+$/, "");
     status(`${f.name}: ${(audio.channels[0].length / audio.sampleRate).toFixed(1)} s, ${audio.channels.length} channel(s), ${audio.sampleRate} Hz`);
     $("multipitch").disabled = $("separate").disabled = false;
   } catch (err) {
-    status(String(err.message ?? err));
+    $("multipitch").disabled = $("separate").disabled = true;
+    status(String(err.message ?? err), true);
   }
-});
+}
+$("file").addEventListener("change", (e) => e.target.files[0] && open(e.target.files[0]));
+$("drop").addEventListener("dragover", (e) => { e.preventDefault(); $("drop").classList.add("over"); });
+$("drop").addEventListener("dragleave", () => $("drop").classList.remove("over"));
+$("drop").addEventListener("drop", (e) => { e.preventDefault(); $("drop").classList.remove("over"); if (e.dataTransfer.files[0]) open(e.dataTransfer.files[0]); });
 
-$("multipitch").addEventListener("click", async () => {
+// A job with its progress bar; its errors are shown in the page.
+async function job(button, what, work) {
+  const bar = $(`${button}-progress`);
+  bar.hidden = false;
+  bar.value = 0;
+  $(button).disabled = true;
   try {
-    const model = await shipped(mirkit.MultipitchModel, "multif0-");
-    const frames = [];
-    const result = await mirkit.multipitch(audio, {
-      model,
-      onProgress: (p) => status(`multiple F0s … ${Math.round(100 * p)} %`),
-      onSalience: (sal, n) => frames.push({ sal, n }),
-    });
-    const bins = 360, total = frames.reduce((s, f) => s + f.n, 0);
+    await work((p) => { bar.value = p; status(`${what} … ${Math.round(100 * p)} %`); });
+    status("done");
+  } catch (err) {
+    status(String(err.message ?? err), true);
+  } finally {
+    $(button).disabled = false;
+  }
+}
+
+// --- Sung pitches: the salience picture, the notes over it (zoomable), downloads. ---
+let roll;
+function drawRoll() {
+  if (!roll) return;
+  const c = $("roll"), g = c.getContext("2d");
+  const a = Math.min(+$("zoom-start").value, +$("zoom-end").value - 0.01), b = Math.max(+$("zoom-end").value, a + 0.01);
+  const t0 = a * roll.duration, t1 = b * roll.duration;
+  const lo = 36, hi = 96; // MIDI range drawn: C2–C7
+  g.fillStyle = "#000";
+  g.fillRect(0, 0, c.width, c.height);
+  // Salience: its frames in [t0, t1), its bins (20 cents from C1) mapped to the MIDI range.
+  const { frames, bins, data, hop } = roll;
+  const f0 = Math.floor(t0 / hop), f1 = Math.min(frames, Math.ceil(t1 / hop));
+  const img = g.createImageData(c.width, c.height);
+  for (let x = 0; x < c.width; x++) {
+    const f = Math.min(f1 - 1, f0 + Math.floor(((f1 - f0) * x) / c.width));
+    for (let y = 0; y < c.height; y++) {
+      const midi = hi - ((hi - lo) * y) / c.height, k = Math.round((midi - 24) * 5);
+      const v = k >= 0 && k < bins && f >= 0 ? data[f * bins + k] : 0;
+      const i = 4 * (y * c.width + x);
+      img.data[i] = 255 * Math.min(1, 1.5 * v); img.data[i + 1] = 120 * v; img.data[i + 2] = 60 + 120 * v; img.data[i + 3] = 255;
+    }
+  }
+  g.putImageData(img, 0, 0);
+  const colours = ["#4fc3f7", "#aed581", "#ffb74d", "#f06292", "#ba68c8", "#fff176"];
+  for (const n of roll.notes) {
+    if (n.offset < t0 || n.onset > t1) continue;
+    const x = ((n.onset - t0) / (t1 - t0)) * c.width, w = ((n.offset - n.onset) / (t1 - t0)) * c.width;
+    const y = ((hi - n.pitch - 0.5) / (hi - lo)) * c.height;
+    g.strokeStyle = colours[n.voice % colours.length];
+    g.lineWidth = 2;
+    g.strokeRect(x, y, Math.max(2, w), c.height / (hi - lo));
+  }
+  g.fillStyle = "#fff";
+  g.font = "13px system-ui, sans-serif";
+  for (let m = 36; m <= 96; m += 12) g.fillText(`C${m / 12 - 1}`, 4, ((hi - m) / (hi - lo)) * c.height - 2);
+  g.fillText(`${t0.toFixed(1)} s`, 4, c.height - 6);
+  g.fillText(`${t1.toFixed(1)} s`, c.width - 50, c.height - 6);
+}
+$("zoom-start").addEventListener("input", drawRoll);
+$("zoom-end").addEventListener("input", drawRoll);
+
+$("multipitch").addEventListener("click", () => job("multipitch", "Finding the sung pitches", async (progress) => {
+  const model = await shipped(mirkit.MultipitchModel, "multif0-");
+  try {
+    const parts = [];
+    const result = await mirkit.multipitch(audio, { model, onProgress: progress, onSalience: (sal, n) => parts.push({ sal, n }) });
+    const bins = 360, total = parts.reduce((s, p) => s + p.n, 0);
     const data = new Float32Array(total * bins);
     let at = 0;
-    for (const { sal, n } of frames) { for (let t = 0; t < n; t++) for (let k = 0; k < bins; k++) data[(at + t) * bins + k] = sal[k * n + t]; at += n; }
+    for (const { sal, n } of parts) { for (let t = 0; t < n; t++) for (let k = 0; k < bins; k++) data[(at + t) * bins + k] = sal[k * n + t]; at += n; }
+    const duration = audio.channels[0].length / audio.sampleRate;
     const fig = mirkit.renderFigure({
-      title: "multi-F0 salience", durationSeconds: audio.channels[0].length / audio.sampleRate, valueRange: [0, 1], colorbarLabel: "level",
-      panels: [{ data, nFrames: total, nBins: bins, yLabel: "F0", yTicks: [0, 1, 2, 3, 4, 5].map((o) => ({ at: 60 * o, label: `C${o + 1}` })) }],
+      title: `${name}: how strongly each pitch sounds`, durationSeconds: duration, valueRange: [0, 1], colorbarLabel: "strength",
+      panels: [{ data, nFrames: total, nBins: bins, yLabel: "Pitch", yTicks: [0, 1, 2, 3, 4, 5].map((o) => ({ at: 60 * o, label: `C${o + 1}` })) }],
     });
     const img = document.createElement("img");
+    img.alt = "pitch strength over time";
     img.src = URL.createObjectURL(new Blob([await mirkit.encodePng(fig.rgb, fig.width, fig.height)], { type: "image/png" }));
     $("out").append(img);
+    const notes = mirkit.f0ToNotes(result.times, result.freqs);
+    roll = { notes, data, frames: total, bins, hop: result.times.length > 1 ? result.times[1] - result.times[0] : 0.0116, duration };
+    $("pitches").hidden = false;
+    drawRoll();
     const text = Array.from(result.times, (t, i) => [t.toFixed(6), ...Array.from(result.freqs[i], (v) => v.toFixed(2))].join("\t")).join("\n") + "\n";
-    link("F0s per frame (mir_eval multipitch format)", new TextEncoder().encode(text), "multipitch.txt", "text/plain");
-    status("done");
+    link("Pitches per frame (multipitch.txt)", new TextEncoder().encode(text), "multipitch.txt", "text/plain");
+    link("Notes as MIDI", mirkit.voiceNotesToMidi(notes), `${name}.mid`, "audio/midi");
+    link("Notes as CSV", new TextEncoder().encode(mirkit.formatNotes(notes, "csv")), `${name}.notes.csv`, "text/csv");
+  } finally {
     await model.dispose();
-  } catch (err) {
-    status(String(err.message ?? err));
   }
-});
+}));
 
-$("separate").addEventListener("click", async () => {
+// --- Separation: players with mute/solo and one playhead, downloads. ---
+let mixer;
+function setupMixer(stems) {
+  const ctx = new AudioContext();
+  const buffers = stems.map(({ channels }) => {
+    const b = ctx.createBuffer(channels.length, channels[0].length, audio.sampleRate);
+    channels.forEach((c, i) => b.copyToChannel(c, i));
+    return b;
+  });
+  const gains = stems.map(() => { const g = ctx.createGain(); g.connect(ctx.destination); return g; });
+  const state = stems.map(() => ({ mute: false, solo: false }));
+  const duration = buffers[0].duration;
+  let sources = [], startedAt = 0, offset = 0, playing = false;
+  const apply = () => {
+    const anySolo = state.some((s) => s.solo);
+    gains.forEach((g, i) => { g.gain.value = state[i].mute || (anySolo && !state[i].solo) ? 0 : 1; });
+  };
+  const stop = () => { sources.forEach((s) => s.stop()); sources = []; playing = false; $("play").textContent = "Play"; };
+  const play = () => {
+    sources = buffers.map((b, i) => { const s = ctx.createBufferSource(); s.buffer = b; s.connect(gains[i]); s.start(0, offset); return s; });
+    startedAt = ctx.currentTime - offset;
+    playing = true;
+    $("play").textContent = "Pause";
+  };
+  $("play").onclick = async () => {
+    await ctx.resume();
+    if (playing) { offset = ctx.currentTime - startedAt; stop(); } else play();
+  };
+  $("position").oninput = () => { offset = +$("position").value * duration; if (playing) { stop(); play(); } };
+  const tick = () => {
+    const t = playing ? ctx.currentTime - startedAt : offset;
+    if (playing && t >= duration) { stop(); offset = 0; }
+    $("position").value = String(Math.min(1, t / duration));
+    $("clock").textContent = `${Math.floor(t / 60)}:${String(Math.floor(t % 60)).padStart(2, "0")}`;
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  $("stems").replaceChildren(...stems.map((s, i) => {
+    const row = document.createElement("div");
+    row.className = "stem";
+    row.innerHTML = `<b>${s.label}</b> <label><input type="checkbox" data-kind="mute"> mute</label> <label><input type="checkbox" data-kind="solo"> solo</label>`;
+    row.querySelectorAll("input").forEach((box) => box.addEventListener("change", () => { state[i][box.dataset.kind] = box.checked; apply(); }));
+    return row;
+  }));
+  $("mixer").hidden = false;
+  return { stop, state, gains };
+}
+
+$("separate").addEventListener("click", () => job("separate", "Separating the voice", async (progress) => {
+  const model = await shipped(mirkit.SeparationModel, "separation-");
   try {
-    const model = await shipped(mirkit.SeparationModel, "separation-");
-    const { vocals, accompaniment } = await mirkit.separate(audio, { model, onProgress: (p) => status(`separating … ${Math.round(100 * p)} %`) });
+    const { vocals, accompaniment } = await mirkit.separate(audio, { model, onProgress: progress });
+    mixer?.stop();
+    mixer = setupMixer([{ label: "Voice", channels: vocals }, { label: "Accompaniment", channels: accompaniment }]);
     link("vocals.wav", mirkit.encodeWav({ sampleRate: audio.sampleRate, channels: vocals }, { encoding: "float32" }), "vocals.wav", "audio/wav");
     link("accompaniment.wav", mirkit.encodeWav({ sampleRate: audio.sampleRate, channels: accompaniment }, { encoding: "float32" }), "accompaniment.wav", "audio/wav");
-    status("done");
+  } finally {
     await model.dispose();
-  } catch (err) {
-    status(String(err.message ?? err));
   }
-});
+}));

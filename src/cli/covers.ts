@@ -48,7 +48,9 @@ export function addCoversCommands(program: Command): void {
     .option("--candidates <c>", "prefilter size (re-ranked by alignment)", (v) => Number(v), 200)
     .option("--json", "print JSON: [{ path, distance, cover, rankScore, hpcpDistance, melodyDistance, salienceDistance }]; distance and cover are compare's")
     .action(async (file: string, o: { db: string; top: number; candidates: number; json?: boolean }) => {
-      const rows = await queryLibrary(o.db, file, { top: o.top, candidates: o.candidates, onDamage: (d) => warnDamage(o.db, d) });
+      const progress = stagedProgress(quiet());
+      const rows = await queryLibrary(o.db, file, { top: o.top, candidates: o.candidates, onDamage: (d) => warnDamage(o.db, d), onProgress: progress.update });
+      progress.stop();
       if (o.json) process.stdout.write(json(rows));
       else process.stdout.write(rows.map((r, k) => `${String(k + 1).padStart(3)}  ${r.distance.toFixed(3)}  ${r.cover ? "cover" : "     "}  ${r.path}`).join("\n") + "\n");
     });
@@ -67,7 +69,9 @@ export function addCoversCommands(program: Command): void {
     .argument("<a>").argument("<b>")
     .option("--json", "print JSON: { distance, hpcpDistance, melodyDistance, threshold, cover }")
     .action(async (a: string, b: string, o: { json?: boolean }) => {
-      const res = await compareCovers(a, b);
+      const progress = stagedProgress(quiet());
+      const res = await compareCovers(a, b, { onProgress: progress.update });
+      progress.stop();
       if (o.json) process.stdout.write(json(res));
       else process.stdout.write(`${res.cover ? "cover" : "not a cover"} (distance ${res.distance.toFixed(3)}, threshold ${res.threshold})\n`);
     });

@@ -109,7 +109,7 @@ function runTimed(args: readonly string[], cwd: string): Promise<Run> {
   });
 }
 
-test("fuzz: 240 mutated WAV/FLAC/MP3/Ogg files through info, plot, multipitch, separate and covers add", { skip, timeout: 300_000 }, async () => {
+test("fuzz: 240 mutated WAV/FLAC/MP3/Ogg files through info, plot, multipitch, separate and covers add", { skip, timeout: 300_000 }, async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), "mirkit-fuzz-"));
   const files = bases(dir);
   const rng = new Rng(Number(process.env.MIRKIT_FUZZ_SEED ?? 20261129)); // the suite's seed; set MIRKIT_FUZZ_SEED to explore others
@@ -131,11 +131,15 @@ test("fuzz: 240 mutated WAV/FLAC/MP3/Ogg files through info, plot, multipitch, s
     cases.push({ file: name, args, out, what });
   }
   const problems: string[] = [];
-  let next = 0;
+  let next = 0, maxKb = 0, maxSeconds = 0;
+  const exits = [0, 0, 0];
   const worker = async () => {
     while (next < cases.length) {
       const c = cases[next++];
       const r = await runTimed(c.args, dir);
+      maxKb = Math.max(maxKb, r.maxRssKb || 0);
+      maxSeconds = Math.max(maxSeconds, r.seconds || 0);
+      if (r.code !== null && r.code <= 2) exits[r.code]++;
       const label = `${c.args.slice(0, 2).join(" ")} (${c.what})`;
       const lines = r.err.trim().split("\n").filter((l) => l !== "");
       if (r.code === null || ![0, 1, 2].includes(r.code)) problems.push(`${label}: exit ${r.code}`);
@@ -150,6 +154,7 @@ test("fuzz: 240 mutated WAV/FLAC/MP3/Ogg files through info, plot, multipitch, s
     }
   };
   await Promise.all([worker(), worker()]);
+  t.diagnostic(`exits 0/1/2: ${exits.join("/")}; slowest run ${maxSeconds.toFixed(2)} s; largest peak memory ${(maxKb / 1024).toFixed(0)} MB`);
   const temps = readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith(".tmp"));
   if (temps.length > 0) problems.push(`temporary files left: ${temps.join(", ")}`);
   assert.deepEqual(problems, []);

@@ -110,16 +110,20 @@ export interface CoversMatch {
  * keeps `candidates` entries, re-ranked by alignment (rerankScores); the best
  * `top` are returned, closest first.
  */
-export async function queryLibrary(db: string, file: string, options: { readonly top?: number; readonly candidates?: number; readonly onDamage?: (damage: readonly LibraryDamage[]) => void } = {}): Promise<CoversMatch[]> {
+export async function queryLibrary(db: string, file: string, options: { readonly top?: number; readonly candidates?: number; readonly onDamage?: (damage: readonly LibraryDamage[]) => void; readonly onProgress?: CoversProgress; readonly signal?: AbortSignal } = {}): Promise<CoversMatch[]> {
   if (!existsSync(db)) throw new InvalidInputError("no such library (create it with mirkit covers add)", { file: db });
   const lib = await openCoversLibrary(db, { readOnly: true });
   const entries = lib.entries;
   await lib.close();
   if (lib.damage.length > 0) options.onDamage?.(lib.damage);
+  options.onProgress?.("covers query", 0, "features");
   const q = await coverEntry(file);
+  options.signal?.throwIfAborted();
+  options.onProgress?.("covers query", 0.3, "alignment");
   const pre = entries.map((e, i) => ({ i, d: profileDistance(q.features, e.features) })).sort((a, b) => a.d - b.d).slice(0, options.candidates ?? 200);
   const cands = pre.map(({ i }) => ({ e: entries[i], ...pairDistances(q.features, entries[i].features) }));
   const scores = rerankScores(cands);
+  options.onProgress?.("covers query", 1, "");
   return cands.map((c, k) => ({ c, score: scores[k] })).sort((a, b) => a.score - b.score).slice(0, options.top ?? 10)
     .map(({ c, score }) => ({ path: c.e.path, distance: c.fused, cover: c.fused <= CALIBRATION.threshold, rankScore: score, hpcpDistance: c.hpcp, melodyDistance: c.melody, salienceDistance: c.salience }));
 }
@@ -135,8 +139,11 @@ export interface CoversComparison {
 }
 
 /** The distance between two recordings and the cover / not-cover decision at the calibrated threshold. */
-export async function compareCovers(a: string, b: string): Promise<CoversComparison> {
+export async function compareCovers(a: string, b: string, options: { readonly onProgress?: CoversProgress; readonly signal?: AbortSignal } = {}): Promise<CoversComparison> {
+  options.onProgress?.("covers compare", 0, "features");
   const [fa, fb] = await Promise.all([coverEntry(a), coverEntry(b)]);
+  options.signal?.throwIfAborted();
+  options.onProgress?.("covers compare", 0.5, "alignment");
   const d = pairDistances(fa.features, fb.features);
   return { distance: d.fused, hpcpDistance: d.hpcp, melodyDistance: d.melody, salienceDistance: d.salience, threshold: CALIBRATION.threshold, cover: d.fused <= CALIBRATION.threshold };
 }

@@ -19,6 +19,7 @@ import { createStaticServer, defaultRoots } from "../server/static.js";
 import { multipitch } from "../tasks/multipitch.js";
 import { separate } from "../tasks/separate.js";
 import { sine } from "../testing/assert.js";
+import { readPng } from "../testing/png.js";
 
 const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -91,6 +92,21 @@ test("the demo page in headless Chromium: decode, multiple F0s and separation in
     });
     assert.ok(voiced > 0.5 * text.length, `the model hears the tones (${voiced} voiced frames)`);
     assert.ok(same >= 0.98 * text.length, `${same} of ${text.length} frames agree with the Node path`);
+    // The notes: a MIDI download, and the piano roll drawn over the salience, zoomable in time.
+    assert.equal(Buffer.from(await download("tones.mid")).subarray(0, 4).toString(), "MThd");
+    assert.match(Buffer.from(await download("tones.notes.csv")).toString(), /^onset_s,offset_s,pitch_midi/);
+    const rollColours = () => page.evaluate(() => {
+      const c = document.getElementById("roll") as HTMLCanvasElement;
+      const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+      const seen = new Set<number>();
+      for (let i = 0; i < d.length; i += 4 * 97) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+      return seen.size;
+    });
+    assert.ok(await page.locator("#pitches").isVisible());
+    assert.ok((await rollColours()) > 20, "the piano roll is drawn");
+    await page.locator("#zoom-end").fill("0.5");
+    await page.locator("#zoom-end").dispatchEvent("input");
+    assert.ok((await rollColours()) > 20, "zoomed, still drawn");
 
     await run("#separate", "accompaniment.wav");
     const vocals = decodeWav(Uint8Array.from(await download("vocals.wav")));
@@ -106,6 +122,21 @@ test("the demo page in headless Chromium: decode, multiple F0s and separation in
       assert.ok(worst < 1e-3, `channel ${c}: browser vs Node vocals differ by ${worst}`);
       assert.ok(sumWorst < 1e-6, `channel ${c}: vocals + accompaniment = mixture (${sumWorst})`);
     }
+    // The stems in players: one playhead, mute and solo per stem.
+    assert.ok(await page.locator("#mixer").isVisible());
+    assert.equal(await page.locator("#stems .stem").count(), 2);
+    await page.locator("#stems .stem").nth(0).locator("input[data-kind=solo]").check();
+    await page.click("#play");
+    await page.waitForFunction(() => Number((document.getElementById("position") as HTMLInputElement).value) > 0, undefined, { timeout: 10_000 });
+    assert.equal(await page.locator("#play").textContent(), "Pause");
+    await page.click("#play");
+    // Errors are shown in the page, in its words.
+    assert.match((await page.locator("#backend").textContent()) ?? "", /WebAssembly/);
+    // A screenshot of the whole page is not blank: the salience picture, the roll and the players are there.
+    const shot = readPng(new Uint8Array(await page.screenshot({ fullPage: true })));
+    const colours = new Set<number>();
+    for (let i = 0; i < shot.rgb.length; i += 3 * 101) colours.add((shot.rgb[i] << 16) | (shot.rgb[i + 1] << 8) | shot.rgb[i + 2]);
+    assert.ok(colours.size > 100 && shot.height > 900, `a full page (${colours.size} colours, ${shot.width}×${shot.height})`);
     assert.deepEqual(errors, [], "no errors in the page");
     if (process.env.MIRKIT_SCREENSHOT) await page.screenshot({ path: process.env.MIRKIT_SCREENSHOT, fullPage: true });
   } finally {
