@@ -195,3 +195,40 @@ $("separate").addEventListener("click", () => job("separate", "Separating the vo
     await model.dispose();
   }
 }));
+
+// --- Versions: a library of cover features in the page, and the ranking of `mirkit covers query`. ---
+const library = [];
+$("library-files").addEventListener("change", async (e) => {
+  for (const f of e.target.files) {
+    try {
+      status(`Adding ${f.name} to the library …`);
+      const a = await mirkit.decodeAudio(new Uint8Array(await f.arrayBuffer()), { file: f.name });
+      library.push({ name: f.name, features: mirkit.coverFeatures(mirkit.toMono(a), a.sampleRate) });
+    } catch (err) {
+      status(String(err.message ?? err), true);
+      return;
+    }
+  }
+  $("library-count").textContent = `${library.length} recording(s)`;
+  $("find-versions").disabled = audio === undefined || library.length === 0;
+  status(`${library.length} recording(s) in the library`);
+});
+$("file").addEventListener("change", () => setTimeout(() => { $("find-versions").disabled = library.length === 0; }, 0));
+
+$("find-versions").addEventListener("click", () => job("find-versions", "Comparing", async (progress) => {
+  const q = mirkit.coverFeatures(mirkit.toMono(audio), audio.sampleRate);
+  const cands = [];
+  for (const [i, e] of library.entries()) {
+    cands.push({ name: e.name, ...mirkit.pairDistances(q, e.features) });
+    progress((i + 1) / library.length);
+    await new Promise((r) => setTimeout(r, 0)); // let the progress bar move
+  }
+  const ranks = mirkit.rerankScores(cands);
+  const rows = cands.map((c, i) => ({ ...c, rank: ranks[i] })).sort((a, b) => a.rank - b.rank);
+  $("versions").replaceChildren(...rows.map((r) => {
+    const li = document.createElement("li");
+    const verdict = r.fused <= mirkit.CALIBRATION.threshold ? "a version" : "probably not a version";
+    li.textContent = `${r.name}: ${verdict} (distance ${r.fused.toFixed(3)}; ${mirkit.CALIBRATION.threshold} or less means a version)`;
+    return li;
+  }));
+}));

@@ -130,6 +130,33 @@ test("the demo page in headless Chromium: decode, multiple F0s and separation in
     await page.waitForFunction(() => Number((document.getElementById("position") as HTMLInputElement).value) > 0, undefined, { timeout: 10_000 });
     assert.equal(await page.locator("#play").textContent(), "Pause");
     await page.click("#play");
+    // Versions: a small library in the page. A 30 s chord progression is the song; the library holds the same
+    // progression transposed up two semitones (a version) and another progression; the version must rank first.
+    const progression = (roots: number[], shift: number, file: string) => {
+      const len = 30 * sr, y = new Float32Array(len);
+      roots.forEach((root, k) => {
+        for (const interval of [0, 4, 7]) {
+          const f = 110 * 2 ** ((root + interval + shift) / 12);
+          for (let h = 1; h <= 4; h++) { const t = sine(f * h, sr, 2 * sr, 0.12 / h); y.set(t.map((v, i) => y[k * 2 * sr + i] + v), k * 2 * sr); }
+        }
+      });
+      const f = path.join(web, file);
+      writeFileSync(f, encodeWav({ sampleRate: sr, channels: [y] }, { encoding: "float32" }));
+      return f;
+    };
+    const song = progression([0, 5, 7, 0, 9, 5, 7, 0, 0, 5, 7, 0, 9, 5, 7], 0, "song.wav");
+    const version = progression([0, 5, 7, 0, 9, 5, 7, 0, 0, 5, 7, 0, 9, 5, 7], 2, "version.wav");
+    const otherSong = progression([3, 10, 1, 8, 3, 6, 11, 4, 3, 10, 1, 8, 3, 6, 11], 0, "other.wav");
+    await page.setInputFiles("#file", song);
+    await status.filter({ hasText: "song.wav: 30.0 s" }).waitFor({ timeout: 30_000 });
+    await page.setInputFiles("#library-files", [otherSong, version]);
+    await status.filter({ hasText: "2 recording(s) in the library" }).waitFor({ timeout: 60_000 });
+    await page.click("#find-versions");
+    await page.waitForFunction(() => document.querySelectorAll("#versions li").length === 2 || /rror/.test(document.getElementById("status")!.textContent ?? ""), undefined, { timeout: 60_000 });
+    const versions = await page.locator("#versions li").allTextContents();
+    assert.match(versions[0], /^version\.wav: /, versions.join(" | "));
+    const dist = versions.map((v) => Number(/distance ([\d.]+)/.exec(v)![1]));
+    assert.ok(dist[0] < dist[1], versions.join(" | "));
     // Errors are shown in the page, in its words.
     assert.match((await page.locator("#backend").textContent()) ?? "", /WebAssembly/);
     // A screenshot of the whole page is not blank: the salience picture, the roll and the players are there.
