@@ -1,7 +1,7 @@
-// Copies the files of onnxruntime-web that the demo page loads (its WebAssembly build: the ES module, the wasm loader and
+// Makes web/ deployable as static files. Copies the files of onnxruntime-web that the demo page loads (its WebAssembly build: the ES module, the wasm loader and
 // binary) into web/ort/, so the page can be served from the installed package, where
 // onnxruntime-web is not a dependency. Run by `npm run build:web`.
-import { copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,3 +13,10 @@ while (path.basename(dist) !== "dist") dist = path.dirname(dist);
 const out = path.join(root, "web", "ort");
 mkdirSync(out, { recursive: true });
 for (const f of ["ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm"]) copyFileSync(path.join(dist, f), path.join(out, f));
+
+// The shipped models and their list, so that web/ works from any static host (mirkit serve serves the same paths).
+const models = path.join(root, "models"), webModels = path.join(root, "web", "models");
+mkdirSync(webModels, { recursive: true });
+const names = readdirSync(models).filter((f) => /\.(onnx|json)$/.test(f)).sort();
+for (const f of names) copyFileSync(path.join(models, f), path.join(webModels, f));
+writeFileSync(path.join(webModels, "index.json"), JSON.stringify(names));

@@ -32,9 +32,14 @@ test("the packed package installs into an empty folder and its commands, server 
   await esbuild.build({ entryPoints: [path.join(ROOT, "dist", "index.js")], bundle: true, platform: "browser", format: "esm", outfile: path.join(stage, "web", "mirkit.js"), logLevel: "silent" });
   execFileSync(process.execPath, [path.join(ROOT, "scripts", "copy-ort.mjs")], { env: { ...process.env } });
   cpSync(path.join(ROOT, "web", "ort"), path.join(stage, "web", "ort"), { recursive: true });
+  // build:web also makes web/ deployable on any static host: the models and their list beside the page.
+  const listed = JSON.parse(readFileSync(path.join(ROOT, "web", "models", "index.json"), "utf8")) as string[];
+  assert.ok(listed.some((f) => /^separation-.*\.onnx$/.test(f)) && listed.every((f) => existsSync(path.join(ROOT, "web", "models", f))), listed.join(", "));
+  cpSync(path.join(ROOT, "web", "models"), path.join(stage, "web", "models"), { recursive: true });
   const packed = execFileSync(NPM, ["pack", "--ignore-scripts", "--json", "--pack-destination", work], { cwd: stage, encoding: "utf8" });
   const [{ filename, files }] = JSON.parse(packed) as { filename: string; files: { path: string }[] }[];
   const shipped = files.map((f) => f.path);
+  assert.ok(!shipped.some((f) => f.startsWith("web/models/")), "the models ship once, in models/");
   assert.ok(!shipped.some((f) => /\.test\.|^dist\/testing\/|\.map$/.test(f)), `no tests, test helpers or source maps: ${shipped.filter((f) => /\.test\.|testing\/|\.map$/.test(f)).slice(0, 5).join(", ")}`);
   for (const f of ["LICENSE", "CHANGELOG.md", "dist/cli/main.js", "dist/node.js", "web/mirkit.js", "web/ort/ort.wasm.min.mjs", "examples/arpeggio.flac"]) assert.ok(shipped.includes(f), `ships ${f}`);
 
@@ -77,7 +82,7 @@ test("the packed package installs into an empty folder and its commands, server 
       server.stderr.on("data", (d) => { err += d; const m = /http:\/\/[^\s/]+\//.exec(err); if (m) resolve(m[0]); });
       server.on("exit", () => reject(new Error(`serve exited: ${err}`)));
     });
-    for (const p of ["", "mirkit.js", "demo.js", "ort/ort.wasm.min.mjs", "ort/ort-wasm-simd-threaded.mjs", "ort/ort-wasm-simd-threaded.wasm", "models/"]) {
+    for (const p of ["", "mirkit.js", "demo.js", "ort/ort.wasm.min.mjs", "ort/ort-wasm-simd-threaded.mjs", "ort/ort-wasm-simd-threaded.wasm", "models/", "models/index.json"]) {
       const r = await fetch(url + p);
       assert.equal(r.status, 200, `${p}: ${r.status}`);
     }

@@ -12,7 +12,8 @@ let audio, name = "song";
 
 // The served model whose name starts with `prefix`, loaded by its family's class (SeparationModel, MultipitchModel).
 async function shipped(Family, prefix) {
-  const names = await (await fetch("models/")).json();
+  // models/index.json: written by `npm run build:web` beside the copied models (any static host), or served by `mirkit serve`.
+  const names = await (await fetch("models/index.json")).json();
   const file = names.find((n) => n.startsWith(prefix) && n.endsWith(".onnx"));
   if (!file) throw new Error(`no ${prefix} model is served`);
   const recipeName = `models/${file.replace(/\.onnx$/, "")}.recipe.json`;

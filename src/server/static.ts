@@ -3,7 +3,7 @@
  * page runs mirkit and ONNX Runtime Web itself). Routes:
  *   /, /demo.js, /mirkit.js   web/ (mirkit.js is the library bundled for browsers)
  *   /ort/<file>               onnxruntime-web's ES module and wasm (web/ort/, see defaultRoots)
- *   /models/                  JSON list of the shipped model files
+ *   /models/, /models/index.json   JSON list of the shipped model files
  *   /models/<file>            a shipped model or recipe
  * Names are single path segments: anything with "/", "\" or ".." is a 404.
  */
@@ -51,7 +51,7 @@ export function createStaticServer(roots: StaticRoots = defaultRoots()): Server 
       return send(400, "bad URL\n");
     }
     let file: string | undefined;
-    if (pathname === "/models/") {
+    if (pathname === "/models/" || pathname === "/models/index.json") {
       const names = existsSync(roots.models) ? readdirSync(roots.models).filter((f) => /\.(onnx|json|safetensors)$/.test(f)).sort() : [];
       return send(200, JSON.stringify(names), TYPES[".json"]);
     }
