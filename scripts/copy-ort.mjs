@@ -12,7 +12,9 @@ let dist = path.dirname(createRequire(import.meta.url).resolve("onnxruntime-web"
 while (path.basename(dist) !== "dist") dist = path.dirname(dist);
 const out = path.join(root, "web", "ort");
 mkdirSync(out, { recursive: true });
-for (const f of ["ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm"]) copyFileSync(path.join(dist, f), path.join(out, f));
+// The WebAssembly build, and the WebGPU build (its asyncify binary) for browsers that have a graphics adapter.
+const files = ["ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm", "ort.webgpu.min.mjs", "ort-wasm-simd-threaded.asyncify.mjs", "ort-wasm-simd-threaded.asyncify.wasm"];
+for (const f of files) copyFileSync(path.join(dist, f), path.join(out, f));
 
 // The shipped models and their list, so that web/ works from any static host (mirkit serve serves the same paths).
 const models = path.join(root, "models"), webModels = path.join(root, "web", "models");

@@ -29,16 +29,23 @@ export interface TensorF32 {
   readonly dims: readonly number[];
 }
 
+export interface SessionOptions {
+  readonly threads?: number;
+  /** ONNX Runtime's execution providers in order of preference, e.g. ["webgpu", "wasm"] in a browser with WebGPU. */
+  readonly executionProviders?: readonly string[];
+}
+
 /** An ONNX model loaded for float32 inference. */
 export class OnnxModel {
   private constructor(private readonly ort: OrtLike, private readonly session: OrtSessionLike) {}
 
-  static async load(ort: OrtLike, model: Uint8Array, options: { readonly threads?: number } = {}): Promise<OnnxModel> {
+  static async load(ort: OrtLike, model: Uint8Array, options: SessionOptions = {}): Promise<OnnxModel> {
     try {
       const session = await ort.InferenceSession.create(model, {
         intraOpNumThreads: options.threads ?? 0,
         interOpNumThreads: 1,
         graphOptimizationLevel: "all",
+        ...(options.executionProviders ? { executionProviders: [...options.executionProviders] } : {}),
       });
       return new OnnxModel(ort, session);
     } catch (e) {

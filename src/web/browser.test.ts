@@ -171,3 +171,45 @@ test("the demo page in headless Chromium: decode, multiple F0s and separation in
     server.close();
   }
 });
+
+test("the web app on WebGPU (Chromium's software adapter): it says so, separation runs there and equals the Node path", { skip, timeout: 300_000 }, async () => {
+  const { chromium } = await import("playwright-core");
+  const esbuild = await import("esbuild");
+  const roots = defaultRoots();
+  const web = mkdtempSync(path.join(tmpdir(), "mirkit-gpu-"));
+  for (const f of ["index.html", "demo.js"]) copyFileSync(path.join(roots.web, f), path.join(web, f));
+  await esbuild.build({ entryPoints: [path.join(DIST, "index.js")], bundle: true, platform: "browser", format: "esm", outfile: path.join(web, "mirkit.js"), logLevel: "silent" });
+  const sr = 22050, n = 4 * sr, x = new Float32Array(n);
+  for (const f of [196, 294]) for (let h = 1; h <= 5; h++) { const s = sine(f * h * (1 + 0.004 * Math.sin(h)), sr, n, 0.15 / h); for (let i = 0; i < n; i++) x[i] += s[i] * (1 + 0.3 * Math.sin((2 * Math.PI * 5 * i) / sr)); }
+  const wavFile = path.join(web, "duet.wav");
+  writeFileSync(wavFile, encodeWav({ sampleRate: sr, channels: [x] }, { encoding: "float32" }));
+  const server = createStaticServer({ ...roots, web });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--enable-unsafe-webgpu", "--use-webgpu-adapter=swiftshader", "--enable-features=Vulkan"] });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(url);
+    await page.waitForFunction(() => document.body.dataset.backend !== undefined, undefined, { timeout: 60_000 });
+    assert.equal(await page.evaluate(() => document.body.dataset.backend), "webgpu");
+    assert.match((await page.locator("#backend").textContent()) ?? "", /WebGPU/);
+    await page.setInputFiles("#file", wavFile);
+    await page.locator("#status").filter({ hasText: "4.0 s" }).waitFor({ timeout: 30_000 });
+    await page.click("#separate");
+    await page.waitForFunction(() => document.querySelector('a[download="vocals.wav"]') !== null || /rror/.test(document.getElementById("status")!.textContent ?? ""), undefined, { timeout: 240_000 });
+    assert.equal(await page.locator("#status").textContent(), "done");
+    const bytes = await page.evaluate(async () => Array.from(new Uint8Array(await (await fetch(document.querySelector<HTMLAnchorElement>('a[download="vocals.wav"]')!.href)).arrayBuffer())));
+    const vocals = decodeWav(Uint8Array.from(bytes));
+    const expected = await separate({ sampleRate: sr, channels: [x] }, { model: await loadSeparationModel() });
+    let worst = 0;
+    for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(vocals.channels[0][i] - expected.vocals[0][i]));
+    assert.equal(await page.evaluate(() => document.body.dataset.separationDevice), "webgpu", "the separation session runs on the WebGPU device");
+    assert.ok(worst < 1e-3, `WebGPU vs Node vocals differ by ${worst}`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});

@@ -3,7 +3,7 @@
  * its recipe. `SeparationModel.load(ort, files)` in any runtime;
  * `loadSeparationModel()` from "mirkit/node" reads the shipped one.
  */
-import { OnnxModel, recipeOf, type ModelFiles, type OrtLike } from "../../nn/runtime.js";
+import { OnnxModel, recipeOf, type ModelFiles, type OrtLike, type SessionOptions } from "../../nn/runtime.js";
 import type { SeparationModelConfig } from "./contract.js";
 
 /** File name prefix of the shipped separation models (models/separation-*.onnx). */
@@ -14,9 +14,9 @@ export class SeparationModel {
   constructor(readonly onnx: OnnxModel, readonly config: SeparationModelConfig) {}
 
   /** From an ONNX model and its recipe (which must carry `stft`: sampleRate, nFft, hopLength, frameMultiple). */
-  static async load(ort: OrtLike, files: ModelFiles): Promise<SeparationModel> {
+  static async load(ort: OrtLike, files: ModelFiles, options: SessionOptions = {}): Promise<SeparationModel> {
     const r = recipeOf<{ stft: SeparationModelConfig }>(files, "the STFT settings (stft)", (x) => typeof x.stft?.nFft === "number" && typeof x.stft.hopLength === "number");
-    return new SeparationModel(await OnnxModel.load(ort, files.onnx), r.stft);
+    return new SeparationModel(await OnnxModel.load(ort, files.onnx, options), r.stft);
   }
 
   /** Releases the ONNX Runtime session. */
