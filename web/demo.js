@@ -108,8 +108,8 @@ function drawRoll() {
   g.fillStyle = "#fff";
   g.font = "13px system-ui, sans-serif";
   for (let m = 36; m <= 96; m += 12) g.fillText(`C${m / 12 - 1}`, 4, ((hi - m) / (hi - lo)) * c.height - 2);
-  g.fillText(`${t0.toFixed(1)} s`, 4, c.height - 6);
-  g.fillText(`${t1.toFixed(1)} s`, c.width - 50, c.height - 6);
+  g.fillText(`${t0.toFixed(1)} s`, 40, 16);
+  g.fillText(`${t1.toFixed(1)} s`, c.width - 50, 16);
 }
 $("zoom-start").addEventListener("input", drawRoll);
 $("zoom-end").addEventListener("input", drawRoll);

@@ -100,7 +100,7 @@ test("mirkit models lists the shipped models with their held-out scores; --model
   assert.ok(sep && /separate/.test(sep.task) && typeof sep.metrics?.vocalsSdr === "number");
   const text = run(dir, "models");
   assert.match(text.stdout, /held-out vocals SDR/);
-  const byName = run(dir, "multipitch", path.join(music, "a.wav"), "-o", "-", "--model", models.find((m) => m.name.startsWith("multif0-"))!.name);
+  const byName = run(dir, "multipitch", path.join(music, "a.wav"), "-o", "-", "-n", models.find((m) => m.name.startsWith("multif0-"))!.name);
   assert.equal(byName.status, 0, byName.stderr);
   const unknown = run(dir, "separate", path.join(music, "a.wav"), "--model", "nonesuch");
   assert.equal(unknown.status, 1);

@@ -40,7 +40,7 @@ export function addMultipitchCommand(program: Command): void {
     .option("--notes <file>", "also write the notes: CSV (onset_s, offset_s, pitch_midi, frequency_hz, velocity, voice), or mir_eval's transcription format for a .txt name")
     .option("--sonify <wav>", "also write a rendering of the notes to listen to")
     .option("--threshold <t>", "peak-picking threshold on the salience, 0–1 (default: the model's, tuned on validation data)", (v) => Number(v))
-    .option("--model <onnx>", "a multi-F0 model: a shipped name (mirkit models) or an .onnx file with its .recipe.json beside it (default: the shipped one)")
+    .option("-n, --model <name>", "a multi-F0 model: a shipped name (mirkit models) or an .onnx file with its .recipe.json beside it (default: the shipped one)")
     .addHelpText("after", "\nOutput: one row per 11.6 ms frame: the time, then every F0 in Hz, tab-separated.\n\nExamples:\n  $ mirkit multipitch choir.wav --salience choir.png       # choir.multipitch.txt\n  $ mirkit multipitch choir.wav -o - | head\n  $ mirkit multipitch choir.wav --midi choir.mid --notes choir.csv --sonify choir-notes.wav\n  $ mirkit multipitch takes/ -o f0/\n  $ mirkit eval multipitch --ref truth.txt --est choir.multipitch.txt")
     .action(async (inputs: string[], o: { out?: string; salience?: string; midi?: string; notes?: string; sonify?: string; threshold?: number; model?: string }) => {
       if (o.threshold !== undefined && !(o.threshold > 0 && o.threshold < 1)) throw new InvalidInputError(`--threshold must be between 0 and 1, got ${o.threshold}`);

@@ -30,7 +30,7 @@ export function addSeparateCommand(program: Command): void {
     .option("--format <fmt>", "wav (streamed: any length in bounded memory), flac, mp3 or ogg (MP3/Ogg through lame/oggenc)", "wav")
     .option("--bits <b>", "sample format of WAV/FLAC stems: 16, 24 or 32f (float; WAV only); default 32f for WAV, 16 for FLAC")
     .option("--wiener", "refine the vocals with a multichannel Wiener post-filter (spatial covariances per bin; slower, see bench/separation.ts)")
-    .option("--model <onnx>", "a separation model: a shipped name (mirkit models) or an .onnx file with its .recipe.json beside it (default: the shipped one)")
+    .option("-n, --model <name>", "a separation model: a shipped name (mirkit models) or an .onnx file with its .recipe.json beside it (default: the shipped one)")
     .addHelpText("after", "\nExamples:\n  $ mirkit separate song.mp3                 # separated/song/vocals.wav, accompaniment.wav\n  $ mirkit separate music/ -o stems/ --format mp3\n  $ mirkit separate a.wav b.flac -o out --format flac --bits 24 --wiener")
     .action(async (inputs: string[], o: { out: string; format: string; bits?: string; model?: string; wiener?: boolean }) => {
       const format = o.format;
