@@ -25,14 +25,19 @@ const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM)`;
 
-test("the demo page in headless Chromium: decode, multiple F0s and separation in ONNX Runtime Web equal the Node path", { skip, timeout: 300_000 }, async () => {
-  const { chromium } = await import("playwright-core");
+/** The page's folder as `npm run build:web` makes it (index.html, demo.js and the bundle), with the server's other roots. */
+async function pageFolder(): Promise<{ roots: ReturnType<typeof defaultRoots>; web: string }> {
   const esbuild = await import("esbuild");
-  // The page's folder as `npm run build:web` makes it: index.html, demo.js and the bundle.
   const roots = defaultRoots();
   const web = mkdtempSync(path.join(tmpdir(), "mirkit-page-"));
   for (const f of ["index.html", "demo.js"]) copyFileSync(path.join(roots.web, f), path.join(web, f));
   await esbuild.build({ entryPoints: [path.join(DIST, "index.js")], bundle: true, platform: "browser", format: "esm", outfile: path.join(web, "mirkit.js"), logLevel: "silent" });
+  return { roots, web };
+}
+
+test("the demo page in headless Chromium: decode, multiple F0s and separation in ONNX Runtime Web equal the Node path", { skip, timeout: 300_000 }, async () => {
+  const { chromium } = await import("playwright-core");
+  const { roots, web } = await pageFolder();
   // Two voice-like tones with harmonics, 4 s, stereo (panned), at the models' rate.
   const sr = 22050, n = 4 * sr, left = new Float32Array(n), right = new Float32Array(n);
   [220, 330].forEach((f, v) => {
@@ -174,11 +179,7 @@ test("the demo page in headless Chromium: decode, multiple F0s and separation in
 
 test("the web app on WebGPU (Chromium's software adapter): it says so, separation runs there and equals the Node path", { skip, timeout: 300_000 }, async () => {
   const { chromium } = await import("playwright-core");
-  const esbuild = await import("esbuild");
-  const roots = defaultRoots();
-  const web = mkdtempSync(path.join(tmpdir(), "mirkit-gpu-"));
-  for (const f of ["index.html", "demo.js"]) copyFileSync(path.join(roots.web, f), path.join(web, f));
-  await esbuild.build({ entryPoints: [path.join(DIST, "index.js")], bundle: true, platform: "browser", format: "esm", outfile: path.join(web, "mirkit.js"), logLevel: "silent" });
+  const { roots, web } = await pageFolder();
   const sr = 22050, n = 4 * sr, x = new Float32Array(n);
   for (const f of [196, 294]) for (let h = 1; h <= 5; h++) { const s = sine(f * h * (1 + 0.004 * Math.sin(h)), sr, n, 0.15 / h); for (let i = 0; i < n; i++) x[i] += s[i] * (1 + 0.3 * Math.sin((2 * Math.PI * 5 * i) / sr)); }
   const wavFile = path.join(web, "duet.wav");
