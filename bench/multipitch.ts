@@ -1,32 +1,30 @@
 /**
  * Multiple-F0 estimation on held-out synthetic SATB: mirkit's shipped
- * salience CNN beside Spotify's basic-pitch (npm @spotify/basic-pitch 1.0.1
- * on the TF.js CPU backend), scored with our mir_eval multipitch port
- * (mean over items of Precision, Recall, Accuracy; F from their means), with
- * speed as × realtime on this machine.
+ * salience CNN beside Spotify's basic-pitch in its strongest form, its ONNX
+ * model in onnxruntime-node (../shared/anchors/basic-pitch/nmp.onnx; its
+ * TF.js build is 100× slower and is not the anchor), scored with our
+ * mir_eval multipitch port (mean over items of Precision, Recall, Accuracy;
+ * F from their means), with speed as × realtime on this machine.
  *
  * basic-pitch gives per-frame activations; its 264-bin pitch "contour"
  * output (3 bins per semitone from 27.5 Hz, 86 frames per second) is turned
  * into F0 sets by the same peak picking as ours, and its threshold is tuned
- * on the validation sets, as ours was; its note "frame" output (88 keys) is
- * scored too. basic-pitch is installed on first use into bench/.vendor
- * (≈ 300 MB with TF.js; not a dependency of mirkit).
+ * on the validation sets, as ours was; its note output (88 keys) is scored
+ * too.
  *   npm run bench:multipitch -- VAL=dir,dir TEST=dir,dir [--items N]
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { evaluateMultipitch } from "../src/eval/multipitch.js";
 import { parseRaggedTimeSeries } from "../src/eval/io.js";
 import { decodeWav } from "../src/io/wav.js";
 import { binToHz, hzToBin, MULTIPITCH_BINS, pickPeaks, toModelSignal } from "../src/models/pitch/contract.js";
-import { loadMultipitchModel } from "../src/node.js";
+import { loadMultipitchModel, ortNode } from "../src/node.js";
+import { OnnxModel } from "../src/nn/runtime.js";
 import { multipitchWithModel } from "../src/tasks/multipitch.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const VENDOR = path.join(ROOT, "bench", ".vendor");
 const arg = (key: string) => (process.argv.find((s) => s.startsWith(`${key}=`)) ?? `${key}=`).slice(key.length + 1).split(",").filter(Boolean);
 const valDirs = arg("VAL"), testDirs = arg("TEST");
 if (testDirs.length === 0) throw new Error("usage: bench/multipitch.js VAL=dir,dir TEST=dir,dir (datasets from `mirkit synth choir`)");
@@ -76,46 +74,50 @@ const ours: Method = {
   },
 };
 
-// --- basic-pitch
-if (!existsSync(path.join(VENDOR, "node_modules/@spotify/basic-pitch"))) {
-  console.error("installing @spotify/basic-pitch@1.0.1 into bench/.vendor …");
-  const r = spawnSync("npm", ["install", "--prefix", VENDOR, "--no-save", "--no-audit", "--no-fund", "@spotify/basic-pitch@1.0.1"], { stdio: "inherit" });
-  if (r.status !== 0) throw new Error("could not install @spotify/basic-pitch");
-}
-const bpDir = path.join(VENDOR, "node_modules/@spotify/basic-pitch");
-// Both through one CommonJS require, so basic-pitch and we share one TF.js instance.
-const requireVendor = createRequire(path.join(VENDOR, "package.json"));
-const bp = requireVendor("@spotify/basic-pitch") as { BasicPitch: new (m: unknown) => { evaluateModel: (x: Float32Array, done: (f: number[][], o: number[][], c: number[][]) => void, pct: (p: number) => void) => Promise<void> } };
-const tf = requireVendor("@tensorflow/tfjs") as { loadGraphModel: (h: unknown) => Promise<unknown>; io: { fromMemory: (...a: unknown[]) => unknown } };
-const modelJson = JSON.parse(readFileSync(path.join(bpDir, "model/model.json"), "utf8")) as { modelTopology: unknown; weightsManifest: { weights: unknown[] }[] };
-const weights = readFileSync(path.join(bpDir, "model/group1-shard1of1.bin"));
-const graph = tf.loadGraphModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest[0].weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) }));
-const basicPitch = new bp.BasicPitch(graph);
-// basic-pitch's frame times (its toMidi.js): hop 256 at 22050 Hz, less a window offset per 2-second window.
-const BP_WINDOW_OFFSET = (256 / 22050) * (172 - (22050 * 2 - 256) / 256) + 0.0018;
-const bpTime = (i: number) => (i * 256) / 22050 - BP_WINDOW_OFFSET * Math.floor(i / 172);
-// One basic-pitch run per file serves both of its outputs (the second is read from this cache, and the
-// time is counted once: the first output's speed column is the model's).
-const bpCache = new Map<string, { frame: number[][]; contour: number[][] }>();
-async function basicPitchRun(x: Float32Array, file: string, output: "contour" | "frame"): Promise<Salience> {
-  let cached = bpCache.get(file);
-  if (!cached) {
-    const c: { frame: number[][]; contour: number[][] } = { frame: [], contour: [] };
-    await basicPitch.evaluateModel(x, (f, _o, co) => { c.frame.push(...f); c.contour.push(...co); }, () => {});
-    bpCache.set(file, (cached = c));
+// --- basic-pitch, its ONNX model (../shared/anchors/basic-pitch/nmp.onnx, Apache-2.0) in onnxruntime-node,
+// with its own pre- and post-processing (basic_pitch/inference.py): 22050 Hz mono, windows of 43844 samples
+// overlapping by 30 frames (the signal padded with half of that in front), 15 frames dropped at each window
+// edge, frames at 256/22050 s, cut to the signal's length.
+const NMP = path.join(ROOT, "..", "shared", "anchors", "basic-pitch", "nmp.onnx");
+if (!existsSync(NMP)) throw new Error(`basic-pitch's ONNX model is not at ${NMP} (the ../shared anchors)`);
+const ortNodeModule = await ortNode();
+const nmp = await OnnxModel.load(ortNodeModule, new Uint8Array(readFileSync(NMP)));
+const BP = { window: 43844, hop: 256, overlapFrames: 30 } as const;
+// One run per file serves both outputs (the second row's time is the cached first's: see its name).
+const bpCache = new Map<string, { contour: Float32Array[]; note: Float32Array[] }>();
+async function basicPitchOnnx(x: Float32Array): Promise<{ contour: Float32Array[]; note: Float32Array[] }> {
+  const overlap = BP.overlapFrames * BP.hop, step = BP.window - overlap, drop = BP.overlapFrames / 2;
+  const padded = new Float32Array(overlap / 2 + x.length);
+  padded.set(x, overlap / 2);
+  const contour: Float32Array[] = [], note: Float32Array[] = [];
+  const [cName, nName] = [nmp.outputNames.find((n) => n.endsWith(":0"))!, nmp.outputNames.find((n) => n.endsWith(":1"))!];
+  for (let start = 0; start < padded.length; start += step) {
+    const win = new Float32Array(BP.window);
+    win.set(padded.subarray(start, start + BP.window));
+    const out = await nmp.run({ [nmp.inputNames[0]]: { data: win, dims: [1, BP.window, 1] } });
+    for (const [name, list, bins] of [[cName, contour, 264], [nName, note, 88]] as const) {
+      const o = out[name], frames = o.dims[1];
+      for (let t = drop; t < frames - drop; t++) list.push(o.data.slice(t * bins, (t + 1) * bins));
+    }
   }
+  const n = Math.floor(x.length / BP.hop);
+  return { contour: contour.slice(0, n), note: note.slice(0, n) };
+}
+async function basicPitchRun(x: Float32Array, file: string, output: "contour" | "note"): Promise<Salience> {
+  let cached = bpCache.get(file);
+  if (!cached) bpCache.set(file, (cached = await basicPitchOnnx(x)));
   const rows = cached[output];
   const frames = rows.length, bins = rows[0].length;
   const sal = new Float32Array(bins * frames);
   rows.forEach((r, t) => r.forEach((v, k) => (sal[k * frames + t] = v)));
-  // Bin b of basic-pitch's grid: 27.5 Hz · 2^(b / bins per octave).
+  // Bin b of basic-pitch's grid: 27.5 Hz · 2^(b / bins per octave) (contour: 3 bins a semitone; notes: the 88 keys).
   const perOctave = output === "contour" ? 36 : 12;
-  return { sal, bins, frames, times: Float64Array.from({ length: frames }, (_, i) => bpTime(i)), toHz: (b) => 27.5 * 2 ** (b / perOctave) };
+  return { sal, bins, frames, times: Float64Array.from({ length: frames }, (_, i) => (i * BP.hop) / 22050), toHz: (b) => 27.5 * 2 ** (b / perOctave) };
 }
 const methods: Method[] = [
   ours,
-  { name: "basic-pitch 1.0.1, contour output", run: (x, f) => basicPitchRun(x, f, "contour") },
-  { name: "basic-pitch 1.0.1, note-frame output (time: cached, see the row above)", run: (x, f) => basicPitchRun(x, f, "frame") },
+  { name: "basic-pitch (ONNX, onnxruntime-node), contour output", run: (x, f) => basicPitchRun(x, f, "contour") },
+  { name: "basic-pitch (ONNX), note output (time: cached, see the row above)", run: (x, f) => basicPitchRun(x, f, "note") },
 ];
 
 const THRESHOLDS = [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7];
@@ -142,4 +144,25 @@ for (const m of methods) {
     }
   }
 }
+// End-to-end speed on one long file (10 minutes unless MIRKIT_BENCH_SECONDS says), both from the same
+// 22050 Hz signal to F0 sets: ours = HCQT + CNN + peaks; basic-pitch = windows + ONNX + peaks on its contour.
+const seconds = Number(process.env.MIRKIT_BENCH_SECONDS ?? 600);
+const long = new Float32Array(seconds * 22050);
+for (let i = 0; i < long.length; i++) {
+  const f = 110 * 2 ** (Math.floor(i / 22050) % 12 / 12);
+  for (let h = 1; h <= 4; h++) long[i] += (0.15 / h) * Math.sin((2 * Math.PI * f * h * i) / 22050);
+}
+let t0 = performance.now();
+await multipitchWithModel(model.onnx, long, { fusion: model.fusion, threshold: model.threshold });
+const oursSeconds = (performance.now() - t0) / 1000;
+t0 = performance.now();
+const bp = await basicPitchOnnx(long);
+const rows = bp.contour, sal = new Float32Array(264 * rows.length);
+rows.forEach((r, t) => r.forEach((v, k) => (sal[k * rows.length + t] = v)));
+pickPeaks(sal, 264, rows.length, methods[1].threshold ?? 0.3);
+const bpSeconds = (performance.now() - t0) / 1000;
+console.log(`\n| end to end, ${seconds} s of mono audio at 22050 Hz | seconds | × realtime |\n|---|---|---|`);
+console.log(`| ${ours.name} | ${oursSeconds.toFixed(1)} | ${(seconds / oursSeconds).toFixed(1)} |`);
+console.log(`| basic-pitch (ONNX, onnxruntime-node) | ${bpSeconds.toFixed(1)} | ${(seconds / bpSeconds).toFixed(1)} |`);
 await model.dispose();
+await nmp.dispose();
