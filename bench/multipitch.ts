@@ -13,18 +13,16 @@
  * too.
  *   npm run bench:multipitch -- VAL=dir,dir TEST=dir,dir [--items N]
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { evaluateMultipitch } from "../src/eval/multipitch.js";
 import { parseRaggedTimeSeries } from "../src/eval/io.js";
 import { decodeWav } from "../src/io/wav.js";
 import { binToHz, hzToBin, MULTIPITCH_BINS, pickPeaks, toModelSignal } from "../src/models/pitch/contract.js";
-import { loadMultipitchModel, ortNode } from "../src/node.js";
-import { OnnxModel } from "../src/nn/runtime.js";
+import { loadMultipitchModel } from "../src/node.js";
+import { BP_HOP, loadBasicPitch, runBasicPitch, type BasicPitchOutput } from "./basic-pitch.js";
 import { multipitchWithModel } from "../src/tasks/multipitch.js";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const arg = (key: string) => (process.argv.find((s) => s.startsWith(`${key}=`)) ?? `${key}=`).slice(key.length + 1).split(",").filter(Boolean);
 const valDirs = arg("VAL"), testDirs = arg("TEST");
 if (testDirs.length === 0) throw new Error("usage: bench/multipitch.js VAL=dir,dir TEST=dir,dir (datasets from `mirkit synth choir`)");
@@ -78,31 +76,9 @@ const ours: Method = {
 // with its own pre- and post-processing (basic_pitch/inference.py): 22050 Hz mono, windows of 43844 samples
 // overlapping by 30 frames (the signal padded with half of that in front), 15 frames dropped at each window
 // edge, frames at 256/22050 s, cut to the signal's length.
-const NMP = path.join(ROOT, "..", "shared", "anchors", "basic-pitch", "nmp.onnx");
-if (!existsSync(NMP)) throw new Error(`basic-pitch's ONNX model is not at ${NMP} (the ../shared anchors)`);
-const ortNodeModule = await ortNode();
-const nmp = await OnnxModel.load(ortNodeModule, new Uint8Array(readFileSync(NMP)));
-const BP = { window: 43844, hop: 256, overlapFrames: 30 } as const;
-// One run per file serves both outputs (the second row's time is the cached first's: see its name).
-const bpCache = new Map<string, { contour: Float32Array[]; note: Float32Array[] }>();
-async function basicPitchOnnx(x: Float32Array): Promise<{ contour: Float32Array[]; note: Float32Array[] }> {
-  const overlap = BP.overlapFrames * BP.hop, step = BP.window - overlap, drop = BP.overlapFrames / 2;
-  const padded = new Float32Array(overlap / 2 + x.length);
-  padded.set(x, overlap / 2);
-  const contour: Float32Array[] = [], note: Float32Array[] = [];
-  const [cName, nName] = [nmp.outputNames.find((n) => n.endsWith(":0"))!, nmp.outputNames.find((n) => n.endsWith(":1"))!];
-  for (let start = 0; start < padded.length; start += step) {
-    const win = new Float32Array(BP.window);
-    win.set(padded.subarray(start, start + BP.window));
-    const out = await nmp.run({ [nmp.inputNames[0]]: { data: win, dims: [1, BP.window, 1] } });
-    for (const [name, list, bins] of [[cName, contour, 264], [nName, note, 88]] as const) {
-      const o = out[name], frames = o.dims[1];
-      for (let t = drop; t < frames - drop; t++) list.push(o.data.slice(t * bins, (t + 1) * bins));
-    }
-  }
-  const n = Math.floor(x.length / BP.hop);
-  return { contour: contour.slice(0, n), note: note.slice(0, n) };
-}
+const nmp = await loadBasicPitch();
+const bpCache = new Map<string, BasicPitchOutput>();
+const basicPitchOnnx = (x: Float32Array) => runBasicPitch(nmp, x);
 async function basicPitchRun(x: Float32Array, file: string, output: "contour" | "note"): Promise<Salience> {
   let cached = bpCache.get(file);
   if (!cached) bpCache.set(file, (cached = await basicPitchOnnx(x)));
@@ -112,7 +88,7 @@ async function basicPitchRun(x: Float32Array, file: string, output: "contour" | 
   rows.forEach((r, t) => r.forEach((v, k) => (sal[k * frames + t] = v)));
   // Bin b of basic-pitch's grid: 27.5 Hz · 2^(b / bins per octave) (contour: 3 bins a semitone; notes: the 88 keys).
   const perOctave = output === "contour" ? 36 : 12;
-  return { sal, bins, frames, times: Float64Array.from({ length: frames }, (_, i) => (i * BP.hop) / 22050), toHz: (b) => 27.5 * 2 ** (b / perOctave) };
+  return { sal, bins, frames, times: Float64Array.from({ length: frames }, (_, i) => (i * BP_HOP) / 22050), toHz: (b) => 27.5 * 2 ** (b / perOctave) };
 }
 const methods: Method[] = [
   ours,

@@ -1,0 +1,76 @@
+/**
+ * Checks on real recordings we never train or tune on (issue 16), each
+ * printed as a table; nothing here chooses a model or a threshold.
+ *
+ * 1. Real singing: the MUSDB18 sample's vocals stem (7 s, one singer) against
+ *    a pseudo-reference from a monophonic tracker: our YIN (dsp/pitch.ts,
+ *    70–1000 Hz, 10 ms hops), one F0 per voiced frame. It is a tracker's
+ *    output, not ground truth: octave slips and missed breathy frames are
+ *    possible. Scored with our mir_eval multipitch port, for the shipped
+ *    multi-F0 model (its own threshold) and basic-pitch's ONNX model (its
+ *    contour at 0.25, the threshold tuned on our synthetic validation set).
+ * 2. Instrumentals: the vocals stem the shipped separation model makes of
+ *    real instrumental recordings (../shared/audio/real), as its energy
+ *    relative to the input's (dB) and as loudness (LUFS, BS.1770). The goal
+ *    is ≤ −25 dB: an instrumental has no voice to give.
+ *   npm run bench:real
+ */
+import { existsSync, readdirSync } from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { integratedLoudness } from "../src/dsp/loudness.js";
+import { yin } from "../src/dsp/pitch.js";
+import { resample } from "../src/dsp/resample.js";
+import { evaluateMultipitch } from "../src/eval/multipitch.js";
+import { toMono } from "../src/io/audio.js";
+import { hzToBin, pickPeaks } from "../src/models/pitch/contract.js";
+import { loadMultipitchModel, loadSeparationModel, readAudioFile } from "../src/node.js";
+import { multipitch } from "../src/tasks/multipitch.js";
+import { separate } from "../src/tasks/separate.js";
+import { loadBasicPitch, runBasicPitch } from "./basic-pitch.js";
+
+const SHARED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../shared/audio");
+if (!existsSync(SHARED)) throw new Error(`no ${SHARED}: these checks need the shared real recordings`);
+
+// --- 1. Real singing
+const vocals = await readAudioFile(path.join(SHARED, "musdb18-sample", "vocals.wav"));
+const x = resample(toMono(vocals), vocals.sampleRate, 22050);
+const { f0, hopLength } = yin(x, 22050, { fminHz: 70, fmaxHz: 1000, hopLength: 220 });
+const ref = { times: Float64Array.from(f0, (_, i) => (i * hopLength) / 22050), freqs: Array.from(f0, (f) => (f > 0 ? Float64Array.of(f) : new Float64Array(0))) };
+const voiced = ref.freqs.filter((f) => f.length > 0).length;
+const mp = await loadMultipitchModel();
+let t = performance.now();
+const ours = await multipitch({ sampleRate: 22050, channels: [x] }, { model: mp });
+const oursSeconds = (performance.now() - t) / 1000;
+await mp.dispose();
+const nmp = await loadBasicPitch();
+t = performance.now();
+const bp = await runBasicPitch(nmp, x);
+const frames = bp.contour.length, sal = new Float32Array(264 * frames);
+bp.contour.forEach((r, k) => r.forEach((v, b) => (sal[b * frames + k] = v)));
+const picked = pickPeaks(sal, 264, frames, 0.25);
+const bpSeconds = (performance.now() - t) / 1000;
+await nmp.dispose();
+// pickPeaks reports our grid's Hz for a fractional bin: map back to basic-pitch's 3-bins-a-semitone grid from 27.5 Hz.
+const bpEst = { times: Float64Array.from({ length: frames }, (_, i) => (i * 256) / 22050), freqs: picked.freqs.map((fs) => Float64Array.from(fs, (hz) => 27.5 * 2 ** (hzToBin(hz) / 36))) };
+const seconds = x.length / 22050;
+console.log(`Real singing: MUSDB18 sample vocals stem, ${seconds.toFixed(1)} s; pseudo-reference YIN, ${voiced} voiced frames of ${f0.length}\n`);
+console.log("| method | Precision | Recall | Accuracy | × realtime |\n|---|---|---|---|---|");
+for (const [name, est, secs] of [["mirkit multif0 (shipped)", ours, oursSeconds], ["basic-pitch ONNX, contour at 0.25", bpEst, bpSeconds]] as const) {
+  const r = evaluateMultipitch({ times: ref.times, freqs: ref.freqs }, { times: est.times, freqs: est.freqs });
+  console.log(`| ${name} | ${r.Precision.toFixed(3)} | ${r.Recall.toFixed(3)} | ${r.Accuracy.toFixed(3)} | ${(seconds / secs).toFixed(0)} |`);
+}
+
+// --- 2. Instrumentals through the separation model
+const sep = await loadSeparationModel();
+console.log("\nInstrumentals (../shared/audio/real): the vocals stem beside the input\n");
+console.log("| recording | seconds | vocals energy re input (dB) | input (LUFS) | vocals (LUFS) |\n|---|---|---|---|---|");
+for (const f of readdirSync(path.join(SHARED, "real")).filter((n) => n.endsWith(".ogg")).sort()) {
+  const a = await readAudioFile(path.join(SHARED, "real", f));
+  const { vocals: v } = await separate(a, { model: sep });
+  let ev = 0, ei = 0;
+  a.channels.forEach((c, k) => { for (let i = 0; i < c.length; i++) { ei += c[i] * c[i]; ev += v[k][i] * v[k][i]; } });
+  const lufs = (chs: readonly Float32Array[]) => integratedLoudness(chs, a.sampleRate);
+  console.log(`| ${f} | ${(a.channels[0].length / a.sampleRate).toFixed(0)} | ${(10 * Math.log10(ev / ei)).toFixed(1)} | ${lufs(a.channels).toFixed(1)} | ${lufs(v).toFixed(1)} |`);
+}
+await sep.dispose();
