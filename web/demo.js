@@ -5,16 +5,15 @@ import * as mirkit from "./mirkit.js";
 // WebGPU where the browser has a graphics adapter (onnxruntime-web's WebGPU build), WebAssembly otherwise.
 const adapter = navigator.gpu ? await navigator.gpu.requestAdapter().catch(() => null) : null;
 const ort = adapter ? await import("./ort/ort.webgpu.min.mjs") : await import("./ort/ort.wasm.min.mjs");
-// The pitch model stays on WebAssembly: ONNX Runtime 1.30's WebGPU kernels give it a different salience than its CPU
-// kernels do (on one test input: output sum 49.8 against 36.5, peak 0.11 against 0.20), while the separation model
-// agrees to 1e-6. So WebGPU serves separation only, until that is found and fixed.
-const sessionFor = (Family) => ({ executionProviders: adapter && Family === mirkit.SeparationModel ? ["webgpu", "wasm"] : ["wasm"] });
+// Both models run on WebGPU where there is an adapter. (The pitch model's graph pads its 6-channel branch inputs to 8:
+// ONNX Runtime 1.30's WebGPU Conv is wrong at 6 input channels; see src/models/pitch/multif0.ts.)
+const sessionFor = () => ({ executionProviders: adapter ? ["webgpu", "wasm"] : ["wasm"] });
 // An absolute URL: a relative one would be resolved against the runtime's module itself (…/ort/ort/).
 ort.env.wasm.wasmPaths = new URL("ort/", document.baseURI).href;
 const $ = (id) => document.getElementById(id);
 const status = (text, error = false) => { $("status").textContent = text; $("status").className = error ? "error" : ""; };
 $("backend").textContent = adapter
-  ? "Separation runs on WebGPU (your graphics card); pitch finding on WebAssembly (CPU)."
+  ? "Models run with ONNX Runtime on WebGPU (your graphics card)."
   : "Models run with ONNX Runtime on WebAssembly (CPU); this browser offers no WebGPU adapter.";
 document.body.dataset.backend = adapter ? "webgpu" : "wasm";
 let audio, name = "song";
@@ -28,7 +27,7 @@ async function shipped(Family, prefix) {
   const recipeName = `models/${file.replace(/\.onnx$/, "")}.recipe.json`;
   const recipe = await (await fetch(recipeName)).json();
   const onnx = new Uint8Array(await (await fetch(`models/${file}`)).arrayBuffer());
-  return Family.load(ort, { onnx, recipe, recipeName }, sessionFor(Family));
+  return Family.load(ort, { onnx, recipe, recipeName }, sessionFor());
 }
 
 function link(label, bytes, file, type) {

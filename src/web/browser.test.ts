@@ -177,7 +177,7 @@ test("the demo page in headless Chromium: decode, multiple F0s and separation in
   }
 });
 
-test("the web app on WebGPU (Chromium's software adapter): it says so, separation runs there and equals the Node path", { skip, timeout: 300_000 }, async () => {
+test("the web app on WebGPU (Chromium's software adapter): it says so; separation and multiple F0s run there and equal the Node path", { skip, timeout: 300_000 }, async () => {
   const { chromium } = await import("playwright-core");
   const { roots, web } = await pageFolder();
   const sr = 22050, n = 4 * sr, x = new Float32Array(n);
@@ -208,6 +208,19 @@ test("the web app on WebGPU (Chromium's software adapter): it says so, separatio
     for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(vocals.channels[0][i] - expected.vocals[0][i]));
     assert.equal(await page.evaluate(() => document.body.dataset.separationDevice), "webgpu", "the separation session runs on the WebGPU device");
     assert.ok(worst < 1e-3, `WebGPU vs Node vocals differ by ${worst}`);
+    await page.click("#multipitch");
+    await page.waitForFunction(() => document.querySelector('a[download="multipitch.txt"]') !== null || /rror/.test(document.getElementById("status")!.textContent ?? ""), undefined, { timeout: 240_000 });
+    assert.equal(await page.locator("#status").textContent(), "done");
+    const text = await page.evaluate(async () => (await (await fetch(document.querySelector<HTMLAnchorElement>('a[download="multipitch.txt"]')!.href)).text()));
+    const node = await multipitch({ sampleRate: sr, channels: [x] }, { model: await loadMultipitchModel() });
+    const rows = text.trim().split("\n");
+    assert.equal(rows.length, node.times.length);
+    let same = 0;
+    rows.forEach((line, i) => {
+      const f = line.split("\t").slice(1).map(Number), g = node.freqs[i];
+      if (f.length === g.length && f.every((v, k) => Math.abs(v - g[k]) < 0.5)) same++;
+    });
+    assert.ok(same >= 0.98 * rows.length, `${same} of ${rows.length} frames agree with the Node path`);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
