@@ -176,3 +176,25 @@ test("synth choir: four voices, each stem's F0 truth agrees with YIN on ≥ 95 %
   assert.ok(Math.max(...mp) === 4 && mp.filter((n) => n === 4).length > 50);
   assert.ok(readFileSync(path.join(item, "mixture_reverb.wav")).length > 1000);
 });
+
+test("synth choir --voices soundfont --expressive: sung contours (vibrato, scoops, portamento) through the pitch wheel; YIN follows the contour truth on ≥ 95 % of voiced frames; the manifest records every draw", { skip: fonts !== true ? fonts : false }, () => {
+  const dir = synth("choir", "--voices", "soundfont", "--expressive", "--n", "1", "--seed", "4", "--seconds", "10", "--fonts", "timgm6mb");
+  const item = path.join(dir, "item0000");
+  const ranges: Record<string, [number, number]> = { soprano: [200, 900], alto: [150, 700], tenor: [90, 500], bass: [60, 320] };
+  for (const voice of ["soprano", "alto", "tenor", "bass"]) {
+    const { voiced, ok } = f0Agreement(path.join(item, "stems", `${voice}.wav`), path.join(item, `${voice}.f0.txt`), ranges[voice]);
+    assert.ok(voiced > 100 && ok / voiced >= 0.95, `${voice}: ${ok}/${voiced}`);
+    // The truth moves within notes: vibrato of ±30–100 cents, not a held pitch.
+    const f = parseTimeSeries(readFileSync(path.join(item, `${voice}.f0.txt`), "utf8")).values;
+    let moves = 0;
+    for (let i = 1; i < f.length; i++) if (f[i] > 0 && f[i - 1] > 0 && Math.abs(1200 * Math.log2(f[i] / f[i - 1])) > 5) moves++;
+    assert.ok(moves > 100, `${voice}: the contour moves (${moves} frames)`);
+  }
+  const manifest = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8")) as { command: string; items: { expression: Record<string, { vibratoRateHz: number; vibratoDepthSemitones: number }[]> }[] };
+  assert.match(manifest.command, /--expressive/);
+  const draws = manifest.items[0].expression.soprano;
+  assert.ok(draws.length > 3 && draws.every((d) => d.vibratoRateHz >= 5 && d.vibratoRateHz <= 7 && d.vibratoDepthSemitones >= 0.3 && d.vibratoDepthSemitones <= 1));
+  const r = spawnSync(process.execPath, [BIN, "synth", "choir", "--expressive", "--n", "1", "--out", path.join(dir, "x"), "--quiet"], { encoding: "utf8" });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /expressive contours need --voices soundfont/);
+});

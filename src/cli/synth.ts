@@ -37,14 +37,15 @@ export function addSynthCommands(program: Command): void {
       .option("--seconds <s>", "approximate song length", intOption("--seconds"), 30)
       .option("--rate <hz>", "sample rate", intOption("--rate"), 44100)
       .option("--fonts <names>", `comma-separated SoundFonts, cycled over items (fluid, musescore, timgm6mb; default ${TRAIN_FONTS.join(",")}; hold one out for tests)`, (v) => v.split(",").map((s) => s.trim()));
+    if (kind === "choir") cmd.option("--expressive", "with --voices soundfont: sung contours (vibrato 5–7 Hz ±30–100 cents, scoops, portamento, drift, jitter) through the pitch wheel; the F0 truth is the contour");
     if (kind === "choir") cmd.option("--voices <who>", "festival (sung lyrics, Festival's diphone voice) or soundfont (Choir Aahs / Voice Oohs of the item's SoundFont)", "festival");
     cmd
       .addHelpText("after", `\nExamples:\n  $ mirkit synth ${kind} --n 100 --seed 1 --out data/${kind}-train\n  $ mirkit synth ${kind} --n 20 --seed 2 --fonts timgm6mb --out data/${kind}-test`)
-      .action(async (o: { out: string; n: number; seed: number; seconds: number; rate: number; fonts?: string[]; voices?: string }) => {
+      .action(async (o: { out: string; n: number; seed: number; seconds: number; rate: number; fonts?: string[]; voices?: string; expressive?: boolean }) => {
         const fonts = fontList(o.fonts);
         if (o.voices !== undefined && o.voices !== "festival" && o.voices !== "soundfont") throw new InvalidInputError(`--voices must be festival or soundfont, got "${o.voices}"`);
         const progress = createProgress(`synth ${kind}`, quiet());
-        await makeDataset(kind, { out: o.out, n: o.n, seed: o.seed, seconds: o.seconds, sampleRate: o.rate, fonts, voices: o.voices as ChoirVoices | undefined, onProgress: progress.update });
+        await makeDataset(kind, { out: o.out, n: o.n, seed: o.seed, seconds: o.seconds, sampleRate: o.rate, fonts, voices: o.voices as ChoirVoices | undefined, expressive: o.expressive, onProgress: progress.update });
         progress.stop();
         if (!quiet()) process.stderr.write(`${o.n} ${kind} items in ${o.out}\n`);
       });

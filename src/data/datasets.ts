@@ -22,6 +22,7 @@ import { readSoundFont, type FontName } from "../io/soundfonts.js";
 import { Rng } from "../random.js";
 import { f0Track, melodyText, segmentsText, vowelNotes } from "./annotations.js";
 import { composeChoir, composePiano, composeSong, pedalledNotes } from "./composer.js";
+import { expressiveContour, type Contour, type NoteExpression } from "./contours.js";
 import { drawTransform, makeVersion, type VersionTransform } from "./covers.js";
 import { encodeMidi } from "../io/midi.js";
 import { loadSoundBank, mixStems, peak, renderPart, rms, scaleInPlace } from "./render.js";
@@ -40,6 +41,8 @@ export interface ItemMeta {
   parts: { name: string; program: number; drums: boolean; gainDb: number; pan: number; reverb: number; notes: number }[];
   /** Choir items: who sings. */
   voices?: ChoirVoices;
+  /** Expressive choir items: every draw of every note's contour, per voice. */
+  expression?: Record<string, readonly NoteExpression[]>;
 }
 
 export interface CoverMeta extends ItemMeta {
@@ -109,7 +112,7 @@ async function makeMultiItem(dir: string, seed: number, font: FontName, seconds:
   return meta(path.basename(dir), seed, font, song);
 }
 
-async function makeChoirItem(dir: string, seed: number, font: FontName, seconds: number, sampleRate: number, voices: ChoirVoices): Promise<ItemMeta> {
+async function makeChoirItem(dir: string, seed: number, font: FontName, seconds: number, sampleRate: number, voices: ChoirVoices, expressive = false): Promise<ItemMeta> {
   const composed = composeChoir(seed, { durationSeconds: seconds });
   const length = Math.ceil((composed.durationSeconds + 2) * sampleRate);
   const rng = new Rng(seed * 53 + 1);
@@ -118,13 +121,20 @@ async function makeChoirItem(dir: string, seed: number, font: FontName, seconds:
   const bank = voices === "soundfont" ? loadSoundBank(readSoundFont(font), font) : undefined;
   const stems: Stems = new Map();
   const tracks: { times: Float64Array; f0: Float64Array }[] = [];
+  const expression: Record<string, readonly NoteExpression[]> = {};
   await fs.mkdir(path.join(dir, "stems"), { recursive: true });
-  for (const part of song.parts) {
+  for (const [k, part] of song.parts.entries()) {
     const levelDb = rng.range(-2, 2);
     let timed: Note[];
+    let contour: Contour | undefined;
     if (bank) {
-      // A SoundFont voice holds the written pitch from note-on to note-off.
-      const st = await renderPart({ ...part, gainDb: 0 }, bank, sampleRate, length);
+      // A SoundFont voice holds the written pitch from note-on to note-off, or, expressive, follows a sung
+      // contour (vibrato, scoops, portamento, drift) through the pitch wheel; the F0 truth is that contour.
+      if (expressive) {
+        contour = expressiveContour(part.notes, new Rng(seed * 67 + k), length / sampleRate);
+        expression[part.name] = contour.expression;
+      }
+      const st = await renderPart({ ...part, gainDb: 0, bends: contour?.bends }, bank, sampleRate, length);
       scaleInPlace(st, (0.1 / Math.max(1e-9, rms(st))) * Math.pow(10, levelDb / 20));
       stems.set(part.name, st);
       timed = [...part.notes];
@@ -136,7 +146,7 @@ async function makeChoirItem(dir: string, seed: number, font: FontName, seconds:
       timed = vowelNotes(part.notes, segments.filter((x) => VOWELS.has(x.phone)));
       await writeFileAtomic(path.join(dir, `${part.name}.phones.txt`), segmentsText(segments));
     }
-    const track = f0Track(timed, length / sampleRate, 0.01, bank ? 0 : undefined);
+    const track = contour ?? f0Track(timed, length / sampleRate, 0.01, bank ? 0 : undefined);
     tracks.push(track);
     await writeFileAtomic(path.join(dir, `${part.name}.f0.txt`), melodyText(track.times, track.f0));
     await writeFileAtomic(path.join(dir, `${part.name}.notes.txt`), notesToMirEval(timed));
@@ -151,7 +161,7 @@ async function makeChoirItem(dir: string, seed: number, font: FontName, seconds:
   // Multipitch truth: every voice's F0 per frame.
   const times = tracks[0].times;
   await writeFileAtomic(path.join(dir, "multipitch.txt"), Array.from(times, (t, i) => [t.toFixed(3), ...tracks.map((tr) => tr.f0[i]).filter((f) => f > 0).sort((a, b) => a - b).map((f) => f.toFixed(4))].join("\t")).join("\n") + "\n");
-  return { ...meta(path.basename(dir), seed, font, song), voices };
+  return { ...meta(path.basename(dir), seed, font, song), voices, ...(expressive ? { expression } : {}) };
 }
 
 async function makePianoItem(dir: string, seed: number, font: FontName, seconds: number, sampleRate: number): Promise<ItemMeta> {
@@ -223,6 +233,8 @@ export interface DatasetOptions {
   readonly fonts: readonly FontName[];
   /** Choir only. */
   readonly voices?: ChoirVoices;
+  /** Choir with SoundFont voices only: sung contours (vibrato, scoops, portamento, drift) instead of held pitches. */
+  readonly expressive?: boolean;
   readonly onProgress?: DatasetProgress;
   /** Cancels between items. */
   readonly signal?: AbortSignal;
@@ -232,15 +244,16 @@ export interface DatasetOptions {
 export async function makeDataset(kind: Exclude<SynthKind, "covers">, o: DatasetOptions): Promise<void> {
   const voices = kind === "choir" ? o.voices ?? "festival" : undefined;
   if (kind === "separation" || voices === "festival") requireFestival();
+  if (o.expressive && voices !== "soundfont") throw new InvalidInputError("expressive contours need --voices soundfont (Festival sings the score's pitch)");
   const make = (dir: string, seed: number, font: FontName): Promise<ItemMeta> => {
     if (kind === "separation") return makeSeparationItem(dir, seed, font, o.seconds, o.sampleRate);
     if (kind === "multi") return makeMultiItem(dir, seed, font, o.seconds, o.sampleRate);
     if (kind === "piano") return makePianoItem(dir, seed, font, o.seconds, o.sampleRate);
-    return makeChoirItem(dir, seed, font, o.seconds, o.sampleRate, voices!);
+    return makeChoirItem(dir, seed, font, o.seconds, o.sampleRate, voices!, o.expressive === true);
   };
   const header = {
     generator: "mirkit synth", version: annotationsVersion, kind, seed: o.seed, n: o.n, sampleRate: o.sampleRate, seconds: o.seconds, fonts: o.fonts,
-    command: `mirkit synth ${kind} --n ${o.n} --seed ${o.seed} --seconds ${o.seconds} --rate ${o.sampleRate} --fonts ${o.fonts.join(",")}${o.voices ? ` --voices ${o.voices}` : ""} --out ${o.out}`,
+    command: `mirkit synth ${kind} --n ${o.n} --seed ${o.seed} --seconds ${o.seconds} --rate ${o.sampleRate} --fonts ${o.fonts.join(",")}${o.voices ? ` --voices ${o.voices}` : ""}${o.expressive ? " --expressive" : ""} --out ${o.out}`,
   };
   const jobs = Array.from({ length: o.n }, (_, i) => ({ name: `item${String(i).padStart(4, "0")}`, make: (dir: string) => make(dir, o.seed * 1000 + i, o.fonts[i % o.fonts.length]) }));
   await buildItems(o.out, kind, header, jobs, o.onProgress, o.signal);

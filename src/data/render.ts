@@ -29,6 +29,9 @@ export function loadSoundBank(bytes: ArrayBuffer, name = "soundfont"): BasicSoun
 
 const BLOCK = 512;
 
+/** The pitch-wheel range set for parts with bends (semitones each way): portamento spans up to an octave. */
+export const BEND_RANGE_SEMITONES = 12;
+
 interface Event { sample: number; order: number; apply: (s: SpessaSynthProcessor) => void }
 
 /** One part rendered alone: stereo, `lengthSamples` long. */
@@ -47,6 +50,14 @@ export async function renderPart(part: Part, bank: BasicSoundBank, sampleRate: n
   for (const n of part.notes) {
     events.push({ sample: at(n.onset), order: 1, apply: (s) => s.noteOn(ch, n.pitch, n.velocity) });
     events.push({ sample: at(n.offset), order: 0, apply: (s) => s.noteOff(ch, n.pitch) });
+  }
+  if (part.bends !== undefined && part.bends.length > 0) {
+    // Pitch-bend sensitivity (RPN 0) to ±BEND_RANGE_SEMITONES, then the wheel at every bend (14 bits, centre 8192).
+    for (const [cc, v] of [[101, 0], [100, 0], [6, BEND_RANGE_SEMITONES], [38, 0]] as const) synth.controllerChange(ch, cc as Parameters<typeof synth.controllerChange>[1], v);
+    for (const b of part.bends) {
+      const value = Math.max(0, Math.min(16383, Math.round(8192 + (b.semitones / BEND_RANGE_SEMITONES) * 8192)));
+      events.push({ sample: at(b.time), order: 0.5, apply: (s) => s.pitchWheel(ch, value) });
+    }
   }
   for (const [on, off] of part.pedal ?? []) {
     events.push({ sample: at(on), order: 2, apply: (s) => s.controllerChange(ch, 64, 127) });

@@ -20,6 +20,8 @@ export interface Part {
   readonly notes: readonly Note[];
   /** Sustain-pedal intervals (piano). */
   readonly pedal?: readonly (readonly [number, number])[];
+  /** Pitch bends in semitones from `time` on (expressive voices); rendered with a ±BEND_RANGE_SEMITONES wheel. */
+  readonly bends?: readonly { readonly time: number; readonly semitones: number }[];
   /** Mix gain in dB, pan −1 (left) … 1 (right), reverb send 0–127. */
   readonly gainDb: number;
   readonly pan: number;
