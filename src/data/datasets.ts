@@ -154,7 +154,8 @@ async function makeChoirItem(dir: string, seed: number, font: FontName, seconds:
   const dry = normalise(stems, sampleRate, length);
   for (const [name, st] of stems) await writeStereo(path.join(dir, "stems", `${name}.wav`), st);
   await writeStereo(path.join(dir, "mixture.wav"), dry);
-  const wet = reverb(dry, { roomSize: rng.range(0.7, 0.9), wet: rng.range(0.2, 0.4) });
+  const reverberant = reverb(dry.channels[0], dry.channels[1], sampleRate, { roomSize: rng.range(0.7, 0.9), wet: rng.range(0.2, 0.4) });
+  const wet: AudioSignal = { sampleRate, channels: [reverberant.left, reverberant.right] };
   const p = peak(wet);
   if (p > 0.99) scaleInPlace(wet, 0.99 / p);
   await writeStereo(path.join(dir, "mixture_reverb.wav"), wet);

@@ -4,9 +4,6 @@
  * filters per channel, the right channel's delays spread by 23 samples.
  * Used to make "wet" versions of synthetic mixtures.
  */
-import { InvalidInputError } from "../errors.js";
-import type { AudioSignal } from "../io/audio.js";
-
 const COMBS = [1116, 1188, 1277, 1356, 1422, 1491, 1557, 1617];
 const ALLPASSES = [556, 441, 341, 225];
 
@@ -46,10 +43,8 @@ function channel(x: Float32Array, sampleRate: number, spread: number, o: Require
   return out;
 }
 
-/** Reverberated copy of a stereo signal (input untouched; the right channel's delays spread by 23 samples). */
-export function reverb(signal: AudioSignal, options: ReverbOptions = {}): AudioSignal {
+/** Reverberated copy of a stereo signal (input untouched). */
+export function reverb(left: Float32Array, right: Float32Array, sampleRate: number, options: ReverbOptions = {}): { left: Float32Array; right: Float32Array } {
   const o = { roomSize: options.roomSize ?? 0.84, damping: options.damping ?? 0.2, wet: options.wet ?? 0.3 };
-  if (signal.channels.length !== 2) throw new InvalidInputError(`reverb: expected stereo audio, got ${signal.channels.length} channel(s)`);
-  const [left, right] = signal.channels;
-  return { sampleRate: signal.sampleRate, channels: [channel(left, signal.sampleRate, 0, o), channel(right, signal.sampleRate, 23, o)] };
+  return { left: channel(left, sampleRate, 0, o), right: channel(right, sampleRate, 23, o) };
 }
