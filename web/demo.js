@@ -6,7 +6,7 @@ import * as mirkit from "./mirkit.js";
 const adapter = navigator.gpu ? await navigator.gpu.requestAdapter().catch(() => null) : null;
 const ort = adapter ? await import("./ort/ort.webgpu.min.mjs") : await import("./ort/ort.wasm.min.mjs");
 // Both models run on WebGPU where there is an adapter. (The pitch model's graph pads its 6-channel branch inputs to 8:
-// ONNX Runtime 1.30's WebGPU Conv is wrong at 6 input channels; see src/models/pitch/multif0.ts.)
+// ONNX Runtime 1.30's WebGPU Conv is wrong at 6 input channels; see conv2d in src/nn/layers.ts.)
 const sessionFor = () => ({ executionProviders: adapter ? ["webgpu", "wasm"] : ["wasm"] });
 // An absolute URL: a relative one would be resolved against the runtime's module itself (…/ort/ort/).
 ort.env.wasm.wasmPaths = new URL("ort/", document.baseURI).href;

@@ -76,18 +76,7 @@ export function initMultiF0(cfg: MultiF0Config, seed: number): MultiF0Params {
 }
 
 function runBranch(b: Branch, x: JArray, impl: Impl): JArray {
-  let first = b[0];
-  if (impl === "lax" && x.shape[3] % 4 !== 0) {
-    // The exported graph gives a branch a multiple of 4 input channels (zeros, and zero weights for them): ONNX
-    // Runtime 1.30's WebGPU Conv computes a 6-input-channel convolution wrongly (measured: 3×3 and 5×5 kernels,
-    // 16 outputs, error 2.3–2.5 where 1-, 2-, 3-, 5-, 7-, 8- and 12-channel convs agree with its CPU to 3e-6).
-    // The result is the same convolution; the weights stored and trained stay 6-channel.
-    const extra = 4 - (x.shape[3] % 4);
-    x = np.pad(x, [[0, 0], [0, 0], [0, 0], [0, extra]]);
-    first = { w: np.pad(b[0].w.ref, [[0, 0], [0, extra], [0, 0], [0, 0]]), b: b[0].b.ref };
-  }
-  const h = relu(conv2dNhwc(first, x, { impl }));
-  if (first !== b[0]) { first.w.dispose(); first.b.dispose(); }
+  const h = relu(conv2dNhwc(b[0], x, { impl }));
   return relu(conv2dNhwc(b[1], h, { impl }));
 }
 
