@@ -118,9 +118,7 @@ Examples:
           const name = path.basename(file);
           const fig = spectrogramFigure(audio, opts.kind, name, (stage, f) => progress.update(0.1 + 0.7 * f, stage), { startSeconds: opts.start, endSeconds: opts.end });
           progress.update(0.8, "drawing");
-          const n = fig.panels.length, chrome = n > 1 || fig.panels[0].title ? 144 : 120;
-          const panelHeight = opts.height === undefined ? undefined : Math.floor((opts.height - chrome - (n - 1) * 34) / n);
-          const spec = { ...fig, width: opts.width, panelHeight };
+          const spec = { ...fig, width: opts.width, height: opts.height };
           const out = outs[i];
           let bytes: Uint8Array | string, size: string;
           if (out.toLowerCase().endsWith(".svg")) {

@@ -100,6 +100,12 @@ export class CoversLibrary {
     this.paths = new Set(this.list.map((e) => e.path));
   }
 
+  /** The payloads of the intact, valid records, in file order (what a repair keeps). */
+  get intactPayloads(): Uint8Array[] {
+    const damaged = new Set(this.damage.map((d) => d.offset));
+    return this.store.scan.records.filter((r) => !damaged.has(r.offset)).map((r) => r.payload);
+  }
+
   get entries(): readonly LibraryEntry[] {
     return this.list;
   }

@@ -4,14 +4,14 @@
  * tail (what a crash mid-append leaves) and nothing else: damaged regions
  * elsewhere stay as they are, skipped by readers and reported. Each append
  * writes one record and fsyncs it, so a record is either wholly there or not
- * at all, and appending reads nothing of what is already stored. `repair`
- * rewrites the file with its intact records only, keeping the original.
+ * at all, and appending reads nothing of what is already stored. `rewrite`
+ * replaces the file by chosen records (a repair), keeping the original.
  */
 import { existsSync, promises as fs } from "node:fs";
 import * as path from "node:path";
 import { InvalidInputError } from "../errors.js";
 import { regularFileSize, writeFileAtomic } from "./file.js";
-import { frameRecord, hasMagic, scanRecords, type PayloadPrefix, type RecordScan, type RecordStore } from "./records.js";
+import { frameRecord, hasMagic, logBytes, scanRecords, type PayloadPrefix, type RecordScan, type RecordStore } from "./records.js";
 
 export interface RecordLogOptions {
   readonly readOnly?: boolean;
@@ -21,10 +21,6 @@ export interface RecordLogOptions {
   readonly prefix?: PayloadPrefix;
 }
 
-export interface RepairOptions extends RecordLogOptions {
-  /** Which intact records (by header offset) to keep; default all. */
-  readonly keep?: (offset: number) => boolean;
-}
 
 const EMPTY: RecordScan = { records: [], damaged: [], tornTail: undefined };
 
@@ -64,21 +60,13 @@ export class RecordLog implements RecordStore {
   }
 
   /**
-   * Rewrites `file` with its intact records only (atomically), after copying
-   * the original to `backup`; returns the scan of the original and how many
-   * records were kept.
+   * Replaces `file` (atomically) by a log holding `payloads` only, after
+   * copying the original to `backup`: the repair of a damaged log, whose
+   * caller chose the payloads to keep from what it read.
    */
-  static async repair(file: string, magic: Uint8Array, backup: string, options: RepairOptions): Promise<{ scan: RecordScan; kept: number }> {
-    const bytes = await RecordLog.readChecked(file, magic, options.what);
-    const scan = bytes.length === 0 ? EMPTY : scanRecords(bytes, magic.length, options.prefix);
+  static async rewrite(file: string, magic: Uint8Array, backup: string, payloads: readonly Uint8Array[]): Promise<void> {
     await fs.copyFile(file, backup);
-    const kept = scan.records.filter((r) => options.keep?.(r.offset) ?? true);
-    const parts = [magic, ...kept.map((r) => frameRecord(r.payload))];
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) { out.set(p, at); at += p.length; }
-    await writeFileAtomic(file, out);
-    return { scan, kept: kept.length };
+    await writeFileAtomic(file, logBytes(magic, payloads));
   }
 
   private static async readChecked(file: string, magic: Uint8Array, what: string): Promise<Uint8Array> {

@@ -95,6 +95,18 @@ export function scanRecords(bytes: Uint8Array, start: number, prefix: PayloadPre
   return { records, damaged, tornTail: undefined };
 }
 
+/** A whole log: the magic, then each payload framed. */
+export function logBytes(magic: Uint8Array, payloads: readonly Uint8Array[]): Uint8Array {
+  return concatBytes([magic, ...payloads.map(frameRecord)]);
+}
+
+function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
+
 /** Whether `bytes` begins with `magic`. */
 export function hasMagic(bytes: Uint8Array, magic: Uint8Array): boolean {
   return bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b);
@@ -114,9 +126,6 @@ export class MemoryRecordStore implements RecordStore {
   async close(): Promise<void> {}
   /** The file's bytes as they stand. */
   get bytes(): Uint8Array {
-    const out = new Uint8Array(this.parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of this.parts) { out.set(p, at); at += p.length; }
-    return out;
+    return concatBytes(this.parts);
   }
 }

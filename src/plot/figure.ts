@@ -39,6 +39,8 @@ export interface FigureSpec {
   readonly colorbarLabel: string;
   readonly width?: number;
   readonly panelHeight?: number;
+  /** The whole image's height: the panels share what the title, axes and gaps leave (overrides panelHeight). */
+  readonly height?: number;
 }
 
 export interface RgbImage {
@@ -132,8 +134,9 @@ interface Layout {
 function layout(spec: FigureSpec, textH: number): Layout {
   if (spec.panels.length === 0) throw new InvalidInputError("renderFigure: no panels to draw");
   const width = spec.width ?? 1200;
-  const panelH = spec.panelHeight ?? (spec.panels.length === 1 ? 480 : 160);
-  const left = 110, right = 130, top = spec.panels.length > 1 || spec.panels[0].title ? 74 : 50, bottom = 70, gap = spec.panels.length > 1 ? 34 : 0;
+  const n = spec.panels.length;
+  const left = 110, right = 130, top = n > 1 || spec.panels[0].title ? 74 : 50, bottom = 70, gap = n > 1 ? 34 : 0;
+  const panelH = spec.height !== undefined ? Math.floor((spec.height - top - bottom - (n - 1) * gap) / n) : spec.panelHeight ?? (n === 1 ? 480 : 160);
   const height = top + bottom + spec.panels.length * panelH + (spec.panels.length - 1) * gap;
   const plotW = width - left - right;
   if (plotW < 50 || panelH < 20) throw new InvalidInputError(`renderFigure: ${width}×${height} leaves no room for the plot; make it larger`);

@@ -36,10 +36,10 @@ export async function repairLibrary(db: string): Promise<{ kept: number; dropped
   const lib = await openCoversLibrary(db, { readOnly: true });
   await lib.close();
   const backup = `${db}.bak`;
-  const invalid = new Set(lib.damage.map((d) => d.offset));
-  // Records whose checksum holds but whose contents are invalid are dropped as well.
-  const keep = (await RecordLog.repair(db, MAGIC, backup, { what: LIBRARY, prefix: PAYLOAD_PREFIX, keep: (offset) => !invalid.has(offset) }));
-  return { kept: keep.kept, dropped: lib.damage, backup };
+  // Damaged regions and records whose checksum holds but whose contents are invalid are both dropped.
+  const kept = lib.intactPayloads;
+  await RecordLog.rewrite(db, MAGIC, backup, kept);
+  return { kept: kept.length, dropped: lib.damage, backup };
 }
 
 /** A recording's library entry: its absolute path, duration, size and features. */
