@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, Option } from "commander";
 import { MirError } from "../errors.js";
-import { cleanUpOutputs, makeOutputDir, readAudioFile, writeFileAtomic } from "../io/file.js";
+import { cleanUpOutputs, readAudioFile } from "../io/file.js";
 import { renderFigure, renderSvg } from "../plot/figure.js";
 import { encodePng } from "../plot/png.js";
 import { PLOT_KINDS, spectrogramFigure, type PlotKind } from "../tasks/plot.js";
@@ -23,7 +23,7 @@ import { addSynthCommands } from "./synth.js";
 import { addTrainCommands } from "./train.js";
 import { audioInfo, formatInfo } from "./info.js";
 import { UsageError } from "./options.js";
-import { inputFiles, outputPaths } from "./outputs.js";
+import { inputFiles, outputPaths, writeOutput } from "./outputs.js";
 import { createProgress } from "./progress.js";
 
 const EXIT_BAD_INPUT = 1;
@@ -129,8 +129,7 @@ Examples:
             bytes = await encodePng(img.rgb, img.width, img.height);
             size = `${img.width}×${img.height}`;
           }
-          await makeOutputDir(path.dirname(out));
-          await writeFileAtomic(out, bytes);
+          await writeOutput(out, bytes);
           progress.stop();
           if (program.opts().quiet !== true) process.stderr.write(`wrote ${out} (${size})\n`);
         } finally {

@@ -10,7 +10,7 @@ import type { Command } from "commander";
 import { HCQT_DEFAULTS } from "../dsp/hcqt.js";
 import { InvalidInputError } from "../errors.js";
 import { formatRaggedTimeSeries } from "../eval/io.js";
-import { makeOutputDir, openAudioStream, writeFileAtomic } from "../io/file.js";
+import { openAudioStream } from "../io/file.js";
 import type { MultipitchModel } from "../models/pitch/model.js";
 import { loadMultipitchModel } from "../node.js";
 import { renderFigure } from "../plot/figure.js";
@@ -18,7 +18,7 @@ import { octaveTicks } from "../tasks/plot.js";
 import { encodePng } from "../plot/png.js";
 import { MULTIPITCH_BINS, MULTIPITCH_HOP, MULTIPITCH_RATE } from "../models/pitch/contract.js";
 import { multipitchStream } from "../tasks/multipitch.js";
-import { inputFiles, outputPaths } from "./outputs.js";
+import { inputFiles, outputPaths, writeOutput } from "./outputs.js";
 import { encodeWav } from "../io/wav.js";
 import { f0ToNotes, formatNotes, sonifyNotes, voiceNotesToMidi } from "../tasks/f0-notes.js";
 import { createProgress } from "./progress.js";
@@ -96,11 +96,7 @@ async function multipitchFile(file: string, out: string, salience: string | unde
     progress.stop();
   }
   const text = formatRaggedTimeSeries(times, freqs);
-  if (out === "-") process.stdout.write(text);
-  else {
-    await makeOutputDir(path.dirname(out));
-    await writeFileAtomic(out, text);
-  }
+  await writeOutput(out, text);
   if (picture && salience) {
     const img = renderFigure({
       title: `${path.basename(file)}: multi-F0 salience`,
@@ -109,8 +105,7 @@ async function multipitchFile(file: string, out: string, salience: string | unde
       valueRange: [0, 1],
       colorbarLabel: "level",
     });
-    await makeOutputDir(path.dirname(salience));
-    await writeFileAtomic(salience, await encodePng(img.rgb, img.width, img.height));
+    await writeOutput(salience, await encodePng(img.rgb, img.width, img.height));
   }
   if (!quiet) {
     const voiced = freqs.filter((f) => f.length > 0).length;
@@ -122,15 +117,10 @@ async function multipitchFile(file: string, out: string, salience: string | unde
 /** Notes from the F0s: MIDI, a note list, a rendering. */
 async function writeNotes(f0: { times: number[]; freqs: Float64Array[] }, to: { midi?: string; notes?: string; sonify?: string }): Promise<void> {
   const notes = f0ToNotes(f0.times, f0.freqs);
-  const put = async (file: string, bytes: Uint8Array | string) => {
-    if (file === "-") return void process.stdout.write(bytes);
-    await makeOutputDir(path.dirname(file));
-    await writeFileAtomic(file, bytes);
-  };
-  if (to.midi) await put(to.midi, voiceNotesToMidi(notes));
-  if (to.notes) await put(to.notes, formatNotes(notes, to.notes.endsWith(".txt") ? "mir_eval" : "csv"));
+  if (to.midi) await writeOutput(to.midi, voiceNotesToMidi(notes));
+  if (to.notes) await writeOutput(to.notes, formatNotes(notes, to.notes.endsWith(".txt") ? "mir_eval" : "csv"));
   if (to.sonify) {
     const sr = 22050;
-    await put(to.sonify, encodeWav({ sampleRate: sr, channels: [sonifyNotes(notes, sr, f0.times.length ? f0.times[f0.times.length - 1] + MULTIPITCH_HOP / MULTIPITCH_RATE : 0)] }));
+    await writeOutput(to.sonify, encodeWav({ sampleRate: sr, channels: [sonifyNotes(notes, sr, f0.times.length ? f0.times[f0.times.length - 1] + MULTIPITCH_HOP / MULTIPITCH_RATE : 0)] }));
   }
 }

@@ -8,7 +8,7 @@
 import { existsSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { InvalidInputError } from "../errors.js";
-import { listAudioFiles } from "../io/file.js";
+import { listAudioFiles, makeOutputDir, writeFileAtomic } from "../io/file.js";
 
 /** The inputs' audio files (folders walked); none found is an error naming the inputs. */
 export async function inputFiles(inputs: readonly string[]): Promise<string[]> {
@@ -53,4 +53,14 @@ export function outputPaths(files: readonly string[], out: string | undefined, s
   if (files.length === 1 && out !== undefined && !isDir) return [out];
   const dir = out ?? ".";
   return outputNames(files).map((n) => path.join(dir, n + suffix));
+}
+
+/** Writes one output: `-` to standard output, otherwise atomically, making its folder if needed. */
+export async function writeOutput(file: string, bytes: Uint8Array | string): Promise<void> {
+  if (file === "-") {
+    process.stdout.write(bytes);
+    return;
+  }
+  await makeOutputDir(path.dirname(file));
+  await writeFileAtomic(file, bytes);
 }
