@@ -3,13 +3,14 @@
  * `mirkit synth choir` datasets, tunes the peak-picking threshold on
  * validation sets, and scores held-out test sets with our mir_eval
  * multipitch port.
- *   node dist-bench/scripts/train-multif0.js FUSION OUT_DIR MINUTES|STEPS TRAIN=dir,dir VAL=dir,dir TEST=dir,dir
+ *   node dist-bench/scripts/train-multif0.js FUSION OUT_DIR MINUTES|STEPS TRAIN=dir,dir VAL=dir,dir TEST=dir,dir [INIT=weights.safetensors] [LR=0.002]
  * MINUTES (e.g. "20m") stops at a time budget; STEPS (a bare number) at exactly that step (reproducible).
- * Training items alternate between the dry and the reverberant mixture;
- * validation and test sets are scored on both. Writes OUT_DIR/multif0-<fusion>.onnx, .safetensors and
+ * INIT continues from earlier weights. Training items alternate between the dry mixture and the
+ * recorded one (mixture_recorded.wav, from `synth choir --chain`), or the reverberant one where an item
+ * has no recording; validation and test sets are scored on both. Writes OUT_DIR/multif0-<fusion>.onnx, .safetensors and
  * .recipe.json (command, seed, data, threshold, metrics).
  */
-import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { init, numpy as np, type Array as JArray } from "@jax-js/jax";
 import { evaluateMultipitch, type MultipitchScores } from "../src/eval/multipitch.js";
@@ -19,8 +20,8 @@ import { FUSIONS, initMultiF0, inputChannels, multiF0Loss, multiF0Salience, type
 import { namedLeaves, parameterCount, Rng } from "../src/nn/layers.js";
 import { countFlops, exportOnnx } from "../src/nn/onnx/export.js";
 import { OnnxModel } from "../src/nn/runtime.js";
-import { encodeSafetensors } from "../src/nn/safetensors.js";
-import { cosineLr, train } from "../src/nn/train.js";
+import { decodeSafetensors, encodeSafetensors } from "../src/nn/safetensors.js";
+import { cosineLr, fromNamed, train } from "../src/nn/train.js";
 import { ortNode } from "../src/node.js";
 import { trainingBudget } from "./budget.js";
 import { multipitchInput, MULTIPITCH_BINS, MULTIPITCH_HOP, MULTIPITCH_RATE, pickPeaks, salienceTargets, toModelSignal } from "../src/models/pitch/contract.js";
@@ -31,17 +32,22 @@ const fusion = fusionArg as Fusion;
 if (!FUSIONS.includes(fusion)) throw new Error(`fusion must be one of ${FUSIONS.join(", ")}`);
 const dirs = (key: string) => (sets.find((s) => s.startsWith(`${key}=`)) ?? `${key}=`).slice(key.length + 1).split(",").filter(Boolean);
 const trainDirs = dirs("TRAIN"), valDirs = dirs("VAL"), testDirs = dirs("TEST");
+const initFile = dirs("INIT")[0], peakLr = Number(dirs("LR")[0] ?? 2e-3);
 const fixedSteps = /^\d+$/.test(budgetArg) ? Number(budgetArg) : undefined;
 const minutes = fixedSteps === undefined ? Number(budgetArg.replace(/m$/, "")) : Infinity;
 await init("wasm");
 const SEED = 1;
 const cfg: MultiF0Config = { fusion, harmonics: 6, width: 16, dilation: 3 };
 const C = inputChannels(cfg), F = MULTIPITCH_BINS;
-const PATCH = 24, CROP = 180, BATCH = 8, LR = 2e-3;
+const PATCH = 24, CROP = 180, BATCH = 8, LR = peakLr;
 
 type Item = { dir: string; name: string };
 const items = (dir: string): Item[] => (JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8")) as { items: { name: string }[] }).items.map((it) => ({ dir, name: it.name }));
-const mixtureFile = (it: Item, wet: boolean) => path.join(it.dir, it.name, wet ? "mixture_reverb.wav" : "mixture.wav");
+function mixtureFile(it: Item, wet: boolean): string {
+  if (!wet) return path.join(it.dir, it.name, "mixture.wav");
+  const recorded = path.join(it.dir, it.name, "mixture_recorded.wav");
+  return existsSync(recorded) ? recorded : path.join(it.dir, it.name, "mixture_reverb.wav");
+}
 function loadSignal(file: string): Float32Array {
   const a = decodeWav(new Uint8Array(readFileSync(file)));
   return toModelSignal(a.channels, a.sampleRate);
@@ -95,7 +101,7 @@ function batch(step: number): JArray[] {
 
 const budget = trainingBudget(fixedSteps, minutes, 50);
 const result = await train({
-  init: () => initMultiF0(cfg, SEED),
+  init: () => (initFile ? fromNamed(initMultiF0(cfg, SEED), "", decodeSafetensors(new Uint8Array(readFileSync(initFile)), initFile).tensors) : initMultiF0(cfg, SEED)),
   loss: (p, x, y) => multiF0Loss(p, x, y, cfg),
   batch,
   steps: 100000,
@@ -165,7 +171,8 @@ const gflopsPerSecond = (countFlops((p: typeof params, x: JArray) => multiF0Sali
 const metrics = { fusion, parameters: parameterCount(params), gflopsPerSecond, steps: result.stepsDone, trainSeconds, threshold: best.th, validationAccuracy: best.Accuracy, test, realtime: audioSeconds / computeSeconds };
 const manifestCommand = (d: string) => (JSON.parse(readFileSync(path.join(d, "manifest.json"), "utf8")) as { command: string }).command;
 const recipe = {
-  command: `node dist-bench/scripts/train-multif0.js ${fusion} ${outDir} ${result.stepsDone} TRAIN=${trainDirs.join(",")} VAL=${valDirs.join(",")} TEST=${testDirs.join(",")}`,
+  command: `node dist-bench/scripts/train-multif0.js ${fusion} ${outDir} ${result.stepsDone} TRAIN=${trainDirs.join(",")} VAL=${valDirs.join(",")} TEST=${testDirs.join(",")}${initFile ? ` INIT=${initFile}` : ""} LR=${LR}`,
+  ...(initFile ? { initialWeights: initFile } : {}),
   seed: SEED, model: cfg, hcqt: { sampleRate: MULTIPITCH_RATE, hopLength: MULTIPITCH_HOP, bins: F }, patchFrames: PATCH, cropBins: CROP, batch: BATCH,
   optimiser: `Adam, cosine ${LR}, warm-up 50`, loss: "BCE against Gaussian-blurred (σ = 1 bin) F0 targets",
   trainData: trainDirs.map(manifestCommand), validationData: valDirs.map(manifestCommand), testData: testDirs.map(manifestCommand),

@@ -7,6 +7,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { yin } from "../dsp/pitch.js";
 import { parseNotes, parseTimeSeries } from "../eval/io.js";
+import { espeakAvailable } from "../io/espeak.js";
 import { festivalAvailable } from "../io/festival.js";
 import { soundFontsAvailable } from "../io/soundfonts.js";
 import { decodeWav } from "../io/wav.js";
@@ -197,4 +198,54 @@ test("synth choir --voices soundfont --expressive: sung contours (vibrato, scoop
   const r = spawnSync(process.execPath, [BIN, "synth", "choir", "--expressive", "--n", "1", "--out", path.join(dir, "x"), "--quiet"], { encoding: "utf8" });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /expressive contours need --voices soundfont/);
+});
+
+const espeak = espeakAvailable();
+test("synth choir --voices formant,speech --singers 1-6 --chain: each singer's F0 truth agrees with YIN (≥ 95 % of voiced frames) whatever the engine, doubling or voice type; multipitch lists every singer; the recording chain and every draw are in the manifest", { skip: espeak !== true ? espeak : false }, () => {
+  const dir = synth("choir", "--voices", "formant,speech", "--expressive", "--singers", "5-6", "--chain", "--n", "2", "--seed", "8", "--seconds", "8", "--rate", "22050");
+  const manifest = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8")) as { command: string; items: { name: string; singers: Record<string, { engine: string; role: string; singer: { engine: string } }>; recording: { peakDbfs: number } }[] };
+  assert.match(manifest.command, /--voices formant,speech --expressive --singers 5-6 --chain/);
+  const engines = new Set<string>(), roles = new Set<string>();
+  for (const it of manifest.items) {
+    const item = path.join(dir, it.name);
+    const names = Object.keys(it.singers);
+    assert.ok(names.length >= 5 && names.length <= 6, `${names.length} singers`);
+    for (const name of names) {
+      const s = it.singers[name];
+      engines.add(s.engine);
+      roles.add(s.role);
+      assert.equal(s.singer.engine, s.engine, "the singer's draws are recorded");
+      const f = parseTimeSeries(readFileSync(path.join(item, `${name}.f0.txt`), "utf8")).values.filter((v) => v > 0);
+      const lo = Math.min(...f), hi = Math.max(...f);
+      const { voiced, ok } = f0Agreement(path.join(item, "stems", `${name}.wav`), path.join(item, `${name}.f0.txt`), [lo * 0.8, hi * 1.25]);
+      assert.ok(voiced > 100 && ok / voiced >= 0.95, `${it.name} ${name} (${s.engine}, ${s.role}): ${ok}/${voiced}`);
+    }
+    const counts = readFileSync(path.join(item, "multipitch.txt"), "utf8").trim().split("\n").map((l) => l.split("\t").length - 1);
+    assert.equal(Math.max(...counts), names.length, "multipitch lists every singer's F0");
+    const dry = wav(path.join(item, "mixture.wav")), rec = wav(path.join(item, "mixture_recorded.wav"));
+    assert.equal(rec.channels[0].length, dry.channels[0].length);
+    const peak = Math.max(...rec.channels.map((c) => c.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
+    assert.ok(Math.abs(20 * Math.log10(peak) - it.recording.peakDbfs) < 1.5, `recorded peak ${20 * Math.log10(peak)} dBFS vs drawn ${it.recording.peakDbfs}`);
+  }
+  assert.deepEqual([...engines].sort(), ["formant", "speech"]);
+  assert.ok(roles.has("part") && (roles.has("unison") || roles.has("octave")));
+});
+
+test("synth separation --instrumental 1: songs without a voice have silent vocals and a mixture equal to the accompaniment; a lead instrument carries the sung line with its expressive F0", { skip }, () => {
+  const dir = synth("separation", "--instrumental", "1", "--n", "3", "--seed", "9", "--seconds", "8", "--rate", "22050", "--fonts", "fluid");
+  const manifest = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8")) as { items: { name: string; vocals: string; parts: { name: string; program: number }[] }[] };
+  let leads = 0;
+  for (const it of manifest.items) {
+    const item = path.join(dir, it.name);
+    const voc = wav(path.join(item, "vocals.wav")), mix = wav(path.join(item, "mixture.wav")), acc = wav(path.join(item, "accompaniment.wav"));
+    assert.ok(voc.channels.every((c) => c.every((v) => v === 0)), "vocals.wav is silence");
+    assert.ok(mix.channels.every((c, k) => c.every((v, i) => Math.abs(v - acc.channels[k][i]) < 1e-6)));
+    assert.ok(["lead instrument", "none"].includes(it.vocals));
+    if (it.vocals === "lead instrument") {
+      leads++;
+      assert.ok([56, 65, 66, 40, 73, 71, 80, 81].includes(it.parts.find((p) => p.name === "lead")!.program));
+      assert.ok(parseTimeSeries(readFileSync(path.join(item, "lead.f0.txt"), "utf8")).values.some((v) => v > 0));
+    }
+  }
+  assert.ok(leads >= 1, "at least one song with a lead instrument");
 });

@@ -3,7 +3,7 @@
  * parsing and printing over data/datasets.ts (the generator).
  */
 import type { Command } from "commander";
-import { makeCoversDataset, makeDataset, type ChoirVoices } from "../data/datasets.js";
+import { CHOIR_ENGINES, makeCoversDataset, makeDataset, type ChoirEngine } from "../data/datasets.js";
 import { InvalidInputError } from "../errors.js";
 import { isFontName, TRAIN_FONTS, type FontName } from "../io/soundfonts.js";
 import { intOption } from "./options.js";
@@ -17,10 +17,10 @@ function fontList(names: readonly string[] | undefined): FontName[] {
 }
 
 const DESCRIPTIONS = {
-  separation: "MUSDB-like songs: mixture.wav, vocals.wav (Festival singing), accompaniment.wav, stems/, vocals F0 (mir_eval melody format), notes and phone timings.",
+  separation: "MUSDB-like songs: mixture.wav, vocals.wav (Festival, formant or speech singer; silence in instrumentals), accompaniment.wav, stems/, vocals F0 (mir_eval melody format), notes and phone timings (Festival).",
   multi: "Multi-instrument pieces (2–5 parts): mixture.wav, stems/, notes per instrument (mir_eval), multipitch.txt.",
   piano: "MAESTRO-like solo piano with sustain pedal: piano.wav, piano.mid, notes.txt (offsets after the pedal, mir_eval) and notes_velocity.txt.",
-  choir: "SATB vocal ensembles (Festival): stems/<voice>.wav, <voice>.f0.txt, mixture.wav (dry), mixture_reverb.wav, multipitch.txt (all four F0s).",
+  choir: "Vocal ensembles (SATB by default; 1–6 singers with --singers): stems/<voice>.wav, <voice>.f0.txt, mixture.wav (dry), mixture_reverb.wav, mixture_recorded.wav (--chain), multipitch.txt (every singer's F0).",
 } as const;
 
 export function addSynthCommands(program: Command): void {
@@ -37,19 +37,39 @@ export function addSynthCommands(program: Command): void {
       .option("--seconds <s>", "approximate song length", intOption("--seconds"), 30)
       .option("--rate <hz>", "sample rate", intOption("--rate"), 44100)
       .option("--fonts <names>", `comma-separated SoundFonts, cycled over items (fluid, musescore, timgm6mb; default ${TRAIN_FONTS.join(",")}; hold one out for tests)`, (v) => v.split(",").map((s) => s.trim()));
-    if (kind === "choir") cmd.option("--expressive", "with --voices soundfont: sung contours (vibrato 5–7 Hz ±30–100 cents, scoops, portamento, drift, jitter) through the pitch wheel; the F0 truth is the contour");
-    if (kind === "choir") cmd.option("--voices <who>", "festival (sung lyrics, Festival's diphone voice) or soundfont (Choir Aahs / Voice Oohs of the item's SoundFont)", "festival");
+    if (kind === "separation") {
+      cmd
+        .option("--voices <engines>", "comma-separated engines for the vocal line, drawn per song: festival, formant (source–filter singer), speech (eSpeak NG re-pitched by PSOLA); formant and speech sing expressive contours", "festival")
+        .option("--instrumental <share>", "share of songs without vocals (0–1): half with a lead instrument (trumpet, sax, violin, flute, clarinet, synth lead) playing the sung line with vibrato and glides, half with a played melody; their vocals.wav is silence", (v) => Number(v), 0);
+    }
+    if (kind === "choir") {
+      cmd
+        .option("--voices <engines>", "comma-separated singing engines, drawn per singer: festival (sung lyrics, Festival's diphone voice), soundfont (Choir Aahs / Voice Oohs of the item's SoundFont), formant (source–filter singer: glottal source, soprano/alto/tenor/bass/child formants, consonants, breath), speech (eSpeak NG syllables re-pitched onto the sung line by PSOLA; needs espeak-ng)", "festival")
+        .option("--expressive", "sung contours (vibrato 5–7 Hz ±30–100 cents, scoops, portamento, drift, jitter) instead of held pitches; the F0 truth is the contour (not with festival)")
+        .option("--singers <range>", "singers per item, drawn in a range within 1–6 (e.g. 1-6, 3): up to four distinct parts, then unison or octave doublings (default: the four SATB parts)")
+        .option("--chain", "also write mixture_recorded.wav: a drawn room, microphone EQ, compression, noise floor, level and MP3/Ogg round trip (every draw in the manifest)");
+    }
     cmd
       .addHelpText("after", `\nExamples:\n  $ mirkit synth ${kind} --n 100 --seed 1 --out data/${kind}-train\n  $ mirkit synth ${kind} --n 20 --seed 2 --fonts timgm6mb --out data/${kind}-test`)
-      .action(async (o: { out: string; n: number; seed: number; seconds: number; rate: number; fonts?: string[]; voices?: string; expressive?: boolean }) => {
+      .action(async (o: { out: string; n: number; seed: number; seconds: number; rate: number; fonts?: string[]; voices?: string; expressive?: boolean; singers?: string; chain?: boolean; instrumental?: number }) => {
         const fonts = fontList(o.fonts);
-        if (o.voices !== undefined && o.voices !== "festival" && o.voices !== "soundfont") throw new InvalidInputError(`--voices must be festival or soundfont, got "${o.voices}"`);
+        const voices = o.voices?.split(",").map((v) => v.trim());
+        const unknown = voices?.find((v) => !(CHOIR_ENGINES as readonly string[]).includes(v));
+        if (unknown !== undefined) throw new InvalidInputError(`--voices: unknown engine "${unknown}"; choose from ${CHOIR_ENGINES.join(", ")}`);
+        const ensemble = o.singers === undefined ? undefined : singersRange(o.singers);
         const progress = createProgress(`synth ${kind}`, quiet());
-        await makeDataset(kind, { out: o.out, n: o.n, seed: o.seed, seconds: o.seconds, sampleRate: o.rate, fonts, voices: o.voices as ChoirVoices | undefined, expressive: o.expressive, onProgress: progress.update });
+        await makeDataset(kind, { out: o.out, n: o.n, seed: o.seed, seconds: o.seconds, sampleRate: o.rate, fonts, voices: voices as ChoirEngine[] | undefined, expressive: o.expressive, ensemble, chain: o.chain, instrumental: o.instrumental, onProgress: progress.update });
         progress.stop();
         if (!quiet()) process.stderr.write(`${o.n} ${kind} items in ${o.out}\n`);
       });
   }
+}
+
+/** "3" or "1-6" as [lo, hi]. */
+function singersRange(v: string): [number, number] {
+  const m = /^(\d+)(?:-(\d+))?$/.exec(v.trim());
+  if (!m) throw new InvalidInputError(`--singers must be a count or a range like 1-6, got "${v}"`);
+  return [Number(m[1]), Number(m[2] ?? m[1])];
 }
 
 function addCoversCommand(synth: Command, quiet: () => boolean): void {

@@ -16,18 +16,23 @@ import * as path from "node:path";
 import { reverb } from "../dsp/reverb.js";
 import { InvalidInputError } from "../errors.js";
 import type { AudioSignal } from "../io/audio.js";
-import { festivalAvailable, VOWELS } from "../io/festival.js";
+import { decodeAudio } from "../io/decode.js";
+import { encodeWithTool, encoderAvailable } from "../io/encoders.js";
+import { espeakAvailable } from "../io/espeak.js";
+import { festivalAvailable, MAX_KAL_PITCH } from "../io/festival.js";
 import { writeAudioFile, writeFileAtomic } from "../io/file.js";
 import { readSoundFont, type FontName } from "../io/soundfonts.js";
 import { Rng } from "../random.js";
-import { f0Track, melodyText, segmentsText, vowelNotes } from "./annotations.js";
+import { f0Track, melodyText, segmentsText } from "./annotations.js";
 import { composeChoir, composePiano, composeSong, pedalledNotes } from "./composer.js";
 import { expressiveContour, type Contour, type NoteExpression } from "./contours.js";
 import { drawTransform, makeVersion, type VersionTransform } from "./covers.js";
 import { encodeMidi } from "../io/midi.js";
 import { loadSoundBank, mixStems, peak, renderPart, rms, scaleInPlace } from "./render.js";
 import { notesToMirEval, type Note, type Part, type Song } from "./score.js";
-import { normalise, panVoice, renderSong, renderSungSong, singVoice, type Stems } from "./songs.js";
+import { drawRecording, recordChain, type RecordingDraw } from "./recording.js";
+import type { SingerDraw } from "./singer.js";
+import { normalise, panVoice, renderSong, renderSungSong, singPart, type SingingEngine, type SpeechSingerDraw, type Stems } from "./songs.js";
 import { annotationsVersion, type SynthKind } from "./version.js";
 
 export interface ItemMeta {
@@ -39,8 +44,16 @@ export interface ItemMeta {
   key: Song["key"];
   sections: Song["sections"];
   parts: { name: string; program: number; drums: boolean; gainDb: number; pan: number; reverb: number; notes: number }[];
-  /** Choir items: who sings. */
-  voices?: ChoirVoices;
+  /** Choir items: the engines singers were drawn from (comma-separated). */
+  voices?: string;
+  /** Choir items with engines beyond one legacy voice, ensembles or a recording chain: each singer's engine, role and draws. */
+  singers?: Record<string, { engine: ChoirEngine; role: "part" | "unison" | "octave"; singer?: SingerDraw | SpeechSingerDraw }>;
+  /** Separation items beyond the legacy Festival songs: who has the sung line (an engine, "lead instrument" or "none"). */
+  vocals?: string;
+  /** Separation items sung by the formant or speech singer: its draws. */
+  singer?: SingerDraw | SpeechSingerDraw;
+  /** Choir items with a recording chain: its draws. */
+  recording?: RecordingDraw;
   /** Expressive choir items: every draw of every note's contour, per voice. */
   expression?: Record<string, readonly NoteExpression[]>;
 }
@@ -52,8 +65,24 @@ export interface CoverMeta extends ItemMeta {
   transform: VersionTransform | null;
 }
 
-/** Who sings a choir item: Festival's diphone voice, or the item's SoundFont (Choir Aahs or Voice Oohs, drawn per item). */
-export type ChoirVoices = "festival" | "soundfont";
+/**
+ * A choir engine: Festival's diphone voice, the item's SoundFont (Choir Aahs or Voice Oohs, drawn per
+ * item), the source–filter singer of data/singer.ts, or eSpeak NG's speech re-pitched by PSOLA
+ * (data/songs.ts singSpeech).
+ */
+export type ChoirEngine = "festival" | "soundfont" | "formant" | "speech";
+export const CHOIR_ENGINES: readonly ChoirEngine[] = ["festival", "soundfont", "formant", "speech"];
+
+export interface ChoirOptions {
+  /** Each singer's engine is drawn from these. */
+  readonly engines: readonly ChoirEngine[];
+  /** Sung contours (vibrato, scoops, portamento, drift) instead of held pitches; not for Festival. */
+  readonly expressive: boolean;
+  /** Singers per item, drawn in this range (default: the four SATB parts). */
+  readonly ensemble?: readonly [number, number];
+  /** Also write mixture_recorded.wav through a drawn recording chain. */
+  readonly chain: boolean;
+}
 
 /** Progress: the fraction of items done and the item at hand. */
 export type DatasetProgress = (fraction: number, item: string) => void;
@@ -68,25 +97,58 @@ function meta(name: string, seed: number, font: FontName, song: Song): ItemMeta 
   return { name, seed, font, durationSeconds: song.durationSeconds, tempoBpm: song.tempoBpm, key: song.key, sections: song.sections, parts: song.parts.map(partMeta) };
 }
 
-async function makeSeparationItem(dir: string, seed: number, font: FontName, seconds: number, sampleRate: number): Promise<ItemMeta> {
-  const song = composeSong(seed, { durationSeconds: seconds, sungMelody: true });
+/** Separation items: who sings the vocal line, and how many songs have no voice. */
+export interface SeparationOptions {
+  /** The vocal line's engine is drawn per item from these (default festival). */
+  readonly engines: readonly SingingEngine[];
+  /** Share of items without vocals (0–1): half with a lead instrument playing the sung line with a singer's expression, half with a played melody. */
+  readonly instrumental: number;
+}
+
+/** Lead instruments that sing like a voice: trumpet, alto and tenor sax, violin, flute, clarinet, square and saw leads. */
+const LEAD_PROGRAMS = [56, 65, 66, 40, 73, 71, 80, 81] as const;
+
+async function makeSeparationItem(dir: string, seed: number, font: FontName, seconds: number, sampleRate: number, o: SeparationOptions): Promise<ItemMeta> {
+  const legacy = o.engines.length === 1 && o.engines[0] === "festival" && o.instrumental === 0;
+  // New draws come from their own generator, so that legacy items stay as they were.
+  const rng = new Rng(seed * 97 + 13);
+  const instrumental = !legacy && rng.uniform() < o.instrumental;
+  const lead = instrumental && rng.uniform() < 0.5;
+  const engine = instrumental || o.engines.length === 1 ? o.engines[0] : rng.pick(o.engines);
+  const expressive = !legacy && engine !== "festival";
+  const song = composeSong(seed, { durationSeconds: seconds, sungMelody: !instrumental || lead });
   const length = Math.ceil((song.durationSeconds + 1.5) * sampleRate);
-  const { stems, vocalPart, segments } = await renderSungSong(song, font, sampleRate, length, seed);
+  const melody = song.parts.find((p) => p.sung || p.name === "melody")!;
+  const contour = expressive || lead ? expressiveContour(melody.notes, new Rng(seed * 67 + 1), length / sampleRate) : undefined;
+  let stems: Stems, vocalName: string, sung: Awaited<ReturnType<typeof renderSungSong>>["sung"] | undefined;
+  let parts = song.parts;
+  if (instrumental) {
+    // The sung line played by a lead instrument through the pitch wheel, or the composer's played melody.
+    const program = lead ? rng.pick(LEAD_PROGRAMS) : melody.program;
+    parts = song.parts.map((p) => (p === melody ? { ...p, name: "lead", sung: false, program, bends: lead ? contour!.bends : undefined } : p));
+    stems = await renderSong({ ...song, parts }, font, sampleRate, length);
+    vocalName = "vocals";
+  } else {
+    ({ stems, sung } = await renderSungSong(song, font, sampleRate, length, seed, engine, contour));
+    vocalName = melody.name;
+  }
+  const silence: AudioSignal = { sampleRate, channels: [new Float32Array(length), new Float32Array(length)] };
   const mixture = normalise(stems, sampleRate, length);
-  const accompaniment = mixStems([...stems.entries()].filter(([k]) => k !== vocalPart.name).map(([, v]) => v), sampleRate, length);
+  const accompaniment = mixStems([...stems.entries()].filter(([k]) => k !== vocalName).map(([, v]) => v), sampleRate, length);
   await fs.mkdir(path.join(dir, "stems"), { recursive: true });
   await writeStereo(path.join(dir, "mixture.wav"), mixture);
-  await writeStereo(path.join(dir, "vocals.wav"), stems.get(vocalPart.name)!);
+  await writeStereo(path.join(dir, "vocals.wav"), stems.get(vocalName) ?? silence);
   await writeStereo(path.join(dir, "accompaniment.wav"), accompaniment);
-  for (const [name, s] of stems) if (name !== vocalPart.name) await writeStereo(path.join(dir, "stems", `${name}.wav`), s);
-  const vowels = segments.filter((s) => VOWELS.has(s.phone));
-  const timed = vowelNotes(vocalPart.notes, vowels);
-  const track = f0Track(timed, length / sampleRate);
+  for (const [name, st] of stems) if (name !== vocalName) await writeStereo(path.join(dir, "stems", `${name}.wav`), st);
+  const track = sung?.track ?? f0Track([], length / sampleRate);
   await writeFileAtomic(path.join(dir, "vocals.f0.txt"), melodyText(track.times, track.f0));
-  await writeFileAtomic(path.join(dir, "vocals.notes.txt"), notesToMirEval(timed));
-  await writeFileAtomic(path.join(dir, "vocals.phones.txt"), segmentsText(segments));
-  for (const p of song.parts) if (!p.sung && !p.drums) await writeFileAtomic(path.join(dir, `${p.name}.notes.txt`), notesToMirEval(p.notes));
-  return meta(path.basename(dir), seed, font, song);
+  await writeFileAtomic(path.join(dir, "vocals.notes.txt"), notesToMirEval(sung?.timed ?? []));
+  if (sung?.segments) await writeFileAtomic(path.join(dir, "vocals.phones.txt"), segmentsText(sung.segments));
+  for (const p of parts) if (!p.sung && !p.drums) await writeFileAtomic(path.join(dir, `${p.name}.notes.txt`), notesToMirEval(p.notes));
+  if (lead) await writeFileAtomic(path.join(dir, "lead.f0.txt"), melodyText(contour!.times, contour!.f0));
+  const base = meta(path.basename(dir), seed, font, { ...song, parts });
+  if (legacy) return base;
+  return { ...base, vocals: instrumental ? (lead ? "lead instrument" : "none") : engine, ...(sung?.draw ? { singer: sung.draw } : {}), ...(contour ? { expression: { [lead ? "lead" : "vocals"]: contour.expression } } : {}) };
 }
 
 async function makeMultiItem(dir: string, seed: number, font: FontName, seconds: number, sampleRate: number): Promise<ItemMeta> {
@@ -112,44 +174,83 @@ async function makeMultiItem(dir: string, seed: number, font: FontName, seconds:
   return meta(path.basename(dir), seed, font, song);
 }
 
-async function makeChoirItem(dir: string, seed: number, font: FontName, seconds: number, sampleRate: number, voices: ChoirVoices, expressive = false): Promise<ItemMeta> {
+/** One singer of a choir item: the part it sings (an octave doubling is transposed) and its engine. */
+interface Singer {
+  readonly name: string;
+  readonly part: Part;
+  readonly engine: ChoirEngine;
+  readonly role: "part" | "unison" | "octave";
+}
+
+/**
+ * Who sings: the four SATB parts (the default), or, with an ensemble range, 1–6 singers drawn per item:
+ * up to four distinct parts, and above four, unison or octave doublings of drawn parts (an octave doubling
+ * crosses the neighbouring voice). Each singer's engine is drawn from `engines`.
+ */
+function castSingers(song: Song, seed: number, engines: readonly ChoirEngine[], ensemble: readonly [number, number] | undefined): Singer[] {
+  const rng = new Rng(seed * 71 + 3);
+  const engineOf = () => (engines.length === 1 ? engines[0] : rng.pick(engines));
+  if (ensemble === undefined) return song.parts.map((part) => ({ name: part.name, part, engine: engineOf(), role: "part" }));
+  const n = rng.int(ensemble[0], ensemble[1]);
+  const order = [...song.parts].sort(() => rng.uniform() - 0.5);
+  const chosen = new Set(order.slice(0, Math.min(n, song.parts.length)).map((p) => p.name));
+  const singers: Singer[] = song.parts.filter((p) => chosen.has(p.name)).map((part) => ({ name: part.name, part, engine: engineOf(), role: "part" }));
+  for (let k = 0; singers.length < n; k++) {
+    const base = rng.pick(song.parts);
+    const engine = engineOf();
+    const up = base.name === "tenor" || base.name === "bass" || base.name === "alto";
+    const shift = up ? 12 : -12;
+    const maxPitch = engine === "festival" ? MAX_KAL_PITCH : 84;
+    const octaveFits = base.notes.every((x) => x.pitch + shift <= maxPitch && x.pitch + shift >= 36);
+    const octave = octaveFits && rng.uniform() < 0.5;
+    const part: Part = { ...base, name: `${base.name}${k + 2}`, pan: rng.range(-0.7, 0.7), notes: octave ? base.notes.map((x) => ({ ...x, pitch: x.pitch + shift })) : base.notes };
+    singers.push({ name: part.name, part, engine, role: octave ? "octave" : "unison" });
+  }
+  return singers;
+}
+
+async function makeChoirItem(dir: string, seed: number, font: FontName, seconds: number, sampleRate: number, o: ChoirOptions): Promise<ItemMeta> {
   const composed = composeChoir(seed, { durationSeconds: seconds });
   const length = Math.ceil((composed.durationSeconds + 2) * sampleRate);
   const rng = new Rng(seed * 53 + 1);
   const program = new Rng(seed * 59 + 7).pick([52, 53]);
-  const song: Song = voices === "soundfont" ? { ...composed, parts: composed.parts.map((p) => ({ ...p, program, sung: false })) } : composed;
-  const bank = voices === "soundfont" ? loadSoundBank(readSoundFont(font), font) : undefined;
+  const singers = castSingers(composed, seed, o.engines, o.ensemble);
+  const bank = singers.some((s) => s.engine === "soundfont") ? loadSoundBank(readSoundFont(font), font) : undefined;
   const stems: Stems = new Map();
   const tracks: { times: Float64Array; f0: Float64Array }[] = [];
   const expression: Record<string, readonly NoteExpression[]> = {};
+  const cast: Record<string, { engine: ChoirEngine; role: Singer["role"]; singer?: SingerDraw | SpeechSingerDraw }> = {};
   await fs.mkdir(path.join(dir, "stems"), { recursive: true });
-  for (const [k, part] of song.parts.entries()) {
+  for (const [k, { name, part, engine, role }] of singers.entries()) {
     const levelDb = rng.range(-2, 2);
-    let timed: Note[];
+    let timed: Note[] = [...part.notes];
     let contour: Contour | undefined;
-    if (bank) {
+    cast[name] = { engine, role };
+    if (o.expressive) {
+      contour = expressiveContour(part.notes, new Rng(seed * 67 + k), length / sampleRate);
+      expression[name] = contour.expression;
+    }
+    let track: { times: Float64Array; f0: Float64Array };
+    if (engine === "soundfont") {
       // A SoundFont voice holds the written pitch from note-on to note-off, or, expressive, follows a sung
       // contour (vibrato, scoops, portamento, drift) through the pitch wheel; the F0 truth is that contour.
-      if (expressive) {
-        contour = expressiveContour(part.notes, new Rng(seed * 67 + k), length / sampleRate);
-        expression[part.name] = contour.expression;
-      }
-      const st = await renderPart({ ...part, gainDb: 0, bends: contour?.bends }, bank, sampleRate, length);
+      const st = await renderPart({ ...part, program, sung: false, gainDb: 0, bends: contour?.bends }, bank!, sampleRate, length);
       scaleInPlace(st, (0.1 / Math.max(1e-9, rms(st))) * Math.pow(10, levelDb / 20));
-      stems.set(part.name, st);
-      timed = [...part.notes];
+      stems.set(name, st);
+      track = contour ?? f0Track(timed, length / sampleRate, 0.01, 0);
     } else {
-      const { voice, segments } = singVoice(part, sampleRate, seed);
-      const r = rms({ sampleRate, channels: [voice] });
+      const sung = singPart(part, engine, sampleRate, length, seed, seed * 73 + k, contour);
+      if (sung.segments) await writeFileAtomic(path.join(dir, `${name}.phones.txt`), segmentsText(sung.segments));
+      if (sung.draw) cast[name].singer = sung.draw;
+      timed = sung.timed;
+      track = sung.track;
+      const r = rms({ sampleRate, channels: [sung.voice] });
       const gain = r > 0 ? (0.1 / r) * Math.pow(10, levelDb / 20) : 0;
-      stems.set(part.name, panVoice(voice, part.pan, gain, sampleRate, length));
-      timed = vowelNotes(part.notes, segments.filter((x) => VOWELS.has(x.phone)));
-      await writeFileAtomic(path.join(dir, `${part.name}.phones.txt`), segmentsText(segments));
+      stems.set(name, panVoice(sung.voice, part.pan, gain, sampleRate, length));
     }
-    const track = contour ?? f0Track(timed, length / sampleRate, 0.01, bank ? 0 : undefined);
     tracks.push(track);
-    await writeFileAtomic(path.join(dir, `${part.name}.f0.txt`), melodyText(track.times, track.f0));
-    await writeFileAtomic(path.join(dir, `${part.name}.notes.txt`), notesToMirEval(timed));
+    await writeFileAtomic(path.join(dir, `${name}.f0.txt`), melodyText(track.times, track.f0));
+    await writeFileAtomic(path.join(dir, `${name}.notes.txt`), notesToMirEval(timed));
   }
   const dry = normalise(stems, sampleRate, length);
   for (const [name, st] of stems) await writeStereo(path.join(dir, "stems", `${name}.wav`), st);
@@ -159,10 +260,63 @@ async function makeChoirItem(dir: string, seed: number, font: FontName, seconds:
   const p = peak(wet);
   if (p > 0.99) scaleInPlace(wet, 0.99 / p);
   await writeStereo(path.join(dir, "mixture_reverb.wav"), wet);
+  const recording = o.chain ? await writeRecorded(dir, dry, seed) : undefined;
   // Multipitch truth: every voice's F0 per frame.
   const times = tracks[0].times;
   await writeFileAtomic(path.join(dir, "multipitch.txt"), Array.from(times, (t, i) => [t.toFixed(3), ...tracks.map((tr) => tr.f0[i]).filter((f) => f > 0).sort((a, b) => a - b).map((f) => f.toFixed(4))].join("\t")).join("\n") + "\n");
-  return { ...meta(path.basename(dir), seed, font, song), voices, ...(expressive ? { expression } : {}) };
+  const song: Song = { ...composed, parts: singers.map((s) => ({ ...s.part, ...(s.engine === "soundfont" ? { program, sung: false } : {}) })) };
+  const legacy = o.ensemble === undefined && o.engines.length === 1 && !o.chain && (o.engines[0] === "festival" || o.engines[0] === "soundfont");
+  return {
+    ...meta(path.basename(dir), seed, font, song),
+    voices: o.engines.join(","),
+    ...(legacy ? {} : { singers: cast }),
+    ...(o.expressive ? { expression } : {}),
+    ...(recording ? { recording } : {}),
+  };
+}
+
+/**
+ * mixture_recorded.wav: the dry mixture through a drawn recording chain (room, microphone EQ, compression,
+ * noise floor, level) and, when drawn and the encoder is installed, an MP3/Ogg round trip. Returns the draw.
+ */
+async function writeRecorded(dir: string, dry: AudioSignal, seed: number): Promise<RecordingDraw> {
+  const rng = new Rng(seed * 79 + 5);
+  let draw = drawRecording(rng);
+  if (draw.codec && encoderAvailable(draw.codec.format) !== true) draw = { ...draw, codec: null };
+  let recorded = recordChain(dry, draw, rng);
+  if (draw.codec) {
+    const tmp = await fs.mkdtemp(path.join(dir, ".codec-"));
+    try {
+      const wavFile = path.join(tmp, "in.wav"), coded = path.join(tmp, `out.${draw.codec.format}`);
+      await writeAudioFile(wavFile, recorded, { encoding: "pcm16" });
+      await encodeWithTool(draw.codec.format, wavFile, coded, draw.codec);
+      const decoded = await decodeAudio(new Uint8Array(await fs.readFile(coded)), { file: coded });
+      // Encoders delay the signal (MP3 by its decoder delay and padding): realign by cross-correlation, trim to length.
+      recorded = alignTo(decoded, recorded);
+    } finally {
+      await fs.rm(tmp, { recursive: true, force: true });
+    }
+  }
+  await writeStereo(path.join(dir, "mixture_recorded.wav"), recorded);
+  return draw;
+}
+
+/** `decoded` shifted by the lag (0…4096 samples) that best matches `reference`, at its length and channel count. */
+function alignTo(decoded: AudioSignal, reference: AudioSignal): AudioSignal {
+  const x = decoded.channels[0], y = reference.channels[0];
+  let best = 0, bestLag = 0;
+  const span = Math.min(y.length, 5 * reference.sampleRate);
+  for (let lag = 0; lag <= 4096; lag += 1) {
+    let s = 0;
+    for (let i = 0; i < span; i += 4) s += (x[i + lag] ?? 0) * y[i];
+    if (s > best) { best = s; bestLag = lag; }
+  }
+  const channels = reference.channels.map((_, c) => {
+    const src = decoded.channels[Math.min(c, decoded.channels.length - 1)], out = new Float32Array(y.length);
+    out.set(src.subarray(bestLag, bestLag + y.length));
+    return out;
+  });
+  return { sampleRate: reference.sampleRate, channels };
 }
 
 async function makePianoItem(dir: string, seed: number, font: FontName, seconds: number, sampleRate: number): Promise<ItemMeta> {
@@ -232,10 +386,16 @@ export interface DatasetOptions {
   readonly sampleRate: number;
   /** SoundFonts, cycled over items. */
   readonly fonts: readonly FontName[];
-  /** Choir only. */
-  readonly voices?: ChoirVoices;
-  /** Choir with SoundFont voices only: sung contours (vibrato, scoops, portamento, drift) instead of held pitches. */
+  /** Choir and separation: the engines singers are drawn from (default festival; separation: not soundfont). */
+  readonly voices?: readonly ChoirEngine[];
+  /** Separation only: share of songs without vocals (a lead instrument or a played melody instead). */
+  readonly instrumental?: number;
+  /** Choir only, not with Festival: sung contours (vibrato, scoops, portamento, drift) instead of held pitches. */
   readonly expressive?: boolean;
+  /** Choir only: singers per item, drawn in [lo, hi] (1–6); default the four SATB parts. */
+  readonly ensemble?: readonly [number, number];
+  /** Choir only: also write mixture_recorded.wav through a drawn recording chain. */
+  readonly chain?: boolean;
   readonly onProgress?: DatasetProgress;
   /** Cancels between items. */
   readonly signal?: AbortSignal;
@@ -243,18 +403,28 @@ export interface DatasetOptions {
 
 /** A separation, multi, piano or choir dataset (`mirkit synth <kind>`). */
 export async function makeDataset(kind: Exclude<SynthKind, "covers">, o: DatasetOptions): Promise<void> {
-  const voices = kind === "choir" ? o.voices ?? "festival" : undefined;
-  if (kind === "separation" || voices === "festival") requireFestival();
-  if (o.expressive && voices !== "soundfont") throw new InvalidInputError("expressive contours need --voices soundfont (Festival sings the score's pitch)");
+  const voices = kind === "choir" || kind === "separation" ? o.voices ?? ["festival"] : undefined;
+  if (voices?.includes("festival")) requireFestival();
+  if (kind === "separation" && voices!.includes("soundfont")) throw new InvalidInputError("separation vocals are sung by festival, formant or speech, not soundfont");
+  const instrumental = o.instrumental ?? 0;
+  if (!(instrumental >= 0 && instrumental <= 1)) throw new InvalidInputError(`--instrumental must be a share between 0 and 1, got ${o.instrumental}`);
+  if (voices?.includes("speech")) {
+    const e = espeakAvailable();
+    if (e !== true) throw new InvalidInputError(e);
+  }
+  if (o.expressive && voices?.includes("festival")) throw new InvalidInputError("expressive contours need --voices without festival (Festival sings the score's pitch)");
+  if (o.ensemble && !(Number.isInteger(o.ensemble[0]) && Number.isInteger(o.ensemble[1]) && o.ensemble[0] >= 1 && o.ensemble[1] <= 6 && o.ensemble[0] <= o.ensemble[1])) {
+    throw new InvalidInputError(`--singers must be a range within 1–6, like 1-6 or 3, got ${o.ensemble.join("-")}`);
+  }
   const make = (dir: string, seed: number, font: FontName): Promise<ItemMeta> => {
-    if (kind === "separation") return makeSeparationItem(dir, seed, font, o.seconds, o.sampleRate);
+    if (kind === "separation") return makeSeparationItem(dir, seed, font, o.seconds, o.sampleRate, { engines: voices as SingingEngine[], instrumental });
     if (kind === "multi") return makeMultiItem(dir, seed, font, o.seconds, o.sampleRate);
     if (kind === "piano") return makePianoItem(dir, seed, font, o.seconds, o.sampleRate);
-    return makeChoirItem(dir, seed, font, o.seconds, o.sampleRate, voices!, o.expressive === true);
+    return makeChoirItem(dir, seed, font, o.seconds, o.sampleRate, { engines: voices!, expressive: o.expressive === true, ensemble: o.ensemble, chain: o.chain === true });
   };
   const header = {
     generator: "mirkit synth", version: annotationsVersion, kind, seed: o.seed, n: o.n, sampleRate: o.sampleRate, seconds: o.seconds, fonts: o.fonts,
-    command: `mirkit synth ${kind} --n ${o.n} --seed ${o.seed} --seconds ${o.seconds} --rate ${o.sampleRate} --fonts ${o.fonts.join(",")}${o.voices ? ` --voices ${o.voices}` : ""}${o.expressive ? " --expressive" : ""} --out ${o.out}`,
+    command: `mirkit synth ${kind} --n ${o.n} --seed ${o.seed} --seconds ${o.seconds} --rate ${o.sampleRate} --fonts ${o.fonts.join(",")}${o.voices ? ` --voices ${o.voices.join(",")}` : ""}${o.expressive ? " --expressive" : ""}${o.ensemble ? ` --singers ${o.ensemble[0]}-${o.ensemble[1]}` : ""}${o.instrumental ? ` --instrumental ${o.instrumental}` : ""}${o.chain ? " --chain" : ""} --out ${o.out}`,
   };
   const jobs = Array.from({ length: o.n }, (_, i) => ({ name: `item${String(i).padStart(4, "0")}`, make: (dir: string) => make(dir, o.seed * 1000 + i, o.fonts[i % o.fonts.length]) }));
   await buildItems(o.out, kind, header, jobs, o.onProgress, o.signal);

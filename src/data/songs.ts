@@ -5,14 +5,18 @@
  * stays the exact sum of its stems. Node-only through Festival and the
  * SoundFont files; no files are written here (data/datasets.ts writes).
  */
+import { pitchMarks, psola } from "../dsp/psola.js";
 import { resample } from "../dsp/resample.js";
 import { InvalidInputError } from "../errors.js";
 import type { AudioSignal } from "../io/audio.js";
+import { ESPEAK_VARIANTS, speak, type EspeakVariant } from "../io/espeak.js";
 import { singPhrase, VOWELS, type Segment } from "../io/festival.js";
 import { readSoundFont, type FontName } from "../io/soundfonts.js";
 import { Rng } from "../random.js";
+import { f0Track, vowelNotes } from "./annotations.js";
 import { loadSoundBank, mixStems, peak, renderPart, rms, scaleInPlace } from "./render.js";
-import type { Part, Song } from "./score.js";
+import { drawSinger, singFormant, voiceTypeFor, type SingerDraw } from "./singer.js";
+import type { Note, Part, Song } from "./score.js";
 
 /** Stems by part name, in the song's part order. */
 export type Stems = Map<string, AudioSignal>;
@@ -71,16 +75,109 @@ export function panVoice(voice: Float32Array, pan: number, gain: number, sampleR
   return { sampleRate, channels: [left, right] };
 }
 
-/** Renders a song whose melody part is sung: Festival vocals (level around the accompaniment's, panned) plus SoundFont stems. */
-export async function renderSungSong(song: Song, font: FontName, sampleRate: number, length: number, seed: number): Promise<{ stems: Stems; vocalPart: Part; segments: Segment[] }> {
+/** The engines that sing a part from its notes and lyrics. */
+export type SingingEngine = "festival" | "formant" | "speech";
+
+/** A part as sung: mono audio, the notes as heard (Festival: timed by its vowels), the F0 truth, and what made it. */
+export interface SungPart {
+  readonly voice: Float32Array;
+  readonly timed: Note[];
+  readonly track: { readonly times: Float64Array; readonly f0: Float64Array };
+  /** Festival only: its phone segments. */
+  readonly segments?: Segment[];
+  /** Formant and speech singers: every draw. */
+  readonly draw?: SingerDraw | SpeechSingerDraw;
+}
+
+/**
+ * `part` sung by `engine`: Festival sings the written pitches (its F0 truth is the vowels' pitch); the
+ * formant and speech singers sing `contour` (an expressive F0 at 10 ms frames) or, without one, the written
+ * pitches held from onset to offset, with their draws seeded by `drawSeed`.
+ */
+export function singPart(part: Part, engine: SingingEngine, sampleRate: number, length: number, seed: number, drawSeed: number, contour?: { readonly times: Float64Array; readonly f0: Float64Array }): SungPart {
+  const duration = length / sampleRate;
+  if (engine === "festival") {
+    const { voice, segments } = singVoice(part, sampleRate, seed);
+    const timed = vowelNotes(part.notes, segments.filter((x) => VOWELS.has(x.phone)));
+    return { voice, timed, track: f0Track(timed, duration), segments };
+  }
+  const track = contour ?? f0Track(part.notes, duration, 0.01, 0);
+  const rng = new Rng(drawSeed);
+  if (engine === "speech") {
+    const draw = drawSpeechSinger(rng, part);
+    return { voice: singSpeech(part.notes, track.f0, 0.01, draw, sampleRate, length), timed: [...part.notes], track, draw };
+  }
+  const draw = drawSinger(rng, voiceTypeFor(part, rng));
+  return { voice: singFormant(part.notes, track.f0, 0.01, draw, sampleRate, length, rng), timed: [...part.notes], track, draw };
+}
+
+/**
+ * Renders a song whose melody part is sung (by Festival unless `engine` says otherwise; `contour` as in
+ * singPart): vocals at a level around the accompaniment's (−3…+3 dB), panned, plus SoundFont stems.
+ */
+export async function renderSungSong(song: Song, font: FontName, sampleRate: number, length: number, seed: number, engine: SingingEngine = "festival", contour?: SungPart["track"]): Promise<{ stems: Stems; vocalPart: Part; sung: SungPart }> {
   const vocalPart = song.parts.find((p) => p.sung)!;
-  const { voice, segments } = singVoice(vocalPart, sampleRate, seed);
+  const sung = singPart(vocalPart, engine, sampleRate, length, seed, seed * 89 + 1, contour);
   const stems = await renderSong(song, font, sampleRate, length);
-  // Vocals at a level drawn around the accompaniment's (−3…+3 dB), panned by the part's pan.
   const accRms = rms(mixStems([...stems.values()], sampleRate, length));
   const rng = new Rng(seed * 31 + 7);
-  const vr = rms({ sampleRate, channels: [voice] });
+  const vr = rms({ sampleRate, channels: [sung.voice] });
   const gain = vr > 0 ? (accRms / vr) * Math.pow(10, rng.range(-3, 3) / 20) : 0;
-  stems.set(vocalPart.name, panVoice(voice, vocalPart.pan, gain, sampleRate, length));
-  return { stems, vocalPart, segments };
+  stems.set(vocalPart.name, panVoice(sung.voice, vocalPart.pan, gain, sampleRate, length));
+  return { stems, vocalPart, sung };
+}
+
+/** Every draw that makes a speech singer (eSpeak NG re-pitched by PSOLA), recorded in the manifest. */
+export interface SpeechSingerDraw {
+  readonly engine: "speech";
+  readonly variant: EspeakVariant;
+  /** eSpeak's base pitch (0–99): the speaking pitch the syllables are re-pitched from. */
+  readonly pitch: number;
+  readonly wpm: number;
+}
+
+/** A speech singer for a part: a female eSpeak variant for parts above middle C on average, else a male one. */
+export function drawSpeechSinger(rng: Rng, part: Part): SpeechSingerDraw {
+  const mean = part.notes.reduce((s, n) => s + n.pitch, 0) / Math.max(1, part.notes.length);
+  const high = mean >= 60;
+  const variant = rng.pick(ESPEAK_VARIANTS.filter((v) => v.startsWith(high ? "f" : "m")));
+  return { engine: "speech", variant, pitch: high ? rng.range(50, 90) : rng.range(20, 60), wpm: rng.range(70, 110) };
+}
+
+/**
+ * The speech singer (issue 16): each note's syllable spoken by eSpeak NG, its voiced part re-pitched onto
+ * the sung contour `f0` (Hz per frame at `hopSeconds`) and stretched over the note by TD-PSOLA (formants
+ * kept), its unvoiced onset (s, t, k, …) placed just before the note. Mono, `length` samples.
+ */
+export function singSpeech(notes: readonly Note[], f0: Float64Array, hopSeconds: number, draw: SpeechSingerDraw, sampleRate: number, length: number): Float32Array {
+  const out = new Float32Array(length);
+  const f0At = (s: number) => {
+    const x = s / sampleRate / hopSeconds, j = Math.floor(x), w = x - j;
+    const a = f0[j] ?? 0, b = f0[j + 1] ?? 0;
+    return a > 0 && b > 0 ? a + w * (b - a) : a;
+  };
+  let previousEnd = 0;
+  for (const n of notes) {
+    const spoken = speak(n.syllable ?? "la", draw.variant, draw.pitch, draw.wpm);
+    const x = spoken.sampleRate === sampleRate ? spoken.audio : resample(spoken.audio, spoken.sampleRate, sampleRate);
+    const marks = pitchMarks(x, sampleRate, 60, 500);
+    if (!marks) throw new InvalidInputError(`espeak-ng gave no voiced sound for "${n.syllable}" (variant ${draw.variant})`);
+    const from = Math.round(n.onset * sampleRate), to = Math.min(length, Math.round(n.offset * sampleRate));
+    // The syllable's onset (consonants) up to 150 ms, ending where the note starts, in the gap after the
+    // previous note (a legato note has none: its consonant would sound over the previous pitch).
+    const room = Math.max(0, from - previousEnd - Math.round(0.01 * sampleRate));
+    const lead = x.subarray(Math.max(0, marks.voiced[0] - Math.min(room, Math.round(0.15 * sampleRate))), marks.voiced[0]);
+    for (let i = 0; i < lead.length; i++) { const o = from - lead.length + i; if (o >= 0 && o < length) out[o] += lead[i]; }
+    const ramp = 0.01 * sampleRate;
+    // The steady middle of the spoken vowel is stretched over the note: its first tenth is still the
+    // consonant's transition and its last quarter the speaker's falling, creaky ending.
+    const k0 = Math.floor(0.1 * marks.marks.length), k1 = Math.max(k0 + 2, Math.ceil(0.75 * marks.marks.length));
+    const steady = { ...marks, marks: marks.marks.subarray(k0, k1), periods: marks.periods.subarray(k0, k1) };
+    // As a singer releases a note, the voice dies away over 30 ms after its end, on the note's last pitch.
+    const release = Math.round(0.03 * sampleRate), lastF0 = f0At(Math.max(from, to - 1));
+    const end = Math.min(length, to + release);
+    previousEnd = end;
+    psola(x, steady, out, from, end, sampleRate, (s) => (s < to ? f0At(s) : lastF0), (s) => Math.min(1, (s - from) / ramp, s < to ? 1 : (end - s) / release));
+  }
+  return out;
 }

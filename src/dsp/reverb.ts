@@ -14,10 +14,12 @@ export interface ReverbOptions {
   readonly damping?: number;
   /** Wet level (the dry signal is kept at 1). Default 0.3. */
   readonly wet?: number;
+  /** Room dimensions: every comb and all-pass delay is scaled by this (0.4 a small room, 1.6 a hall). Default 1. */
+  readonly size?: number;
 }
 
 function channel(x: Float32Array, sampleRate: number, spread: number, o: Required<ReverbOptions>): Float32Array {
-  const scale = sampleRate / 44100;
+  const scale = (sampleRate / 44100) * o.size;
   const out = new Float32Array(x.length);
   const combs = COMBS.map((d) => ({ buf: new Float32Array(Math.round((d + spread) * scale)), i: 0, store: 0 }));
   const aps = ALLPASSES.map((d) => ({ buf: new Float32Array(Math.round((d + spread) * scale)), i: 0 }));
@@ -45,6 +47,6 @@ function channel(x: Float32Array, sampleRate: number, spread: number, o: Require
 
 /** Reverberated copy of a stereo signal (input untouched). */
 export function reverb(left: Float32Array, right: Float32Array, sampleRate: number, options: ReverbOptions = {}): { left: Float32Array; right: Float32Array } {
-  const o = { roomSize: options.roomSize ?? 0.84, damping: options.damping ?? 0.2, wet: options.wet ?? 0.3 };
+  const o = { roomSize: options.roomSize ?? 0.84, damping: options.damping ?? 0.2, wet: options.wet ?? 0.3, size: options.size ?? 1 };
   return { left: channel(left, sampleRate, 0, o), right: channel(right, sampleRate, 23, o) };
 }
