@@ -104,7 +104,9 @@ const result = await train({
   init: () => (initFile ? fromNamed(initMultiF0(cfg, SEED), "", decodeSafetensors(new Uint8Array(readFileSync(initFile)), initFile).tensors) : initMultiF0(cfg, SEED)),
   loss: (p, x, y) => multiF0Loss(p, x, y, cfg),
   batch,
-  steps: 100000,
+  // A continued run with a step count decays to zero over its own steps; others keep the rate near its
+  // peak over their ~1000 steps (a 100000-step horizon), as the first shipped model was trained.
+  steps: initFile && fixedSteps ? fixedSteps : 100000,
   schedule: cosineLr(LR, { warmup: 50 }),
   ...budget.options,
 });
@@ -174,7 +176,7 @@ const recipe = {
   command: `node dist-bench/scripts/train-multif0.js ${fusion} ${outDir} ${result.stepsDone} TRAIN=${trainDirs.join(",")} VAL=${valDirs.join(",")} TEST=${testDirs.join(",")}${initFile ? ` INIT=${initFile}` : ""} LR=${LR}`,
   ...(initFile ? { initialWeights: initFile } : {}),
   seed: SEED, model: cfg, hcqt: { sampleRate: MULTIPITCH_RATE, hopLength: MULTIPITCH_HOP, bins: F }, patchFrames: PATCH, cropBins: CROP, batch: BATCH,
-  optimiser: `Adam, cosine ${LR}, warm-up 50`, loss: "BCE against Gaussian-blurred (σ = 1 bin) F0 targets",
+  optimiser: `Adam, cosine ${LR}${initFile && fixedSteps ? ` decaying to 0 over ${fixedSteps} steps` : ""}, warm-up 50`, loss: "BCE against Gaussian-blurred (σ = 1 bin) F0 targets",
   trainData: trainDirs.map(manifestCommand), validationData: valDirs.map(manifestCommand), testData: testDirs.map(manifestCommand),
   thresholdSweep: sweep,
   metrics,

@@ -13,6 +13,7 @@ import { initUNet, unetMask } from "../models/separation/unet.js";
 import { exportOnnx } from "../nn/onnx/export.js";
 import { decodeWav, encodeWav } from "../io/wav.js";
 import { noise, sine } from "../testing/assert.js";
+import { stft } from "../dsp/stft.js";
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "main.js");
 
@@ -88,6 +89,20 @@ test("mirkit separate (and --wiener, and the library's separate()) keeps the inp
   for (const b of streamed) { joined.set(b, at); at += b.length; }
   assert.equal(at, N);
   assert.ok(joined.every((v, i) => v === parts.vocals[1][i]), "streamed = in memory");
+  // Above the model's band (11.025 kHz), a 44.1 kHz input is shared as the model shares its top band:
+  // with the constant mask 0.5, the vocals hold half the amplitude (a quarter of the energy) up there too.
+  const hi = [noise(2 * 44100, 31, 0.3), noise(2 * 44100, 32, 0.3)];
+  const split = await lib.separate({ sampleRate: 44100, channels: hi }, { model: model1 });
+  const bandEnergy = (x: Float32Array, fromHz: number, toHz: number) => {
+    const S = stft(x, 44100, { nFft: 1024, hopLength: 256 });
+    let e = 0;
+    for (let t = 4; t < S.nFrames - 4; t++) for (let k = Math.ceil((fromHz * 1024) / 44100); k <= Math.floor((toHz * 1024) / 44100); k++) e += S.re[t * S.nBins + k] ** 2 + S.im[t * S.nBins + k] ** 2;
+    return e;
+  };
+  const highRatio = bandEnergy(split.vocals[0], 12000, 21000) / bandEnergy(hi[0], 12000, 21000);
+  const lowRatio = bandEnergy(split.vocals[0], 2000, 9000) / bandEnergy(hi[0], 2000, 9000);
+  assert.ok(Math.abs(highRatio - 0.25) < 0.03, `vocals energy share above the model's band: ${highRatio}`);
+  assert.ok(Math.abs(lowRatio - 0.25) < 0.03, `within it: ${lowRatio}`);
   await flat.dispose();
   await assert.rejects(lib.separate({ sampleRate: 32000, channels: [] }, { model: new SeparationModel(onnx, { sampleRate: 22050, nFft: 64, hopLength: 16, frameMultiple: 4 }) }), /empty/);
   await onnx.dispose();

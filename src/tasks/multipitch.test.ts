@@ -1,10 +1,10 @@
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
 import { init, numpy as np, type Array as JArray } from "@jax-js/jax";
-import { initMultiF0, inputChannels, multiF0Salience, type MultiF0Config } from "../models/pitch/multif0.js";
+import { initMultiF0, inputChannels, MULTIF0_TIME_RADIUS, multiF0Salience, type MultiF0Config } from "../models/pitch/multif0.js";
 import { ortNode } from "../node.js";
 import { exportOnnx } from "../nn/onnx/export.js";
-import { OnnxModel } from "../nn/runtime.js";
+import { OnnxModel, runChunked } from "../nn/runtime.js";
 import { sine } from "../testing/assert.js";
 import { MULTIPITCH_BINS, MULTIPITCH_RATE } from "../models/pitch/contract.js";
 import { MultipitchModel } from "../models/pitch/model.js";
@@ -59,4 +59,25 @@ test("multipitchStream: 44.1 kHz stereo blocks give the F0s of the whole signal 
   freqs.forEach((f, i) => { if (f.length === whole.freqs[i].length && f.every((v, k) => Math.abs(v - whole.freqs[i][k]) < 0.01)) same++; });
   assert.ok(same >= 0.99 * times.length, `${same} of ${times.length} frames agree`);
   await onnx.dispose();
+});
+
+test("the multi-F0 CNN sees MULTIF0_TIME_RADIUS frames each side: chunks overlapping by 4× that give the salience of one run", async () => {
+  const cfg: MultiF0Config = { fusion: "late", harmonics: 6, width: 4, dilation: 3 };
+  const params = initMultiF0(cfg, 3);
+  const C = inputChannels(cfg), T = 300;
+  const onnx = exportOnnx((p: typeof params, x: JArray) => multiF0Salience(p, x, cfg, "lax"), params, [np.zeros([1, C, MULTIPITCH_BINS, 16])], { dynamicAxes: [{ 3: "frames" }] });
+  const model = await OnnxModel.load(await ortNode(), onnx);
+  const data = Float32Array.from({ length: C * MULTIPITCH_BINS * T }, (_, i) => Math.sin(i * 0.37) * 0.5 + 0.5);
+  const input = { data, dims: [1, C, MULTIPITCH_BINS, T] };
+  const whole = (await model.run({ [model.inputNames[0]]: input }))[model.outputNames[0]].data;
+  const chunked = (await runChunked(model, input, { chunk: 64, overlap: 4 * MULTIF0_TIME_RADIUS })).data;
+  let worst = 0;
+  for (let i = 0; i < whole.length; i++) worst = Math.max(worst, Math.abs(whole[i] - chunked[i]));
+  assert.ok(worst < 1e-5, `chunked vs whole: ${worst}`);
+  // With too little overlap the chunk edges show.
+  const short = (await runChunked(model, input, { chunk: 64, overlap: 4 })).data;
+  let edge = 0;
+  for (let i = 0; i < whole.length; i++) edge = Math.max(edge, Math.abs(whole[i] - short[i]));
+  assert.ok(edge > 1e-3, `an overlap of 4 frames should differ (${edge})`);
+  await model.dispose();
 });

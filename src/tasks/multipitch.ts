@@ -15,7 +15,7 @@ import { InvalidInputError } from "../errors.js";
 import { asBlocks, toMono, type AudioSignal } from "../io/audio.js";
 import { MULTIPITCH_HOP, MULTIPITCH_RATE, multipitchInput, pickPeaks } from "../models/pitch/contract.js";
 import type { MultipitchModel } from "../models/pitch/model.js";
-import type { Fusion } from "../models/pitch/multif0.js";
+import { MULTIF0_TIME_RADIUS, type Fusion } from "../models/pitch/multif0.js";
 import { OnnxModel, runChunked } from "../nn/runtime.js";
 
 export interface MultipitchOptions {
@@ -90,7 +90,7 @@ export async function* multipitchStream(model: OnnxModel, blocks: AsyncIterable<
     const a = from * MULTIPITCH_HOP, b = Math.min(bufEnd, (to - 1) * MULTIPITCH_HOP + 1);
     const input = multipitchInput(buf.subarray(a - bufStart, b - bufStart), o.fusion);
     const seg = await runChunked(model, { data: input.data, dims: [1, input.channels, input.bins, input.frames] }, {
-      chunk: 512, overlap: 64, signal: o.signal,
+      chunk: 1024, overlap: 4 * MULTIF0_TIME_RADIUS, signal: o.signal,
       onProgress: totalGuess ? (f) => o.onProgress?.(Math.min(1, (first + f * core) / totalGuess)) : undefined,
     });
     const T = input.frames, off = first - from;

@@ -23,8 +23,15 @@ export interface SeparateWithModelOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Stereo separation at the model's rate: vocals and accompaniment (= mixture − vocals, exactly). */
-export async function separateWithModel(model: OnnxModel, left: Float32Array, right: Float32Array, cfg: SeparationModelConfig, options: SeparateWithModelOptions = {}): Promise<{ vocals: Float32Array[]; accompaniment: Float32Array[] }> {
+/** The model's top band, whose vocal share is given to content above the model's Nyquist frequency. */
+export const HIGH_BAND_HZ = 7000;
+
+/**
+ * Stereo separation at the model's rate: vocals and accompaniment (= mixture − vocals, exactly), and per
+ * channel and STFT frame the vocals' amplitude share of the top band (HIGH_BAND_HZ up to the model's
+ * Nyquist), which `separateStream` applies to what lies above the model's band (sibilants, breath).
+ */
+export async function separateWithModel(model: OnnxModel, left: Float32Array, right: Float32Array, cfg: SeparationModelConfig, options: SeparateWithModelOptions = {}): Promise<{ vocals: Float32Array[]; accompaniment: Float32Array[]; highShare: Float32Array[] }> {
   const t = mixtureTensor(left, right, cfg);
   const { data, bins, frames } = t;
   // Keep only the shapes of the mixture's spectra: the tensor holds the same values (DC aside), so the
@@ -50,7 +57,23 @@ export async function separateWithModel(model: OnnxModel, left: Float32Array, ri
   let vocalSpectra = spectra(true);
   if (options.wiener) vocalSpectra = wienerFilter(spectra(false), vocalSpectra);
   const vocals = vocalSpectra.map((s, c) => istft(s, { nFft: cfg.nFft, hopLength: cfg.hopLength, length: c === 0 ? left.length : right.length }));
-  return { vocals, accompaniment: [left, right].map((x, c) => difference(x, vocals[c])) };
+  const lo = Math.max(1, Math.round((HIGH_BAND_HZ * cfg.nFft) / cfg.sampleRate));
+  const highShare = vocalSpectra.map((v, c) => {
+    const share = new Float32Array(shape.nFrames);
+    for (let u = 0; u < shape.nFrames; u++) {
+      let ev = 0, ex = 0;
+      for (let f = lo; f < shape.nBins; f++) {
+        const i = u * shape.nBins + f, k = f - 1;
+        if (k >= bins) continue;
+        const xr = data[((2 * c) * bins + k) * frames + u], xi = data[((2 * c + 1) * bins + k) * frames + u];
+        ev += v.re[i] * v.re[i] + v.im[i] * v.im[i];
+        ex += xr * xr + xi * xi;
+      }
+      share[u] = ex > 0 ? Math.min(1, Math.sqrt(ev / ex)) : 0;
+    }
+    return share;
+  });
+  return { vocals, accompaniment: [left, right].map((x, c) => difference(x, vocals[c])), highShare };
 }
 
 function difference(a: Float32Array, b: Float32Array): Float32Array {
@@ -127,13 +150,25 @@ export async function* separateStream(blocks: AsyncIterable<AudioSignal>, option
     // The "fast" resampler (stop band > 60 dB down): its error is far below the model's.
     const atModel = stereoSlice(from, to).map((c) => resample(c, rate, cfg.sampleRate, { quality: "fast" }));
     const total = options.totalFrames;
-    const { vocals } = await separateWithModel(options.model.onnx, atModel[0], atModel[1], cfg, {
+    const { vocals, highShare } = await separateWithModel(options.model.onnx, atModel[0], atModel[1], cfg, {
       wiener: options.wiener,
       signal: options.signal,
       onProgress: options.onProgress && total ? (f) => options.onProgress!(Math.min(1, (a + f * Math.min(core, total - a)) / total)) : undefined,
     });
+    const original = rate > cfg.sampleRate ? stereoSlice(from, to) : undefined;
     vocals.forEach((v, c) => {
       const r = resample(v, cfg.sampleRate, rate, { quality: "fast" });
+      if (original) {
+        // Above the model's band (sibilants, breath): the input minus its band-limited copy, shared out as
+        // the model shares its top band, frame by frame (linear between frame centres).
+        const band = resample(atModel[c], cfg.sampleRate, rate, { quality: "fast" }), x = original[c], g = highShare[c];
+        const framesPerSample = cfg.sampleRate / rate / cfg.hopLength;
+        for (let t = 0; t < r.length; t++) {
+          const u = t * framesPerSample, j = Math.min(g.length - 1, Math.floor(u)), w = u - j;
+          const share = j + 1 < g.length ? g[j] + w * (g[j + 1] - g[j]) : g[j];
+          r[t] += share * (x[t] - (band[t] ?? 0));
+        }
+      }
       const dst = acc[c], off = from - bufStart;
       for (let t = 0; t < len; t++) {
         const w = chunkWeight(t, len, from === 0, last, 2 * margin);

@@ -53,6 +53,13 @@ export type MultiF0Params = {
 type Impl = "lax" | "matmul";
 const WIDE_TAPS = 13;
 
+/**
+ * Frames of context each output frame sees on either side: the branch's 5×5 and 3×3 convs (2 + 1) and the
+ * trunk's 3×3 (1); the wide conv and the output are 1 frame wide. Chunked inference needs no more overlap
+ * than this on each side (tasks/multipitch.ts).
+ */
+export const MULTIF0_TIME_RADIUS = 4;
+
 export function inputChannels(cfg: MultiF0Config): number {
   return cfg.fusion === "magnitude" ? cfg.harmonics : 2 * cfg.harmonics;
 }
