@@ -11,10 +11,14 @@
  * into F0 sets by the same peak picking as ours, and its threshold is tuned
  * on the validation sets, as ours was; its note output (88 keys) is scored
  * too.
- *   npm run bench:multipitch -- VAL=dir,dir TEST=dir,dir [--items N]
+ * Each set is scored on its dry mixtures and on its "wet" ones: the recorded
+ * mixture (room, microphone, compression, noise, codec) where `synth choir
+ * --chain` made one, else the reverberant one.
+ *   npm run bench:multipitch -- VAL=dir,dir TEST=dir,dir [--items N] [MODEL=file.onnx]
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { choirMixtureFile } from "../src/data/datasets.js";
 import { evaluateMultipitch } from "../src/eval/multipitch.js";
 import { parseRaggedTimeSeries } from "../src/eval/io.js";
 import { decodeWav } from "../src/io/wav.js";
@@ -32,7 +36,7 @@ type Item = { file: string; truth: { times: Float64Array; values: Float64Array[]
 function items(dir: string, wet: boolean): Item[] {
   const m = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8")) as { items: { name: string }[] };
   return m.items.slice(0, maxItems).map((it) => ({
-    file: path.join(dir, it.name, wet ? "mixture_reverb.wav" : "mixture.wav"),
+    file: choirMixtureFile(path.join(dir, it.name), wet),
     truth: parseRaggedTimeSeries(readFileSync(path.join(dir, it.name, "multipitch.txt"), "utf8")),
   }));
 }
@@ -60,17 +64,19 @@ function score(runs: { s: Salience; truth: Item["truth"] }[], threshold: number)
   return { Precision: P / n, Recall: R / n, Accuracy: A / n, F: (2 * P * R) / Math.max(1e-12, n * (P + R)) };
 }
 
-// --- mirkit
-const model = await loadMultipitchModel();
-const ours: Method = {
-  name: `mirkit multif0-${model.fusion} (shipped)`,
+// --- mirkit: the shipped model, or those named by MODEL= (each with its recipe's threshold)
+const modelFiles = arg("MODEL");
+const ourModels = await Promise.all((modelFiles.length > 0 ? modelFiles : [undefined]).map((f) => loadMultipitchModel(f)));
+const oursMethods: Method[] = ourModels.map((model, i) => ({
+  name: `mirkit multif0-${model.fusion} (${modelFiles[i] ? path.basename(path.dirname(modelFiles[i])) + "/" + path.basename(modelFiles[i]) : "shipped"})`,
   threshold: model.threshold,
   run: async (x) => {
     let sal: Float32Array = new Float32Array(0), frames = 0;
     const r = await multipitchWithModel(model.onnx, x, { fusion: model.fusion, threshold: 2, onSalience: (s, n) => { sal = s; frames = n; } });
     return { sal, bins: MULTIPITCH_BINS, frames, times: r.times, toHz: binToHz };
   },
-};
+}));
+const model = ourModels[0], ours = oursMethods[0];
 
 // --- basic-pitch, its ONNX model (../shared/anchors/basic-pitch/nmp.onnx, Apache-2.0) in onnxruntime-node,
 // with its own pre- and post-processing (basic_pitch/inference.py): 22050 Hz mono, windows of 43844 samples
@@ -91,7 +97,7 @@ async function basicPitchRun(x: Float32Array, file: string, output: "contour" | 
   return { sal, bins, frames, times: Float64Array.from({ length: frames }, (_, i) => (i * BP_HOP) / 22050), toHz: (b) => 27.5 * 2 ** (b / perOctave) };
 }
 const methods: Method[] = [
-  ours,
+  ...oursMethods,
   { name: "basic-pitch (ONNX, onnxruntime-node), contour output", run: (x, f) => basicPitchRun(x, f, "contour") },
   { name: "basic-pitch (ONNX), note output (time: cached, see the row above)", run: (x, f) => basicPitchRun(x, f, "note") },
 ];
@@ -116,7 +122,7 @@ for (const m of methods) {
         audio += x.length / 22050;
       }
       const s = score(runs, m.threshold);
-      console.log(`| ${m.name} | ${path.basename(dir)}${wet ? " (reverb)" : ""}, ${runs.length} items | ${s.Precision.toFixed(3)} | ${s.Recall.toFixed(3)} | ${s.Accuracy.toFixed(3)} | ${s.F.toFixed(3)} | ${m.threshold} | ${(audio / compute).toFixed(1)} |`);
+      console.log(`| ${m.name} | ${path.basename(dir)}${wet ? " (recorded/reverb)" : ""}, ${runs.length} items | ${s.Precision.toFixed(3)} | ${s.Recall.toFixed(3)} | ${s.Accuracy.toFixed(3)} | ${s.F.toFixed(3)} | ${m.threshold} | ${(audio / compute).toFixed(1)} |`);
     }
   }
 }
@@ -135,10 +141,10 @@ t0 = performance.now();
 const bp = await basicPitchOnnx(long);
 const rows = bp.contour, sal = new Float32Array(264 * rows.length);
 rows.forEach((r, t) => r.forEach((v, k) => (sal[k * rows.length + t] = v)));
-pickPeaks(sal, 264, rows.length, methods[1].threshold ?? 0.3);
+pickPeaks(sal, 264, rows.length, methods[oursMethods.length].threshold ?? 0.3);
 const bpSeconds = (performance.now() - t0) / 1000;
 console.log(`\n| end to end, ${seconds} s of mono audio at 22050 Hz | seconds | × realtime |\n|---|---|---|`);
 console.log(`| ${ours.name} | ${oursSeconds.toFixed(1)} | ${(seconds / oursSeconds).toFixed(1)} |`);
 console.log(`| basic-pitch (ONNX, onnxruntime-node) | ${bpSeconds.toFixed(1)} | ${(seconds / bpSeconds).toFixed(1)} |`);
-await model.dispose();
+for (const m of ourModels) await m.dispose();
 await nmp.dispose();

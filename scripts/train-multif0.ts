@@ -10,7 +10,8 @@
  * has no recording; validation and test sets are scored on both. Writes OUT_DIR/multif0-<fusion>.onnx, .safetensors and
  * .recipe.json (command, seed, data, threshold, metrics).
  */
-import { existsSync, readFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { choirMixtureFile } from "../src/data/datasets.js";
 import * as path from "node:path";
 import { init, numpy as np, type Array as JArray } from "@jax-js/jax";
 import { evaluateMultipitch, type MultipitchScores } from "../src/eval/multipitch.js";
@@ -43,11 +44,7 @@ const PATCH = 24, CROP = 180, BATCH = 8, LR = peakLr;
 
 type Item = { dir: string; name: string };
 const items = (dir: string): Item[] => (JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8")) as { items: { name: string }[] }).items.map((it) => ({ dir, name: it.name }));
-function mixtureFile(it: Item, wet: boolean): string {
-  if (!wet) return path.join(it.dir, it.name, "mixture.wav");
-  const recorded = path.join(it.dir, it.name, "mixture_recorded.wav");
-  return existsSync(recorded) ? recorded : path.join(it.dir, it.name, "mixture_reverb.wav");
-}
+const mixtureFile = (it: Item, wet: boolean) => choirMixtureFile(path.join(it.dir, it.name), wet);
 function loadSignal(file: string): Float32Array {
   const a = decodeWav(new Uint8Array(readFileSync(file)));
   return toModelSignal(a.channels, a.sampleRate);

@@ -84,6 +84,16 @@ export interface ChoirOptions {
   readonly chain: boolean;
 }
 
+/**
+ * A choir item's mixture for training and scoring: the dry one, or the "wet" one, which is the recorded
+ * mixture (`--chain`) where the item has one, else the reverberant one.
+ */
+export function choirMixtureFile(itemDir: string, wet: boolean): string {
+  if (!wet) return path.join(itemDir, "mixture.wav");
+  const recorded = path.join(itemDir, "mixture_recorded.wav");
+  return existsSync(recorded) ? recorded : path.join(itemDir, "mixture_reverb.wav");
+}
+
 /** Progress: the fraction of items done and the item at hand. */
 export type DatasetProgress = (fraction: number, item: string) => void;
 

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { test } from "node:test";
 import { sine } from "../testing/assert.js";
 import { cqt, cqtFrequencies } from "./cqt.js";
-import { atan2Approx, hcqt } from "./hcqt.js";
+import { atan2Approx, harmonicShift, hcqt, hcqtTensor, sharedHcqt } from "./hcqt.js";
 import { magnitude } from "./types.js";
 
 const sr = 22050;
@@ -108,5 +108,19 @@ test("CQT over the HCQT's 5th-harmonic range stays flat across octave seams near
     const i = Math.floor(C.nFrames / 2) * nBins + k;
     const db = 20 * Math.log10(Math.hypot(C.re[i], C.im[i]) / (Math.sqrt((q * sr) / f[k]) / 2));
     assert.ok(Math.abs(db) < 0.05, `bin ${k} (${f[k].toFixed(0)} Hz): ${db.toFixed(3)} dB`);
+  }
+});
+
+test("HCQT channels are windows of one shared CQT: the 3rd and 5th harmonics within 0.32 of a bin of exact; the model layout (hcqtTensor) holds the same values as hcqt", () => {
+  assert.deepEqual([0.5, 1, 2, 3, 4, 5].map((h) => harmonicShift(h, 0.5, 60)), [0, 60, 120, 155, 180, 199]);
+  for (const h of [3, 5]) assert.ok(Math.abs(harmonicShift(h, 0.5, 60) - 60 * Math.log2(h / 0.5)) <= 0.32);
+  const x = sine(midiHz(50), sr, sr / 2, 0.3);
+  for (let i = 0; i < x.length; i++) x[i] += 0.1 * Math.sin(i * 0.77);
+  const H = hcqt(x, sr), S = sharedHcqt(x, sr), T = H.nFrames, F = H.nBins;
+  const tensor = hcqtTensor(S, true);
+  assert.equal(tensor.length, 2 * 6 * F * T);
+  for (let h = 0; h < 6; h++) for (let t = 0; t < T; t += 7) for (let k = 0; k < F; k += 5) {
+    assert.equal(tensor[(h * F + k) * T + t], H.magnitude[(h * T + t) * F + k]);
+    assert.equal(tensor[((6 + h) * F + k) * T + t], H.phaseDiff[(h * T + t) * F + k]);
   }
 });

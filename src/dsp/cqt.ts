@@ -18,6 +18,7 @@
  */
 import { InvalidInputError } from "../errors.js";
 import { fftInPlace, nextPow2, realFft } from "./fft.js";
+import { halve } from "./decimate.js";
 import { designResampleFilter, resampleWith } from "./resample.js";
 import type { ComplexSpectrogram } from "./types.js";
 import { getWindow } from "./window.js";
@@ -180,7 +181,10 @@ export class DecimationPyramid {
     this.levels = [signal];
   }
   level(j: number): Float32Array {
-    while (this.levels.length <= j) this.levels.push(resampleWith(this.levels[this.levels.length - 1], (halfBand ??= designResampleFilter(1, 2, PYRAMID_DESIGN))));
+    while (this.levels.length <= j) {
+      const x = this.levels[this.levels.length - 1], f = (halfBand ??= designResampleFilter(1, 2, PYRAMID_DESIGN));
+      this.levels.push(halve(x, f) ?? resampleWith(x, f));
+    }
     return this.levels[j];
   }
 }

@@ -66,14 +66,32 @@ export function harmonicShift(h: number, hMin: number, binsPerOctave: number): n
 }
 
 /**
+ * The transform every HCQT channel is a window of: log magnitude (scaled as `Hcqt.magnitude`) and phase
+ * differential of one CQT, frame-major, `span` bins per frame; channel h is bins
+ * [shifts[h], shifts[h] + nBins) of it.
+ */
+export interface SharedHcqt {
+  readonly logMag: Float32Array;
+  readonly phase: Float32Array;
+  readonly span: number;
+  readonly shifts: readonly number[];
+  readonly harmonics: readonly number[];
+  readonly nFrames: number;
+  readonly nBins: number;
+  readonly binsPerOctave: number;
+  readonly fminHz: number;
+  readonly hopLength: number;
+  readonly sampleRate: number;
+}
+
+/**
  * The HCQT as one CQT shifted per harmonic: a single transform spans
  * hmin·fmin … hmax·fmin·2^{(nBins−1)/B} (9.3 octaves for the defaults instead
  * of 6 transforms of 6 octaves), is converted to log magnitude and phase
- * differential once, and each channel is a window of it starting at
- * harmonicShift(h). 3.5× less transform and conversion work than one CQT per
- * harmonic.
+ * differential once; `hcqt` and `hcqtTensor` cut the channels from it. 3.5×
+ * less transform and conversion work than one CQT per harmonic.
  */
-export function hcqt(signal: Float32Array, sampleRate: number, options: HcqtOptions = {}): Hcqt {
+export function sharedHcqt(signal: Float32Array, sampleRate: number, options: HcqtOptions = {}): SharedHcqt {
   const harmonics = options.harmonics ?? HCQT_DEFAULTS.harmonics;
   const fminHz = options.fminHz ?? HCQT_DEFAULTS.fminHz;
   const binsPerOctave = options.binsPerOctave ?? HCQT_DEFAULTS.binsPerOctave;
@@ -92,10 +110,11 @@ export function hcqt(signal: Float32Array, sampleRate: number, options: HcqtOpti
   const power = new Float32Array(all);
   for (let i = 0; i < all; i++) power[i] = re[i] * re[i] + im[i] * im[i];
   let maxMag = 0;
-  for (const s of shifts) for (let t = 0; t < nFrames; t++) {
-    const row = t * span + s;
-    for (let k = 0; k < nBins; k++) if (power[row + k] > maxMag) maxMag = power[row + k];
-  }
+  // Over the bins inside some channel's window (the windows of the default harmonics cover bins 0…558).
+  const inside = new Uint8Array(span);
+  for (const s of shifts) inside.fill(1, s, s + nBins);
+  const used = [...inside.keys()].filter((k) => inside[k] === 1);
+  for (let t = 0; t < nFrames; t++) for (const k of used) if (power[t * span + k] > maxMag) maxMag = power[t * span + k];
   const ref = 10 * Math.log10(Math.max(1e-10, maxMag));
   const floorPower = Math.max(1e-10, Math.pow(10, (ref - 80) / 10));
   const dbPerLog2 = (10 * Math.LN2) / Math.LN10 / 80, offset = 1 - ref / 80, floorValue = Math.max(0, (-100 - ref) / 80 + 1);
@@ -116,13 +135,45 @@ export function hcqt(signal: Float32Array, sampleRate: number, options: HcqtOpti
     const b = a - span;
     phase[a] = atan2Approx(im[a] * re[b] - re[a] * im[b], re[a] * re[b] + im[a] * im[b]) / Math.PI;
   }
+  return { logMag, phase, span, shifts, harmonics, nFrames, nBins, binsPerOctave, fminHz, hopLength, sampleRate };
+}
+
+/** The HCQT of a signal, channel by channel (a copy of each window of the shared transform). */
+export function hcqt(signal: Float32Array, sampleRate: number, options: HcqtOptions = {}): Hcqt {
+  const s = sharedHcqt(signal, sampleRate, options);
+  const { nFrames, nBins, span } = s;
   const size = nFrames * nBins;
-  const magnitude = new Float32Array(harmonics.length * size);
-  const phaseDiff = new Float32Array(harmonics.length * size);
-  for (const [h, s] of shifts.entries()) for (let t = 0; t < nFrames; t++) {
-    const from = t * span + s, to = h * size + t * nBins;
-    magnitude.set(logMag.subarray(from, from + nBins), to);
-    phaseDiff.set(phase.subarray(from, from + nBins), to);
+  const magnitude = new Float32Array(s.harmonics.length * size);
+  const phaseDiff = new Float32Array(s.harmonics.length * size);
+  for (const [h, shift] of s.shifts.entries()) for (let t = 0; t < nFrames; t++) {
+    const from = t * span + shift, to = h * size + t * nBins;
+    magnitude.set(s.logMag.subarray(from, from + nBins), to);
+    phaseDiff.set(s.phase.subarray(from, from + nBins), to);
   }
-  return { magnitude, phaseDiff, harmonics, nFrames, nBins, binsPerOctave, fminHz, hopLength, sampleRate };
+  return { magnitude, phaseDiff, harmonics: s.harmonics, nFrames, nBins, binsPerOctave: s.binsPerOctave, fminHz: s.fminHz, hopLength: s.hopLength, sampleRate };
+}
+
+/**
+ * The channels of a shared HCQT in a model's layout [C, F, T] (time last): the magnitude channels, then,
+ * with `phase`, the phase-differential ones; transposed in tiles of frames so reads stay in cache.
+ */
+export function hcqtTensor(s: SharedHcqt, phase: boolean): Float32Array {
+  const { nFrames: T, nBins: F, span } = s;
+  const sources = phase ? [s.logMag, s.phase] : [s.logMag];
+  const H = s.shifts.length;
+  const data = new Float32Array(sources.length * H * F * T);
+  const TILE = 32;
+  sources.forEach((src, kind) => {
+    for (const [h, shift] of s.shifts.entries()) {
+      const base = (kind * H + h) * F * T;
+      for (let t0 = 0; t0 < T; t0 += TILE) {
+        const t1 = Math.min(T, t0 + TILE);
+        for (let k = 0; k < F; k++) {
+          const dst = base + k * T;
+          for (let t = t0, i = t0 * span + shift + k; t < t1; t++, i += span) data[dst + t] = src[i];
+        }
+      }
+    }
+  });
+  return data;
 }

@@ -5,7 +5,7 @@
  * decoding of a salience map into F0s (peaks above a threshold). Training
  * (scripts/train-multif0.ts) and inference (tasks/multipitch.ts) share it.
  */
-import { hcqt, HCQT_DEFAULTS } from "../../dsp/hcqt.js";
+import { HCQT_DEFAULTS, hcqtTensor, sharedHcqt } from "../../dsp/hcqt.js";
 import { resample } from "../../dsp/resample.js";
 import { InvalidInputError } from "../../errors.js";
 import { toMono } from "../../io/audio.js";
@@ -31,20 +31,9 @@ export function hzToBin(hz: number): number {
  * channels.
  */
 export function multipitchInput(signal: Float32Array, fusion: Fusion): { data: Float32Array; channels: number; bins: number; frames: number } {
-  const h = hcqt(signal, MULTIPITCH_RATE);
-  const H = h.harmonics.length, F = h.nBins, T = h.nFrames;
-  const kinds = fusion === "magnitude" ? [h.magnitude] : [h.magnitude, h.phaseDiff];
-  const data = new Float32Array(kinds.length * H * F * T);
-  kinds.forEach((src, kind) => {
-    for (let c = 0; c < H; c++) {
-      const dst = (kind * H + c) * F * T;
-      for (let t = 0; t < T; t++) {
-        const row = (c * T + t) * F;
-        for (let k = 0; k < F; k++) data[dst + k * T + t] = src[row + k];
-      }
-    }
-  });
-  return { data, channels: kinds.length * H, bins: F, frames: T };
+  const h = sharedHcqt(signal, MULTIPITCH_RATE);
+  const withPhase = fusion !== "magnitude";
+  return { data: hcqtTensor(h, withPhase), channels: (withPhase ? 2 : 1) * h.harmonics.length, bins: h.nBins, frames: h.nFrames };
 }
 
 /**
