@@ -14,11 +14,17 @@
  * product with the conjugate filter, so the phase of C[t, k] is the phase of
  * the bin's sinusoid at the frame centre t·hop/sr.
  *
+ * Speed: the pyramid halves in WebAssembly SIMD (dsp/decimate.ts) and the
+ * kernels are applied to blocks of frames by our SIMD module
+ * (wasm/cqtrows.wat, two complex bins per vector step); both fall back to
+ * JavaScript where WebAssembly SIMD is missing.
+ *
  * Output: ComplexSpectrogram, nFrames × nBins, bin k at fminHz·2^{k/B}.
  */
 import { InvalidInputError } from "../errors.js";
 import { fftInPlace, nextPow2, realFft } from "./fft.js";
 import { halve } from "./decimate.js";
+import { wasmBase64 as cqtRowsWasm } from "./wasm/cqtrows.js";
 import { designResampleFilter, resampleWith } from "./resample.js";
 import type { ComplexSpectrogram } from "./types.js";
 import { getWindow } from "./window.js";
@@ -233,8 +239,96 @@ export function cqt(signal: Float32Array, sampleRate: number, options: CqtOption
   return { re, im, nFrames, nBins, hopLength: o.hopLength, sampleRate };
 }
 
+/** Our SIMD kernel application (wasm/cqtrows.wat), loaded on first use; null where WebAssembly SIMD is missing. */
+interface CqtRows {
+  readonly memory: WebAssembly.Memory;
+  apply(x: number, stride: number, frames: number, k: number, rows: number, nRows: number, out: number): void;
+}
+let cqtRows: CqtRows | null | undefined;
+function loadCqtRows(): CqtRows | null {
+  if (cqtRows !== undefined) return cqtRows;
+  try {
+    cqtRows = new WebAssembly.Instance(new WebAssembly.Module(Uint8Array.from(atob(cqtRowsWasm), (c) => c.charCodeAt(0)))).exports as unknown as CqtRows;
+  } catch {
+    cqtRows = null;
+  }
+  return cqtRows;
+}
+
+/** A kernel in cqtrows.wat's layout: rows [first bin ≥ 1, pairs, offset] and duplicated coefficients; bin-0 terms apart. */
+interface PackedKernel { readonly rows: Int32Array; readonly coeffs: Float32Array; readonly dc: { row: number; re: number; im: number }[] }
+const packed = new WeakMap<OctaveKernel, PackedKernel>();
+function pack(kernel: OctaveKernel): PackedKernel {
+  const hit = packed.get(kernel);
+  if (hit) return hit;
+  const rows = new Int32Array(3 * kernel.rows.length), parts: number[] = [], dc: PackedKernel["dc"] = [];
+  kernel.rows.forEach((row, r) => {
+    let { lo } = row, n0 = 0;
+    if (lo === 0) { dc.push({ row: r, re: row.re[0], im: row.im[0] }); lo = 1; n0 = 1; }
+    const count = row.re.length - n0, pairs = Math.ceil(count / 2);
+    rows[3 * r] = lo; rows[3 * r + 1] = pairs; rows[3 * r + 2] = parts.length;
+    for (let q = 0; q < pairs; q++) {
+      const a = n0 + 2 * q, b = a + 1 < row.re.length ? a + 1 : -1;
+      const kr0 = row.re[a], ki0 = row.im[a], kr1 = b >= 0 ? row.re[b] : 0, ki1 = b >= 0 ? row.im[b] : 0;
+      parts.push(kr0, kr0, kr1, kr1, ki0, ki0, ki1, ki1);
+    }
+  });
+  const p = { rows, coeffs: Float32Array.from(parts), dc };
+  packed.set(kernel, p);
+  return p;
+}
+
+/** Frames per call into cqtrows.wat. */
+const CQT_BLOCK = 128;
+
 /** Applies one octave's kernel to centred, zero-padded frames of y. */
 function cqtResponse(y: Float32Array, hop: number, kernel: OctaveKernel, outRe: Float32Array, outIm: Float32Array, nBins: number, nFrames: number): void {
+  const w = loadCqtRows();
+  if (!w) return cqtResponseJs(y, hop, kernel, outRe, outIm, nBins, nFrames);
+  const { nFft, rows } = kernel;
+  const fft = realFft(nFft, { precision: "single" });
+  const frame = new Float32Array(nFft);
+  const half = nFft / 2;
+  const pk = pack(kernel), nRows = rows.length;
+  // Our memory: coefficients, row table, then CQT_BLOCK spectra (each with 4 zero floats after it), then the output.
+  const stride = nFft + 4;
+  const kAt = 0, rowsAt = kAt + 4 * pk.coeffs.length, xAt = Math.ceil((rowsAt + 4 * pk.rows.length) / 16) * 16, outAt = xAt + 4 * stride * CQT_BLOCK;
+  const need = outAt + 8 * nRows * CQT_BLOCK;
+  if (w.memory.buffer.byteLength < need) w.memory.grow(Math.ceil((need - w.memory.buffer.byteLength) / 65536));
+  const heap = new Float32Array(w.memory.buffer);
+  heap.set(pk.coeffs, kAt >> 2);
+  new Int32Array(w.memory.buffer).set(pk.rows, rowsAt >> 2);
+  for (let t0 = 0; t0 < nFrames; t0 += CQT_BLOCK) {
+    const count = Math.min(CQT_BLOCK, nFrames - t0);
+    for (let f = 0; f < count; f++) {
+      const t = t0 + f, start = t * hop - half;
+      let X: Float32Array;
+      if (start >= 0 && start + nFft <= y.length) X = fft.forwardOrdered(y, start);
+      else {
+        frame.fill(0);
+        const from = Math.max(0, start), to = Math.min(y.length, start + nFft);
+        if (to > from) frame.set(y.subarray(from, to), from - start);
+        X = fft.forwardOrdered(frame, 0);
+      }
+      const at = (xAt >> 2) + f * stride;
+      heap.set(X, at);
+      heap.fill(0, at + nFft, at + stride);
+    }
+    w.apply(xAt, stride, count, kAt, rowsAt, nRows, outAt);
+    const o = outAt >> 2;
+    for (let f = 0; f < count; f++) {
+      const base = (t0 + f) * nBins, x0 = heap[(xAt >> 2) + f * stride]; // bin 0 (DC) of this frame
+      for (let r = 0; r < nRows; r++) {
+        outRe[base + rows[r].bin] = heap[o + 2 * (f * nRows + r)];
+        outIm[base + rows[r].bin] = heap[o + 2 * (f * nRows + r) + 1];
+      }
+      for (const d of pk.dc) { outRe[base + rows[d.row].bin] += x0 * d.re; outIm[base + rows[d.row].bin] += x0 * d.im; }
+    }
+  }
+}
+
+/** cqtResponse in JavaScript, where WebAssembly SIMD is missing. */
+function cqtResponseJs(y: Float32Array, hop: number, kernel: OctaveKernel, outRe: Float32Array, outIm: Float32Array, nBins: number, nFrames: number): void {
   const { nFft, rows } = kernel;
   const fft = realFft(nFft, { precision: "single" });
   const frame = new Float32Array(nFft);

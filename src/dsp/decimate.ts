@@ -4,9 +4,8 @@
  * the output's Nyquist frequency, so every even tap but the centre is zero.
  * On the polyphase split of the input the odd taps become contiguous runs,
  * four outputs per vector step. Same output as resampleWith up to float32
- * accumulation (relative 1e-6); measured on the 2-core dev machine, about 4×
- * faster than its folded JavaScript loop. Where WebAssembly SIMD is missing,
- * `halve` returns undefined and callers use resampleWith.
+ * accumulation (differences below 2e-6, tested). Where WebAssembly SIMD is
+ * missing, `halve` returns undefined and callers use resampleWith.
  */
 import type { ResampleFilter } from "./resample.js";
 import { wasmBase64 } from "./wasm/decimate.js";

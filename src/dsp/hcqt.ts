@@ -113,8 +113,9 @@ export function sharedHcqt(signal: Float32Array, sampleRate: number, options: Hc
   // Over the bins inside some channel's window (the windows of the default harmonics cover bins 0…558).
   const inside = new Uint8Array(span);
   for (const s of shifts) inside.fill(1, s, s + nBins);
-  const used = [...inside.keys()].filter((k) => inside[k] === 1);
-  for (let t = 0; t < nFrames; t++) for (const k of used) if (power[t * span + k] > maxMag) maxMag = power[t * span + k];
+  const runs: [number, number][] = [];
+  for (let k = 0; k < span; k++) if (inside[k] === 1) { if (runs.length > 0 && runs[runs.length - 1][1] === k) runs[runs.length - 1][1] = k + 1; else runs.push([k, k + 1]); }
+  for (let t = 0; t < nFrames; t++) for (const [a, b] of runs) for (let k = t * span + a; k < t * span + b; k++) if (power[k] > maxMag) maxMag = power[k];
   const ref = 10 * Math.log10(Math.max(1e-10, maxMag));
   const floorPower = Math.max(1e-10, Math.pow(10, (ref - 80) / 10));
   const dbPerLog2 = (10 * Math.LN2) / Math.LN10 / 80, offset = 1 - ref / 80, floorValue = Math.max(0, (-100 - ref) / 80 + 1);
@@ -162,7 +163,7 @@ export function hcqtTensor(s: SharedHcqt, phase: boolean): Float32Array {
   const sources = phase ? [s.logMag, s.phase] : [s.logMag];
   const H = s.shifts.length;
   const data = new Float32Array(sources.length * H * F * T);
-  const TILE = 32;
+  const TILE = 8;
   sources.forEach((src, kind) => {
     for (const [h, shift] of s.shifts.entries()) {
       const base = (kind * H + h) * F * T;
