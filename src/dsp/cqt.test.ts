@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import { sine } from "../testing/assert.js";
 import { cqt, cqtFrequencies } from "./cqt.js";
@@ -123,4 +124,27 @@ test("HCQT channels are windows of one shared CQT: the 3rd and 5th harmonics wit
     assert.equal(tensor[(h * F + k) * T + t], H.magnitude[(h * T + t) * F + k]);
     assert.equal(tensor[((6 + h) * F + k) * T + t], H.phaseDiff[(h * T + t) * F + k]);
   }
+});
+
+test("the HCQT's JavaScript fallbacks (MIRKIT_SIMD=off: no WebAssembly SIMD decimation or kernel application) give the SIMD path's values", () => {
+  const script = `
+    const { sharedHcqt } = await import(${JSON.stringify(new URL("./hcqt.js", import.meta.url).href)});
+    const x = new Float32Array(3 * 22050).map((_, i) => Math.sin(i * 0.05) * 0.3 + Math.sin(i * 0.71) * 0.1 + (i % 101 === 0 ? 0.5 : 0));
+    const s = sharedHcqt(x, 22050);
+    process.stdout.write(JSON.stringify({ mag: Array.from(s.logMag.subarray(0, 200000)), phase: Array.from(s.phase.subarray(0, 200000)) }));`;
+  const run = (simd: string) => {
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", env: { ...process.env, MIRKIT_SIMD: simd }, maxBuffer: 1 << 26 });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as { mag: number[]; phase: number[] };
+  };
+  const simd = run("on"), js = run("off");
+  let worstMag = 0, worstPhase = 0;
+  for (let i = 0; i < simd.mag.length; i++) {
+    worstMag = Math.max(worstMag, Math.abs(simd.mag[i] - js.mag[i]));
+    // Phase of bins near silence is noise either way; compare where the magnitude is above the floor by 20 dB.
+    if (simd.mag[i] > 0.25) worstPhase = Math.max(worstPhase, Math.abs(simd.phase[i] - js.phase[i]));
+  }
+  assert.ok(worstMag > 0, "the two runs took different paths (float32 sums in another order differ somewhere)");
+  assert.ok(worstMag < 1e-4, `log magnitude: ${worstMag}`);
+  assert.ok(worstPhase < 1e-3, `phase differential: ${worstPhase}`);
 });

@@ -25,6 +25,7 @@ import { InvalidInputError } from "../errors.js";
 import { fftInPlace, nextPow2, realFft } from "./fft.js";
 import { halve } from "./decimate.js";
 import { wasmBase64 as cqtRowsWasm } from "./wasm/cqtrows.js";
+import { instantiateSimd } from "./wasm-simd.js";
 import { designResampleFilter, resampleWith } from "./resample.js";
 import type { ComplexSpectrogram } from "./types.js";
 import { getWindow } from "./window.js";
@@ -245,15 +246,7 @@ interface CqtRows {
   apply(x: number, stride: number, frames: number, k: number, rows: number, nRows: number, out: number): void;
 }
 let cqtRows: CqtRows | null | undefined;
-function loadCqtRows(): CqtRows | null {
-  if (cqtRows !== undefined) return cqtRows;
-  try {
-    cqtRows = new WebAssembly.Instance(new WebAssembly.Module(Uint8Array.from(atob(cqtRowsWasm), (c) => c.charCodeAt(0)))).exports as unknown as CqtRows;
-  } catch {
-    cqtRows = null;
-  }
-  return cqtRows;
-}
+const loadCqtRows = (): CqtRows | null => (cqtRows === undefined ? (cqtRows = instantiateSimd<CqtRows>(cqtRowsWasm)) : cqtRows);
 
 /** A kernel in cqtrows.wat's layout: rows [first bin ≥ 1, pairs, offset] and duplicated coefficients; bin-0 terms apart. */
 interface PackedKernel { readonly rows: Int32Array; readonly coeffs: Float32Array; readonly dc: { row: number; re: number; im: number }[] }

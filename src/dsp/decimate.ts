@@ -9,6 +9,7 @@
  */
 import type { ResampleFilter } from "./resample.js";
 import { wasmBase64 } from "./wasm/decimate.js";
+import { instantiateSimd } from "./wasm-simd.js";
 
 interface Halver {
   readonly memory: WebAssembly.Memory;
@@ -16,16 +17,7 @@ interface Halver {
 }
 
 let halver: Halver | null | undefined;
-function load(): Halver | null {
-  if (halver !== undefined) return halver;
-  try {
-    const bytes = Uint8Array.from(atob(wasmBase64), (c) => c.charCodeAt(0));
-    halver = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as Halver;
-  } catch {
-    halver = null;
-  }
-  return halver;
-}
+const load = (): Halver | null => (halver === undefined ? (halver = instantiateSimd<Halver>(wasmBase64)) : halver);
 
 /** Whether `filter` is a half-band decimator by two: every even tap but the centre (numerically) zero. */
 function isHalfBand(filter: ResampleFilter): boolean {
