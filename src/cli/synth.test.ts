@@ -197,7 +197,7 @@ test("synth choir --voices soundfont --expressive: sung contours (vibrato, scoop
   assert.ok(draws.length > 3 && draws.every((d) => d.vibratoRateHz >= 5 && d.vibratoRateHz <= 7 && d.vibratoDepthSemitones >= 0.3 && d.vibratoDepthSemitones <= 1));
   const r = spawnSync(process.execPath, [BIN, "synth", "choir", "--expressive", "--n", "1", "--out", path.join(dir, "x"), "--quiet"], { encoding: "utf8" });
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /expressive contours need --voices soundfont/);
+  assert.match(r.stderr, /expressive contours need --voices without festival/);
 });
 
 const espeak = espeakAvailable();

@@ -86,6 +86,12 @@ export interface SeparateOptions extends SeparateWithModelOptions {
   readonly model: SeparationModel;
   /** Seconds of input per segment (default 30, at least 4); memory grows with it, not with the song. */
   readonly segmentSeconds?: number;
+  /**
+   * What happens to the input above the model's Nyquist frequency (11.025 kHz): "shared" (the default)
+   * gives the vocals the share the model gives them of its top band, frame by frame; "accompaniment"
+   * leaves it all in the accompaniment, as mirkit did before (kept for comparisons).
+   */
+  readonly highBand?: "shared" | "accompaniment";
 }
 
 /** Context each side of a segment: far beyond the U-Net's receptive field (≈ 0.2 s) and the resampler's filters. */
@@ -155,7 +161,7 @@ export async function* separateStream(blocks: AsyncIterable<AudioSignal>, option
       signal: options.signal,
       onProgress: options.onProgress && total ? (f) => options.onProgress!(Math.min(1, (a + f * Math.min(core, total - a)) / total)) : undefined,
     });
-    const original = rate > cfg.sampleRate ? stereoSlice(from, to) : undefined;
+    const original = rate > cfg.sampleRate && options.highBand !== "accompaniment" ? stereoSlice(from, to) : undefined;
     vocals.forEach((v, c) => {
       const r = resample(v, cfg.sampleRate, rate, { quality: "fast" });
       if (original) {
