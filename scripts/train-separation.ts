@@ -88,7 +88,8 @@ writeFileSync(path.join(outDir, `separation-${block}.safetensors`), encodeSafete
 // Evaluate on the held-out set.
 const model = await OnnxModel.load(await ortNode(), onnx);
 const manifest = JSON.parse(readFileSync(path.join(testDir, "manifest.json"), "utf8")) as { items: { name: string }[] };
-const vocSdr: number[] = [], accSdr: number[] = [];
+const vocSdr: number[] = [], accSdr: number[] = [], leakDb: number[] = [];
+const energy = (chs: readonly Float32Array[]) => chs.reduce((e, c) => c.reduce((t, x) => t + x * x, e), 0);
 let audioSeconds = 0;
 const te = performance.now();
 for (const it of manifest.items) {
@@ -96,6 +97,11 @@ for (const it of manifest.items) {
   const mix = ld("mixture.wav"), voc = ld("vocals.wav"), acc = ld("accompaniment.wav");
   audioSeconds += mix.channels[0].length / mix.sampleRate;
   const est = await separateWithModel(model, mix.channels[0], mix.channels[1], data);
+  if (energy(voc.channels) === 0) {
+    // A song without vocals has no SDR: its vocals stem should be near silence.
+    leakDb.push(10 * Math.log10(Math.max(1e-12, energy(est.vocals)) / energy(mix.channels)));
+    continue;
+  }
   const frames = musevalV4([voc.channels, acc.channels], [est.vocals, est.accompaniment], mix.sampleRate);
   vocSdr.push(nanMedian(frames[0].map((f) => f.SDR)));
   accSdr.push(nanMedian(frames[1].map((f) => f.SDR)));
@@ -103,7 +109,7 @@ for (const it of manifest.items) {
 // Cost per second of audio: FLOPs of a 64-frame patch scaled to the frame rate.
 const probeFrames = 8 * data.frameMultiple;
 const gflopsPerSecond = (countFlops((p: typeof params, x: JArray) => unetMask(p, x, "lax"), params, [np.zeros([1, 4, F, probeFrames])]) / probeFrames) * (data.sampleRate / data.hopLength) / 1e9;
-const metrics = { vocalsSdr: nanMedian(vocSdr), accompanimentSdr: nanMedian(accSdr), heldOutSongs: manifest.items.length, steps: result.stepsDone, trainSeconds, parameters: parameterCount(params), gflopsPerSecond, realtime: 0 };
+const metrics = { vocalsSdr: nanMedian(vocSdr), accompanimentSdr: nanMedian(accSdr), heldOutSongs: manifest.items.length, ...(leakDb.length > 0 ? { instrumentalSongs: leakDb.length, instrumentalVocalsReInputDb: nanMedian(leakDb) } : {}), steps: result.stepsDone, trainSeconds, parameters: parameterCount(params), gflopsPerSecond, realtime: 0 };
 metrics.realtime = audioSeconds / ((performance.now() - te) / 1000);
 const recipe = {
   command: `node dist-bench/scripts/train-separation.js ${trainDir} ${testDir} ${outDir} ${block} ${minutes} ${result.stepsDone}${initArg ? ` ${initArg}` : ""}${lrArg ? ` ${lrArg}` : ""}`,
