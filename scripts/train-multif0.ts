@@ -163,7 +163,7 @@ for (const dir of testDirs) {
     const r = await salienceRuns([dir], wet);
     computeSeconds += r.computeSeconds;
     audioSeconds += r.audioSeconds;
-    test[`${path.basename(dir)}${wet ? " (reverb)" : ""}`] = { ...score(r.runs, best.th), items: r.runs.length };
+    test[`${path.basename(dir)}${wet ? " (wet: recorded or reverb)" : ""}`] = { ...score(r.runs, best.th), items: r.runs.length };
   }
 }
 const gflopsPerSecond = (countFlops((p: typeof params, x: JArray) => multiF0Salience(p, x, cfg, "lax"), params, [np.zeros([1, C, F, 16])]) / 16) * (MULTIPITCH_RATE / MULTIPITCH_HOP) / 1e9;
