@@ -21,11 +21,8 @@ export interface HcqtOptions {
   readonly hopLength?: number;
 }
 
-export interface Hcqt {
-  /** Log magnitude scaled to [0, 1]: (amplitude_to_db(|C|, ref = max over all channels) / 80) + 1, floored at 0. */
-  readonly magnitude: Float32Array;
-  /** Frame-to-frame phase difference per bin, wrapped to (−π, π] and divided by π; frame 0 is 0. */
-  readonly phaseDiff: Float32Array;
+/** The grid of an HCQT: its harmonics, frames and bins per channel. */
+export interface HcqtGrid {
   readonly harmonics: readonly number[];
   readonly nFrames: number;
   readonly nBins: number;
@@ -33,6 +30,13 @@ export interface Hcqt {
   readonly fminHz: number;
   readonly hopLength: number;
   readonly sampleRate: number;
+}
+
+export interface Hcqt extends HcqtGrid {
+  /** Log magnitude scaled to [0, 1]: (amplitude_to_db(|C|, ref = max over all channels) / 80) + 1, floored at 0. */
+  readonly magnitude: Float32Array;
+  /** Frame-to-frame phase difference per bin, wrapped to (−π, π] and divided by π; frame 0 is 0. */
+  readonly phaseDiff: Float32Array;
 }
 
 export const HCQT_DEFAULTS = { harmonics: [0.5, 1, 2, 3, 4, 5], fminHz: C1_HZ, binsPerOctave: 60, nOctaves: 6, hopLength: 256 } as const;
@@ -70,18 +74,11 @@ export function harmonicShift(h: number, hMin: number, binsPerOctave: number): n
  * differential of one CQT, frame-major, `span` bins per frame; channel h is bins
  * [shifts[h], shifts[h] + nBins) of it.
  */
-export interface SharedHcqt {
+export interface SharedHcqt extends HcqtGrid {
   readonly logMag: Float32Array;
   readonly phase: Float32Array;
   readonly span: number;
   readonly shifts: readonly number[];
-  readonly harmonics: readonly number[];
-  readonly nFrames: number;
-  readonly nBins: number;
-  readonly binsPerOctave: number;
-  readonly fminHz: number;
-  readonly hopLength: number;
-  readonly sampleRate: number;
 }
 
 /**
