@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
@@ -248,4 +248,28 @@ test("synth separation --instrumental 1: songs without a voice have silent vocal
     }
   }
   assert.ok(leads >= 1, "at least one song with a lead instrument");
+});
+
+test("synth separation --chain: stems and mixture go through one drawn recording chain; accompaniment = mixture − vocals exactly; without a codec the stems (noise included) sum to the mixture", { skip }, () => {
+  const dir = synth("separation", "--voices", "formant", "--chain", "--n", "4", "--seed", "9", "--seconds", "6", "--rate", "22050", "--fonts", "fluid");
+  const manifest = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8")) as { items: { name: string; recording: { codec: unknown; noiseDb: number | null; peakDbfs: number } }[] };
+  let coded = 0;
+  for (const it of manifest.items) {
+    const item = path.join(dir, it.name);
+    const mix = wav(path.join(item, "mixture.wav")), voc = wav(path.join(item, "vocals.wav")), acc = wav(path.join(item, "accompaniment.wav"));
+    for (let c = 0; c < 2; c++) for (let i = 0; i < mix.channels[c].length; i += 7) assert.ok(Math.abs(mix.channels[c][i] - voc.channels[c][i] - acc.channels[c][i]) < 1e-6);
+    assert.ok(it.recording !== undefined, "the chain's draws are in the manifest");
+    const stems = readdirSync(path.join(item, "stems")).map((f) => wav(path.join(item, "stems", f)));
+    assert.equal(readdirSync(path.join(item, "stems")).includes("noise.wav"), it.recording.noiseDb !== null);
+    if (it.recording.codec !== null) { coded++; continue; }
+    let worst = 0;
+    for (let c = 0; c < 2; c++) for (let i = 0; i < mix.channels[c].length; i += 7) {
+      const s = voc.channels[c][i] + stems.reduce((t, st) => t + st.channels[c][i], 0);
+      worst = Math.max(worst, Math.abs(s - mix.channels[c][i]));
+    }
+    assert.ok(worst < 1e-5, `${it.name}: stems vs mixture ${worst}`);
+    const peak = Math.max(...mix.channels.map((ch) => ch.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
+    assert.ok(Math.abs(20 * Math.log10(peak) - it.recording.peakDbfs) < 0.01);
+  }
+  assert.ok(coded < manifest.items.length, "at least one song without a codec to check the sum");
 });

@@ -40,7 +40,8 @@ export function addSynthCommands(program: Command): void {
     if (kind === "separation") {
       cmd
         .option("--voices <engines>", "comma-separated engines for the vocal line, drawn per song: festival, formant (source–filter singer), speech (eSpeak NG re-pitched by PSOLA); formant and speech sing expressive contours", "festival")
-        .option("--instrumental <share>", "share of songs without vocals (0–1): half with a lead instrument (trumpet, sax, violin, flute, clarinet, synth lead) playing the sung line with vibrato and glides, half with a played melody; their vocals.wav is silence", (v) => Number(v), 0);
+        .option("--instrumental <share>", "share of songs without vocals (0–1): half with a lead instrument (trumpet, sax, violin, flute, clarinet, synth lead) playing the sung line with vibrato and glides, half with a played melody; their vocals.wav is silence", (v) => Number(v), 0)
+        .option("--chain", "record each song through a drawn chain: room and microphone EQ on every stem, compression, a noise floor (stems/noise.wav), level, MP3/Ogg round trip of the mixture; accompaniment = mixture − vocals (every draw in the manifest)");
     }
     if (kind === "choir") {
       cmd

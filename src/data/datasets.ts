@@ -30,7 +30,7 @@ import { drawTransform, makeVersion, type VersionTransform } from "./covers.js";
 import { encodeMidi } from "../io/midi.js";
 import { loadSoundBank, mixStems, peak, renderPart, rms, scaleInPlace } from "./render.js";
 import { notesToMirEval, type Note, type Part, type Song } from "./score.js";
-import { drawRecording, recordChain, type RecordingDraw } from "./recording.js";
+import { drawRecording, recordChain, recordStems, type RecordingDraw } from "./recording.js";
 import type { SingerDraw } from "./singer.js";
 import { normalise, panVoice, renderSong, renderSungSong, singPart, type SingingEngine, type SpeechSingerDraw, type Stems } from "./songs.js";
 import { annotationsVersion, type SynthKind } from "./version.js";
@@ -113,13 +113,19 @@ export interface SeparationOptions {
   readonly engines: readonly SingingEngine[];
   /** Share of items without vocals (0–1): half with a lead instrument playing the sung line with a singer's expression, half with a played melody. */
   readonly instrumental: number;
+  /**
+   * A drawn recording chain: room and EQ on every stem, the mixture's compression gain on every stem, a
+   * noise-floor stem (stems/noise.wav, in the accompaniment), the level, then the codec on the mixture;
+   * accompaniment = mixture − vocals still holds exactly.
+   */
+  readonly chain: boolean;
 }
 
 /** Lead instruments that sing like a voice: trumpet, alto and tenor sax, violin, flute, clarinet, square and saw leads. */
 const LEAD_PROGRAMS = [56, 65, 66, 40, 73, 71, 80, 81] as const;
 
 async function makeSeparationItem(dir: string, seed: number, font: FontName, seconds: number, sampleRate: number, o: SeparationOptions): Promise<ItemMeta> {
-  const legacy = o.engines.length === 1 && o.engines[0] === "festival" && o.instrumental === 0;
+  const legacy = o.engines.length === 1 && o.engines[0] === "festival" && o.instrumental === 0 && !o.chain;
   // New draws come from their own generator, so that legacy items stay as they were.
   const rng = new Rng(seed * 97 + 13);
   const instrumental = !legacy && rng.uniform() < o.instrumental;
@@ -142,12 +148,26 @@ async function makeSeparationItem(dir: string, seed: number, font: FontName, sec
     ({ stems, sung } = await renderSungSong(song, font, sampleRate, length, seed, engine, contour));
     vocalName = melody.name;
   }
-  const silence: AudioSignal = { sampleRate, channels: [new Float32Array(length), new Float32Array(length)] };
-  const mixture = normalise(stems, sampleRate, length);
-  const accompaniment = mixStems([...stems.entries()].filter(([k]) => k !== vocalName).map(([, v]) => v), sampleRate, length);
+  const silence = (): AudioSignal => ({ sampleRate, channels: [new Float32Array(length), new Float32Array(length)] });
+  let mixture = normalise(stems, sampleRate, length);
+  let recording: RecordingDraw | undefined;
+  if (o.chain) {
+    // Vocals first (silence in instrumentals), then the other stems; the noise floor joins the accompaniment.
+    const { draw, rng: noiseRng } = recordingDraw(seed);
+    const names = [vocalName, ...[...stems.keys()].filter((k) => k !== vocalName)];
+    const recorded = recordStems(names.map((k) => stems.get(k) ?? silence()), draw, noiseRng);
+    stems = new Map(names.map((k, i) => [k, recorded.stems[i]]));
+    if (recorded.noise) stems.set("noise", recorded.noise);
+    mixture = await codecRoundTrip(dir, mixStems([...stems.values()], sampleRate, length), draw);
+    recording = draw;
+  }
+  const vocals = stems.get(vocalName) ?? silence();
+  const accompaniment: AudioSignal = o.chain
+    ? { sampleRate, channels: mixture.channels.map((c, k) => Float32Array.from(c, (v, i) => v - vocals.channels[k][i])) }
+    : mixStems([...stems.entries()].filter(([k]) => k !== vocalName).map(([, v]) => v), sampleRate, length);
   await fs.mkdir(path.join(dir, "stems"), { recursive: true });
   await writeStereo(path.join(dir, "mixture.wav"), mixture);
-  await writeStereo(path.join(dir, "vocals.wav"), stems.get(vocalName) ?? silence);
+  await writeStereo(path.join(dir, "vocals.wav"), vocals);
   await writeStereo(path.join(dir, "accompaniment.wav"), accompaniment);
   for (const [name, st] of stems) if (name !== vocalName) await writeStereo(path.join(dir, "stems", `${name}.wav`), st);
   const track = sung?.track ?? f0Track([], length / sampleRate);
@@ -158,7 +178,7 @@ async function makeSeparationItem(dir: string, seed: number, font: FontName, sec
   if (lead) await writeFileAtomic(path.join(dir, "lead.f0.txt"), melodyText(contour!.times, contour!.f0));
   const base = meta(path.basename(dir), seed, font, { ...song, parts });
   if (legacy) return base;
-  return { ...base, vocals: instrumental ? (lead ? "lead instrument" : "none") : engine, ...(sung?.draw ? { singer: sung.draw } : {}), ...(contour ? { expression: { [lead ? "lead" : "vocals"]: contour.expression } } : {}) };
+  return { ...base, vocals: instrumental ? (lead ? "lead instrument" : "none") : engine, ...(sung?.draw ? { singer: sung.draw } : {}), ...(contour ? { expression: { [lead ? "lead" : "vocals"]: contour.expression } } : {}), ...(recording ? { recording } : {}) };
 }
 
 async function makeMultiItem(dir: string, seed: number, font: FontName, seconds: number, sampleRate: number): Promise<ItemMeta> {
@@ -290,25 +310,34 @@ async function makeChoirItem(dir: string, seed: number, font: FontName, seconds:
  * noise floor, level) and, when drawn and the encoder is installed, an MP3/Ogg round trip. Returns the draw.
  */
 async function writeRecorded(dir: string, dry: AudioSignal, seed: number): Promise<RecordingDraw> {
-  const rng = new Rng(seed * 79 + 5);
-  let draw = drawRecording(rng);
-  if (draw.codec && encoderAvailable(draw.codec.format) !== true) draw = { ...draw, codec: null };
-  let recorded = recordChain(dry, draw, rng);
-  if (draw.codec) {
-    const tmp = await fs.mkdtemp(path.join(dir, ".codec-"));
-    try {
-      const wavFile = path.join(tmp, "in.wav"), coded = path.join(tmp, `out.${draw.codec.format}`);
-      await writeAudioFile(wavFile, recorded, { encoding: "pcm16" });
-      await encodeWithTool(draw.codec.format, wavFile, coded, draw.codec);
-      const decoded = await decodeAudio(new Uint8Array(await fs.readFile(coded)), { file: coded });
-      // Encoders delay the signal (MP3 by its decoder delay and padding): realign by cross-correlation, trim to length.
-      recorded = alignTo(decoded, recorded);
-    } finally {
-      await fs.rm(tmp, { recursive: true, force: true });
-    }
-  }
+  const { draw, rng } = recordingDraw(seed);
+  const recorded = await codecRoundTrip(dir, recordChain(dry, draw, rng), draw);
   await writeStereo(path.join(dir, "mixture_recorded.wav"), recorded);
   return draw;
+}
+
+/** An item's recording chain (without a codec where its encoder is missing), and the generator that draws its noise. */
+function recordingDraw(seed: number): { draw: RecordingDraw; rng: Rng } {
+  const rng = new Rng(seed * 79 + 5);
+  const draw = drawRecording(rng);
+  return { draw: draw.codec && encoderAvailable(draw.codec.format) !== true ? { ...draw, codec: null } : draw, rng };
+}
+
+/** `signal` through the drawn codec and back (16-bit WAV in, decoded and realigned), or itself without one. */
+async function codecRoundTrip(dir: string, signal: AudioSignal, draw: RecordingDraw): Promise<AudioSignal> {
+  if (!draw.codec) return signal;
+  await fs.mkdir(dir, { recursive: true });
+  const tmp = await fs.mkdtemp(path.join(dir, ".codec-"));
+  try {
+    const wavFile = path.join(tmp, "in.wav"), coded = path.join(tmp, `out.${draw.codec.format}`);
+    await writeAudioFile(wavFile, signal, { encoding: "pcm16" });
+    await encodeWithTool(draw.codec.format, wavFile, coded, draw.codec);
+    const decoded = await decodeAudio(new Uint8Array(await fs.readFile(coded)), { file: coded });
+    // Encoders delay the signal (MP3 by its decoder delay and padding): realign by cross-correlation, trim to length.
+    return alignTo(decoded, signal);
+  } finally {
+    await fs.rm(tmp, { recursive: true, force: true });
+  }
 }
 
 /** `decoded` shifted by the lag (0…4096 samples) that best matches `reference`, at its length and channel count. */
@@ -404,7 +433,7 @@ export interface DatasetOptions {
   readonly expressive?: boolean;
   /** Choir only: singers per item, drawn in [lo, hi] (1–6); default the four SATB parts. */
   readonly ensemble?: readonly [number, number];
-  /** Choir only: also write mixture_recorded.wav through a drawn recording chain. */
+  /** Choir: also write mixture_recorded.wav through a drawn recording chain; separation: record every song's stems and mixture through one. */
   readonly chain?: boolean;
   readonly onProgress?: DatasetProgress;
   /** Cancels between items. */
@@ -427,7 +456,7 @@ export async function makeDataset(kind: Exclude<SynthKind, "covers">, o: Dataset
     throw new InvalidInputError(`--singers must be a range within 1–6, like 1-6 or 3, got ${o.ensemble.join("-")}`);
   }
   const make = (dir: string, seed: number, font: FontName): Promise<ItemMeta> => {
-    if (kind === "separation") return makeSeparationItem(dir, seed, font, o.seconds, o.sampleRate, { engines: voices as SingingEngine[], instrumental });
+    if (kind === "separation") return makeSeparationItem(dir, seed, font, o.seconds, o.sampleRate, { engines: voices as SingingEngine[], instrumental, chain: o.chain === true });
     if (kind === "multi") return makeMultiItem(dir, seed, font, o.seconds, o.sampleRate);
     if (kind === "piano") return makePianoItem(dir, seed, font, o.seconds, o.sampleRate);
     return makeChoirItem(dir, seed, font, o.seconds, o.sampleRate, { engines: voices!, expressive: o.expressive === true, ensemble: o.ensemble, chain: o.chain === true });

@@ -63,42 +63,70 @@ function filterInPlace(x: Float32Array, [b0, b1, b2, a1, a2]: number[]): void {
 
 /** The chain up to (not including) the codec, on a copy of `signal`. `rng` draws the noise. */
 export function recordChain(signal: AudioSignal, draw: RecordingDraw, rng: Rng): AudioSignal {
-  const sr = signal.sampleRate;
-  let channels: Float32Array[] = signal.channels.map((c) => Float32Array.from(c));
-  if (draw.room) {
-    const [l, r] = channels.length > 1 ? channels : [channels[0], channels[0]];
-    const wet = reverb(l, r, sr, draw.room);
-    channels = channels.length > 1 ? [wet.left, wet.right] : [wet.left];
-  }
+  return recordStems([signal], draw, rng, true).stems[0];
+}
+
+/**
+ * The chain up to the codec applied to the stems of one mixture so that they still sum to it: the room
+ * and the EQ are linear and run on each stem; the compressor's gain curve comes from the mixture and
+ * multiplies every stem; the noise floor is a stem of its own (or, with `noiseIntoFirst`, added to the
+ * first stem); the level scales them all. Copies; `rng` draws the noise.
+ */
+export function recordStems(stems: readonly AudioSignal[], draw: RecordingDraw, rng: Rng, noiseIntoFirst = false): { stems: AudioSignal[]; noise: AudioSignal | null } {
+  const sr = stems[0].sampleRate;
   const e = draw.eq;
   const filters = [biquad("low", e.lowHz, e.lowShelfDb, 0.707, sr), biquad("high", Math.min(e.highHz, 0.45 * sr), e.highShelfDb, 0.707, sr), biquad("peak", e.peakHz, e.peakDb, e.peakQ, sr)];
-  for (const c of channels) for (const f of filters) filterInPlace(c, f);
-  const out: AudioSignal = { sampleRate: sr, channels };
+  const out: AudioSignal[] = stems.map((signal) => {
+    let channels: Float32Array[] = signal.channels.map((c) => Float32Array.from(c));
+    if (draw.room) {
+      const [l, r] = channels.length > 1 ? channels : [channels[0], channels[0]];
+      const wet = reverb(l, r, sr, draw.room);
+      channels = channels.length > 1 ? [wet.left, wet.right] : [wet.left];
+    }
+    for (const c of channels) for (const f of filters) filterInPlace(c, f);
+    return { sampleRate: sr, channels };
+  });
+  const nc = out[0].channels.length, n = out[0].channels[0].length;
+  // The mixture of the processed stems (the stem itself when there is one).
+  const mixture = (): Float32Array[] => out.length === 1 ? [...out[0].channels] : Array.from({ length: nc }, (_, c) => {
+    const m = new Float32Array(n);
+    for (const st of out) { const x = st.channels[c]; for (let i = 0; i < n; i++) m[i] += x[i]; }
+    return m;
+  });
   if (draw.compression) {
-    // Gain from a linked RMS detector; threshold relative to the peak.
-    const p = peak(out);
+    // Gain from a linked RMS detector on the mixture; threshold relative to its peak.
+    const mix = mixture();
+    const p = peak({ sampleRate: sr, channels: mix });
     const th = p * Math.pow(10, draw.compression.thresholdDb / 20), ratio = draw.compression.ratio;
     const att = Math.exp(-1 / (0.01 * sr)), rel = Math.exp(-1 / (0.15 * sr));
     let env = 0;
-    for (let i = 0; i < channels[0].length; i++) {
+    for (let i = 0; i < n; i++) {
       let s = 0;
-      for (const c of channels) s += c[i] * c[i];
-      const level = Math.sqrt(s / channels.length);
+      for (const c of mix) s += c[i] * c[i];
+      const level = Math.sqrt(s / nc);
       env = level > env ? att * env + (1 - att) * level : rel * env + (1 - rel) * level;
       const g = env > th && th > 0 ? Math.pow(env / th, 1 / ratio - 1) : 1;
-      for (const c of channels) c[i] *= g;
+      for (const st of out) for (const c of st.channels) c[i] *= g;
     }
   }
+  let noise: AudioSignal | null = null;
   if (draw.noiseDb !== null) {
-    let s = 0, n = 0;
-    for (const c of channels) for (let i = 0; i < c.length; i++) { s += c[i] * c[i]; n++; }
-    const level = Math.sqrt(s / Math.max(1, n)) * Math.pow(10, draw.noiseDb / 20);
-    for (const c of channels) {
+    const mix = mixture();
+    let s = 0, count = 0;
+    for (const c of mix) for (let i = 0; i < c.length; i++) { s += c[i] * c[i]; count++; }
+    const level = Math.sqrt(s / Math.max(1, count)) * Math.pow(10, draw.noiseDb / 20);
+    const target = noiseIntoFirst ? out[0] : (noise = { sampleRate: sr, channels: Array.from({ length: nc }, () => new Float32Array(n)) });
+    for (const c of target.channels) {
       let b = 0;
       for (let i = 0; i < c.length; i++) { b = 0.95 * b + 0.3 * rng.normal(); c[i] += level * b; } // ≈ unit RMS, tilted down
     }
   }
-  const p = peak(out);
-  if (p > 0) scaleInPlace(out, Math.pow(10, draw.peakDbfs / 20) / p);
-  return out;
+  const all = noise ? [...out, noise] : out;
+  const p = all.length === 1 ? peak(all[0]) : peak({ sampleRate: sr, channels: Array.from({ length: nc }, (_, c) => {
+    const m = new Float32Array(n);
+    for (const st of all) { const x = st.channels[c]; for (let i = 0; i < n; i++) m[i] += x[i]; }
+    return m;
+  }) });
+  if (p > 0) for (const st of all) scaleInPlace(st, Math.pow(10, draw.peakDbfs / 20) / p);
+  return { stems: out, noise };
 }
