@@ -90,7 +90,7 @@ export async function* multipitchStream(model: OnnxModel, blocks: AsyncIterable<
     const a = from * MULTIPITCH_HOP, b = Math.min(bufEnd, (to - 1) * MULTIPITCH_HOP + 1);
     const input = multipitchInput(buf.subarray(a - bufStart, b - bufStart), o.fusion);
     const seg = await runChunked(model, { data: input.data, dims: [1, input.channels, input.bins, input.frames] }, {
-      chunk: 1024, overlap: 4 * MULTIF0_TIME_RADIUS, signal: o.signal,
+      chunk: 512, overlap: 4 * MULTIF0_TIME_RADIUS, signal: o.signal,
       onProgress: totalGuess ? (f) => o.onProgress?.(Math.min(1, (first + f * core) / totalGuess)) : undefined,
     });
     const T = input.frames, off = first - from;
