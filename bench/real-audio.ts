@@ -22,6 +22,7 @@ import { integratedLoudness } from "../src/dsp/loudness.js";
 import { yin } from "../src/dsp/pitch.js";
 import { resample } from "../src/dsp/resample.js";
 import { evaluateMultipitch } from "../src/eval/multipitch.js";
+import { levelRelativeDb } from "../src/eval/separation.js";
 import { toMono } from "../src/io/audio.js";
 import { hzToBin, pickPeaks } from "../src/models/pitch/contract.js";
 import { loadMultipitchModel, loadSeparationModel, readAudioFile } from "../src/node.js";
@@ -68,9 +69,7 @@ console.log("| recording | seconds | vocals energy re input (dB) | input (LUFS) 
 for (const f of readdirSync(path.join(SHARED, "real")).filter((n) => n.endsWith(".ogg")).sort()) {
   const a = await readAudioFile(path.join(SHARED, "real", f));
   const { vocals: v } = await separate(a, { model: sep });
-  let ev = 0, ei = 0;
-  a.channels.forEach((c, k) => { for (let i = 0; i < c.length; i++) { ei += c[i] * c[i]; ev += v[k][i] * v[k][i]; } });
   const lufs = (chs: readonly Float32Array[]) => integratedLoudness(chs, a.sampleRate);
-  console.log(`| ${f} | ${(a.channels[0].length / a.sampleRate).toFixed(0)} | ${(10 * Math.log10(ev / ei)).toFixed(1)} | ${lufs(a.channels).toFixed(1)} | ${lufs(v).toFixed(1)} |`);
+  console.log(`| ${f} | ${(a.channels[0].length / a.sampleRate).toFixed(0)} | ${levelRelativeDb(v, a.channels).toFixed(1)} | ${lufs(a.channels).toFixed(1)} | ${lufs(v).toFixed(1)} |`);
 }
 await sep.dispose();

@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { musevalV4, nanMedian } from "../src/eval/separation.js";
+import { energy, levelRelativeDb, musevalV4, nanMedian } from "../src/eval/separation.js";
 import { decodeWav } from "../src/io/wav.js";
 import { oracleIrm, repetSim } from "../src/models/separation/baselines.js";
 import type { SeparationModel } from "../src/models/separation/model.js";
@@ -61,12 +61,11 @@ async function evaluateSong(mix: Signal, voc: Signal, acc: Signal, into: Scores,
     estimates[m.name] = (await separate(mix, { model: m.model, wiener: m.wiener })).vocals;
     if (timed) m.seconds += (performance.now() - t) / 1000;
   }
-  const energy = (chs: readonly Float32Array[]) => chs.reduce((e, c) => c.reduce((s, x) => s + x * x, e), 0);
   const instrumental = energy(voc.channels) === 0;
   for (const m of methods) {
     const v = estimates[m];
     if (instrumental) {
-      into[m].leak.push(10 * Math.log10(Math.max(1e-12, energy(v)) / energy(mix.channels)));
+      into[m].leak.push(levelRelativeDb(v, mix.channels));
       continue;
     }
     const a = mix.channels.map((c, k) => Float32Array.from(c, (x, i) => x - v[k][i]));

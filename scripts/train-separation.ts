@@ -11,7 +11,7 @@
 import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { init, numpy as np, type Array as JArray } from "@jax-js/jax";
-import { musevalV4, nanMedian } from "../src/eval/separation.js";
+import { energy, levelRelativeDb, musevalV4, nanMedian } from "../src/eval/separation.js";
 import { decodeWav } from "../src/io/wav.js";
 import { exportUNet, initUNet, separationLoss, unetMask, type BlockKind } from "../src/models/separation/unet.js";
 import { namedLeaves, parameterCount, Rng } from "../src/nn/layers.js";
@@ -89,7 +89,6 @@ writeFileSync(path.join(outDir, `separation-${block}.safetensors`), encodeSafete
 const model = await OnnxModel.load(await ortNode(), onnx);
 const manifest = JSON.parse(readFileSync(path.join(testDir, "manifest.json"), "utf8")) as { items: { name: string }[] };
 const vocSdr: number[] = [], accSdr: number[] = [], leakDb: number[] = [];
-const energy = (chs: readonly Float32Array[]) => chs.reduce((e, c) => c.reduce((t, x) => t + x * x, e), 0);
 let audioSeconds = 0;
 const te = performance.now();
 for (const it of manifest.items) {
@@ -99,7 +98,7 @@ for (const it of manifest.items) {
   const est = await separateWithModel(model, mix.channels[0], mix.channels[1], data);
   if (energy(voc.channels) === 0) {
     // A song without vocals has no SDR: its vocals stem should be near silence.
-    leakDb.push(10 * Math.log10(Math.max(1e-12, energy(est.vocals)) / energy(mix.channels)));
+    leakDb.push(levelRelativeDb(est.vocals, mix.channels));
     continue;
   }
   const frames = musevalV4([voc.channels, acc.channels], [est.vocals, est.accompaniment], mix.sampleRate);

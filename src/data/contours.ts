@@ -73,3 +73,17 @@ export function expressiveContour(notes: readonly Note[], rng: Rng, durationSeco
   });
   return { times, f0, bends, expression };
 }
+
+/**
+ * A contour's F0 (Hz per frame at `hopSeconds`) read at audio samples: linear between two voiced frames,
+ * the frame's own value next to a silent one, 0 where the frame is silent; frames past the end read as
+ * the last one. What the singers of data/singer.ts and data/songs.ts sing.
+ */
+export function contourAt(f0: ArrayLike<number>, hopSeconds: number, sampleRate: number): (sample: number) => number {
+  const last = f0.length - 1;
+  return (sample) => {
+    const x = sample / sampleRate / hopSeconds, j = Math.floor(x), w = x - j;
+    const a = f0[Math.min(last, j)] ?? 0, b = f0[Math.min(last, j + 1)] ?? 0;
+    return a > 0 && b > 0 ? a + w * (b - a) : a > 0 ? a : 0;
+  };
+}

@@ -87,12 +87,13 @@ export function recordStems(stems: readonly AudioSignal[], draw: RecordingDraw, 
     return { sampleRate: sr, channels };
   });
   const nc = out[0].channels.length, n = out[0].channels[0].length;
-  // The mixture of the processed stems (the stem itself when there is one).
-  const mixture = (): Float32Array[] => out.length === 1 ? [...out[0].channels] : Array.from({ length: nc }, (_, c) => {
+  // The sum of some stems (the stem itself when there is one).
+  const sum = (list: readonly AudioSignal[]): Float32Array[] => list.length === 1 ? [...list[0].channels] : Array.from({ length: nc }, (_, c) => {
     const m = new Float32Array(n);
-    for (const st of out) { const x = st.channels[c]; for (let i = 0; i < n; i++) m[i] += x[i]; }
+    for (const st of list) { const x = st.channels[c]; for (let i = 0; i < n; i++) m[i] += x[i]; }
     return m;
   });
+  const mixture = () => sum(out);
   if (draw.compression) {
     // Gain from a linked RMS detector on the mixture; threshold relative to its peak.
     const mix = mixture();
@@ -122,11 +123,7 @@ export function recordStems(stems: readonly AudioSignal[], draw: RecordingDraw, 
     }
   }
   const all = noise ? [...out, noise] : out;
-  const p = all.length === 1 ? peak(all[0]) : peak({ sampleRate: sr, channels: Array.from({ length: nc }, (_, c) => {
-    const m = new Float32Array(n);
-    for (const st of all) { const x = st.channels[c]; for (let i = 0; i < n; i++) m[i] += x[i]; }
-    return m;
-  }) });
+  const p = peak({ sampleRate: sr, channels: sum(all) });
   if (p > 0) for (const st of all) scaleInPlace(st, Math.pow(10, draw.peakDbfs / 20) / p);
   return { stems: out, noise };
 }

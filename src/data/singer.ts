@@ -22,6 +22,7 @@
  */
 import { InvalidInputError } from "../errors.js";
 import { Rng } from "../random.js";
+import { contourAt } from "./contours.js";
 import type { Note, Part } from "./score.js";
 
 export type VoiceType = "soprano" | "alto" | "tenor" | "bass" | "child";
@@ -160,6 +161,7 @@ export function singFormant(notes: readonly Note[], f0: Float64Array, hopSeconds
   }
   // Sample-rate F0 by linear interpolation of the frames; the glottal phase accumulates it.
   const frameOf = (i: number) => (i / sampleRate) / hopSeconds;
+  const f0At = contourAt(f0, hopSeconds, sampleRate);
   let phase = 0, shimmer = 0, gain = 0;
   const maxH = 160;
   const amps = new Float64Array(maxH + 1), next = new Float64Array(maxH + 1);
@@ -189,16 +191,13 @@ export function singFormant(notes: readonly Note[], f0: Float64Array, hopSeconds
     }
     for (let i = b0; i < b1; i++) {
       if (onsetSet.has(i)) sinceOnset = 0;
-      const x = frameOf(i), j = Math.floor(x), w = x - j;
-      const fa = f0[Math.min(f0.length - 1, j)] ?? 0, fb = f0[Math.min(f0.length - 1, j + 1)] ?? 0;
-      const voiced = fa > 0;
-      const f = voiced ? (fb > 0 ? fa + w * (fb - fa) : fa) : 0;
+      const f = f0At(i), voiced = f > 0;
       // 15 ms attack, 30 ms release, exact to the contour's voicing.
       gain = voiced ? Math.min(1, gain + 1 / (0.015 * sampleRate)) : Math.max(0, gain - 1 / (0.03 * sampleRate));
       sinceOnset++;
       if (gain === 0) { phase = 0; continue; }
       const t = (i - b0) / (b1 - b0);
-      phase += (2 * Math.PI * (f > 0 ? f : fa)) / sampleRate;
+      phase += (2 * Math.PI * f) / sampleRate;
       if (phase > 2 * Math.PI) phase -= 2 * Math.PI;
       shimmer = 0.999 * shimmer + 0.001 * rng.normal() * 30;
       const g = gain * Math.pow(10, (draw.shimmerDb * shimmer) / 20);

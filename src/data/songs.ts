@@ -14,6 +14,7 @@ import { singPhrase, VOWELS, type Segment } from "../io/festival.js";
 import { readSoundFont, type FontName } from "../io/soundfonts.js";
 import { Rng } from "../random.js";
 import { f0Track, vowelNotes } from "./annotations.js";
+import { contourAt } from "./contours.js";
 import { loadSoundBank, mixStems, peak, renderPart, rms, scaleInPlace } from "./render.js";
 import { drawSinger, singFormant, voiceTypeFor, type SingerDraw } from "./singer.js";
 import type { Note, Part, Song } from "./score.js";
@@ -151,11 +152,7 @@ export function drawSpeechSinger(rng: Rng, part: Part): SpeechSingerDraw {
  */
 export function singSpeech(notes: readonly Note[], f0: Float64Array, hopSeconds: number, draw: SpeechSingerDraw, sampleRate: number, length: number): Float32Array {
   const out = new Float32Array(length);
-  const f0At = (s: number) => {
-    const x = s / sampleRate / hopSeconds, j = Math.floor(x), w = x - j;
-    const a = f0[j] ?? 0, b = f0[j + 1] ?? 0;
-    return a > 0 && b > 0 ? a + w * (b - a) : a;
-  };
+  const f0At = contourAt(f0, hopSeconds, sampleRate);
   let previousEnd = 0;
   for (const n of notes) {
     const spoken = speak(n.syllable ?? "la", draw.variant, draw.pitch, draw.wpm);

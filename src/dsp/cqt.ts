@@ -240,6 +240,16 @@ export function cqt(signal: Float32Array, sampleRate: number, options: CqtOption
   return { re, im, nFrames, nBins, hopLength: o.hopLength, sampleRate };
 }
 
+/** The ordered spectrum of y[start, start + n), zero-padded where it overhangs y (`frame`: n floats of scratch). */
+function centredFrame(fft: ReturnType<typeof realFft>, y: Float32Array, start: number, frame: Float32Array): Float32Array {
+  const n = frame.length;
+  if (start >= 0 && start + n <= y.length) return fft.forwardOrdered(y, start);
+  frame.fill(0);
+  const from = Math.max(0, start), to = Math.min(y.length, start + n);
+  if (to > from) frame.set(y.subarray(from, to), from - start);
+  return fft.forwardOrdered(frame, 0);
+}
+
 /** Our SIMD kernel application (wasm/cqtrows.wat), loaded on first use; null where WebAssembly SIMD is missing. */
 interface CqtRows {
   readonly memory: WebAssembly.Memory;
@@ -294,15 +304,7 @@ function cqtResponse(y: Float32Array, hop: number, kernel: OctaveKernel, outRe: 
   for (let t0 = 0; t0 < nFrames; t0 += CQT_BLOCK) {
     const count = Math.min(CQT_BLOCK, nFrames - t0);
     for (let f = 0; f < count; f++) {
-      const t = t0 + f, start = t * hop - half;
-      let X: Float32Array;
-      if (start >= 0 && start + nFft <= y.length) X = fft.forwardOrdered(y, start);
-      else {
-        frame.fill(0);
-        const from = Math.max(0, start), to = Math.min(y.length, start + nFft);
-        if (to > from) frame.set(y.subarray(from, to), from - start);
-        X = fft.forwardOrdered(frame, 0);
-      }
+      const X = centredFrame(fft, y, (t0 + f) * hop - half, frame);
       const at = (xAt >> 2) + f * stride;
       heap.set(X, at);
       heap.fill(0, at + nFft, at + stride);
@@ -327,16 +329,7 @@ function cqtResponseJs(y: Float32Array, hop: number, kernel: OctaveKernel, outRe
   const frame = new Float32Array(nFft);
   const half = nFft / 2;
   for (let t = 0; t < nFrames; t++) {
-    const start = t * hop - half;
-    let X: Float32Array;
-    if (start >= 0 && start + nFft <= y.length) {
-      X = fft.forwardOrdered(y, start);
-    } else {
-      frame.fill(0);
-      const from = Math.max(0, start), to = Math.min(y.length, start + nFft);
-      if (to > from) frame.set(y.subarray(from, to), from - start);
-      X = fft.forwardOrdered(frame, 0);
-    }
+    const X = centredFrame(fft, y, t * hop - half, frame);
     for (const row of rows) {
       let sr = 0, si = 0;
       const { lo, re, im } = row;

@@ -22,6 +22,7 @@
 import { forwardFramesOneByOne, type RealFftEngine } from "./fft-engine.js";
 import { wasmBase64 as pffftWasm } from "./wasm/pffft.js";
 import { wasmBase64 as spectrumWasm } from "./wasm/spectrum.js";
+import { decodeBase64, instantiateSimd } from "./wasm-simd.js";
 
 interface PffftModule {
   readonly HEAPF32: Float32Array;
@@ -41,18 +42,10 @@ interface SpectrumPost {
   hann(src: number, re: number, im: number, n: number, frames: number): void;
 }
 
-function loadSpectrumPost(): SpectrumPost | undefined {
-  try {
-    return new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(spectrumWasm))).exports as unknown as SpectrumPost;
-  } catch {
-    return undefined; // no WebAssembly SIMD here: the per-frame JavaScript post-pass serves
-  }
-}
 
 /** Frames per block in forwardFrames: about 1 MB of spectra at a time. */
 const blockFrames = (n: number) => Math.max(1, Math.floor(262144 / n));
 
-const decodeBase64 = (b64: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 
 /**
  * PFFFT instantiated without emscripten's loader. The binary's imports are
@@ -286,7 +279,8 @@ function loadedPffft(): PffftModule | undefined {
 }
 
 function spectrumPost(): SpectrumPost | undefined {
-  if (spectrum === null) spectrum = loadedPffft() === undefined ? undefined : loadSpectrumPost();
+  // Without WebAssembly SIMD (or with MIRKIT_SIMD=off) the per-frame JavaScript post-pass serves.
+  if (spectrum === null) spectrum = loadedPffft() === undefined ? undefined : instantiateSimd<SpectrumPost>(spectrumWasm) ?? undefined;
   return spectrum;
 }
 

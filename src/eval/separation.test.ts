@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { decodeWav } from "../io/wav.js";
 import { noise, rng } from "../testing/assert.js";
 import { referenceAvailable, runReference, SHARED, sharedAvailable } from "../testing/reference.js";
-import { bssEvalImages, bssEvalImagesFramewise, bssEvalSources, bssEvalSourcesFramewise, mdxSdr, siSdr } from "./separation.js";
+import { bssEvalImages, bssEvalImagesFramewise, bssEvalSources, bssEvalSourcesFramewise, levelRelativeDb, mdxSdr, siSdr } from "./separation.js";
 
 const DIR = path.join(SHARED, "fixtures/mir_eval/separation");
 const skip = sharedAvailable("fixtures/mir_eval/separation") === true ? false : String(sharedAvailable("fixtures/mir_eval/separation"));
@@ -150,4 +150,12 @@ test("windows too short for the filters (K·L ≥ window): the projection explai
   const f = bssEvalImagesFramewise(ref, est, { window: 1000, hop: 700 });
   for (const row of f.sar) for (const v of row) assert.ok(v > 100, `SAR ${v}`);
   for (const row of f.sir) for (const v of row) assert.ok(Number.isFinite(v));
+});
+
+test("levelRelativeDb: the energy ratio of an estimate to a reference over all channels, in dB", () => {
+  const ref = [Float32Array.of(1, -1, 1, -1), Float32Array.of(1, 1, 1, 1)];
+  assert.ok(Math.abs(levelRelativeDb(ref.map((c) => c.map((v) => v * 0.1)), ref) + 20) < 1e-6);
+  // One channel silent, the other as loud: half the energy.
+  assert.ok(Math.abs(levelRelativeDb([new Float32Array(4), ref[1]], ref) + 10 * Math.log10(2)) < 1e-9);
+  assert.equal(levelRelativeDb([new Float32Array(4)], ref), 10 * Math.log10(1e-12 / 8), "silence is floored, not −∞");
 });

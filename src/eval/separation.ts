@@ -413,3 +413,18 @@ export function mdxSdr(ref: readonly ArrayLike<number>[], est: readonly ArrayLik
   ref.forEach((r, c) => { for (let i = 0; i < r.length; i++) { num += r[i] * r[i]; den += (r[i] - est[c][i]) ** 2; } });
   return 10 * Math.log10((num + delta) / (den + delta));
 }
+
+/** Sum of squares over every channel. */
+export function energy(channels: readonly ArrayLike<number>[]): number {
+  let e = 0;
+  for (const c of channels) for (let i = 0; i < c.length; i++) e += c[i] * c[i];
+  return e;
+}
+
+/**
+ * The level of `estimate` relative to `reference` in dB (energy ratio over all channels): how loud a
+ * vocals stem is beside the input where there is no voice to give (an instrumental wants it far below 0).
+ */
+export function levelRelativeDb(estimate: readonly ArrayLike<number>[], reference: readonly ArrayLike<number>[]): number {
+  return 10 * Math.log10(Math.max(1e-12, energy(estimate)) / energy(reference));
+}

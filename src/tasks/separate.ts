@@ -154,17 +154,18 @@ export async function* separateStream(blocks: AsyncIterable<AudioSignal>, option
     const from = Math.max(0, a - margin), to = last ? bufEnd : a + core + margin;
     const len = to - from;
     // The "fast" resampler (stop band > 60 dB down): its error is far below the model's.
-    const atModel = stereoSlice(from, to).map((c) => resample(c, rate, cfg.sampleRate, { quality: "fast" }));
+    const original = stereoSlice(from, to);
+    const atModel = original.map((c) => resample(c, rate, cfg.sampleRate, { quality: "fast" }));
     const total = options.totalFrames;
     const { vocals, highShare } = await separateWithModel(options.model.onnx, atModel[0], atModel[1], cfg, {
       wiener: options.wiener,
       signal: options.signal,
       onProgress: options.onProgress && total ? (f) => options.onProgress!(Math.min(1, (a + f * Math.min(core, total - a)) / total)) : undefined,
     });
-    const original = rate > cfg.sampleRate && options.highBand !== "accompaniment" ? stereoSlice(from, to) : undefined;
+    const shareHighBand = rate > cfg.sampleRate && options.highBand !== "accompaniment";
     vocals.forEach((v, c) => {
       const r = resample(v, cfg.sampleRate, rate, { quality: "fast" });
-      if (original) {
+      if (shareHighBand) {
         // Above the model's band (sibilants, breath): the input minus its band-limited copy, shared out as
         // the model shares its top band, frame by frame (linear between frame centres).
         const band = resample(atModel[c], cfg.sampleRate, rate, { quality: "fast" }), x = original[c], g = highShare[c];
