@@ -10,14 +10,13 @@ import type { Command } from "commander";
 import { HCQT_DEFAULTS } from "../dsp/hcqt.js";
 import { InvalidInputError } from "../errors.js";
 import { formatRaggedTimeSeries } from "../eval/io.js";
-import { openAudioStream } from "../io/file.js";
 import type { MultipitchModel } from "../models/pitch/model.js";
 import { loadMultipitchModel } from "../node.js";
 import { renderFigure } from "../plot/figure.js";
 import { octaveTicks } from "../tasks/plot.js";
 import { encodePng } from "../plot/png.js";
 import { MULTIPITCH_BINS, MULTIPITCH_HOP, MULTIPITCH_RATE } from "../models/pitch/contract.js";
-import { multipitchStream } from "../tasks/multipitch.js";
+import { multipitchFile } from "../tasks/file-jobs.js";
 import { inputFiles, outputPaths, writeOutput } from "./outputs.js";
 import { encodeWav } from "../io/wav.js";
 import { f0ToNotes, formatNotes, sonifyNotes, voiceNotesToMidi } from "../tasks/f0-notes.js";
@@ -52,7 +51,7 @@ export function addMultipitchCommand(program: Command): void {
         const extra = (v: string | undefined, suffix: string, what: string, stdout = false) => (v === undefined ? undefined : outputPaths(files, v, suffix, { what, stdout }));
         const midis = extra(o.midi, ".mid", "MIDI"), notes = extra(o.notes, ".notes.csv", "notes", true), sonified = extra(o.sonify, ".notes.wav", "a rendering");
         for (const [i, file] of files.entries()) {
-          const f0 = await multipitchFile(file, outs[i], pictures?.[i], model, o.threshold, program.opts().quiet === true);
+          const f0 = await multipitchToFile(file, outs[i], pictures?.[i], model, o.threshold, program.opts().quiet === true);
           if (midis || notes || sonified) await writeNotes(f0, { midi: midis?.[i], notes: notes?.[i], sonify: sonified?.[i] });
         }
       } finally {
@@ -62,39 +61,33 @@ export function addMultipitchCommand(program: Command): void {
 }
 
 /** One input: streamed, so memory is bounded by a segment whatever the file's length. */
-async function multipitchFile(file: string, out: string, salience: string | undefined, model: MultipitchModel, threshold: number | undefined, quiet: boolean): Promise<{ times: number[]; freqs: Float64Array[] }> {
+async function multipitchToFile(file: string, out: string, salience: string | undefined, model: MultipitchModel, threshold: number | undefined, quiet: boolean): Promise<{ times: number[]; freqs: Float64Array[] }> {
   const progress = createProgress(path.basename(file), quiet);
   // The picture keeps at most ~2000 columns (max over groups of frames); without a known length it grows a column per frame group.
-  const times: number[] = [];
-  const freqs: Float64Array[] = [];
   let picture: Float32Array[] | undefined;
   let group = 1;
+  let f0: { times: number[]; freqs: Float64Array[] };
   try {
-    const { sampleRate, frames, blocks } = await openAudioStream(file);
-    const totalSeconds = frames !== undefined ? frames / sampleRate : undefined;
-    if (salience) {
-      picture = [];
-      group = totalSeconds ? Math.max(1, Math.ceil((totalSeconds * MULTIPITCH_RATE) / MULTIPITCH_HOP / 2000)) : 8;
-    }
-    for await (const part of multipitchStream(model.onnx, blocks, {
-      fusion: model.fusion,
-      threshold: threshold ?? model.threshold,
-      totalSeconds,
+    f0 = await multipitchFile(file, {
+      model, threshold,
+      onOpen: (totalSeconds) => {
+        if (!salience) return;
+        picture = [];
+        group = totalSeconds ? Math.max(1, Math.ceil((totalSeconds * MULTIPITCH_RATE) / MULTIPITCH_HOP / 2000)) : 8;
+      },
       onProgress: (f) => progress.update(f, "salience"),
-      onSalience: picture && ((sal, frames, first) => {
+      onSalience: salience === undefined ? undefined : (sal, frames, first) => {
         for (let t = 0; t < frames; t++) {
           const col = Math.floor((first + t) / group);
           const column = (picture![col] ??= new Float32Array(MULTIPITCH_BINS));
           for (let k = 0; k < MULTIPITCH_BINS; k++) column[k] = Math.max(column[k], sal[k * frames + t]);
         }
-      }),
-    })) {
-      for (const t of part.times) times.push(t);
-      for (const f of part.freqs) freqs.push(f);
-    }
+      },
+    });
   } finally {
     progress.stop();
   }
+  const { times, freqs } = f0;
   const text = formatRaggedTimeSeries(times, freqs);
   await writeOutput(out, text);
   if (picture && salience) {

@@ -11,15 +11,13 @@
 import * as path from "node:path";
 import type { Command } from "commander";
 import { UnsupportedFormatError } from "../errors.js";
-import { encodeWithTool, encoderAvailable } from "../io/encoders.js";
+import { encoderAvailable } from "../io/encoders.js";
 import type { WavEncoding } from "../io/wav.js";
-import type { SeparationModel } from "../models/separation/model.js";
-import { makeOutputDir, openAudioStream, readAudioFile, scratchDir, WavFileWriter, writeAudioFile } from "../io/file.js";
 import { loadSeparationModel } from "../node.js";
-import { separate, separateStream } from "../tasks/separate.js";
+import { separateFile } from "../tasks/file-jobs.js";
 import { UsageError } from "./options.js";
 import { inputFiles, outputNames } from "./outputs.js";
-import { createProgress, type Progress } from "./progress.js";
+import { createProgress } from "./progress.js";
 
 export function addSeparateCommand(program: Command): void {
   program
@@ -49,31 +47,14 @@ export function addSeparateCommand(program: Command): void {
         const files = await inputFiles(inputs);
         const folders = outputNames(files);
         for (const [i, file] of files.entries()) {
-          const dir = path.join(o.out, folders[i]);
           const progress = createProgress(path.basename(file), program.opts().quiet === true);
-          const onProgress = (f: number) => progress.update(f, "separating");
-          const stems = ["vocals", "accompaniment"].map((s) => path.join(dir, `${s}.${format}`));
-          if (format === "flac") {
-            const audio = await readAudioFile(file);
-            const { vocals, accompaniment } = await separate(audio, { model, wiener: o.wiener === true, onProgress });
+          let stems: string[];
+          try {
+            // Compressed inputs do not say their length up front: the time done stands in for a fraction.
+            const onProgress = (f: number, seconds?: number) => progress.update(f, seconds === undefined ? "separating" : `${seconds.toFixed(0)} s done`);
+            stems = await separateFile(file, path.join(o.out, folders[i]), { model, format, encoding, wiener: o.wiener === true, onProgress });
+          } finally {
             progress.stop();
-            await makeOutputDir(dir);
-            await writeAudioFile(stems[0], { sampleRate: audio.sampleRate, channels: vocals }, { format: "flac", encoding });
-            await writeAudioFile(stems[1], { sampleRate: audio.sampleRate, channels: accompaniment }, { format: "flac", encoding });
-          } else {
-            // WAV: streamed block by block (any input format); memory is bounded by the segment, whatever the length.
-            // MP3/Ogg: the same 16-bit WAV stems in a scratch folder, then encoded into place.
-            const scratch = format === "wav" ? undefined : await scratchDir();
-            try {
-              const wavs = scratch ? ["vocals", "accompaniment"].map((s) => path.join(scratch.path, `${s}.wav`)) : stems;
-              await streamStems(file, wavs, scratch ? "pcm16" : encoding, { model, wiener: o.wiener === true, progress, onProgress, makeDir: scratch ? undefined : dir });
-              if (scratch) {
-                await makeOutputDir(dir);
-                for (const [k, wav] of wavs.entries()) await encodeWithTool(format as "mp3" | "ogg", wav, stems[k]);
-              }
-            } finally {
-              await scratch?.done();
-            }
           }
           if (program.opts().quiet !== true) process.stderr.write(`wrote ${stems.join(", ")}\n`);
         }
@@ -81,27 +62,4 @@ export function addSeparateCommand(program: Command): void {
         await model.dispose();
       }
     });
-}
-
-/** Separates `file` into two WAV files as it streams (WavFileWriter: temporary siblings until closed). */
-async function streamStems(file: string, outs: string[], encoding: WavEncoding, o: { model: SeparationModel; wiener: boolean; progress: Progress; onProgress: (f: number) => void; makeDir?: string }): Promise<void> {
-  const { sampleRate, channels, frames: total, blocks } = await openAudioStream(file);
-  if (o.makeDir !== undefined) await makeOutputDir(o.makeDir);
-  const writers = [await WavFileWriter.open(outs[0], sampleRate, channels, encoding), await WavFileWriter.open(outs[1], sampleRate, channels, encoding)];
-  try {
-    let done = 0;
-    for await (const out of separateStream(blocks, { model: o.model, wiener: o.wiener, onProgress: total ? o.onProgress : undefined, totalFrames: total })) {
-      await writers[0].write(out.vocals);
-      await writers[1].write(out.accompaniment);
-      done += out.vocals[0].length;
-      // Compressed inputs do not say their length up front: show the time done instead of a fraction.
-      if (!total) o.progress.update(0, `${(done / sampleRate).toFixed(0)} s done`);
-    }
-    for (const w of writers) await w.close();
-  } catch (e) {
-    for (const w of writers) await w.abort();
-    throw e;
-  } finally {
-    o.progress.stop();
-  }
 }

@@ -8,7 +8,7 @@
  * Names are single path segments: anything with "/", "\" or ".." is a 404.
  */
 import { existsSync, promises as fs, readdirSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import * as path from "node:path";
 import { MODELS_DIR } from "../io/model-files.js";
 
@@ -38,7 +38,12 @@ export function defaultRoots(): StaticRoots {
 const safeName = (s: string) => s.length > 0 && !/[\\/]/.test(s) && s !== "." && s !== "..";
 
 export function createStaticServer(roots: StaticRoots = defaultRoots()): Server {
-  return createServer(async (req, res) => {
+  return createServer(staticHandler(roots));
+}
+
+/** The demo's request handler, for a node:http server or a framework's fallback route. */
+export function staticHandler(roots: StaticRoots = defaultRoots()): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
     const send = (status: number, body: string | Uint8Array, type = "text/plain; charset=utf-8") => {
       res.writeHead(status, { "content-type": type, "cache-control": "no-cache" });
       res.end(body);
@@ -66,5 +71,5 @@ export function createStaticServer(roots: StaticRoots = defaultRoots()): Server 
     } catch {
       send(404, pathname === "/mirkit.js" ? "not built: run `npm run build:web`\n" : "not found\n");
     }
-  });
+  };
 }

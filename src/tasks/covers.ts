@@ -92,6 +92,9 @@ export async function addToLibrary(db: string, inputs: readonly string[], option
   }
 }
 
+/** Runs a read or write of the library file under a lock shared with other processes (the service's workers). */
+export type LibraryLock = <T>(fn: () => Promise<T>) => Promise<T>;
+
 export interface CoversMatch {
   readonly path: string;
   /** The calibrated fused distance, as `compareCovers` gives it for the same pair (comparable with its threshold). */
@@ -110,11 +113,15 @@ export interface CoversMatch {
  * keeps `candidates` entries, re-ranked by alignment (rerankScores); the best
  * `top` are returned, closest first.
  */
-export async function queryLibrary(db: string, file: string, options: { readonly top?: number; readonly candidates?: number; readonly onDamage?: (damage: readonly LibraryDamage[]) => void; readonly onProgress?: CoversProgress; readonly signal?: AbortSignal } = {}): Promise<CoversMatch[]> {
+export async function queryLibrary(db: string, file: string, options: { readonly top?: number; readonly candidates?: number; readonly onDamage?: (damage: readonly LibraryDamage[]) => void; readonly onProgress?: CoversProgress; readonly signal?: AbortSignal; readonly lock?: LibraryLock } = {}): Promise<CoversMatch[]> {
   if (!existsSync(db)) throw new InvalidInputError("no such library (create it with mirkit covers add)", { file: db });
-  const lib = await openCoversLibrary(db, { readOnly: true });
+  const lock = options.lock ?? ((fn) => fn());
+  const lib = await lock(async () => {
+    const l = await openCoversLibrary(db, { readOnly: true });
+    await l.close();
+    return l;
+  });
   const entries = lib.entries;
-  await lib.close();
   if (lib.damage.length > 0) options.onDamage?.(lib.damage);
   options.onProgress?.("covers query", 0, "features");
   const q = await coverEntry(file);

@@ -1,0 +1,109 @@
+/**
+ * The file-level jobs that both the command line and the service run
+ * (Node-only, exported from "mirkit/node"): one audio file in, streamed
+ * through a model, files or values out. Memory is bounded by a segment,
+ * whatever the file's length; progress is a fraction; an AbortSignal
+ * cancels between chunks of model input and removes what was half-written.
+ */
+import { encodeWithTool } from "../io/encoders.js";
+import { makeOutputDir, openAudioStream, readAudioFile, scratchDir, WavFileWriter, writeAudioFile } from "../io/file.js";
+import type { WavEncoding } from "../io/wav.js";
+import type { MultipitchModel } from "../models/pitch/model.js";
+import type { SeparationModel } from "../models/separation/model.js";
+import { multipitchStream } from "./multipitch.js";
+import { separate, separateStream } from "./separate.js";
+import * as path from "node:path";
+
+export type StemFormat = "wav" | "flac" | "mp3" | "ogg";
+
+export interface SeparateFileOptions {
+  readonly model: SeparationModel;
+  readonly format?: StemFormat;
+  /** WAV/FLAC sample format (default float32 for WAV, pcm16 for FLAC; MP3/Ogg ignore it). */
+  readonly encoding?: WavEncoding;
+  readonly wiener?: boolean;
+  /** Fraction done; `secondsDone` stands in where a compressed input does not say its length up front. */
+  readonly onProgress?: (fraction: number, secondsDone?: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Separates `file` into `dir`/vocals.<format> and accompaniment.<format> (the
+ * folder is made) and returns the two paths. WAV is streamed block by block;
+ * MP3/Ogg are the same 16-bit WAV stems made in a scratch folder, then
+ * encoded into place; FLAC is encoded from the whole stems in memory.
+ */
+export async function separateFile(file: string, dir: string, o: SeparateFileOptions): Promise<string[]> {
+  const format = o.format ?? "wav";
+  const encoding = o.encoding ?? (format === "flac" ? "pcm16" : "float32");
+  const stems = ["vocals", "accompaniment"].map((s) => path.join(dir, `${s}.${format}`));
+  if (format === "flac") {
+    const audio = await readAudioFile(file);
+    const { vocals, accompaniment } = await separate(audio, { model: o.model, wiener: o.wiener === true, onProgress: o.onProgress, signal: o.signal });
+    await makeOutputDir(dir);
+    await writeAudioFile(stems[0], { sampleRate: audio.sampleRate, channels: vocals }, { format: "flac", encoding });
+    await writeAudioFile(stems[1], { sampleRate: audio.sampleRate, channels: accompaniment }, { format: "flac", encoding });
+    return stems;
+  }
+  const scratch = format === "wav" ? undefined : await scratchDir();
+  try {
+    const wavs = scratch ? ["vocals", "accompaniment"].map((s) => path.join(scratch.path, `${s}.wav`)) : stems;
+    await streamStems(file, wavs, scratch ? "pcm16" : encoding, o, scratch ? undefined : dir);
+    if (scratch) {
+      await makeOutputDir(dir);
+      for (const [k, wav] of wavs.entries()) await encodeWithTool(format as "mp3" | "ogg", wav, stems[k]);
+    }
+  } finally {
+    await scratch?.done();
+  }
+  return stems;
+}
+
+/** Separates `file` into two WAV files as it streams (WavFileWriter: temporary siblings until closed). */
+async function streamStems(file: string, outs: string[], encoding: WavEncoding, o: SeparateFileOptions, makeDir?: string): Promise<void> {
+  const { sampleRate, channels, frames: total, blocks } = await openAudioStream(file);
+  if (makeDir !== undefined) await makeOutputDir(makeDir);
+  const writers = [await WavFileWriter.open(outs[0], sampleRate, channels, encoding), await WavFileWriter.open(outs[1], sampleRate, channels, encoding)];
+  try {
+    let done = 0;
+    for await (const out of separateStream(blocks, { model: o.model, wiener: o.wiener === true, onProgress: total ? o.onProgress : undefined, totalFrames: total, signal: o.signal })) {
+      await writers[0].write(out.vocals);
+      await writers[1].write(out.accompaniment);
+      done += out.vocals[0].length;
+      if (!total) o.onProgress?.(0, done / sampleRate);
+    }
+    for (const w of writers) await w.close();
+  } catch (e) {
+    for (const w of writers) await w.abort();
+    throw e;
+  }
+}
+
+export interface MultipitchFileOptions {
+  readonly model: MultipitchModel;
+  /** Peak-picking threshold (default: the model's). */
+  readonly threshold?: number;
+  readonly onProgress?: (fraction: number) => void;
+  /** Each segment's salience (bins × frames, frame-major rows) and its first frame. */
+  readonly onSalience?: (salience: Float32Array, frames: number, firstFrame: number) => void;
+  /** Called once the file's header is read, with its length in seconds where the header says. */
+  readonly onOpen?: (totalSeconds: number | undefined) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** Every F0 per frame of `file`, streamed: times in seconds and the F0s (Hz) of each frame. */
+export async function multipitchFile(file: string, o: MultipitchFileOptions): Promise<{ times: number[]; freqs: Float64Array[] }> {
+  const times: number[] = [];
+  const freqs: Float64Array[] = [];
+  const { sampleRate, frames, blocks } = await openAudioStream(file);
+  const totalSeconds = frames !== undefined ? frames / sampleRate : undefined;
+  o.onOpen?.(totalSeconds);
+  for await (const part of multipitchStream(o.model.onnx, blocks, {
+    fusion: o.model.fusion, threshold: o.threshold ?? o.model.threshold, totalSeconds,
+    onProgress: o.onProgress, onSalience: o.onSalience, signal: o.signal,
+  })) {
+    for (const t of part.times) times.push(t);
+    for (const f of part.freqs) freqs.push(f);
+  }
+  return { times, freqs };
+}
