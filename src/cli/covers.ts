@@ -3,7 +3,9 @@
  * tasks/covers.ts (a library of HPCP, melody and salience features,
  * alignment similarity, fusion by averaging).
  */
+import * as path from "node:path";
 import type { Command } from "commander";
+import { batchCoversAdd } from "../server/batch.js";
 import type { LibraryDamage } from "../covers/library.js";
 import { InvalidInputError } from "../errors.js";
 import { addToLibrary, compareCovers, evaluateCoversDataset, queryLibrary, repairLibrary, type CoversEvalResult } from "../tasks/covers.js";
@@ -27,10 +29,13 @@ export function addCoversCommands(program: Command): void {
     .description("Extract features of audio files (or folders, recursively) into the library; files already in it are skipped; resumable.")
     .argument("<inputs...>", "audio files or folders")
     .requiredOption("--db <file>", "library file (created if missing)")
-    .addHelpText("after", "\nExample:\n  $ mirkit covers add music/ --db covers.mkcl")
-    .action(async (inputs: string[], o: { db: string }) => {
+    .option("--redis <url>", "extract on `mirkit worker` processes of this Redis (they must see the same paths); this process writes the library")
+    .addHelpText("after", "\nExamples:\n  $ mirkit covers add music/ --db covers.mkcl\n  $ mirkit covers add /mnt/music --db covers.mkcl --redis redis://10.0.0.5:6379   # workers extract")
+    .action(async (inputs: string[], o: { db: string; redis?: string }) => {
       const progress = stagedProgress(quiet());
-      const r = await addToLibrary(o.db, inputs, { onProgress: progress.update });
+      const r = o.redis
+        ? await batchCoversAdd(o.redis, o.db, inputs, { onProgress: (done, total, file) => progress.update("covers add (workers)", done / total, path.basename(file)) })
+        : await addToLibrary(o.db, inputs, { onProgress: progress.update });
       progress.stop();
       warnDamage(o.db, r.damage);
       // One failure: its own line is the error. Several: a warning line each, then the list.

@@ -10,7 +10,8 @@
  */
 import * as path from "node:path";
 import type { Command } from "commander";
-import { UnsupportedFormatError } from "../errors.js";
+import { InvalidInputError, UnsupportedFormatError } from "../errors.js";
+import { batchSeparate } from "../server/batch.js";
 import { encoderAvailable } from "../io/encoders.js";
 import type { WavEncoding } from "../io/wav.js";
 import { loadSeparationModel } from "../node.js";
@@ -28,9 +29,10 @@ export function addSeparateCommand(program: Command): void {
     .option("--format <fmt>", "wav (streamed: any length in bounded memory), flac, mp3 or ogg (MP3/Ogg through lame/oggenc)", "wav")
     .option("--bits <b>", "sample format of WAV/FLAC stems: 16, 24 or 32f (float; WAV only); default 32f for WAV, 16 for FLAC")
     .option("--wiener", "refine the vocals with a multichannel Wiener post-filter (spatial covariances per bin; slower, see bench/separation.ts)")
+    .option("--redis <url>", "separate on `mirkit worker` processes of this Redis (they must see the same paths; WAV or FLAC stems); inputs whose stems exist are skipped")
     .option("-n, --model <name>", "a separation model: a shipped name (mirkit models) or an .onnx file with its .recipe.json beside it (default: the shipped one)")
     .addHelpText("after", "\nExamples:\n  $ mirkit separate song.mp3                 # separated/song/vocals.wav, accompaniment.wav\n  $ mirkit separate music/ -o stems/ --format mp3\n  $ mirkit separate a.wav b.flac -o out --format flac --bits 24 --wiener")
-    .action(async (inputs: string[], o: { out: string; format: string; bits?: string; model?: string; wiener?: boolean }) => {
+    .action(async (inputs: string[], o: { out: string; format: string; bits?: string; model?: string; wiener?: boolean; redis?: string }) => {
       const format = o.format;
       if (format !== "wav" && format !== "flac" && format !== "mp3" && format !== "ogg") throw new UsageError(`--format must be wav, flac, mp3 or ogg, got "${format}"`);
       const bits = o.bits ?? (format === "flac" ? "16" : "32f");
@@ -42,6 +44,7 @@ export function addSeparateCommand(program: Command): void {
         if (ok !== true) throw new UnsupportedFormatError(ok);
       }
       const encoding: WavEncoding = bits === "16" ? "pcm16" : bits === "24" ? "pcm24" : "float32";
+      if (o.redis !== undefined) return separateOnWorkers(o.redis, inputs, o.out, format, o.wiener === true, program.opts().quiet === true);
       const model = await loadSeparationModel(o.model); // a model problem is reported before any input is read
       try {
         const files = await inputFiles(inputs);
@@ -62,4 +65,20 @@ export function addSeparateCommand(program: Command): void {
         await model.dispose();
       }
     });
+}
+
+/** `separate … --redis`: one job per input on the workers, stems written where the command would write them. */
+async function separateOnWorkers(url: string, inputs: string[], out: string, format: string, wiener: boolean, quiet: boolean): Promise<void> {
+  if (format !== "wav" && format !== "flac") throw new UsageError(`--redis writes WAV or FLAC stems, not ${format}`);
+  const files = await inputFiles(inputs);
+  const folders = outputNames(files);
+  const progress = createProgress("separate (workers)", quiet);
+  let r;
+  try {
+    r = await batchSeparate(url, files.map((file, i) => ({ file, dir: path.join(out, folders[i]) })), { format, wiener }, { onProgress: (done, total, file) => progress.update(done / total, path.basename(file)) });
+  } finally {
+    progress.stop();
+  }
+  if (!quiet) process.stderr.write(`separated ${r.done} file(s) into ${out}${r.skipped ? `; ${r.skipped} already done, skipped` : ""}\n`);
+  if (r.failed.length > 0) throw new InvalidInputError(`${r.failed.length} file(s) failed: ${r.failed.map((f) => `${f.file} (${f.message})`).join("; ")}`);
 }

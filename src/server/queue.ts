@@ -69,6 +69,8 @@ interface Entry {
   createdAt: number;
   finishedAt?: number;
   readonly abort: AbortController;
+  /** Settles when the job has stopped, whatever the outcome. */
+  settled?: Promise<void>;
 }
 
 export class EmbeddedBackend implements JobBackend {
@@ -83,10 +85,12 @@ export class EmbeddedBackend implements JobBackend {
     const e: Entry = { spec, state: "queued", progress: 0, createdAt: Date.now(), abort: new AbortController() };
     this.jobs.set(spec.id, e);
     let started = 0;
-    this.pool.run(spec, {
+    e.settled = this.pool.run(spec, {
       signal: e.abort.signal,
-      onProgress: (f) => {
+      onStart: () => {
         if (e.state === "queued") (e.state = "active"), (started = Date.now());
+      },
+      onProgress: (f) => {
         if (e.state === "active") e.progress = f;
       },
     }).then(
@@ -108,12 +112,14 @@ export class EmbeddedBackend implements JobBackend {
     return { id, task: e.spec.task, state: e.state, progress: e.progress, files: e.outcome?.files ?? [], value: e.outcome?.value, error: e.error, createdAt: e.createdAt, finishedAt: e.finishedAt };
   }
 
+  /** Resolves once the job has stopped (at its next chunk of model input), so its files can go. */
   async cancel(id: string): Promise<boolean> {
     const e = this.jobs.get(id);
     if (!e) return false;
     if (!TERMINAL.includes(e.state)) {
       Object.assign(e, { state: "cancelled", finishedAt: Date.now() });
       e.abort.abort();
+      await e.settled;
     }
     return true;
   }
@@ -124,6 +130,7 @@ export class EmbeddedBackend implements JobBackend {
 
   async close(): Promise<void> {
     for (const e of this.jobs.values()) e.abort.abort();
+    await Promise.all([...this.jobs.values()].map((e) => e.settled));
     await this.pool.close();
   }
 }
@@ -273,7 +280,8 @@ export async function startRedisWorker(url: string, o: WorkerOptions): Promise<{
       return out;
     } catch (e) {
       if (e instanceof JobCancelledError) {
-        await fs.rm(path.resolve(o.store, job.data.out), { recursive: true, force: true }).catch(() => {});
+        // A service job's folder (upload and results) is in the store; a batch job's folder is the user's, never removed here.
+        if (!path.isAbsolute(job.data.out)) await fs.rm(path.dirname(path.resolve(o.store, job.data.out)), { recursive: true, force: true }).catch(() => {});
         o.onEvent?.("cancelled", id);
         throw new UnrecoverableError("cancelled");
       }
