@@ -125,9 +125,16 @@ async function checkAudio(file: string, maxSeconds: number): Promise<number> {
     throw new HttpError(415, "unsupported_format", `the upload is not audio mirkit reads (WAV, FLAC, MP3, Ogg Vorbis): ${(e as Error).message}`);
   }
   let seconds = 0;
+  let frames: number | undefined;
   const tooLong = () => new HttpError(413, "audio_too_long", `the audio is over the limit of ${maxSeconds} s`);
   try {
-    for await (const b of streamAudioFile(file, { onInfo: () => {} })) {
+    // A header that states the length (WAV) is taken at its word after the first block; others are decoded up to the limit.
+    for await (const b of streamAudioFile(file, { onInfo: (i) => (frames = i.frames) })) {
+      if (frames !== undefined) {
+        seconds = frames / b.sampleRate;
+        if (seconds > maxSeconds) throw tooLong();
+        break;
+      }
       seconds += b.channels[0].length / b.sampleRate;
       if (seconds > maxSeconds) throw tooLong();
     }
@@ -262,21 +269,35 @@ export async function createService(o: ServiceOptions): Promise<FastifyInstance>
       res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
       let last = "";
       let open = true;
-      req.raw.on("close", () => (open = false));
-      while (open) {
-        const v = view(s);
-        const now = JSON.stringify(v);
-        if (now !== last) {
-          res.write(`event: ${TERMINAL.includes(s.state) ? s.state : "progress"}\ndata: ${now}\n\n`);
-          last = now;
+      // Woken by the queue's events on this job, and every second regardless (an event missed on a reconnect).
+      let wake: () => void = () => {};
+      let dirty = false;
+      const unwatch = o.backend.watch(s.id, () => ((dirty = true), wake()));
+      req.raw.on("close", () => ((open = false), wake()));
+      try {
+        while (open) {
+          const v = view(s);
+          const now = JSON.stringify(v);
+          if (now !== last) {
+            res.write(`event: ${TERMINAL.includes(s.state) ? s.state : "progress"}\ndata: ${now}\n\n`);
+            last = now;
+          }
+          if (TERMINAL.includes(s.state)) break;
+          if (!dirty) {
+            await new Promise<void>((r) => {
+              const t = setTimeout(r, 1000);
+              wake = () => (clearTimeout(t), r());
+            });
+          }
+          dirty = false;
+          const next = await o.backend.status(s.id);
+          if (!next) break;
+          s = next;
         }
-        if (TERMINAL.includes(s.state)) break;
-        await new Promise((r) => setTimeout(r, 200));
-        const next = await o.backend.status(s.id);
-        if (!next) break;
-        s = next;
+      } finally {
+        unwatch();
+        res.end();
       }
-      res.end();
     });
 
   app.delete("/v1/jobs/:id", { schema: { summary: "Cancel a job (or delete a finished one's results); its files are removed", params: idParams, response: { 200: jobSchema, "4xx": errorSchema } } },

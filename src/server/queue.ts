@@ -11,9 +11,10 @@
  * Files (uploads and results) live in a store folder that the API and the
  * workers share: one machine, or a shared mount for several.
  */
+import { EventEmitter } from "node:events";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { Queue, UnrecoverableError, Worker as BullWorker, type Job } from "bullmq";
+import { Queue, QueueEvents, UnrecoverableError, Worker as BullWorker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { JobCancelledError, JobError, ThreadPool } from "./pool.js";
 import type { JobFile, JobOutcome, JobSpec } from "./tasks.js";
@@ -49,6 +50,8 @@ export interface JobBackend {
   cancel(id: string): Promise<boolean>;
   /** Forgets a finished job (results expired). */
   forget(id: string): Promise<void>;
+  /** Calls `listener` whenever the job's state or progress may have changed; returns the unsubscriber. */
+  watch(id: string, listener: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -75,6 +78,7 @@ interface Entry {
 
 export class EmbeddedBackend implements JobBackend {
   private readonly jobs = new Map<string, Entry>();
+  private readonly changes = new EventEmitter().setMaxListeners(0);
   private meanSeconds = 10;
 
   constructor(private readonly pool: ThreadPool, private readonly maxQueued: number) {}
@@ -88,10 +92,10 @@ export class EmbeddedBackend implements JobBackend {
     e.settled = this.pool.run(spec, {
       signal: e.abort.signal,
       onStart: () => {
-        if (e.state === "queued") (e.state = "active"), (started = Date.now());
+        if (e.state === "queued") (e.state = "active"), (started = Date.now()), this.changes.emit(spec.id);
       },
       onProgress: (f) => {
-        if (e.state === "active") e.progress = f;
+        if (e.state === "active") (e.progress = f), this.changes.emit(spec.id);
       },
     }).then(
       (outcome) => {
@@ -103,7 +107,7 @@ export class EmbeddedBackend implements JobBackend {
         if (e.state === "cancelled") return;
         Object.assign(e, { state: err instanceof JobCancelledError ? "cancelled" : "failed", error: err.message, finishedAt: Date.now() });
       },
-    );
+    ).finally(() => this.changes.emit(spec.id));
   }
 
   async status(id: string): Promise<JobStatus | undefined> {
@@ -118,6 +122,7 @@ export class EmbeddedBackend implements JobBackend {
     if (!e) return false;
     if (!TERMINAL.includes(e.state)) {
       Object.assign(e, { state: "cancelled", finishedAt: Date.now() });
+      this.changes.emit(id);
       e.abort.abort();
       await e.settled;
     }
@@ -126,6 +131,12 @@ export class EmbeddedBackend implements JobBackend {
 
   async forget(id: string): Promise<void> {
     this.jobs.delete(id);
+    this.changes.emit(id);
+  }
+
+  watch(id: string, listener: () => void): () => void {
+    this.changes.on(id, listener);
+    return () => this.changes.off(id, listener);
   }
 
   async close(): Promise<void> {
@@ -172,11 +183,24 @@ export interface RedisBackendOptions {
 }
 
 export class RedisBackend implements JobBackend {
-  private constructor(private readonly conn: Redis, readonly queue: Queue, private readonly o: RedisBackendOptions) {}
+  private events?: QueueEvents;
+  private readonly changes = new EventEmitter().setMaxListeners(0);
+  private constructor(private readonly conn: Redis, readonly queue: Queue, private readonly o: RedisBackendOptions, private readonly url: string) {}
+
+  /** Job events from Redis (progress, completion, failure, removal), on a connection of their own opened on first use. */
+  watch(id: string, listener: () => void): () => void {
+    if (!this.events) {
+      this.events = new QueueEvents(QUEUE_NAME, { connection: redisConnection(this.url) });
+      this.events.on("error", () => {});
+      for (const ev of ["active", "progress", "completed", "failed", "removed"] as const) this.events.on(ev, ({ jobId }: { jobId: string }) => this.changes.emit(jobId));
+    }
+    this.changes.on(id, listener);
+    return () => this.changes.off(id, listener);
+  }
 
   static async connect(url: string, o: RedisBackendOptions): Promise<RedisBackend> {
     const conn = await connect(url);
-    return new RedisBackend(conn, new Queue(QUEUE_NAME, { connection: conn }), o);
+    return new RedisBackend(conn, new Queue(QUEUE_NAME, { connection: conn }), o, url);
   }
 
   async submit(spec: JobSpec): Promise<void> {
@@ -221,6 +245,7 @@ export class RedisBackend implements JobBackend {
     await this.conn.set(cancelKey(id), "1", "EX", this.o.ttlSeconds);
     if (state !== "active") await job.remove().catch(() => {}); // taken meanwhile: the worker sees the mark
     await this.conn.publish(CANCEL_CHANNEL, id);
+    this.changes.emit(id);
     return true;
   }
 
@@ -234,6 +259,7 @@ export class RedisBackend implements JobBackend {
   }
 
   async close(): Promise<void> {
+    await this.events?.close();
     await this.queue.close();
     this.conn.disconnect();
   }
@@ -271,7 +297,7 @@ export async function startRedisWorker(url: string, o: WorkerOptions): Promise<{
       const out = await pool.run(job.data, {
         signal: ac.signal,
         onProgress: (f) => {
-          if (f - last < 0.02 && f < 1) return;
+          if (f - last < 0.05 && f < 1) return; // a Redis write per 5 %
           last = f;
           job.updateProgress(f).catch(() => {});
         },

@@ -167,6 +167,9 @@ export async function runJob(spec: JobSpec, ctx: RunContext): Promise<JobOutcome
     }
     case "transcribe":
       throw new InvalidInputError(`task transcribe: ${TASKS.transcribe.unavailable}`);
+    default:
+      // A job from a newer client than this worker: not the input's fault, another worker may know it.
+      throw new Error(`this worker does not know task "${String(spec.task)}"`);
   }
 }
 
