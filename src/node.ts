@@ -2,6 +2,7 @@
 export { readAudioFile, writeAudioFile, writeFileAtomic, streamAudioFile, type AudioBlock, type OutputFormat } from "./io/file.js";
 export { MODELS_DIR, shippedModels, resolveModel } from "./io/model-files.js";
 export { listAudioFiles } from "./io/file.js";
+export { separateFile, multipitchFile, type SeparateFileOptions, type MultipitchFileOptions, type StemFormat } from "./tasks/file-jobs.js";
 export { addToLibrary, queryLibrary, compareCovers, evaluateCoversDataset, openCoversLibrary, repairLibrary, coverEntry, type CoversMatch, type CoversComparison, type CoversEvalResult, type CoversProgress } from "./tasks/covers.js";
 export * from "./index.js";
 import { readModelFiles, resolveModel, shippedModel } from "./io/model-files.js";
