@@ -82,27 +82,38 @@ export function initMultiF0(cfg: MultiF0Config, seed: number): MultiF0Params {
   return p;
 }
 
-function runBranch(b: Branch, x: JArray, impl: Impl): JArray {
+/** Sees each hidden layer's activation [B, F, T, C] (after its ReLU), named as its parameters ("mag.0", …, "trunk.1"); it must dispose it. */
+export type Tap = (layer: string, h: JArray) => void;
+
+function runBranch(b: Branch, x: JArray, impl: Impl, name: string, tap?: Tap): JArray {
   const h = relu(conv2dNhwc(b[0], x, { impl }));
-  return relu(conv2dNhwc(b[1], h, { impl }));
+  tap?.(`${name}.0`, h.ref);
+  const h2 = relu(conv2dNhwc(b[1], h, { impl }));
+  tap?.(`${name}.1`, h2.ref);
+  return h2;
 }
 
-/** Salience logits [B, F, T] for an HCQT input [B, C, F, T]. */
-export function multiF0Logits(p: MultiF0Params, x: JArray, cfg: MultiF0Config, impl: Impl = "matmul"): JArray {
+/**
+ * Salience logits [B, F, T] for an HCQT input [B, C, F, T]. Widths come from the parameters' shapes, so a
+ * trimmed parameter tree (prune/multif0.ts) runs here as it is.
+ */
+export function multiF0Logits(p: MultiF0Params, x: JArray, cfg: MultiF0Config, impl: Impl = "matmul", tap?: Tap): JArray {
   const C = inputChannels(cfg);
   if (x.ndim !== 4 || x.shape[1] !== C) throw new InvalidInputError(`multi-F0 model (${cfg.fusion}): input must be [batch, ${C}, bins, frames], got [${x.shape.join(", ")}]`);
   const xl = x.transpose([0, 2, 3, 1]); // [B, F, T, C]
   let h: JArray;
   if (p.phase) {
     const H = cfg.harmonics;
-    const mag = runBranch(p.mag, xl.ref.slice([], [], [], [0, H]), impl);
-    const phase = runBranch(p.phase, xl.slice([], [], [], [H, 2 * H]), impl);
+    const mag = runBranch(p.mag, xl.ref.slice([], [], [], [0, H]), impl, "mag", tap);
+    const phase = runBranch(p.phase, xl.slice([], [], [], [H, 2 * H]), impl, "phase", tap);
     h = np.concatenate([mag, phase], 3);
   } else {
-    h = runBranch(p.mag, xl, impl);
+    h = runBranch(p.mag, xl, impl, "mag", tap);
   }
   h = relu(conv2dNhwc(p.trunk[0], h, { impl }));
+  tap?.("trunk.0", h.ref);
   h = relu(conv2dNhwc(p.trunk[1], h, { impl, dilation: [cfg.dilation, 1] }));
+  tap?.("trunk.1", h.ref);
   const logits = conv2dNhwc(p.out, h, { impl }); // [B, F, T, 1]
   const [B, F, T] = logits.shape;
   return logits.reshape([B, F, T]);
