@@ -95,9 +95,15 @@ test("separate --format wav|flac|mp3|ogg with --bits 16|24|32f; combinations tha
 test("mirkit models lists the shipped models with their held-out scores; --model takes a shipped name", () => {
   const list = run(dir, "models", "--json");
   assert.equal(list.status, 0, list.stderr);
-  const models = JSON.parse(list.stdout) as { name: string; task: string; metrics?: Record<string, unknown> }[];
+  const models = JSON.parse(list.stdout) as { name: string; task: string; parameters: number; gflopPerSecond: number; scores: Record<string, unknown>; trimmedFrom?: string; round?: number }[];
   const sep = models.find((m) => m.name.startsWith("separation-"));
-  assert.ok(sep && /separate/.test(sep.task) && typeof sep.metrics?.vocalsSdr === "number");
+  assert.ok(sep && /separate/.test(sep.task) && typeof sep.scores.vocalsSdr === "number");
+  for (const m of models) {
+    assert.ok(m.parameters > 0 && m.gflopPerSecond > 0, `${m.name}: parameters and GFLOP per second of audio`);
+    // A trimmed model names its source (a shipped model) and round; a full one neither.
+    if (m.trimmedFrom !== undefined) assert.ok(models.some((x) => x.name === m.trimmedFrom) && Number.isInteger(m.round) && m.parameters < models.find((x) => x.name === m.trimmedFrom)!.parameters);
+    else assert.equal(m.round, undefined);
+  }
   const text = run(dir, "models");
   assert.match(text.stdout, /held-out vocals SDR/);
   const byName = run(dir, "multipitch", path.join(music, "a.wav"), "-o", "-", "-n", models.find((m) => m.name.startsWith("multif0-"))!.name);

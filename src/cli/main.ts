@@ -16,6 +16,7 @@ import { PLOT_KINDS, spectrogramFigure, type PlotKind } from "../tasks/plot.js";
 import { addCoversCommands } from "./covers.js";
 import { addEvalCommands } from "./eval.js";
 import { addModelsCommand } from "./models.js";
+import { addTrimCommand } from "./trim.js";
 import { addMultipitchCommand } from "./multipitch.js";
 import { addSeparateCommand } from "./separate.js";
 import { addServeCommand } from "./serve.js";
@@ -144,6 +145,7 @@ Examples:
   addSeparateCommand(program);
   addMultipitchCommand(program);
   addModelsCommand(program);
+  addTrimCommand(program);
   addServeCommand(program);
   return program;
 }

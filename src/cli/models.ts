@@ -20,11 +20,21 @@ export function addModelsCommand(program: Command): void {
   program
     .command("models")
     .description("List the shipped models (use a name with --model), the job each serves and its held-out scores.")
-    .option("--json", "print JSON: [{ name, task, file, sizeBytes, metrics }]")
-    .addHelpText("after", "\nExamples:\n  $ mirkit models\n  $ mirkit separate song.wav --model separation-tfc-tdf")
+    .option("--json", "print JSON: [{ name, task, parameters, gflopPerSecond, scores, trimmedFrom, round, file, sizeBytes }] (trimmedFrom and round for trimmed models)")
+    .addHelpText("after", "\nExamples:\n  $ mirkit models\n  $ mirkit separate song.wav --model separation-tfc-tdf\n  $ mirkit multipitch choir.wav --model multif0-late-trimmed")
     .action((o: { json?: boolean }) => {
-      const rows = shippedModels().map((m) => ({ name: m.name, task: TASKS[m.name.split("-")[0]] ?? "unknown", file: m.file, sizeBytes: m.sizeBytes, metrics: m.recipe.metrics as Record<string, unknown> | undefined }));
-      if (o.json) process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
-      else process.stdout.write(rows.map((r) => `${r.name.padEnd(22)} ${r.task}\n${" ".repeat(23)}${scores(r.metrics)}`).join("\n") + "\n");
+      const rows = shippedModels().map((m) => {
+        const metrics = (m.recipe.metrics ?? {}) as Record<string, unknown>;
+        const { parameters, gflopsPerSecond, ...rest } = metrics;
+        return {
+          name: m.name, task: TASKS[m.name.split("-")[0]] ?? "unknown",
+          parameters: typeof parameters === "number" ? parameters : null, gflopPerSecond: typeof gflopsPerSecond === "number" ? gflopsPerSecond : null,
+          scores: rest,
+          ...(m.recipe.trimmedFrom !== undefined ? { trimmedFrom: m.recipe.trimmedFrom, round: m.recipe.round } : {}),
+          file: m.file, sizeBytes: m.sizeBytes, metrics,
+        };
+      });
+      if (o.json) process.stdout.write(JSON.stringify(rows.map(({ metrics: _m, ...r }) => r), null, 2) + "\n");
+      else process.stdout.write(rows.map((r) => `${r.name.padEnd(24)} ${r.task}${r.trimmedFrom ? ` (trimmed from ${String(r.trimmedFrom)}, round ${String(r.round)})` : ""}\n${" ".repeat(25)}${scores(r.metrics)}`).join("\n") + "\n");
     });
 }

@@ -19,11 +19,23 @@ export const MODELS_DIR = ((): string => {
   }
 })();
 
-/** The shipped model `<prefix>*.onnx` (there is one per family); `what` and `script` make the error useful. */
+/** Whether a shipped model's recipe says it was trimmed from another (such models are chosen by name only). */
+function isTrimmed(onnxFile: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(onnxFile.replace(/\.onnx$/, ".recipe.json"), "utf8")) as { trimmedFrom?: unknown }).trimmedFrom !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The family's default model `<prefix>*.onnx`: the full one (trimmed models beside it are chosen by name,
+ * `--model NAME`); `what` and `script` make the error useful.
+ */
 export function shippedModel(prefix: string, what: string, script: string): string {
-  const found = existsSync(MODELS_DIR) ? readdirSync(MODELS_DIR).filter((f) => f.startsWith(prefix) && f.endsWith(".onnx")).sort() : [];
+  const found = existsSync(MODELS_DIR) ? readdirSync(MODELS_DIR).filter((f) => f.startsWith(prefix) && f.endsWith(".onnx")).sort().map((f) => path.join(MODELS_DIR, f)) : [];
   if (found.length === 0) throw new ModelError(`no ${what} model in ${MODELS_DIR}; train one with ${script} or pass a model file`);
-  return path.join(MODELS_DIR, found[0]);
+  return found.find((f) => !isTrimmed(f)) ?? found[0];
 }
 
 /**
