@@ -50,11 +50,12 @@ export interface RgbImage {
 }
 
 const SCALE = 2; // font pixel size
-const CHAR_W = (GLYPH_WIDTH + 1) * SCALE;
-const TEXT_H = GLYPH_HEIGHT * SCALE;
-const INK: [number, number, number] = [30, 30, 30];
+export const CHAR_W = (GLYPH_WIDTH + 1) * SCALE;
+export const TEXT_H = GLYPH_HEIGHT * SCALE;
+export const INK: [number, number, number] = [30, 30, 30];
 
-class Canvas {
+/** An RGB raster with a bitmap font (shared by the figures of plot/). */
+export class Canvas {
   readonly rgb: Uint8Array;
   constructor(readonly width: number, readonly height: number) {
     this.rgb = new Uint8Array(width * height * 3).fill(255);
@@ -84,7 +85,7 @@ class Canvas {
   }
 }
 
-const textWidth = (s: string) => [...s].length * CHAR_W - SCALE;
+export const textWidth = (s: string) => [...s].length * CHAR_W - SCALE;
 
 /** "Nice" tick positions (1, 2, 5 × 10^k) covering [0, max] with about `count` ticks. */
 export function niceTicks(max: number, count = 8): number[] {
@@ -102,7 +103,7 @@ export function niceRangeTicks(lo: number, hi: number, count = 8): number[] {
   return out;
 }
 
-function formatNumber(v: number): string {
+export function formatNumber(v: number): string {
   if (v === 0) return "0";
   if (Math.abs(v) >= 100 || Number.isInteger(v)) return String(Math.round(v));
   return String(Number(v.toPrecision(3)));
