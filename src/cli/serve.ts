@@ -3,10 +3,12 @@
  * run on worker threads in this process, or, with --redis, on `mirkit
  * worker` processes anywhere. `mirkit worker`: a Redis worker.
  */
+import { existsSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Command } from "commander";
 import { InvalidInputError } from "../errors.js";
+import { resolveModel } from "../io/model-files.js";
 import { createService, SERVICE_DEFAULTS } from "../server/api.js";
 import { ThreadPool } from "../server/pool.js";
 import { EmbeddedBackend, RedisBackend, startRedisWorker, type JobBackend } from "../server/queue.js";
@@ -18,6 +20,12 @@ export function defaultStore(): string {
 }
 
 const storeHelp = "folder for uploads and results, shared by the API and its workers (a shared mount when workers run on other machines)";
+
+/** The models jobs use, checked now (a bad name is an error at start, not in every job). */
+function modelNames(o: { separationModel?: string; multipitchModel?: string }): { separation?: string; multipitch?: string } {
+  for (const m of [o.separationModel, o.multipitchModel]) if (m !== undefined && !existsSync(resolveModel(m))) throw new InvalidInputError("no such model file", { file: m });
+  return { separation: o.separationModel, multipitch: o.multipitchModel };
+}
 
 /** Stops cleanly on Ctrl-C or SIGTERM. */
 function onStop(stop: () => Promise<void>): void {
@@ -41,6 +49,8 @@ export function addServeCommand(program: Command): void {
     .option("--redis <url>", "queue jobs in Redis for `mirkit worker` processes (e.g. redis://127.0.0.1:6379) instead of running them here")
     .option("-j, --concurrency <n>", "jobs run at once in this process (embedded queue)", intOption("--concurrency", 1, 64), 1)
     .option("--db <file>", "covers library for covers.add and covers.query jobs")
+    .option("--separation-model <name>", "the separate jobs' model: a shipped name (mirkit models) or an .onnx file (default: the shipped one)")
+    .option("--multipitch-model <name>", "the multipitch jobs' model, e.g. a trimmed one (default: the shipped full one)")
     .option("--max-upload-mb <n>", "largest upload, MiB", intOption("--max-upload-mb", 1), SERVICE_DEFAULTS.maxUploadBytes / 2 ** 20)
     .option("--max-seconds <n>", "longest audio, seconds", intOption("--max-seconds", 1), SERVICE_DEFAULTS.maxAudioSeconds)
     .option("--max-queued <n>", "jobs that may wait; more are answered 429 with Retry-After", intOption("--max-queued", 1), 100)
@@ -54,11 +64,11 @@ export function addServeCommand(program: Command): void {
       "  $ curl -s http://127.0.0.1:8080/v1/jobs/ID     # state, progress, result URLs",
       "  $ mirkit serve --redis redis://127.0.0.1:6379 & mirkit worker --redis redis://127.0.0.1:6379 -j 2",
     ].join("\n"))
-    .action(async (o: { port: number; host: string; store: string; redis?: string; concurrency: number; db?: string; maxUploadMb: number; maxSeconds: number; maxQueued: number; ttl: number; apiKey?: string; keyForLocalhost?: boolean }) => {
+    .action(async (o: { port: number; host: string; store: string; redis?: string; concurrency: number; db?: string; separationModel?: string; multipitchModel?: string; maxUploadMb: number; maxSeconds: number; maxQueued: number; ttl: number; apiKey?: string; keyForLocalhost?: boolean }) => {
       const store = path.resolve(o.store);
       const backend: JobBackend = o.redis
         ? await RedisBackend.connect(o.redis, { maxQueued: o.maxQueued, ttlSeconds: o.ttl })
-        : new EmbeddedBackend(new ThreadPool(o.concurrency, store), o.maxQueued);
+        : new EmbeddedBackend(new ThreadPool(o.concurrency, store, modelNames(o)), o.maxQueued);
       const apiKey = o.apiKey ?? (process.env.MIRKIT_API_KEY || undefined);
       const app = await createService({
         backend, store, db: o.db && path.resolve(o.db), maxUploadBytes: o.maxUploadMb * 2 ** 20, maxAudioSeconds: o.maxSeconds, ttlSeconds: o.ttl,
@@ -85,12 +95,14 @@ export function addServeCommand(program: Command): void {
     .requiredOption("--redis <url>", "the Redis the service queues in, e.g. redis://127.0.0.1:6379")
     .option("-j, --concurrency <n>", "jobs run at once (one worker thread each)", intOption("--concurrency", 1, 64), 1)
     .option("--store <dir>", storeHelp, defaultStore())
+    .option("--separation-model <name>", "the separate jobs' model (shipped name or .onnx file)")
+    .option("--multipitch-model <name>", "the multipitch jobs' model (shipped name or .onnx file)")
     .option("--lock-ms <ms>", "a job's lock lifetime: a dead worker's job is taken over after about this long", intOption("--lock-ms", 500), 30_000)
     .addHelpText("after", "\nExample:\n  $ mirkit worker --redis redis://10.0.0.5:6379 -j 2 --store /mnt/mirkit")
-    .action(async (o: { redis: string; concurrency: number; store: string; lockMs: number }) => {
+    .action(async (o: { redis: string; concurrency: number; store: string; lockMs: number; separationModel?: string; multipitchModel?: string }) => {
       const quiet = program.opts().quiet === true;
       const w = await startRedisWorker(o.redis, {
-        concurrency: o.concurrency, store: path.resolve(o.store), lockMs: o.lockMs,
+        concurrency: o.concurrency, store: path.resolve(o.store), lockMs: o.lockMs, models: modelNames(o),
         onEvent: (event, id, detail) => {
           if (!quiet) process.stderr.write(`${new Date().toISOString()} ${event} ${id}${detail ? `: ${detail}` : ""}\n`);
         },
