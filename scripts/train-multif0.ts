@@ -13,12 +13,14 @@
 import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { init, numpy as np, type Array as JArray } from "@jax-js/jax";
-import { FUSIONS, initMultiF0, inputChannels, multiF0Loss, multiF0Salience, type Fusion, type MultiF0Config } from "../src/models/pitch/multif0.js";
+import { FUSIONS, initMultiF0, inputChannels, multiF0Loss, multiF0Salience, type Fusion, type MultiF0Config, type MultiF0Params } from "../src/models/pitch/multif0.js";
 import { namedLeaves, parameterCount } from "../src/nn/layers.js";
 import { countFlops, exportOnnx } from "../src/nn/onnx/export.js";
 import { OnnxModel } from "../src/nn/runtime.js";
 import { decodeSafetensors, encodeSafetensors } from "../src/nn/safetensors.js";
-import { cosineLr, fromNamed, train } from "../src/nn/train.js";
+import { cosineLr, train } from "../src/nn/train.js";
+import { multif0Groups } from "../src/prune/multif0.js";
+import { tensorsOf, treeOf } from "../src/prune/units.js";
 import { ortNode } from "../src/node.js";
 import { trainingBudget } from "./budget.js";
 import { MULTIPITCH_BINS, MULTIPITCH_HOP, MULTIPITCH_RATE } from "../src/models/pitch/contract.js";
@@ -45,7 +47,8 @@ const batch = (step: number) => trainingBatch(songs, step, SEED, cfg);
 
 const budget = trainingBudget(fixedSteps, minutes, 50);
 const result = await train({
-  init: () => (initFile ? fromNamed(initMultiF0(cfg, SEED), "", decodeSafetensors(new Uint8Array(readFileSync(initFile)), initFile).tensors) : initMultiF0(cfg, SEED)),
+  // Earlier weights of any widths (a trimmed model's too: the network takes its widths from the tensors).
+  init: () => (initFile ? treeOf<MultiF0Params>(decodeSafetensors(new Uint8Array(readFileSync(initFile)), initFile).tensors) : initMultiF0(cfg, SEED)),
   loss: (p, x, y) => multiF0Loss(p, x, y, cfg),
   batch,
   // A continued run with a step count decays to zero over its own steps; others keep the rate near its
@@ -88,7 +91,7 @@ const manifestCommand = (d: string) => (JSON.parse(readFileSync(path.join(d, "ma
 const recipe = {
   command: `node dist-bench/scripts/train-multif0.js ${fusion} ${outDir} ${result.stepsDone} TRAIN=${trainDirs.join(",")} VAL=${valDirs.join(",")} TEST=${testDirs.join(",")}${initFile ? ` INIT=${initFile}` : ""} LR=${LR}`,
   ...(initFile ? { initialWeights: initFile } : {}),
-  seed: SEED, model: cfg, hcqt: { sampleRate: MULTIPITCH_RATE, hopLength: MULTIPITCH_HOP, bins: F }, patchFrames: PATCH, cropBins: CROP, batch: BATCH,
+  seed: SEED, model: { ...cfg, widths: Object.fromEntries(multif0Groups(tensorsOf(params)).map((g) => [g.name, g.size])) }, hcqt: { sampleRate: MULTIPITCH_RATE, hopLength: MULTIPITCH_HOP, bins: F }, patchFrames: PATCH, cropBins: CROP, batch: BATCH,
   optimiser: `Adam, cosine ${LR}${initFile && fixedSteps ? ` decaying to 0 over ${fixedSteps} steps` : ""}, warm-up 50`, loss: "BCE against Gaussian-blurred (σ = 1 bin) F0 targets",
   trainData: trainDirs.map(manifestCommand), validationData: valDirs.map(manifestCommand), testData: testDirs.map(manifestCommand),
   thresholdSweep: sweep,
