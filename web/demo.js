@@ -22,7 +22,9 @@ let audio, name = "song";
 async function shipped(Family, prefix) {
   // models/index.json: written by `npm run build:web` beside the copied models (any static host), or served by `mirkit serve`.
   const names = await (await fetch("models/index.json")).json();
-  const file = names.find((n) => n.startsWith(prefix) && n.endsWith(".onnx"));
+  // The family's full model; trimmed ones (`mirkit trim`, named …-trimmed) are chosen by name on the command line.
+  const files = names.filter((n) => n.startsWith(prefix) && n.endsWith(".onnx"));
+  const file = files.find((n) => !n.includes("-trimmed")) ?? files[0];
   if (!file) throw new Error(`no ${prefix} model is served`);
   const recipeName = `models/${file.replace(/\.onnx$/, "")}.recipe.json`;
   const recipe = await (await fetch(recipeName)).json();
