@@ -69,6 +69,8 @@ export interface TrainConfig<P extends JsTree<JArray>> {
   /** Checked after every step: return early (after a checkpoint) when it says so, e.g. a time budget. */
   readonly stopWhen?: (step: number) => boolean;
   readonly onProgress?: (step: number, steps: number, loss: number) => void;
+  /** Cancels training (checked between steps, where the loop also yields to the event loop every 200 ms so signals and timers run). */
+  readonly signal?: AbortSignal;
 }
 
 export interface TrainResult<P> {
@@ -138,7 +140,13 @@ export async function train<P extends JsTree<JArray>>(cfg: TrainConfig<P>): Prom
   const step = jit(valueAndGrad(cfg.loss)) as unknown as ((p: P, ...arrays: JArray[]) => [JArray, P]) & { dispose(): void };
   let stoppedEarly = false;
   const until = Math.min(cfg.steps, cfg.stopAt ?? Infinity);
+  let lastYield = performance.now();
   while (st.step < until) {
+    if (performance.now() - lastYield > 200) {
+      await new Promise((r) => setTimeout(r, 0));
+      lastYield = performance.now();
+    }
+    cfg.signal?.throwIfAborted();
     if (cfg.snapshotsAt?.includes(st.step) && store) await store.save(`snapshot-${st.step}.safetensors`, encodeSafetensors(toNamed("", params), { step: String(st.step) }));
     const [value, grads] = step(tree.ref(params), ...cfg.batch(st.step));
     const loss = value.js() as number;

@@ -221,6 +221,7 @@ export async function trimMultif0(ort: OrtLike, o: TrimOptions): Promise<RoundRo
       store: new MemoryStore(),
       checkpointEvery: 1_000_000,
       onProgress: (step) => progress(`round ${k}`, 0.05 + (0.85 * step) / steps, `retraining ${step}/${steps}`),
+      signal: o.signal,
     });
     const trainSeconds = (performance.now() - t0) / 1000;
     let trained = tensorsOf(result.params as JsTree<JArray>);
