@@ -12,10 +12,9 @@
  */
 import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { init, numpy as np, type Array as JArray } from "@jax-js/jax";
-import { FUSIONS, initMultiF0, inputChannels, multiF0Loss, multiF0Salience, type Fusion, type MultiF0Config, type MultiF0Params } from "../src/models/pitch/multif0.js";
-import { namedLeaves, parameterCount } from "../src/nn/layers.js";
-import { countFlops, exportOnnx } from "../src/nn/onnx/export.js";
+import { init } from "@jax-js/jax";
+import { FUSIONS, initMultiF0, multiF0Loss, type Fusion, type MultiF0Config, type MultiF0Params } from "../src/models/pitch/multif0.js";
+import { parameterCount } from "../src/nn/layers.js";
 import { OnnxModel } from "../src/nn/runtime.js";
 import { decodeSafetensors, encodeSafetensors } from "../src/nn/safetensors.js";
 import { cosineLr, train } from "../src/nn/train.js";
@@ -24,7 +23,7 @@ import { tensorsOf, treeOf } from "../src/prune/units.js";
 import { ortNode } from "../src/node.js";
 import { trainingBudget } from "./budget.js";
 import { MULTIPITCH_BINS, MULTIPITCH_HOP, MULTIPITCH_RATE } from "../src/models/pitch/contract.js";
-import { BATCH, CROP, PATCH, salienceRuns, scoreRuns, sweepThreshold, trainingBatch, trainingSongs, type MultipitchSetScores } from "../src/tasks/multif0-training.js";
+import { BATCH, CROP, exportMultif0, PATCH, scoreMultif0, trainingBatch, trainingSongs } from "../src/tasks/multif0-training.js";
 
 const [fusionArg, outDir, budgetArg, ...sets] = process.argv.slice(2);
 const fusion = fusionArg as Fusion;
@@ -37,7 +36,7 @@ const minutes = fixedSteps === undefined ? Number(budgetArg.replace(/m$/, "")) :
 await init("wasm");
 const SEED = 1;
 const cfg: MultiF0Config = { fusion, harmonics: 6, width: 16, dilation: 3 };
-const C = inputChannels(cfg), F = MULTIPITCH_BINS;
+const F = MULTIPITCH_BINS;
 const LR = peakLr;
 
 const t0 = performance.now();
@@ -64,29 +63,15 @@ songs.length = 0;
 mkdirSync(outDir, { recursive: true });
 const params = result.params;
 const base = path.join(outDir, `multif0-${fusion}`);
-const onnx = exportOnnx((p: typeof params, x: JArray) => multiF0Salience(p, x, cfg, "lax"), params, [np.zeros([1, C, F, 16])], { dynamicAxes: [{ 3: "frames" }] });
+const { onnx, gflopsPerSecond } = exportMultif0(params, cfg);
 writeFileSync(`${base}.onnx`, onnx);
-const named: Record<string, { shape: number[]; data: Float32Array }> = {};
-for (const [n, leaf] of namedLeaves(params)) named[n] = { shape: leaf.shape, data: leaf.ref.dataSync() as Float32Array };
-writeFileSync(`${base}.safetensors`, encodeSafetensors(named, { fusion, steps: String(result.stepsDone) }));
+writeFileSync(`${base}.safetensors`, encodeSafetensors(tensorsOf(params), { fusion, steps: String(result.stepsDone) }));
 
 // Salience once per (item, dry/wet); thresholds are swept on the stored peaks of the validation sets.
 const model = await OnnxModel.load(await ortNode(), onnx);
-const val = [...(await salienceRuns(model, valDirs, false, cfg)).runs, ...(await salienceRuns(model, valDirs, true, cfg)).runs];
-const { sweep, best } = sweepThreshold(val);
+const { sweep, best, test, realtime } = await scoreMultif0(model, valDirs, testDirs, cfg, " (wet: recorded or reverb)");
 console.error(`validation: threshold ${best.th} → Accuracy ${best.Accuracy.toFixed(3)}`);
-const test: Record<string, MultipitchSetScores & { items: number }> = {};
-let computeSeconds = 0, audioSeconds = 0;
-for (const dir of testDirs) {
-  for (const wet of [false, true]) {
-    const r = await salienceRuns(model, [dir], wet, cfg);
-    computeSeconds += r.computeSeconds;
-    audioSeconds += r.audioSeconds;
-    test[`${path.basename(dir)}${wet ? " (wet: recorded or reverb)" : ""}`] = { ...scoreRuns(r.runs, best.th), items: r.runs.length };
-  }
-}
-const gflopsPerSecond = (countFlops((p: typeof params, x: JArray) => multiF0Salience(p, x, cfg, "lax"), params, [np.zeros([1, C, F, 16])]) / 16) * (MULTIPITCH_RATE / MULTIPITCH_HOP) / 1e9;
-const metrics = { fusion, parameters: parameterCount(params), gflopsPerSecond, steps: result.stepsDone, trainSeconds, threshold: best.th, validationAccuracy: best.Accuracy, test, realtime: audioSeconds / computeSeconds };
+const metrics = { fusion, parameters: parameterCount(params), gflopsPerSecond, steps: result.stepsDone, trainSeconds, threshold: best.th, validationAccuracy: best.Accuracy, test, realtime };
 const manifestCommand = (d: string) => (JSON.parse(readFileSync(path.join(d, "manifest.json"), "utf8")) as { command: string }).command;
 const recipe = {
   command: `node dist-bench/scripts/train-multif0.js ${fusion} ${outDir} ${result.stepsDone} TRAIN=${trainDirs.join(",")} VAL=${valDirs.join(",")} TEST=${testDirs.join(",")}${initFile ? ` INIT=${initFile}` : ""} LR=${LR}`,

@@ -4,8 +4,7 @@
  * (parameters, FLOPs, ONNX size, validation score); resumable.
  */
 import * as path from "node:path";
-import { Option, type Command } from "commander";
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { resolveModel } from "../io/model-files.js";
 import { ortNode } from "../node.js";
 import { CRITERIA } from "../prune/units.js";

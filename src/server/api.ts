@@ -130,13 +130,9 @@ async function checkAudio(file: string, maxSeconds: number): Promise<number> {
   try {
     // A header that states the length (WAV) is taken at its word after the first block; others are decoded up to the limit.
     for await (const b of streamAudioFile(file, { onInfo: (i) => (frames = i.frames) })) {
-      if (frames !== undefined) {
-        seconds = frames / b.sampleRate;
-        if (seconds > maxSeconds) throw tooLong();
-        break;
-      }
-      seconds += b.channels[0].length / b.sampleRate;
+      seconds = frames !== undefined ? frames / b.sampleRate : seconds + b.channels[0].length / b.sampleRate;
       if (seconds > maxSeconds) throw tooLong();
+      if (frames !== undefined) break;
     }
   } catch (e) {
     if (e instanceof HttpError) throw e;

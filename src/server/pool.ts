@@ -111,11 +111,6 @@ export class ThreadPool {
     job.onStart?.();
   }
 
-  /** Jobs running and waiting. */
-  get load(): { running: number; waiting: number } {
-    return { running: this.running.size, waiting: this.waiting.length };
-  }
-
   /** Rejects the waiting jobs, lets the running ones finish (callers abort them first), and ends every thread. */
   async close(): Promise<void> {
     this.closed = true;

@@ -253,11 +253,6 @@ export class RedisBackend implements JobBackend {
     await this.queue.remove(id).catch(() => {});
   }
 
-  /** Whether a job was cancelled (its record may be gone). */
-  async isCancelled(id: string): Promise<boolean> {
-    return (await this.conn.exists(cancelKey(id))) === 1;
-  }
-
   async close(): Promise<void> {
     await this.events?.close();
     await this.queue.close();

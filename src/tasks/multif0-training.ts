@@ -4,7 +4,7 @@
  * (scripts/train-multif0.ts) and trimming (tasks/trim.ts): songs featurised
  * once into bytes, batches of random patches drawn by step, saliences of
  * whole items through an ONNX model, and mir_eval multipitch scores at a
- * threshold (or the best of a sweep).
+ * threshold (or the best of a sweep); the ONNX export and its cost.
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -14,7 +14,8 @@ import { parseRaggedTimeSeries } from "../eval/io.js";
 import { evaluateMultipitch } from "../eval/multipitch.js";
 import { decodeWav } from "../io/wav.js";
 import { multipitchInput, MULTIPITCH_BINS, MULTIPITCH_HOP, MULTIPITCH_RATE, pickPeaks, salienceTargets, toModelSignal } from "../models/pitch/contract.js";
-import { inputChannels, type MultiF0Config } from "../models/pitch/multif0.js";
+import { inputChannels, multiF0Salience, type MultiF0Config, type MultiF0Params } from "../models/pitch/multif0.js";
+import { countFlops, exportOnnx } from "../nn/onnx/export.js";
 import type { OnnxModel } from "../nn/runtime.js";
 import { Rng } from "../random.js";
 import { multipitchWithModel } from "./multipitch.js";
@@ -123,4 +124,37 @@ export const THRESHOLDS = [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6,
 export function sweepThreshold(runs: readonly SalienceRun[]): { sweep: (MultipitchSetScores & { th: number })[]; best: MultipitchSetScores & { th: number } } {
   const sweep = THRESHOLDS.map((th) => ({ th, ...scoreRuns(runs, th) }));
   return { sweep, best: sweep.reduce((a, b) => (b.Accuracy > a.Accuracy ? b : a)) };
+}
+
+/** Frames of the example input the export traces (the frame axis stays dynamic). */
+const TRACE_FRAMES = 16;
+
+/** The inference graph as ONNX (frames dynamic) and its cost in GFLOP per second of audio. */
+export function exportMultif0(params: MultiF0Params, cfg: MultiF0Config): { onnx: Uint8Array; gflopsPerSecond: number } {
+  const fn = (p: MultiF0Params, x: JArray) => multiF0Salience(p, x, cfg, "lax");
+  const example = () => [np.zeros([1, inputChannels(cfg), F, TRACE_FRAMES])];
+  const onnx = exportOnnx(fn, params, example(), { dynamicAxes: [{ 3: "frames" }] });
+  return { onnx, gflopsPerSecond: ((countFlops(fn, params, example()) / TRACE_FRAMES) * (MULTIPITCH_RATE / MULTIPITCH_HOP)) / 1e9 };
+}
+
+export type HeldOutScores = Record<string, MultipitchSetScores & { items: number }>;
+
+/**
+ * A model's scores: the peak threshold swept on the validation sets (dry and wet mixtures), then each
+ * held-out set, dry and wet (named `<set><wetLabel>`), at that threshold; ×realtime over the held-out sets.
+ */
+export async function scoreMultif0(model: OnnxModel, valDirs: readonly string[], testDirs: readonly string[], cfg: MultiF0Config, wetLabel: string): Promise<ReturnType<typeof sweepThreshold> & { test: HeldOutScores; realtime: number }> {
+  const val = [...(await salienceRuns(model, valDirs, false, cfg)).runs, ...(await salienceRuns(model, valDirs, true, cfg)).runs];
+  const { sweep, best } = sweepThreshold(val);
+  const test: HeldOutScores = {};
+  let computeSeconds = 0, audioSeconds = 0;
+  for (const dir of testDirs) {
+    for (const wet of [false, true]) {
+      const r = await salienceRuns(model, [dir], wet, cfg);
+      computeSeconds += r.computeSeconds;
+      audioSeconds += r.audioSeconds;
+      test[`${path.basename(dir)}${wet ? wetLabel : ""}`] = { ...scoreRuns(r.runs, best.th), items: r.runs.length };
+    }
+  }
+  return { sweep, best, test, realtime: audioSeconds / computeSeconds };
 }

@@ -16,15 +16,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { numpy as np, type Array as JArray, type JsTree } from "@jax-js/jax";
 import { InvalidInputError } from "../errors.js";
-import { MULTIPITCH_BINS, MULTIPITCH_HOP, MULTIPITCH_RATE } from "../models/pitch/contract.js";
-import { initMultiF0, inputChannels, multiF0Loss, multiF0Salience, type MultiF0Config, type MultiF0Params } from "../models/pitch/multif0.js";
-import { countFlops, exportOnnx } from "../nn/onnx/export.js";
+import { FUSIONS, initMultiF0, multiF0Loss, type MultiF0Config, type MultiF0Params } from "../models/pitch/multif0.js";
 import { OnnxModel, type OrtLike } from "../nn/runtime.js";
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from "../nn/safetensors.js";
 import { cosineLr, MemoryStore, train } from "../nn/train.js";
 import { multif0Activations, multif0Groups } from "../prune/multif0.js";
 import { composeKeep, magnitudeScores, maskTensors, selectUnits, tensorParameters, tensorsOf, treeOf, trimTensors, type Criterion, type Scope, type Tensors } from "../prune/units.js";
-import { salienceRuns, scoreRuns, sweepThreshold, trainingBatch, trainingSongs, type MultipitchSetScores } from "./multif0-training.js";
+import { exportMultif0, scoreMultif0, trainingBatch, trainingSongs, type HeldOutScores } from "./multif0-training.js";
 
 export type Reset = "rewind" | "reinit" | "mask";
 export const RESETS: readonly Reset[] = ["rewind", "reinit", "mask"];
@@ -66,7 +64,7 @@ export interface RoundRow {
   readonly widths: Record<string, number>;
   readonly threshold: number;
   readonly validationAccuracy: number;
-  readonly test?: Record<string, MultipitchSetScores & { items: number }>;
+  readonly test?: HeldOutScores;
   readonly realtime: number;
   readonly trainSeconds: number;
 }
@@ -77,13 +75,11 @@ interface State {
   rows: RoundRow[];
 }
 
-const FRAMES = 16;
-
 function readRecipe(onnxFile: string): { model: MultiF0Config } & Record<string, unknown> {
   const file = onnxFile.replace(/\.onnx$/, ".recipe.json");
   if (!existsSync(file)) throw new InvalidInputError("no recipe beside the model (it carries the model's configuration)", { file });
   const r = JSON.parse(readFileSync(file, "utf8")) as { model?: MultiF0Config };
-  if (!r.model || !["magnitude", "early", "late"].includes(r.model.fusion)) throw new InvalidInputError("trim: this build trims multi-F0 models (a recipe with model.fusion); other families are not wired yet", { file });
+  if (!r.model || !FUSIONS.includes(r.model.fusion)) throw new InvalidInputError("trim: this build trims multi-F0 models (a recipe with model.fusion); other families are not wired yet", { file });
   return r as { model: MultiF0Config } & Record<string, unknown>;
 }
 
@@ -124,37 +120,24 @@ export async function trimMultif0(ort: OrtLike, o: TrimOptions): Promise<RoundRo
   }
   const save = () => writeFileSync(stateFile, JSON.stringify(state, null, 1) + "\n");
   const progress = o.onProgress ?? (() => {});
-  const C = inputChannels(cfg);
-  const fn = (p: MultiF0Params, x: JArray) => multiF0Salience(p, x, cfg, "lax");
   const roundDir = (k: number) => path.join(o.out, `round-${k}`);
   const name = path.basename(o.model).replace(/\.onnx$/, "");
 
   /** Exports, scores and writes one round. */
   const finish = async (k: number, tensors: Tensors, active: number, trainSeconds: number, extra: Record<string, unknown>): Promise<RoundRow> => {
     progress(`round ${k}`, 0.9, "scoring");
-    const params = treeOf<MultiF0Params>(tensors);
-    const onnx = exportOnnx(fn, params, [np.zeros([1, C, MULTIPITCH_BINS, FRAMES])], { dynamicAxes: [{ 3: "frames" }] });
-    const flops = countFlops(fn, params, [np.zeros([1, C, MULTIPITCH_BINS, FRAMES])]);
+    const { onnx, gflopsPerSecond } = exportMultif0(treeOf<MultiF0Params>(tensors), cfg);
     const model = await OnnxModel.load(ort, onnx);
     let row: RoundRow;
     try {
-      const runs = [...(await salienceRuns(model, o.val, false, cfg)).runs, ...(await salienceRuns(model, o.val, true, cfg)).runs];
-      const { sweep, best } = sweepThreshold(runs);
-      let test: RoundRow["test"];
-      let computeSeconds = 0, audioSeconds = 0;
-      for (const dir of o.test ?? []) {
-        for (const wet of [false, true]) {
-          const r = await salienceRuns(model, [dir], wet, cfg);
-          computeSeconds += r.computeSeconds;
-          audioSeconds += r.audioSeconds;
-          (test ??= {})[`${path.basename(dir)}${wet ? " (recorded)" : ""}`] = { ...scoreRuns(r.runs, best.th), items: r.runs.length };
-        }
-      }
+      const scored = await scoreMultif0(model, o.val, o.test ?? [], cfg, " (recorded)");
+      const { sweep, best } = scored;
+      const test = Object.keys(scored.test).length > 0 ? scored.test : undefined;
       const widths = Object.fromEntries(multif0Groups(tensors).map((g) => [g.name, g.size]));
       row = {
-        round: k, parameters: tensorParameters(tensors), activeParameters: active, gflopPerSecond: ((flops / FRAMES) * (MULTIPITCH_RATE / MULTIPITCH_HOP)) / 1e9,
+        round: k, parameters: tensorParameters(tensors), activeParameters: active, gflopPerSecond: gflopsPerSecond,
         onnxBytes: onnx.length, widths, threshold: best.th, validationAccuracy: best.Accuracy, ...(test ? { test } : {}),
-        realtime: audioSeconds > 0 ? audioSeconds / computeSeconds : NaN, trainSeconds,
+        realtime: scored.realtime, trainSeconds,
       };
       const dir = roundDir(k);
       mkdirSync(dir, { recursive: true });
