@@ -373,21 +373,46 @@ async function makePianoItem(dir: string, seed: number, font: FontName, seconds:
   return meta(path.basename(dir), seed, font, song);
 }
 
-/** One cover-set item: version `version` of work `work` (or a noise song when work is null). */
-async function makeCoverItem(dir: string, datasetSeed: number, work: number | null, version: number, index: number, fonts: readonly FontName[], seconds: number, sampleRate: number, sungShare: number): Promise<CoverMeta> {
+/** How a cover version is rendered beyond its transform (training sets draw more variety than `mirkit synth covers`). */
+export interface CoverRenderOptions {
+  /** Share of versions with a sung melody. */
+  readonly sungShare: number;
+  /** Engines a sung melody is drawn from (default festival). */
+  readonly engines?: readonly SingingEngine[];
+  /** Put the mixture through a drawn recording chain (room, EQ, compression, noise; no codec). */
+  readonly chain?: boolean;
+}
+
+/**
+ * Version `version` of work `work` (or a noise song when work is null), rendered in memory: the mixture
+ * and its manifest entry. The work's seed is datasetSeed·100000 + work (noise: + 50000 + index).
+ */
+export async function renderCoverVersion(datasetSeed: number, work: number | null, version: number, index: number, fonts: readonly FontName[], seconds: number, sampleRate: number, o: CoverRenderOptions): Promise<{ mixture: AudioSignal; meta: Omit<CoverMeta, "name">; song: Song }> {
   const workSeed = work === null ? datasetSeed * 100000 + 50000 + index : datasetSeed * 100000 + work;
   const base = composeSong(workSeed, { durationSeconds: seconds });
   const rng = new Rng(workSeed * 17 + version);
-  const t = work === null ? null : drawTransform(rng, version, base.parts[0].notes.map((n) => n.pitch), { sungShare });
+  const t = work === null ? null : drawTransform(rng, version, base.parts[0].notes.map((n) => n.pitch), { sungShare: o.sungShare });
   const song = t ? makeVersion(base, t, workSeed * 10 + version) : base;
   const font = fonts[(work === null ? index : work + version) % fonts.length];
   const length = Math.ceil((song.durationSeconds + 1.5) * sampleRate);
-  const stems = song.parts.some((p) => p.sung) ? (await renderSungSong(song, font, sampleRate, length, workSeed + version)).stems : await renderSong(song, font, sampleRate, length);
-  const mixture = normalise(stems, sampleRate, length);
+  const engines = o.engines ?? ["festival"];
+  const engine = engines[(workSeed + version) % engines.length];
+  const stems = song.parts.some((p) => p.sung) ? (await renderSungSong(song, font, sampleRate, length, workSeed + version, engine)).stems : await renderSong(song, font, sampleRate, length);
+  let mixture = normalise(stems, sampleRate, length);
+  if (o.chain) {
+    const crng = new Rng(workSeed * 13 + version * 7 + 3);
+    mixture = recordChain(mixture, { ...drawRecording(crng), codec: null }, crng);
+  }
+  return { mixture, meta: { ...meta("", workSeed, font, song), work, version: work === null ? null : version, transform: t }, song };
+}
+
+/** One cover-set item written to `dir`: its mixture and melody notes. */
+async function makeCoverItem(dir: string, datasetSeed: number, work: number | null, version: number, index: number, fonts: readonly FontName[], seconds: number, sampleRate: number, sungShare: number): Promise<CoverMeta> {
+  const { mixture, meta: m, song } = await renderCoverVersion(datasetSeed, work, version, index, fonts, seconds, sampleRate, { sungShare });
   await fs.mkdir(dir, { recursive: true });
   await writeStereo(path.join(dir, "mixture.wav"), mixture);
   await writeFileAtomic(path.join(dir, "melody.notes.txt"), notesToMirEval(song.parts[0].notes));
-  return { ...meta(path.basename(dir), workSeed, font, song), work, version: work === null ? null : version, transform: t };
+  return { ...m, name: path.basename(dir) };
 }
 
 function requireFestival(): void {
