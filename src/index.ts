@@ -49,7 +49,9 @@ export { parseRaggedTimeSeries, parseTimeSeries, parseNotes, parseNotesWithVeloc
 export { coverFeatures, type CoverFeatures } from "./covers/features.js";
 export { alignmentDistance, fuseDistances } from "./covers/similarity.js";
 export { CALIBRATION, pairDistances, profileDistance, rerankScores, calibrate, type PairDistances } from "./covers/rank.js";
-export { CoversLibrary, encodeEntry, decodeEntry, MAGIC as COVERS_LIBRARY_MAGIC, type LibraryEntry } from "./covers/library.js";
+export { CoversLibrary, encodeEntry, decodeEntry, MAGIC as COVERS_LIBRARY_MAGIC, type LibraryEntry, type StoredEmbedding } from "./covers/library.js";
+export { CoverEmbedder, COVERS_MODEL_PREFIX } from "./models/covers/model.js";
+export { coverInput } from "./models/covers/contract.js";
 export { MemoryRecordStore, type RecordStore } from "./io/records.js";
 export { evaluateCovers, evaluateCoversMatrix, type CoverScores } from "./eval/covers.js";
 export { f0ToNotes, trackVoices, voiceNotesToMidi, formatNotes, sonifyNotes, type VoiceNote, type F0NotesOptions } from "./tasks/f0-notes.js";

@@ -8,7 +8,9 @@ import type { Command } from "commander";
 import { batchCoversAdd } from "../server/batch.js";
 import type { LibraryDamage } from "../covers/library.js";
 import { InvalidInputError } from "../errors.js";
-import { addToLibrary, compareCovers, evaluateCoversDataset, queryLibrary, repairLibrary, type CoversEvalResult } from "../tasks/covers.js";
+import { loadCoverEmbedder } from "../node.js";
+import { addToLibrary, compareCovers, COVERS_METHODS, evaluateCoversDataset, migrateLibrary, queryLibrary, repairLibrary, type CoversEvalResult, type CoversMethod } from "../tasks/covers.js";
+import { intOption } from "./options.js";
 import { stagedProgress } from "./progress.js";
 
 /** JSON with non-finite numbers (an unaligned pair) as null. */
@@ -23,19 +25,23 @@ function warnDamage(db: string, damage: readonly LibraryDamage[]): void {
 
 export function addCoversCommands(program: Command): void {
   const quiet = () => program.opts().quiet === true;
-  const covers = program.command("covers").description("Cover-song detection: a library of HPCP and melody features, alignment similarity (Qmax), fusion by averaging.");
+  const covers = program.command("covers").description("Cover-song detection: a library of cover features and learned embeddings in a vector index; queries find candidates by embedding and re-rank them by alignment (Qmax, Dmax), fused by averaging.");
+  const embedder = (name?: string) => (name === undefined ? undefined : loadCoverEmbedder(name));
   covers
     .command("add")
     .description("Extract features of audio files (or folders, recursively) into the library; files already in it are skipped; resumable.")
     .argument("<inputs...>", "audio files or folders")
     .requiredOption("--db <file>", "library file (created if missing)")
     .option("--redis <url>", "extract on `mirkit worker` processes of this Redis (they must see the same paths); this process writes the library")
-    .addHelpText("after", "\nExamples:\n  $ mirkit covers add music/ --db covers.mkcl\n  $ mirkit covers add /mnt/music --db covers.mkcl --redis redis://10.0.0.5:6379   # workers extract")
-    .action(async (inputs: string[], o: { db: string; redis?: string }) => {
+    .option("--model <name>", "cover embedding model (a shipped name from mirkit models, or an .onnx file); default the shipped one")
+    .addHelpText("after", "\nThe library is one append-only file (the truth) plus <db>.index and <db>.index.json, a vector index of the\nembeddings rebuilt from it when missing or stale. See docs/covers-library.md.\n\nExamples:\n  $ mirkit covers add music/ --db covers.mkcl\n  $ mirkit covers add /mnt/music --db covers.mkcl --redis redis://10.0.0.5:6379   # workers extract")
+    .action(async (inputs: string[], o: { db: string; redis?: string; model?: string }) => {
       const progress = stagedProgress(quiet());
+      const model = await embedder(o.model);
       const r = o.redis
-        ? await batchCoversAdd(o.redis, o.db, inputs, { onProgress: (done, total, file) => progress.update("covers add (workers)", done / total, path.basename(file)) })
-        : await addToLibrary(o.db, inputs, { onProgress: progress.update });
+        ? await batchCoversAdd(o.redis, o.db, inputs, { embedder: model, onProgress: (done, total, file) => progress.update("covers add (workers)", done / total, path.basename(file)) })
+        : await addToLibrary(o.db, inputs, { embedder: model, onProgress: progress.update });
+      await model?.dispose();
       progress.stop();
       warnDamage(o.db, r.damage);
       // One failure: its own line is the error. Several: a warning line each, then the list.
@@ -46,18 +52,36 @@ export function addCoversCommands(program: Command): void {
     });
   covers
     .command("query")
-    .description("Rank the library's entries against FILE (prefilter by global profile, then alignment re-ranking); each result's distance and cover decision are the ones covers compare gives for that pair.")
+    .description("Rank the library's entries against FILE. two-stage (default): the nearest by embedding, re-ranked by alignment and the embedding distance; each result's distance and cover decision are the ones covers compare gives for that pair.")
     .argument("<file>", "audio file")
     .requiredOption("--db <file>", "library file")
-    .option("-k, --top <k>", "how many results", (v) => Number(v), 10)
-    .option("--candidates <c>", "prefilter size (re-ranked by alignment)", (v) => Number(v), 200)
-    .option("--json", "print JSON: [{ path, distance, cover, rankScore, hpcpDistance, melodyDistance, salienceDistance }]; distance and cover are compare's")
-    .action(async (file: string, o: { db: string; top: number; candidates: number; json?: boolean }) => {
+    .option("-k, --top <k>", "how many results", intOption("--top"), 10)
+    .option("--method <m>", `${COVERS_METHODS.join(" | ")}: embedding = the vector index alone (fastest; distance = cosine, cover by the model's calibrated threshold); alignment = every entry's global profile, then alignment (reads the whole library)`, "two-stage")
+    .option("--candidates <c>", "how many candidates alignment re-ranks (default 100 for two-stage, 200 for alignment)", intOption("--candidates"))
+    .option("--model <name>", "cover embedding model (default the shipped one; the library's index is rebuilt for another)")
+    .option("--json", "print JSON: [{ path, distance, cover, rankScore, hpcpDistance, melodyDistance, salienceDistance, embeddingDistance }]")
+    .addHelpText("after", "\nExamples:\n  $ mirkit covers query song.mp3 --db covers.mkcl\n  $ mirkit covers query song.mp3 --db covers.mkcl --method embedding -k 50 --json")
+    .action(async (file: string, o: { db: string; top: number; candidates?: number; method: string; model?: string; json?: boolean }) => {
+      if (!COVERS_METHODS.includes(o.method as CoversMethod)) throw new InvalidInputError(`--method must be one of ${COVERS_METHODS.join(", ")}, got "${o.method}"`);
       const progress = stagedProgress(quiet());
-      const rows = await queryLibrary(o.db, file, { top: o.top, candidates: o.candidates, onDamage: (d) => warnDamage(o.db, d), onProgress: progress.update });
+      const model = await embedder(o.model);
+      const rows = await queryLibrary(o.db, file, { top: o.top, candidates: o.candidates, method: o.method as CoversMethod, embedder: model, onDamage: (d) => warnDamage(o.db, d), onProgress: progress.update }).finally(() => model?.dispose());
       progress.stop();
       if (o.json) process.stdout.write(json(rows));
       else process.stdout.write(rows.map((r, k) => `${String(k + 1).padStart(3)}  ${r.distance.toFixed(3)}  ${r.cover ? "cover" : "     "}  ${r.path}`).join("\n") + "\n");
+    });
+  covers
+    .command("migrate")
+    .description("Rewrite a format-1 library (features only, from mirkit before embeddings) with an embedding per entry, computed from its stored features (no audio needed), and build its index; the original is kept as <db>.v1.bak. On a current library: rebuild its index.")
+    .requiredOption("--db <file>", "library file")
+    .option("--model <name>", "cover embedding model (default the shipped one)")
+    .addHelpText("after", "\nExample:\n  $ mirkit covers migrate --db covers.mkcl")
+    .action(async (o: { db: string; model?: string }) => {
+      const progress = stagedProgress(quiet());
+      const model = await embedder(o.model);
+      const r = await migrateLibrary(o.db, { embedder: model, onProgress: progress.update }).finally(() => model?.dispose());
+      progress.stop();
+      process.stderr.write(r.from === 1 ? `${o.db}: migrated ${r.entries} entries to format 2 with embeddings; the original is in ${r.backup}\n` : `${o.db}: already format 2; rebuilt the index of its ${r.entries} entries\n`);
     });
   covers
     .command("repair")

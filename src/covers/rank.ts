@@ -68,16 +68,19 @@ export function pairDistances(a: CoverFeatures, b: CoverFeatures): PairDistances
 
 /**
  * Re-ranking scores of a query's candidates: each view's distances divided by
- * their median over the candidates, then averaged (fusion by averaging, as
- * `covers eval` measures it). Lower is closer; scores depend on the set.
+ * their median over the candidates, then averaged (fusion by averaging
+ * normalised distances, Doras et al. 2020). `extra` adds views given per
+ * candidate (the embedding's cosine distance in a two-stage query). Lower is
+ * closer; scores depend on the set.
  */
-export function rerankScores(candidates: readonly PairDistances[]): number[] {
-  const medians = VIEWS.map((v) => {
-    const xs = candidates.map((c) => cap(c[v])).filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+export function rerankScores(candidates: readonly PairDistances[], extra: readonly (readonly number[])[] = []): number[] {
+  const columns: number[][] = [...VIEWS.map((v) => candidates.map((c) => cap(c[v]))), ...extra.map((e) => e.map(cap))];
+  const medians = columns.map((col) => {
+    const xs = col.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
     return xs.length ? xs[xs.length >> 1] || 1 : NaN;
   });
-  return candidates.map((c) => {
-    const parts = VIEWS.map((v, k) => cap(c[v]) / medians[k]).filter((x) => !Number.isNaN(x));
+  return candidates.map((_, i) => {
+    const parts = columns.map((col, k) => col[i] / medians[k]).filter((x) => !Number.isNaN(x));
     return parts.reduce((a, b) => a + b, 0) / parts.length;
   });
 }

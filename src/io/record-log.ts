@@ -10,6 +10,7 @@
 import { existsSync, promises as fs } from "node:fs";
 import * as path from "node:path";
 import { InvalidInputError } from "../errors.js";
+import { crc32 } from "../crc32.js";
 import { regularFileSize, writeFileAtomic } from "./file.js";
 import { frameRecord, hasMagic, logBytes, scanRecords, type PayloadPrefix, type RecordScan, type RecordStore } from "./records.js";
 
@@ -19,6 +20,13 @@ export interface RecordLogOptions {
   readonly what: string;
   /** Bytes every payload begins with (see scanRecords). */
   readonly prefix?: PayloadPrefix;
+  /**
+   * Read only from this offset on (a record boundary the caller knows, e.g.
+   * the end of what an index already holds): the scan then lists the records
+   * after it, and a catalogue of any size opens in time proportional to
+   * what is new. Default: right after the magic (the whole file).
+   */
+  readonly from?: number;
 }
 
 
@@ -52,9 +60,19 @@ export class RecordLog implements RecordStore {
       if (!readOnly && !existsSync(dir)) throw new InvalidInputError(`cannot create it: the folder ${dir} does not exist`, { file });
       return new RecordLog(file, magic, EMPTY, readOnly, 0);
     }
-    const bytes = await RecordLog.readChecked(file, magic, options.what);
-    const scan = bytes.length === 0 ? EMPTY : scanRecords(bytes, magic.length, options.prefix);
-    const log = new RecordLog(file, magic, scan, readOnly, bytes.length);
+    const from = options.from ?? magic.length;
+    let scan: RecordScan, size: number;
+    if (from <= magic.length) {
+      const bytes = await RecordLog.readChecked(file, magic, options.what);
+      size = bytes.length;
+      scan = bytes.length === 0 ? EMPTY : scanRecords(bytes, magic.length, options.prefix);
+    } else {
+      const head = await RecordLog.readChecked(file, magic, options.what, magic.length);
+      size = (await fs.stat(file)).size;
+      if (head.length === 0 || from > size) throw new InvalidInputError(`is shorter (${size} bytes) than the ${from} bytes its index covers`, { file });
+      scan = await scanRange(file, from, size, options.prefix);
+    }
+    const log = new RecordLog(file, magic, scan, readOnly, size);
     if (!readOnly && scan.tornTail !== undefined) await fs.truncate(file, scan.tornTail.offset);
     return log;
   }
@@ -69,26 +87,71 @@ export class RecordLog implements RecordStore {
     await writeFileAtomic(file, logBytes(magic, payloads));
   }
 
-  private static async readChecked(file: string, magic: Uint8Array, what: string): Promise<Uint8Array> {
+  /** The file's bytes (or its first `limit` bytes), after checking it is a regular file with `magic`. */
+  private static async readChecked(file: string, magic: Uint8Array, what: string, limit?: number): Promise<Uint8Array> {
     await regularFileSize(file, `a ${what}`);
-    const bytes = new Uint8Array(await fs.readFile(file));
+    const bytes = limit === undefined ? new Uint8Array(await fs.readFile(file)) : await readRange(file, 0, limit);
     if (bytes.length > 0 && !hasMagic(bytes, magic)) throw new InvalidInputError(`not a ${what} (bad magic); refusing to touch it`, { file });
     return bytes;
   }
 
-  async append(payload: Uint8Array): Promise<void> {
+  /** Appends one record and fsyncs it; returns the offset of its header (the file's length before it, which other writers may have moved). */
+  async append(payload: Uint8Array): Promise<number> {
     if (this.readOnly) throw new InvalidInputError("opened read-only; cannot append", { file: this.file });
     this.handle ??= await fs.open(this.file, "a");
     if (!this.started) {
       await this.handle.write(this.magic);
       this.started = true;
     }
-    await this.handle.write(frameRecord(payload));
+    const offset = (await this.handle.stat()).size;
+    const framed = frameRecord(payload);
+    await this.handle.write(framed);
     await this.handle.sync();
+    return offset;
+  }
+
+  /** The payload of the record whose header is at `offset`, if a whole, intact one is there (random access: a catalogue's candidates). */
+  async readAt(offset: number): Promise<Uint8Array | undefined> {
+    return readRecordAt(this.file, offset);
   }
 
   async close(): Promise<void> {
     await this.handle?.close();
     this.handle = undefined;
+  }
+}
+
+/** Up to `length` bytes of `file` from `offset` (fewer at its end). */
+/** The records of `file` between two offsets (`from` a record boundary), with absolute offsets. */
+export async function scanRange(file: string, from: number, to: number, prefix?: PayloadPrefix): Promise<RecordScan> {
+  const s = scanRecords(await readRange(file, from, Math.max(0, to - from)), 0, prefix);
+  const shift = <T extends { offset: number }>(r: T): T => ({ ...r, offset: r.offset + from });
+  return { records: s.records.map(shift), damaged: s.damaged.map(shift), tornTail: s.tornTail && shift(s.tornTail) };
+}
+
+/** The payload of the record whose header is at `offset` of `file`, if a whole, intact one is there. */
+export async function readRecordAt(file: string, offset: number): Promise<Uint8Array | undefined> {
+  const head = await readRange(file, offset, 8);
+  if (head.length < 8) return undefined;
+  const view = new DataView(head.buffer, head.byteOffset, 8);
+  const len = view.getUint32(0, true);
+  const payload = await readRange(file, offset + 8, len);
+  if (payload.length !== len || crc32(payload) !== view.getUint32(4, true)) return undefined;
+  return payload;
+}
+
+async function readRange(file: string, offset: number, length: number): Promise<Uint8Array> {
+  const h = await fs.open(file, "r");
+  try {
+    const buf = new Uint8Array(length);
+    let got = 0;
+    while (got < length) {
+      const { bytesRead } = await h.read(buf, got, length - got, offset + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return buf.subarray(0, got);
+  } finally {
+    await h.close();
   }
 }

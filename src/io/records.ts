@@ -19,7 +19,8 @@ import { crc32 } from "../crc32.js";
 export interface RecordStore {
   /** The scan made when the store was opened (appends are not added). */
   readonly scan: RecordScan;
-  append(payload: Uint8Array): Promise<void>;
+  /** Appends a record; returns the offset of its header. */
+  append(payload: Uint8Array): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -120,8 +121,10 @@ export class MemoryRecordStore implements RecordStore {
     this.scan = scanRecords(bytes, magic.length, prefix);
     this.parts = [bytes.slice()];
   }
-  async append(payload: Uint8Array): Promise<void> {
+  async append(payload: Uint8Array): Promise<number> {
+    const offset = this.parts.reduce((n, p) => n + p.length, 0);
     this.parts.push(frameRecord(payload));
+    return offset;
   }
   async close(): Promise<void> {}
   /** The file's bytes as they stand. */

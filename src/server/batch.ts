@@ -17,7 +17,8 @@ import * as path from "node:path";
 import { QueueEvents, type Job } from "bullmq";
 import type { LibraryDamage } from "../covers/library.js";
 import { listAudioFiles } from "../io/file.js";
-import { openCoversLibrary } from "../tasks/covers.js";
+import type { CoverEmbedder } from "../models/covers/model.js";
+import { withCatalog } from "../tasks/covers.js";
 import { withFileLock } from "./lock.js";
 import { QUEUE_NAME, RedisBackend, redisConnection } from "./queue.js";
 import { extractedEntry, type JobOutcome, type JobSpec } from "./tasks.js";
@@ -92,11 +93,11 @@ export async function runBatch(url: string, items: readonly BatchItem[], onDone:
 }
 
 /** `covers add` on the workers: features extracted there, written here (the one writer), each file once. */
-export async function batchCoversAdd(url: string, db: string, inputs: readonly string[], o: BatchOptions = {}): Promise<{ added: number; total: number; failed: { file: string; message: string }[]; damage: readonly LibraryDamage[] }> {
+export async function batchCoversAdd(url: string, db: string, inputs: readonly string[], o: BatchOptions & { readonly embedder?: CoverEmbedder } = {}): Promise<{ added: number; total: number; failed: { file: string; message: string }[]; damage: readonly LibraryDamage[] }> {
   const files = await listAudioFiles(inputs);
-  const lib = await openCoversLibrary(db);
   let added = 0;
-  try {
+  // The catalog is reopened for each write under the file lock (the service's workers may add to it too).
+  return withCatalog(db, o.embedder, {}, async (lib) => {
     const todo = files.filter((f) => !lib.has(path.resolve(f)));
     const items = await Promise.all(todo.map(async (f) => ({
       file: f,
@@ -108,10 +109,8 @@ export async function batchCoversAdd(url: string, db: string, inputs: readonly s
       await withFileLock(db, () => lib.add(entry));
       added++;
     }, o);
-    return { added, total: lib.entries.length, failed, damage: lib.damage };
-  } finally {
-    await lib.close();
-  }
+    return { added, total: lib.size, failed, damage: lib.damage };
+  });
 }
 
 /** `separate` on the workers: `pairs` of input file and stem folder; inputs whose stems exist are skipped. */

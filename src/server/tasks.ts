@@ -12,8 +12,9 @@ import { formatRaggedTimeSeries } from "../eval/io.js";
 import { writeFileAtomic } from "../io/file.js";
 import type { MultipitchModel } from "../models/pitch/model.js";
 import type { SeparationModel } from "../models/separation/model.js";
-import { loadMultipitchModel, loadSeparationModel } from "../node.js";
-import { coverEntry, openCoversLibrary, queryLibrary } from "../tasks/covers.js";
+import type { CoverEmbedder } from "../models/covers/model.js";
+import { loadCoverEmbedder, loadMultipitchModel, loadSeparationModel } from "../node.js";
+import { COVERS_METHODS, coverEntry, queryLibrary, withCatalog, type CoversMethod } from "../tasks/covers.js";
 import { f0ToNotes, voiceNotesToMidi } from "../tasks/f0-notes.js";
 import { multipitchFile, separateFile } from "../tasks/file-jobs.js";
 import { withFileLock } from "./lock.js";
@@ -55,10 +56,11 @@ export const TASKS = {
     library: true,
   },
   "covers.query": {
-    description: "The library's entries nearest to the recording (prefilter, then alignment re-ranking); results matches.json, value the same list.",
+    description: "The library's entries nearest to the recording (two-stage: nearest by embedding, re-ranked by alignment); results matches.json, value the same list.",
     options: {
       top: { type: "integer", minimum: 1, maximum: 1000, default: 10, description: "how many matches" },
-      candidates: { type: "integer", minimum: 1, maximum: 100000, default: 200, description: "prefilter size (re-ranked by alignment)" },
+      candidates: { type: "integer", minimum: 1, maximum: 100000, description: "candidates re-ranked by alignment (default 100 for two-stage, 200 for alignment)" },
+      method: { type: "string", enum: COVERS_METHODS, default: "two-stage", description: "two-stage (embedding index, then alignment re-ranking), embedding (the index alone), alignment (every entry; slow on big libraries)" },
     },
     library: true,
   },
@@ -101,15 +103,19 @@ export interface JobOutcome {
 export class ModelCache {
   private separation?: Promise<SeparationModel>;
   private multipitch?: Promise<MultipitchModel>;
-  constructor(private readonly names: { readonly separation?: string; readonly multipitch?: string } = {}) {}
+  private covers?: Promise<CoverEmbedder>;
+  constructor(private readonly names: { readonly separation?: string; readonly multipitch?: string; readonly covers?: string } = {}) {}
   separationModel(): Promise<SeparationModel> {
     return (this.separation ??= loadSeparationModel(this.names.separation));
   }
   multipitchModel(): Promise<MultipitchModel> {
     return (this.multipitch ??= loadMultipitchModel(this.names.multipitch));
   }
+  coverEmbedder(): Promise<CoverEmbedder> {
+    return (this.covers ??= loadCoverEmbedder(this.names.covers));
+  }
   async dispose(): Promise<void> {
-    for (const m of [this.separation, this.multipitch]) if (m) await (await m).dispose();
+    for (const m of [this.separation, this.multipitch, this.covers]) if (m) await (await m).dispose();
   }
 }
 
@@ -156,11 +162,12 @@ export async function runJob(spec: JobSpec, ctx: RunContext): Promise<JobOutcome
       const entry = { ...(await coverEntry(input)), path: name };
       onProgress?.(0.9);
       signal?.throwIfAborted();
-      return { files: [], value: await withFileLock(db, () => addEntry(db, entry)) };
+      const embedder = await ctx.models.coverEmbedder();
+      return { files: [], value: await withFileLock(db, () => addEntry(db, entry, embedder)) };
     }
     case "covers.query": {
       const db = libraryOf(spec);
-      const matches = await queryLibrary(db, input, { top: Number(o.top ?? 10), candidates: Number(o.candidates ?? 200), signal, lock: lockFor(db), onProgress: (_s, f) => onProgress?.(f) });
+      const matches = await queryLibrary(db, input, { top: Number(o.top ?? 10), candidates: o.candidates === undefined ? undefined : Number(o.candidates), method: (o.method ?? "two-stage") as CoversMethod, embedder: await ctx.models.coverEmbedder(), signal, lock: lockFor(db), onProgress: (_s, f) => onProgress?.(f) });
       await fs.mkdir(out, { recursive: true });
       await writeFileAtomic(path.join(out, "matches.json"), JSON.stringify(matches, (_, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v)));
       return { files: [file("matches.json")], value: matches };
@@ -179,15 +186,12 @@ function libraryOf(spec: JobSpec): string {
 }
 
 /** Appends `entry` unless the library holds its path; call under the library's lock. */
-export async function addEntry(db: string, entry: LibraryEntry): Promise<{ name: string; added: boolean; total: number }> {
-  const lib = await openCoversLibrary(db);
-  try {
+export async function addEntry(db: string, entry: LibraryEntry, embedder: CoverEmbedder): Promise<{ name: string; added: boolean; total: number }> {
+  return withCatalog(db, embedder, {}, async (lib) => {
     const added = !lib.has(entry.path);
     if (added) await lib.add(entry);
-    return { name: entry.path, added, total: lib.entries.length };
-  } finally {
-    await lib.close();
-  }
+    return { name: entry.path, added, total: lib.size };
+  });
 }
 
 /** The entry a covers.extract job returned. */

@@ -8,7 +8,7 @@
 import { existsSync, promises as fs } from "node:fs";
 import * as path from "node:path";
 import { coverFeatures, type CoverFeatures } from "../covers/features.js";
-import { CoversLibrary, MAGIC, PAYLOAD_PREFIX, type LibraryDamage, type LibraryEntry } from "../covers/library.js";
+import { CoversLibrary, encodeEntry, MAGIC, MAGIC_V1, PAYLOAD_PREFIX, type LibraryDamage, type LibraryEntry } from "../covers/library.js";
 import { calibrate, CALIBRATION, pairDistances, profileDistance, rerankScores } from "../covers/rank.js";
 import { alignmentDistance, fuseDistances } from "../covers/similarity.js";
 import { InvalidInputError, MirError } from "../errors.js";
@@ -16,15 +16,80 @@ import { evaluateCovers, type CoverScores } from "../eval/covers.js";
 import { toMono } from "../io/audio.js";
 import { listAudioFiles, readAudioFile } from "../io/file.js";
 import { RecordLog } from "../io/record-log.js";
+import type { CoverEmbedder } from "../models/covers/model.js";
+import { CoversCatalog, dropIndex, libraryFormat, V1_MESSAGE } from "./covers-catalog.js";
 
 /** Progress of a job: its stage, the fraction done in it and the item at hand. */
 export type CoversProgress = (stage: string, fraction: number, item: string) => void;
 
 const LIBRARY = "mirkit covers library";
 
-/** Opens (or, for appending, prepares to create) a library file; damaged records are skipped and listed in `damage`. */
-export async function openCoversLibrary(file: string, options: { readonly readOnly?: boolean } = {}): Promise<CoversLibrary> {
-  return new CoversLibrary(await RecordLog.open(file, MAGIC, { readOnly: options.readOnly, what: LIBRARY, prefix: PAYLOAD_PREFIX }));
+/**
+ * Opens (or, for appending, prepares to create) a library file and reads all of it (repair, migration,
+ * the alignment-only query; adds and two-stage queries go through the catalog, tasks/covers-catalog.ts);
+ * damaged records are skipped and listed in `damage`. A format-1 file is refused with the command that
+ * migrates it, unless `formatOne` asks for it (the migration itself).
+ */
+export async function openCoversLibrary(file: string, options: { readonly readOnly?: boolean; readonly formatOne?: boolean } = {}): Promise<CoversLibrary> {
+  const format = await libraryFormat(file);
+  if (format === 1 && !options.formatOne) throw new InvalidInputError(V1_MESSAGE(file), { file });
+  return new CoversLibrary(await RecordLog.open(file, format === 1 ? MAGIC_V1 : MAGIC, { readOnly: options.readOnly, what: LIBRARY, prefix: PAYLOAD_PREFIX }));
+}
+
+/** The embedding model `given`, or the shipped one (loaded here; `owned` says the caller disposes it). */
+async function embedderOr(given: CoverEmbedder | undefined): Promise<{ embedder: CoverEmbedder; owned: boolean }> {
+  if (given) return { embedder: given, owned: false };
+  const { loadCoverEmbedder } = await import("../node.js");
+  return { embedder: await loadCoverEmbedder(), owned: true };
+}
+
+/** Opens the catalog of `db` with `given` or the shipped embedding model, runs `fn`, closes both. */
+export async function withCatalog<T>(db: string, given: CoverEmbedder | undefined, options: { readonly readOnly?: boolean }, fn: (cat: CoversCatalog) => Promise<T>): Promise<T> {
+  const { embedder, owned } = await embedderOr(given);
+  try {
+    const cat = await CoversCatalog.open(db, embedder, options);
+    try {
+      return await fn(cat);
+    } finally {
+      await cat.close();
+    }
+  } finally {
+    if (owned) await embedder.dispose();
+  }
+}
+
+/**
+ * Rewrites a format-1 library (features only) as format 2 with an embedding per
+ * entry, computed from the stored features (no audio needed), and builds its
+ * index; the original is kept as `<db>.v1.bak`. A format-2 library gets its
+ * index rebuilt (for the model given, or the shipped one).
+ */
+export async function migrateLibrary(db: string, options: { readonly embedder?: CoverEmbedder; readonly onProgress?: CoversProgress } = {}): Promise<{ entries: number; from: 1 | 2; backup?: string }> {
+  const format = await libraryFormat(db);
+  if (format === undefined) throw new InvalidInputError("no such library, or an empty one (nothing to migrate)", { file: db });
+  const { embedder, owned } = await embedderOr(options.embedder);
+  try {
+    if (format === 1) {
+      const old = await openCoversLibrary(db, { readOnly: true, formatOne: true });
+      await old.close();
+      const payloads: Uint8Array[] = [];
+      for (const [i, e] of old.entries.entries()) {
+        options.onProgress?.("covers migrate", i / old.entries.length, e.path);
+        payloads.push(encodeEntry({ ...e, embedding: { model: embedder.name, vector: await embedder.embed(e.features) } }));
+      }
+      const backup = `${db}.v1.bak`;
+      await RecordLog.rewrite(db, MAGIC, backup, payloads);
+      await dropIndex(db);
+      await (await CoversCatalog.open(db, embedder)).close();
+      return { entries: payloads.length, from: 1, backup };
+    }
+    await dropIndex(db);
+    const cat = await CoversCatalog.open(db, embedder, { rebuild: true });
+    await cat.close();
+    return { entries: cat.size, from: 2 };
+  } finally {
+    if (owned) await embedder.dispose();
+  }
 }
 
 /**
@@ -39,6 +104,7 @@ export async function repairLibrary(db: string): Promise<{ kept: number; dropped
   // Damaged regions and records whose checksum holds but whose contents are invalid are both dropped.
   const kept = lib.intactPayloads;
   await RecordLog.rewrite(db, MAGIC, backup, kept);
+  await dropIndex(db); // record offsets changed
   return { kept: kept.length, dropped: lib.damage, backup };
 }
 
@@ -64,13 +130,12 @@ export interface AddResult {
  * most the file in progress, and a rerun resumes. A file that cannot be
  * decoded is skipped and listed in `failed`; the others are added.
  */
-export async function addToLibrary(db: string, inputs: readonly string[], options: { readonly onProgress?: CoversProgress; readonly signal?: AbortSignal } = {}): Promise<AddResult> {
+export async function addToLibrary(db: string, inputs: readonly string[], options: { readonly onProgress?: CoversProgress; readonly signal?: AbortSignal; readonly embedder?: CoverEmbedder } = {}): Promise<AddResult> {
   options.signal?.throwIfAborted();
   const files = await listAudioFiles(inputs);
-  const lib = await openCoversLibrary(db);
-  const failed: { file: string; message: string }[] = [];
-  let added = 0;
-  try {
+  return withCatalog(db, options.embedder, {}, async (lib) => {
+    const failed: { file: string; message: string }[] = [];
+    let added = 0;
     const todo = files.filter((f) => !lib.has(path.resolve(f)));
     for (const [i, f] of todo.entries()) {
       options.signal?.throwIfAborted(); // between records: what is added stays added
@@ -86,10 +151,8 @@ export async function addToLibrary(db: string, inputs: readonly string[], option
       await lib.add(entry);
       added++;
     }
-    return { added, total: lib.entries.length, failed, damage: lib.damage };
-  } finally {
-    await lib.close();
-  }
+    return { added, total: lib.size, failed, damage: lib.damage };
+  });
 }
 
 /** Runs a read or write of the library file under a lock shared with other processes (the service's workers). */
@@ -97,42 +160,101 @@ export type LibraryLock = <T>(fn: () => Promise<T>) => Promise<T>;
 
 export interface CoversMatch {
   readonly path: string;
-  /** The calibrated fused distance, as `compareCovers` gives it for the same pair (comparable with its threshold). */
+  /**
+   * Alignment and two-stage: the calibrated fused alignment distance, as `compareCovers` gives it for the
+   * same pair (comparable with its threshold). Embedding: the cosine distance of the embeddings.
+   */
   readonly distance: number;
-  /** Whether `distance` is at or below the calibrated threshold, as `compareCovers` decides. */
+  /** Whether `distance` is at or below its threshold (compare's, or the embedding model's calibrated one). */
   readonly cover: boolean;
-  /** The re-ranking score the results are ordered by (lower is closer); relative to this query's candidates. */
+  /** The score the results are ordered by (lower is closer); relative to this query's candidates. */
   readonly rankScore: number;
+  /** NaN with the embedding method (no alignment computed). */
   readonly hpcpDistance: number;
   readonly melodyDistance: number;
   readonly salienceDistance: number;
+  /** Cosine distance of the embeddings (NaN with the alignment method). */
+  readonly embeddingDistance: number;
+}
+
+export type CoversMethod = "two-stage" | "embedding" | "alignment";
+export const COVERS_METHODS: readonly CoversMethod[] = ["two-stage", "embedding", "alignment"];
+
+export interface QueryOptions {
+  readonly top?: number;
+  /** Candidates re-ranked by alignment (two-stage: nearest by embedding, default 100; alignment: by global profile, default 200). */
+  readonly candidates?: number;
+  readonly method?: CoversMethod;
+  readonly embedder?: CoverEmbedder;
+  readonly onDamage?: (damage: readonly LibraryDamage[]) => void;
+  readonly onProgress?: CoversProgress;
+  readonly signal?: AbortSignal;
+  readonly lock?: LibraryLock;
 }
 
 /**
- * The library's entries nearest to `file`: a prefilter by global profile
- * keeps `candidates` entries, re-ranked by alignment (rerankScores); the best
- * `top` are returned, closest first.
+ * The library's entries nearest to `file`, closest first. "two-stage" (the
+ * default): the `candidates` nearest by embedding (the vector index), then
+ * re-ranked by the alignment views and the embedding distance, each
+ * normalised by its median over the candidates and averaged. "embedding":
+ * the index alone. "alignment": every entry's global profile keeps
+ * `candidates`, re-ranked by alignment (reads the whole library).
  */
-export async function queryLibrary(db: string, file: string, options: { readonly top?: number; readonly candidates?: number; readonly onDamage?: (damage: readonly LibraryDamage[]) => void; readonly onProgress?: CoversProgress; readonly signal?: AbortSignal; readonly lock?: LibraryLock } = {}): Promise<CoversMatch[]> {
+export async function queryLibrary(db: string, file: string, options: QueryOptions = {}): Promise<CoversMatch[]> {
   if (!existsSync(db)) throw new InvalidInputError("no such library (create it with mirkit covers add)", { file: db });
+  if ((await libraryFormat(db)) === 1) throw new InvalidInputError(V1_MESSAGE(db), { file: db }); // before the query's features are computed
+  const method = options.method ?? "two-stage";
+  if (!COVERS_METHODS.includes(method)) throw new InvalidInputError(`unknown covers query method "${String(method)}"; use ${COVERS_METHODS.join(", ")}`);
   const lock = options.lock ?? ((fn) => fn());
-  const lib = await lock(async () => {
-    const l = await openCoversLibrary(db, { readOnly: true });
-    await l.close();
-    return l;
-  });
-  const entries = lib.entries;
-  if (lib.damage.length > 0) options.onDamage?.(lib.damage);
-  options.onProgress?.("covers query", 0, "features");
-  const q = await coverEntry(file);
-  options.signal?.throwIfAborted();
-  options.onProgress?.("covers query", 0.3, "alignment");
-  const pre = entries.map((e, i) => ({ i, d: profileDistance(q.features, e.features) })).sort((a, b) => a.d - b.d).slice(0, options.candidates ?? 200);
-  const cands = pre.map(({ i }) => ({ e: entries[i], ...pairDistances(q.features, entries[i].features) }));
-  const scores = rerankScores(cands);
-  options.onProgress?.("covers query", 1, "");
-  return cands.map((c, k) => ({ c, score: scores[k] })).sort((a, b) => a.score - b.score).slice(0, options.top ?? 10)
-    .map(({ c, score }) => ({ path: c.e.path, distance: c.fused, cover: c.fused <= CALIBRATION.threshold, rankScore: score, hpcpDistance: c.hpcp, melodyDistance: c.melody, salienceDistance: c.salience }));
+  const top = options.top ?? 10;
+  const damaged = (d: readonly LibraryDamage[]) => { if (d.length > 0) options.onDamage?.(d); };
+  const noAlignment = { hpcp: NaN, hpcpDmax: NaN, melody: NaN, salience: NaN, fused: NaN };
+  if (method === "alignment") {
+    const lib = await lock(async () => {
+      const l = await openCoversLibrary(db, { readOnly: true });
+      await l.close();
+      return l;
+    });
+    damaged(lib.damage);
+    options.onProgress?.("covers query", 0, "features");
+    const q = await coverEntry(file);
+    options.signal?.throwIfAborted();
+    options.onProgress?.("covers query", 0.3, "alignment");
+    const entries = lib.entries;
+    const pre = entries.map((e, i) => ({ i, d: profileDistance(q.features, e.features) })).sort((a, b) => a.d - b.d).slice(0, options.candidates ?? 200);
+    return ranked(pre.map(({ i }) => ({ entry: entries[i], distance: NaN })), q.features, top, false);
+  }
+  const { embedder, owned } = await embedderOr(options.embedder);
+  try {
+    options.onProgress?.("covers query", 0, "features");
+    const q = await coverEntry(file);
+    const qv = await embedder.embed(q.features);
+    options.signal?.throwIfAborted();
+    const k = method === "embedding" ? top : options.candidates ?? 100;
+    const near = await lock(() => withCatalog(db, embedder, { readOnly: true }, async (cat) => {
+      const n = await cat.nearest(qv, k);
+      damaged(cat.damage);
+      return n;
+    }));
+    if (method === "embedding") {
+      return near.map((m) => ({ path: m.entry.path, distance: m.distance, cover: m.distance <= embedder.threshold, rankScore: m.distance, ...split(noAlignment), embeddingDistance: m.distance }));
+    }
+    options.onProgress?.("covers query", 0.3, "alignment");
+    return ranked(near, q.features, top, true);
+  } finally {
+    if (owned) await embedder.dispose();
+  }
+
+  function split(d: { hpcp: number; melody: number; salience: number }) {
+    return { hpcpDistance: d.hpcp, melodyDistance: d.melody, salienceDistance: d.salience };
+  }
+  function ranked(cands: readonly { entry: LibraryEntry; distance: number }[], qf: CoverFeatures, k: number, withEmbedding: boolean): CoversMatch[] {
+    const pairs = cands.map((c) => pairDistances(qf, c.entry.features));
+    const scores = rerankScores(pairs, withEmbedding ? [cands.map((c) => c.distance)] : []);
+    options.onProgress?.("covers query", 1, "");
+    return cands.map((c, i) => ({ c, d: pairs[i], score: scores[i] })).sort((a, b) => a.score - b.score).slice(0, k)
+      .map(({ c, d, score }) => ({ path: c.entry.path, distance: d.fused, cover: d.fused <= CALIBRATION.threshold, rankScore: score, ...split(d), embeddingDistance: c.distance }));
+  }
 }
 
 export interface CoversComparison {
