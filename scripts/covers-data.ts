@@ -37,7 +37,7 @@ for (let w = 0; w < works; w++) for (let v = 0; v < versions; v++) jobs.push({ n
 for (let k = 0; k < noise; k++) jobs.push({ name: `noise${String(k).padStart(4, "0")}`, work: null, version: 0, index: k });
 const mine = jobs.filter((_, i) => i % parts === part);
 
-const lib = await openCoversLibrary(a.out);
+const lib = await openCoversLibrary(a.out, { formatOne: true });
 const t0 = performance.now();
 let done = 0, audioSeconds = 0;
 for (const j of mine) {

@@ -49,7 +49,7 @@ interface Item { readonly name: string; readonly label: string; readonly x: Floa
 async function items(files: string[]): Promise<Item[]> {
   const out: Item[] = [];
   for (const f of files) {
-    const lib = await openCoversLibrary(f, { readOnly: true });
+    const lib = await openCoversLibrary(f, { readOnly: true, formatOne: true });
     for (const e of lib.entries) out.push({ name: e.path, label: e.path.startsWith("noise") ? e.path : e.path.replace(/_v\d+$/, ""), x: coverInput(e.features), frames: e.features.nFrames });
     await lib.close();
   }

@@ -8,7 +8,7 @@
  * medians of non-cover distances, the equal-error-rate threshold).
  */
 import type { CoverFeatures } from "./features.js";
-import { alignmentDistance } from "./similarity.js";
+import { alignmentDistance, alignmentDistances } from "./similarity.js";
 
 /**
  * Fixed scales for combining one pair's distances without a candidate set
@@ -56,8 +56,7 @@ const VIEWS = ["hpcp", "hpcpDmax", "melody", "salience"] as const;
 
 /** The four views' alignment distances and their fusion (mean of calibrated, capped distances). */
 export function pairDistances(a: CoverFeatures, b: CoverFeatures): PairDistances {
-  const hpcp = alignmentDistance(a.hpcp, b.hpcp, "qmax");
-  const hpcpDmax = alignmentDistance(a.hpcp, b.hpcp, "dmax");
+  const [hpcp, hpcpDmax] = alignmentDistances(a.hpcp, b.hpcp, ["qmax", "dmax"]);
   const melody = alignmentDistance(a.melody, b.melody, "qmax");
   const salience = a.salience && b.salience ? alignmentDistance(a.salience, b.salience, "qmax") : NaN;
   const s = CALIBRATION.scales;

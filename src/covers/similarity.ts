@@ -29,27 +29,29 @@ export function oti(a: Float32Array, b: Float32Array): number {
   return best;
 }
 
-function stack(x: Float32Array, shift: number, m: number): { v: Float32Array; n: number } {
-  const frames = x.length / 12;
-  const n = Math.max(0, frames - m + 1);
-  const dim = 12 * m;
-  const v = new Float32Array(n * dim);
-  for (let t = 0; t < n; t++) for (let j = 0; j < m; j++) for (let k = 0; k < 12; k++) v[t * dim + j * 12 + k] = x[(t + j) * 12 + ((k + shift) % 12)];
-  return { v, n };
+/** Cross-distance of A and OTI-shifted B stacked by `emb` frames: the sum, along each diagonal, of `emb` frame-to-frame squared distances. */
+function stackedDistances(a: Float32Array, b: Float32Array, shift: number, emb: number): { d: Float32Array; n: number; m: number } {
+  const fa = a.length / 12, fb = b.length / 12;
+  const n = Math.max(0, fa - emb + 1), m = Math.max(0, fb - emb + 1);
+  const frame = new Float64Array(fa * fb);
+  for (let i = 0; i < fa; i++) for (let j = 0; j < fb; j++) {
+    let acc = 0;
+    for (let k = 0; k < 12; k++) { const z = a[i * 12 + k] - b[j * 12 + ((k + shift) % 12)]; acc += z * z; }
+    frame[i * fb + j] = acc;
+  }
+  const d = new Float32Array(n * m);
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) {
+    let acc = 0;
+    for (let l = 0; l < emb; l++) acc += frame[(i + l) * fb + j + l];
+    d[i * m + j] = acc;
+  }
+  return { d, n, m };
 }
 
 /** Binary cross-recurrence of A and OTI-shifted B: mutual κ-nearest neighbours. */
 export function crossRecurrence(a: Float32Array, b: Float32Array, options: AlignOptions = {}): { c: Uint8Array; n: number; m: number } {
   const emb = options.embedding ?? 9, kappa = options.kappa ?? 0.1;
-  const s = oti(a, b);
-  const A = stack(a, 0, emb), B = stack(b, s, emb);
-  const n = A.n, m = B.n, dim = 12 * emb;
-  const d = new Float32Array(n * m);
-  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) {
-    let acc = 0;
-    for (let k = 0; k < dim; k++) { const z = A.v[i * dim + k] - B.v[j * dim + k]; acc += z * z; }
-    d[i * m + j] = acc;
-  }
+  const { d, n, m } = stackedDistances(a, b, oti(a, b), emb);
   const rowT = new Float32Array(n), colT = new Float32Array(m);
   const kr = Math.max(1, Math.floor(kappa * m)), kc = Math.max(1, Math.floor(kappa * n));
   // κ-th smallest per row and per column (typed-array sorts are numeric and fast).
@@ -88,10 +90,17 @@ export function alignmentScore(c: Uint8Array, n: number, m: number, kind: "qmax"
 
 /** Distance √m / score (∞ when nothing aligns). */
 export function alignmentDistance(a: Float32Array, b: Float32Array, kind: "qmax" | "dmax", options: AlignOptions = {}): number {
+  return alignmentDistances(a, b, [kind], options)[0];
+}
+
+/** The distances of several scores over one cross-recurrence (computed once). */
+export function alignmentDistances(a: Float32Array, b: Float32Array, kinds: readonly ("qmax" | "dmax")[], options: AlignOptions = {}): number[] {
   const { c, n, m } = crossRecurrence(a, b, options);
-  if (n === 0 || m === 0) return Infinity;
-  const s = alignmentScore(c, n, m, kind, options);
-  return s > 0 ? Math.sqrt(m) / s : Infinity;
+  return kinds.map((kind) => {
+    if (n === 0 || m === 0) return Infinity;
+    const s = alignmentScore(c, n, m, kind, options);
+    return s > 0 ? Math.sqrt(m) / s : Infinity;
+  });
 }
 
 /**

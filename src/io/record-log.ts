@@ -7,7 +7,7 @@
  * at all, and appending reads nothing of what is already stored. `rewrite`
  * replaces the file by chosen records (a repair), keeping the original.
  */
-import { existsSync, promises as fs } from "node:fs";
+import { existsSync, promises as fs, readSync } from "node:fs";
 import * as path from "node:path";
 import { InvalidInputError } from "../errors.js";
 import { crc32 } from "../crc32.js";
@@ -112,12 +112,17 @@ export class RecordLog implements RecordStore {
 
   /** The payload of the record whose header is at `offset`, if a whole, intact one is there (random access: a catalogue's candidates). */
   async readAt(offset: number): Promise<Uint8Array | undefined> {
-    return readRecordAt(this.file, offset);
+    this.reader ??= await fs.open(this.file, "r");
+    return recordAt(this.reader, offset);
   }
+
+  /** A handle kept open for `readAt` (a query reads tens of records). */
+  private reader: fs.FileHandle | undefined;
 
   async close(): Promise<void> {
     await this.handle?.close();
-    this.handle = undefined;
+    await this.reader?.close();
+    this.handle = this.reader = undefined;
   }
 }
 
@@ -131,27 +136,49 @@ export async function scanRange(file: string, from: number, to: number, prefix?:
 
 /** The payload of the record whose header is at `offset` of `file`, if a whole, intact one is there. */
 export async function readRecordAt(file: string, offset: number): Promise<Uint8Array | undefined> {
-  const head = await readRange(file, offset, 8);
-  if (head.length < 8) return undefined;
-  const view = new DataView(head.buffer, head.byteOffset, 8);
-  const len = view.getUint32(0, true);
-  const payload = await readRange(file, offset + 8, len);
-  if (payload.length !== len || crc32(payload) !== view.getUint32(4, true)) return undefined;
-  return payload;
-}
-
-async function readRange(file: string, offset: number, length: number): Promise<Uint8Array> {
   const h = await fs.open(file, "r");
   try {
-    const buf = new Uint8Array(length);
-    let got = 0;
-    while (got < length) {
-      const { bytesRead } = await h.read(buf, got, length - got, offset + got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
-    return buf.subarray(0, got);
+    return await recordAt(h, offset);
   } finally {
     await h.close();
   }
+}
+
+/** Synchronous reads: a record is a few kB, and a query reads tens of them (≈ 10 µs each, against ≈ 100 µs through the thread pool). */
+async function recordAt(h: fs.FileHandle, offset: number): Promise<Uint8Array | undefined> {
+  const head = new Uint8Array(8);
+  if (readSync(h.fd, head, 0, 8, offset) < 8) return undefined;
+  const view = new DataView(head.buffer, head.byteOffset, 8);
+  const len = view.getUint32(0, true);
+  const payload = new Uint8Array(len);
+  let got = 0;
+  while (got < len) {
+    const r = readSync(h.fd, payload, got, len - got, offset + 8 + got);
+    if (r === 0) break;
+    got += r;
+  }
+  if (got !== len) return undefined;
+  if (crc32(payload) !== view.getUint32(4, true)) return undefined;
+  return payload;
+}
+
+/** Up to `length` bytes of `file` from `offset` (fewer at its end). */
+async function readRange(file: string, offset: number, length: number): Promise<Uint8Array> {
+  const h = await fs.open(file, "r");
+  try {
+    return await readFrom(h, offset, length);
+  } finally {
+    await h.close();
+  }
+}
+
+async function readFrom(h: fs.FileHandle, offset: number, length: number): Promise<Uint8Array> {
+  const buf = new Uint8Array(length);
+  let got = 0;
+  while (got < length) {
+    const { bytesRead } = await h.read(buf, got, length - got, offset + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return buf.subarray(0, got);
 }

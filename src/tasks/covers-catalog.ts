@@ -195,21 +195,19 @@ export class CoversCatalog {
 
   /** The `k` entries nearest to an embedding, nearest first (records read by offset; damaged ones skipped and listed in `damage`). */
   async nearest(vector: Float32Array, k: number): Promise<CatalogMatch[]> {
+    const found = this.index.search(vector, k);
+    const payloads = await Promise.all(found.map((m) => this.log.readAt(m.key))); // in parallel: the reads are the stage's cost
     const out: CatalogMatch[] = [];
-    for (const m of this.index.search(vector, k)) {
-      const payload = await this.log.readAt(m.key);
+    found.forEach((m, i) => {
       let entry: LibraryEntry | undefined;
       try {
-        entry = payload && decodeEntry(payload);
+        entry = payloads[i] && decodeEntry(payloads[i]!);
       } catch {
         entry = undefined;
       }
-      if (!entry) {
-        this.damage.push({ offset: m.key, length: 0, reason: "an indexed record no longer reads back intact" });
-        continue;
-      }
-      out.push({ entry, distance: m.distance });
-    }
+      if (entry) out.push({ entry, distance: m.distance });
+      else this.damage.push({ offset: m.key, length: 0, reason: "an indexed record no longer reads back intact" });
+    });
     return out;
   }
 

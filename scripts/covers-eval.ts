@@ -1,0 +1,126 @@
+/**
+ * The covers results table: MAP, MR1, P@10 and MRR on held-out covers
+ * libraries (scripts/covers-data.ts; entry names give the work, noise songs
+ * have none) for
+ * - each embedding model alone (cosine distance; ONNX Runtime on the stored features, whole songs),
+ * - alignment alone: the four alignment views of every pair, fused by averaging median-normalised
+ *   distances (the best the alignment pipeline can do), and the v1 query pipeline (global-profile
+ *   prefilter of 200, then that re-ranking),
+ * - two-stage with the model given by --two-stage: the k nearest by embedding re-ranked by the four
+ *   views and the embedding distance (covers/rank.rerankScores), the rest after them by embedding.
+ * With --val, each model's cosine threshold for a cover decision (equal error rate on the validation
+ * library, covers/rank.calibrate) is printed and, with --write-recipes, stored in its recipe.
+ *   node dist-bench/scripts/covers-eval.js --test a.mkcl,b.mkcl --val v.mkcl --models m1.onnx,m2.onnx --two-stage m1.onnx --k 20,50,100 [--write-recipes] [--json out.json]
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import type { LibraryEntry } from "../src/covers/library.js";
+import { calibrate, pairDistances, profileDistance, rerankScores, type PairDistances } from "../src/covers/rank.js";
+import { evaluateCovers, type CoverScores } from "../src/eval/covers.js";
+import { loadCoverEmbedder } from "../src/node.js";
+import { openCoversLibrary } from "../src/tasks/covers.js";
+
+const { values: a } = parseArgs({
+  options: { test: { type: "string" }, val: { type: "string" }, models: { type: "string" }, "two-stage": { type: "string" }, k: { type: "string", default: "20,50,100" }, "write-recipes": { type: "boolean", default: false }, json: { type: "string" } },
+});
+if (!a.test || !a.models) throw new Error("usage: --test LIBS --models A.onnx,B.onnx [--val LIB] [--two-stage A.onnx] [--k 20,50,100] [--write-recipes] [--json FILE]");
+
+async function entries(files: string): Promise<LibraryEntry[]> {
+  const out: LibraryEntry[] = [];
+  for (const f of files.split(",")) {
+    const lib = await openCoversLibrary(f, { readOnly: true, formatOne: true });
+    await lib.close();
+    out.push(...lib.entries);
+  }
+  return out.sort((x, y) => x.path.localeCompare(y.path));
+}
+const work = (name: string) => (name.startsWith("noise") ? null : name.replace(/_v\d+$/, ""));
+const test = await entries(a.test);
+const labels = test.map((e) => work(e.path));
+const n = test.length;
+console.error(`${n} test items (${labels.filter((l) => l === null).length} noise)`);
+const rows: { method: string; scores: CoverScores; note?: string }[] = [];
+const score = (method: string, d: (i: number, j: number) => number, note?: string) => {
+  const s = evaluateCovers(n, d, labels);
+  rows.push({ method, scores: s, note });
+  console.error(`${method}: MAP ${s.MAP.toFixed(3)} MR1 ${s.MR1.toFixed(1)} P@10 ${s["P@10"].toFixed(3)} MRR ${s.MRR.toFixed(3)}${note ? ` (${note})` : ""}`);
+};
+const cos = (x: Float32Array, y: Float32Array) => { let s = 0; for (let i = 0; i < x.length; i++) s += x[i] * y[i]; return 1 - s; };
+
+// Embeddings, model by model.
+const embedded = new Map<string, Float32Array[]>();
+const timing: Record<string, number> = {};
+for (const file of a.models.split(",")) {
+  const m = await loadCoverEmbedder(file);
+  const t0 = performance.now();
+  const vs: Float32Array[] = [];
+  for (const e of test) vs.push(await m.embed(e.features));
+  const seconds = (performance.now() - t0) / 1000;
+  const audio = test.reduce((s, e) => s + e.durationSeconds, 0);
+  timing[m.name] = audio / seconds;
+  embedded.set(file, vs);
+  score(`embedding ${m.name} (d = ${m.dim})`, (i, j) => cos(vs[i], vs[j]), `embedding ${(audio / seconds).toFixed(0)}× realtime from stored features`);
+  if (a.val) {
+    const val = await entries(a.val);
+    const vv: Float32Array[] = [];
+    for (const e of val) vv.push(await m.embed(e.features));
+    const nv = val.length, mat = new Float64Array(nv * nv);
+    for (let i = 0; i < nv; i++) for (let j = 0; j < nv; j++) mat[i * nv + j] = i === j ? 0 : cos(vv[i], vv[j]);
+    const cal = calibrate([mat], nv, val.map((e) => work(e.path)));
+    const threshold = Number((cal.threshold * cal.scales[0]).toFixed(4));
+    console.error(`  ${m.name}: validation threshold ${threshold} (equal error rate ${(100 * cal.equalErrorRate).toFixed(1)} %)`);
+    if (a["write-recipes"]) {
+      const rf = file.replace(/\.onnx$/, ".recipe.json");
+      const recipe = JSON.parse(readFileSync(rf, "utf8"));
+      recipe.metrics = { ...recipe.metrics, threshold, equalErrorRate: cal.equalErrorRate };
+      writeFileSync(rf, JSON.stringify(recipe, null, 2) + "\n");
+    }
+  }
+  await m.dispose();
+}
+
+// Alignment: the four views of every pair.
+const t1 = performance.now();
+const pairs: PairDistances[][] = test.map(() => []);
+for (let q = 0; q < n; q++) {
+  for (let j = 0; j < n; j++) pairs[q][j] = j === q ? pairDistances(test[q].features, test[q].features) : pairDistances(test[q].features, test[j].features);
+  if (q % 50 === 0) console.error(`alignment ${q}/${n} (${((performance.now() - t1) / 1000).toFixed(0)} s)`);
+}
+const pairMs = (performance.now() - t1) / (n * n);
+/** A query's ranking as distances: the re-ranked candidates first (by score), then the others by `rest`. */
+function pipeline(q: number, cands: number[], extra: number[][] | undefined, rest: (j: number) => number): Float64Array {
+  const s = rerankScores(cands.map((j) => pairs[q][j]), extra ?? []);
+  const d = new Float64Array(n).fill(0);
+  const order = cands.map((j, i) => ({ j, s: s[i] })).sort((x, y) => x.s - y.s);
+  order.forEach((o, r) => { d[o.j] = r; });
+  const inCands = new Set(cands);
+  for (let j = 0; j < n; j++) if (j !== q && !inCands.has(j)) d[j] = cands.length + rest(j);
+  return d;
+}
+const others = (q: number) => Array.from({ length: n }, (_, j) => j).filter((j) => j !== q);
+const full = others(0).length;
+const alignAll = test.map((_, q) => pipeline(q, others(q), undefined, () => 0));
+score("alignment: 4 views of every pair, fused", (i, j) => alignAll[i][j], `${pairMs.toFixed(2)} ms per pair`);
+const v1 = test.map((e, q) => {
+  const byProfile = others(q).map((j) => ({ j, d: profileDistance(e.features, test[j].features) })).sort((x, y) => x.d - y.d);
+  const rank = new Map(byProfile.map((x, r) => [x.j, r]));
+  return pipeline(q, byProfile.slice(0, Math.min(200, full)).map((x) => x.j), undefined, (j) => rank.get(j)!);
+});
+score("alignment pipeline (v1 query: profile prefilter 200, re-ranked)", (i, j) => v1[i][j]);
+if (a["two-stage"]) {
+  const vs = embedded.get(a["two-stage"]);
+  if (!vs) throw new Error("--two-stage must be one of --models");
+  for (const k of a.k!.split(",").map(Number)) {
+    const two = test.map((_, q) => {
+      const byEmb = others(q).map((j) => ({ j, d: cos(vs[q], vs[j]) })).sort((x, y) => x.d - y.d);
+      const rank = new Map(byEmb.map((x, r) => [x.j, r]));
+      const cands = byEmb.slice(0, Math.min(k, full));
+      return pipeline(q, cands.map((x) => x.j), [cands.map((x) => x.d)], (j) => rank.get(j)!);
+    });
+    score(`two-stage ${path.basename(a["two-stage"], ".onnx")}, k = ${k}`, (i, j) => two[i][j], `${k} alignments per query`);
+  }
+}
+if (a.json) writeFileSync(a.json, JSON.stringify({ items: n, rows, embeddingRealtime: timing, alignmentMsPerPair: pairMs }, null, 2) + "\n");
+console.log("| method | MAP | MR1 | P@10 | MRR | note |\n|---|---|---|---|---|---|");
+for (const r of rows) console.log(`| ${r.method} | ${r.scores.MAP.toFixed(3)} | ${r.scores.MR1.toFixed(1)} | ${r.scores["P@10"].toFixed(3)} | ${r.scores.MRR.toFixed(3)} | ${r.note ?? ""} |`);
