@@ -16,7 +16,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { LibraryEntry } from "../src/covers/library.js";
-import { calibrate, pairDistances, profileDistance, rerankScores, type PairDistances } from "../src/covers/rank.js";
+import { calibrate, pairDistances, profileDistance, stagedRanking, type PairDistances } from "../src/covers/rank.js";
 import { evaluateCovers, type CoverScores } from "../src/eval/covers.js";
 import { loadCoverEmbedder } from "../src/node.js";
 import { openCoversLibrary } from "../src/tasks/covers.js";
@@ -88,16 +88,7 @@ for (let q = 0; q < n; q++) {
   if (q % 50 === 0) console.error(`alignment ${q}/${n} (${((performance.now() - t1) / 1000).toFixed(0)} s)`);
 }
 const pairMs = (performance.now() - t1) / (n * n);
-/** A query's ranking as distances: the re-ranked candidates first (by score), then the others by `rest`. */
-function pipeline(q: number, cands: number[], extra: number[][] | undefined, rest: (j: number) => number): Float64Array {
-  const s = rerankScores(cands.map((j) => pairs[q][j]), extra ?? []);
-  const d = new Float64Array(n).fill(0);
-  const order = cands.map((j, i) => ({ j, s: s[i] })).sort((x, y) => x.s - y.s);
-  order.forEach((o, r) => { d[o.j] = r; });
-  const inCands = new Set(cands);
-  for (let j = 0; j < n; j++) if (j !== q && !inCands.has(j)) d[j] = cands.length + rest(j);
-  return d;
-}
+const pipeline = (q: number, cands: number[], extra: number[][] | undefined, rest: (j: number) => number) => stagedRanking(n, q, cands, cands.map((j) => pairs[q][j]), extra ?? [], rest);
 const others = (q: number) => Array.from({ length: n }, (_, j) => j).filter((j) => j !== q);
 const full = others(0).length;
 const alignAll = test.map((_, q) => pipeline(q, others(q), undefined, () => 0));

@@ -106,12 +106,15 @@ export function addCoversCommands(program: Command): void {
     });
   covers
     .command("eval")
-    .description("MAP, MR1, P@10 and MRR on a dataset made by mirkit synth covers (manifest.json): HPCP+Qmax, HPCP+Dmax, melody+Qmax and their fusion.")
+    .description("MAP, MR1, P@10 and MRR on a dataset made by mirkit synth covers (manifest.json): each alignment view, their fusions, the embedding alone and the two-stage query.")
     .requiredOption("--dataset <dir>", "folder with manifest.json and <item>/mixture.wav")
+    .option("--model <name>", "cover embedding model (default the shipped one)")
+    .option("--candidates <c>", "candidates of the two-stage query (default as covers query)", intOption("--candidates"))
     .option("--json", "print JSON")
-    .action(async (o: { dataset: string; json?: boolean }) => {
+    .action(async (o: { dataset: string; json?: boolean; model?: string; candidates?: number }) => {
       const progress = stagedProgress(quiet());
-      const res = await evaluateCoversDataset(o.dataset, { onProgress: progress.update });
+      const model = await embedder(o.model);
+      const res = await evaluateCoversDataset(o.dataset, { onProgress: progress.update, embedder: model, candidates: o.candidates }).finally(() => model?.dispose());
       progress.stop();
       process.stdout.write(o.json ? JSON.stringify(res, null, 2) + "\n" : formatEval(res) + "\n");
     });

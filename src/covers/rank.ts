@@ -85,6 +85,22 @@ export function rerankScores(candidates: readonly PairDistances[], extra: readon
 }
 
 /**
+ * One query's ranking of n items written as distances (for MAP and the other
+ * retrieval scores): its candidates first, ordered by their re-ranking scores
+ * (rerankScores over `pairs` of the candidates and the `extra` views), then
+ * every other item (not q) after them, ordered by `rest` (the first stage's
+ * distance). What a two-stage query returns, scored over the whole set.
+ */
+export function stagedRanking(n: number, q: number, candidates: readonly number[], pairs: readonly PairDistances[], extra: readonly (readonly number[])[], rest: (j: number) => number): Float64Array {
+  const scores = rerankScores(pairs, extra);
+  const d = new Float64Array(n);
+  candidates.map((j, i) => ({ j, s: scores[i] })).sort((a, b) => a.s - b.s).forEach((c, r) => { d[c.j] = r; });
+  const inCands = new Set(candidates);
+  for (let j = 0; j < n; j++) if (j !== q && !inCands.has(j)) d[j] = candidates.length + rest(j);
+  return d;
+}
+
+/**
  * Calibration for single-pair decisions from n×n distance matrices of the
  * four views (row-major, diagonal unused) and clique labels (null: a noise
  * song): per-view scales = the median non-cover distance; the threshold on

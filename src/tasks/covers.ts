@@ -9,7 +9,7 @@ import { existsSync, promises as fs } from "node:fs";
 import * as path from "node:path";
 import { coverFeatures, type CoverFeatures } from "../covers/features.js";
 import { CoversLibrary, encodeEntry, MAGIC, MAGIC_V1, PAYLOAD_PREFIX, type LibraryDamage, type LibraryEntry } from "../covers/library.js";
-import { calibrate, CALIBRATION, pairDistances, profileDistance, rerankScores } from "../covers/rank.js";
+import { calibrate, CALIBRATION, pairDistances, profileDistance, rerankScores, stagedRanking, type PairDistances } from "../covers/rank.js";
 import { alignmentDistance, fuseDistances } from "../covers/similarity.js";
 import { InvalidInputError, MirError } from "../errors.js";
 import { evaluateCovers, type CoverScores } from "../eval/covers.js";
@@ -178,6 +178,8 @@ export interface CoversMatch {
 }
 
 export type CoversMethod = "two-stage" | "embedding" | "alignment";
+/** Candidates a two-stage query re-ranks by alignment (chosen on the validation split: docs/results.md). */
+export const TWO_STAGE_CANDIDATES = 100;
 export const COVERS_METHODS: readonly CoversMethod[] = ["two-stage", "embedding", "alignment"];
 
 export interface QueryOptions {
@@ -230,7 +232,7 @@ export async function queryLibrary(db: string, file: string, options: QueryOptio
     const q = await coverEntry(file);
     const qv = await embedder.embed(q.features);
     options.signal?.throwIfAborted();
-    const k = method === "embedding" ? top : options.candidates ?? 100;
+    const k = method === "embedding" ? top : options.candidates ?? TWO_STAGE_CANDIDATES;
     const near = await lock(() => withCatalog(db, embedder, { readOnly: true }, async (cat) => {
       const n = await cat.nearest(qv, k);
       damaged(cat.damage);
@@ -295,7 +297,7 @@ const VIEW_NAMES = ["HPCP + Qmax", "HPCP + Dmax", "melody + Qmax", "multi-pitch 
  * by `mirkit synth covers` (manifest.json, <item>/mixture.wav), with the
  * calibration of single-pair decisions.
  */
-export async function evaluateCoversDataset(dir: string, options: { readonly onProgress?: CoversProgress; readonly signal?: AbortSignal } = {}): Promise<CoversEvalResult> {
+export async function evaluateCoversDataset(dir: string, options: { readonly onProgress?: CoversProgress; readonly signal?: AbortSignal; readonly embedder?: CoverEmbedder; readonly candidates?: number } = {}): Promise<CoversEvalResult> {
   options.signal?.throwIfAborted();
   let manifest: { items: { name: string; work: number | null }[] };
   try {
@@ -337,6 +339,23 @@ export async function evaluateCoversDataset(dir: string, options: { readonly onP
   const labels = items.map((it) => (it.work === null ? null : String(it.work)));
   const scores: Record<string, CoverScores> = {};
   for (const [k, m] of Object.entries(mats)) scores[k] = evaluateCovers(n, (i, j) => (Number.isFinite(m[i * n + j]) ? m[i * n + j] : 1e9), labels);
+  // The embedding alone, and the two-stage query (its candidates re-ranked by the four views and the embedding distance).
+  const { embedder, owned } = await embedderOr(options.embedder);
+  try {
+    const emb: Float32Array[] = [];
+    for (const f of feats) emb.push(await embedder.embed(f));
+    const cos = (i: number, j: number) => { let s = 0; for (let k = 0; k < emb[i].length; k++) s += emb[i][k] * emb[j][k]; return 1 - s; };
+    scores[`embedding (${embedder.name})`] = evaluateCovers(n, cos, labels);
+    const k = options.candidates ?? TWO_STAGE_CANDIDATES;
+    const view = (q: number, j: number): PairDistances => ({ hpcp: views[0][q * n + j], hpcpDmax: views[1][q * n + j], melody: views[2][q * n + j], salience: views[3][q * n + j], fused: NaN });
+    const rows = feats.map((_, q) => {
+      const near = Array.from({ length: n }, (_, j) => j).filter((j) => j !== q).sort((a, b) => cos(q, a) - cos(q, b) || a - b).slice(0, k);
+      return stagedRanking(n, q, near, near.map((j) => view(q, j)), [near.map((j) => cos(q, j))], (j) => cos(q, j));
+    });
+    scores[`two-stage (${embedder.name}, ${k} candidates)`] = evaluateCovers(n, (i, j) => rows[i][j], labels);
+  } finally {
+    if (owned) await embedder.dispose();
+  }
   const cal = calibrate(views, n, labels);
   return {
     scores, items: n, queries: scores["HPCP + Qmax"].Queries, extractRealtime: audioSeconds / extractSeconds, pairs: n * (n - 1), pairSeconds,
