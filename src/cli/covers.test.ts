@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { encodeEntry } from "../covers/library.js";
+import { frameRecord } from "../io/records.js";
 import { openCoversLibrary } from "../tasks/covers.js";
 import { soundFontsAvailable } from "../io/soundfonts.js";
 
@@ -40,6 +42,17 @@ test("covers add / query / compare / eval on a small synthetic cover set; the li
   assert.ok(rows.every((r) => typeof r.path === "string" && typeof r.distance === "number"));
   const others = rows.filter((r) => !r.path.includes("w0001_v0"));
   assert.ok(others[0].path.includes("w0001_v1"), `nearest other item: ${others[0].path}`);
+  // The other methods: the index alone (its own recording first, at cosine distance ≈ 0), and alignment over every entry.
+  const qe = run("covers", "query", path.join(data, "w0001_v0", "mixture.wav"), "--db", db, "-k", "3", "--method", "embedding", "--json");
+  assert.equal(qe.status, 0, qe.stderr);
+  const erows = JSON.parse(qe.stdout) as { path: string; distance: number; embeddingDistance: number; hpcpDistance: number | null }[];
+  assert.ok(erows[0].path.includes("w0001_v0") && erows[0].distance < 1e-3 && erows[0].hpcpDistance === null, JSON.stringify(erows[0]));
+  const qa = run("covers", "query", path.join(data, "w0001_v0", "mixture.wav"), "--db", db, "-k", "3", "--method", "alignment", "--json");
+  assert.equal(qa.status, 0, qa.stderr);
+  assert.equal((JSON.parse(qa.stdout) as unknown[]).length, 3);
+  const badMethod = run("covers", "query", path.join(data, "w0001_v0", "mixture.wav"), "--db", db, "--method", "fast");
+  assert.equal(badMethod.status, 1);
+  assert.match(badMethod.stderr, /^mirkit: --method must be one of two-stage, embedding, alignment, got "fast"\n$/);
   const c = run("covers", "compare", path.join(data, "w0000_v0", "mixture.wav"), path.join(data, "w0000_v1", "mixture.wav"), "--json");
   assert.equal(c.status, 0, c.stderr);
   const cmp = JSON.parse(c.stdout);
@@ -48,10 +61,28 @@ test("covers add / query / compare / eval on a small synthetic cover set; the li
   assert.equal(e.status, 0, e.stderr);
   const ev = JSON.parse(e.stdout);
   assert.ok(ev.scores["HPCP + Qmax"].MAP > 0.5, `MAP ${ev.scores["HPCP + Qmax"].MAP}`);
+  assert.ok(Object.keys(ev.scores).some((k) => k.startsWith("embedding (covers-")) && Object.keys(ev.scores).some((k) => k.startsWith("two-stage (covers-")), Object.keys(ev.scores).join(", "));
   // A file that is not a library is refused, not overwritten.
   writeFileSync(path.join(dir, "junk.mkcl"), "hello");
   const bad = run("covers", "add", data, "--db", path.join(dir, "junk.mkcl"), "--quiet");
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /not a mirkit covers library/);
   assert.equal(readFileSync(path.join(dir, "junk.mkcl"), "utf8"), "hello");
+  // A library from before embeddings: one line naming the migration, the file untouched; migrate makes it usable.
+  const v1 = path.join(dir, "v1.mkcl");
+  const old = await readLibrary(db);
+  writeFileSync(v1, Buffer.concat([Buffer.from("MKCOVER1"), ...old.map((e) => Buffer.from(frameRecord(encodeEntry({ ...e, embedding: undefined }))))]));
+  const before = readFileSync(v1);
+  for (const args of [["covers", "add", data, "--db", v1], ["covers", "query", path.join(data, "w0000_v0", "mixture.wav"), "--db", v1]]) {
+    const r = run(...args, "--quiet");
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^mirkit: .*v1\.mkcl: is a format-1 mirkit covers library .*run mirkit covers migrate --db .*v1\.mkcl .*\n$/);
+  }
+  assert.deepEqual(readFileSync(v1), before);
+  const mig = run("covers", "migrate", "--db", v1, "--quiet");
+  assert.equal(mig.status, 0, mig.stderr);
+  assert.deepEqual(readFileSync(`${v1}.v1.bak`), before);
+  const q2 = run("covers", "query", path.join(data, "w0000_v0", "mixture.wav"), "--db", v1, "-k", "1", "--method", "embedding", "--json");
+  assert.equal(q2.status, 0, q2.stderr);
+  assert.match((JSON.parse(q2.stdout) as { path: string }[])[0].path, /w0000_v0/);
 });

@@ -60,3 +60,31 @@ test("cover embedding: the proxy loss learns to tell two songs apart; distillati
   const d = fitFixedBatch((q: typeof p, xx: JArray, tt: JArray) => distillLoss(coverEmbedding(q, xx, "patch"), tt), initCoverNet(cfg, 8), [x, teacher], 80, 1e-2);
   assert.ok(d.last < 0.02 && d.last < d.first / 5, `distillation loss ${d.first} → ${d.last}`);
 });
+
+test("the shipped cover embedding model: its ONNX file computes what its weights compute in jax-js (≤ 1e-4), on stored-feature layouts of two lengths", async () => {
+  const { existsSync, readFileSync, readdirSync } = await import("node:fs");
+  const path = await import("node:path");
+  const { MODELS_DIR } = await import("../../io/model-files.js");
+  const { decodeSafetensors } = await import("../../nn/safetensors.js");
+  const { treeOf } = await import("../../prune/units.js");
+  const { loadCoverEmbedder } = await import("../../node.js");
+  const { coverInput } = await import("./contract.js");
+  const shipped = readdirSync(MODELS_DIR).filter((f) => f.startsWith("covers-") && f.endsWith(".onnx"));
+  assert.ok(shipped.length >= 1, "a cover embedding model ships");
+  for (const f of shipped) {
+    const weights = path.join(MODELS_DIR, f.replace(/\.onnx$/, ".safetensors"));
+    assert.ok(existsSync(weights), `${f} ships with its weights`);
+    const p = treeOf<Parameters<typeof coverEmbedding>[0]>(decodeSafetensors(new Uint8Array(readFileSync(weights)), weights).tensors);
+    const m = await loadCoverEmbedder(path.join(MODELS_DIR, f));
+    for (const frames of [30, 71]) {
+      const r = new Rng(frames);
+      const view = () => Float32Array.from({ length: frames * 12 }, () => r.uniform());
+      const feats = { hpcp: view(), melody: view(), salience: view(), nFrames: frames };
+      const want = arrayValues(coverEmbedding(tree.ref(p), patches(coverInput(feats), frames), "patch"));
+      const got = await m.embed(feats);
+      assert.equal(got.length, m.dim);
+      assert.ok(maxAbsDiff(got, want) <= 1e-4, `${f} at ${frames} frames: ${maxAbsDiff(got, want)}`);
+    }
+    await m.dispose();
+  }
+});
