@@ -26,7 +26,6 @@ function warnDamage(db: string, damage: readonly LibraryDamage[]): void {
 export function addCoversCommands(program: Command): void {
   const quiet = () => program.opts().quiet === true;
   const covers = program.command("covers").description("Cover-song detection: a library of cover features and learned embeddings in a vector index; queries find candidates by embedding and re-rank them by alignment (Qmax, Dmax), fused by averaging.");
-  const embedder = (name?: string) => (name === undefined ? undefined : loadCoverEmbedder(name));
   covers
     .command("add")
     .description("Extract features of audio files (or folders, recursively) into the library; files already in it are skipped; resumable.")
@@ -37,11 +36,11 @@ export function addCoversCommands(program: Command): void {
     .addHelpText("after", "\nThe library is one append-only file (the truth) plus <db>.index and <db>.index.json, a vector index of the\nembeddings rebuilt from it when missing or stale. See docs/covers-library.md.\n\nExamples:\n  $ mirkit covers add music/ --db covers.mkcl\n  $ mirkit covers add /mnt/music --db covers.mkcl --redis redis://10.0.0.5:6379   # workers extract")
     .action(async (inputs: string[], o: { db: string; redis?: string; model?: string }) => {
       const progress = stagedProgress(quiet());
-      const model = await embedder(o.model);
+      const model = await loadCoverEmbedder(o.model);
       const r = o.redis
         ? await batchCoversAdd(o.redis, o.db, inputs, { embedder: model, onProgress: (done, total, file) => progress.update("covers add (workers)", done / total, path.basename(file)) })
         : await addToLibrary(o.db, inputs, { embedder: model, onProgress: progress.update });
-      await model?.dispose();
+      await model.dispose();
       progress.stop();
       warnDamage(o.db, r.damage);
       // One failure: its own line is the error. Several: a warning line each, then the list.
@@ -64,7 +63,7 @@ export function addCoversCommands(program: Command): void {
     .action(async (file: string, o: { db: string; top: number; candidates?: number; method: string; model?: string; json?: boolean }) => {
       if (!COVERS_METHODS.includes(o.method as CoversMethod)) throw new InvalidInputError(`--method must be one of ${COVERS_METHODS.join(", ")}, got "${o.method}"`);
       const progress = stagedProgress(quiet());
-      const model = await embedder(o.model);
+      const model = o.method === "alignment" ? undefined : await loadCoverEmbedder(o.model);
       const rows = await queryLibrary(o.db, file, { top: o.top, candidates: o.candidates, method: o.method as CoversMethod, embedder: model, onDamage: (d) => warnDamage(o.db, d), onProgress: progress.update }).finally(() => model?.dispose());
       progress.stop();
       if (o.json) process.stdout.write(json(rows));
@@ -78,8 +77,8 @@ export function addCoversCommands(program: Command): void {
     .addHelpText("after", "\nExample:\n  $ mirkit covers migrate --db covers.mkcl")
     .action(async (o: { db: string; model?: string }) => {
       const progress = stagedProgress(quiet());
-      const model = await embedder(o.model);
-      const r = await migrateLibrary(o.db, { embedder: model, onProgress: progress.update }).finally(() => model?.dispose());
+      const model = await loadCoverEmbedder(o.model);
+      const r = await migrateLibrary(o.db, { embedder: model, onProgress: progress.update }).finally(() => model.dispose());
       progress.stop();
       process.stderr.write(r.from === 1 ? `${o.db}: migrated ${r.entries} entries to format 2 with embeddings; the original is in ${r.backup}\n` : `${o.db}: already format 2; rebuilt the index of its ${r.entries} entries\n`);
     });
@@ -113,8 +112,8 @@ export function addCoversCommands(program: Command): void {
     .option("--json", "print JSON")
     .action(async (o: { dataset: string; json?: boolean; model?: string; candidates?: number }) => {
       const progress = stagedProgress(quiet());
-      const model = await embedder(o.model);
-      const res = await evaluateCoversDataset(o.dataset, { onProgress: progress.update, embedder: model, candidates: o.candidates }).finally(() => model?.dispose());
+      const model = await loadCoverEmbedder(o.model);
+      const res = await evaluateCoversDataset(o.dataset, { onProgress: progress.update, embedder: model, candidates: o.candidates }).finally(() => model.dispose());
       progress.stop();
       process.stdout.write(o.json ? JSON.stringify(res, null, 2) + "\n" : formatEval(res) + "\n");
     });

@@ -93,7 +93,7 @@ export async function runBatch(url: string, items: readonly BatchItem[], onDone:
 }
 
 /** `covers add` on the workers: features extracted there, written here (the one writer), each file once. */
-export async function batchCoversAdd(url: string, db: string, inputs: readonly string[], o: BatchOptions & { readonly embedder?: CoverEmbedder } = {}): Promise<{ added: number; total: number; failed: { file: string; message: string }[]; damage: readonly LibraryDamage[] }> {
+export async function batchCoversAdd(url: string, db: string, inputs: readonly string[], o: BatchOptions & { readonly embedder: CoverEmbedder }): Promise<{ added: number; total: number; failed: { file: string; message: string }[]; damage: readonly LibraryDamage[] }> {
   const files = await listAudioFiles(inputs);
   let added = 0;
   // The catalog is reopened for each write under the file lock (the service's workers may add to it too).

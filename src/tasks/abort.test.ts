@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { tinyEmbedder } from "../testing/cover-embedder.js";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -33,7 +34,8 @@ test("every long job takes an AbortSignal: a pre-aborted one rejects at once, on
     await mp.dispose();
   }
   const dir = mkdtempSync(path.join(tmpdir(), "mirkit-abort-"));
-  await assert.rejects(addToLibrary(path.join(dir, "lib.mkcl"), [dir], { signal: aborted }), isAbort);
+  const embedder = await tinyEmbedder();
+  await assert.rejects(addToLibrary(path.join(dir, "lib.mkcl"), [dir], { embedder, signal: aborted }), isAbort);
   await assert.rejects(evaluateCoversDataset(dir, { signal: aborted }), isAbort);
   await assert.rejects(makeDataset("multi", { out: path.join(dir, "d"), n: 1, seed: 1, seconds: 2, sampleRate: 22050, fonts: ["fluid"], signal: aborted }), isAbort);
   await assert.rejects(makeCoversDataset({ out: path.join(dir, "c"), works: 1, versions: 1, noise: 0, seed: 1, seconds: 2, sampleRate: 22050, sung: 0, fonts: ["fluid"], signal: aborted }), isAbort);

@@ -36,25 +36,13 @@ export async function openCoversLibrary(file: string, options: { readonly readOn
   return new CoversLibrary(await RecordLog.open(file, format === 1 ? MAGIC_V1 : MAGIC, { readOnly: options.readOnly, what: LIBRARY, prefix: PAYLOAD_PREFIX }));
 }
 
-/** The embedding model `given`, or the shipped one (loaded here; `owned` says the caller disposes it). */
-async function embedderOr(given: CoverEmbedder | undefined): Promise<{ embedder: CoverEmbedder; owned: boolean }> {
-  if (given) return { embedder: given, owned: false };
-  const { loadCoverEmbedder } = await import("../node.js");
-  return { embedder: await loadCoverEmbedder(), owned: true };
-}
-
-/** Opens the catalog of `db` with `given` or the shipped embedding model, runs `fn`, closes both. */
-export async function withCatalog<T>(db: string, given: CoverEmbedder | undefined, options: { readonly readOnly?: boolean }, fn: (cat: CoversCatalog) => Promise<T>): Promise<T> {
-  const { embedder, owned } = await embedderOr(given);
+/** Opens the catalog of `db` with `embedder`, runs `fn`, closes it. */
+export async function withCatalog<T>(db: string, embedder: CoverEmbedder, options: { readonly readOnly?: boolean }, fn: (cat: CoversCatalog) => Promise<T>): Promise<T> {
+  const cat = await CoversCatalog.open(db, embedder, options);
   try {
-    const cat = await CoversCatalog.open(db, embedder, options);
-    try {
-      return await fn(cat);
-    } finally {
-      await cat.close();
-    }
+    return await fn(cat);
   } finally {
-    if (owned) await embedder.dispose();
+    await cat.close();
   }
 }
 
@@ -64,11 +52,11 @@ export async function withCatalog<T>(db: string, given: CoverEmbedder | undefine
  * index; the original is kept as `<db>.v1.bak`. A format-2 library gets its
  * index rebuilt (for the model given, or the shipped one).
  */
-export async function migrateLibrary(db: string, options: { readonly embedder?: CoverEmbedder; readonly onProgress?: CoversProgress } = {}): Promise<{ entries: number; from: 1 | 2; backup?: string }> {
+export async function migrateLibrary(db: string, options: { readonly embedder: CoverEmbedder; readonly onProgress?: CoversProgress }): Promise<{ entries: number; from: 1 | 2; backup?: string }> {
   const format = await libraryFormat(db);
   if (format === undefined) throw new InvalidInputError("no such library, or an empty one (nothing to migrate)", { file: db });
-  const { embedder, owned } = await embedderOr(options.embedder);
-  try {
+  const embedder = options.embedder;
+  {
     if (format === 1) {
       const old = await openCoversLibrary(db, { readOnly: true, formatOne: true });
       await old.close();
@@ -87,8 +75,6 @@ export async function migrateLibrary(db: string, options: { readonly embedder?: 
     const cat = await CoversCatalog.open(db, embedder, { rebuild: true });
     await cat.close();
     return { entries: cat.size, from: 2 };
-  } finally {
-    if (owned) await embedder.dispose();
   }
 }
 
@@ -130,7 +116,7 @@ export interface AddResult {
  * most the file in progress, and a rerun resumes. A file that cannot be
  * decoded is skipped and listed in `failed`; the others are added.
  */
-export async function addToLibrary(db: string, inputs: readonly string[], options: { readonly onProgress?: CoversProgress; readonly signal?: AbortSignal; readonly embedder?: CoverEmbedder } = {}): Promise<AddResult> {
+export async function addToLibrary(db: string, inputs: readonly string[], options: { readonly embedder: CoverEmbedder; readonly onProgress?: CoversProgress; readonly signal?: AbortSignal }): Promise<AddResult> {
   options.signal?.throwIfAborted();
   const files = await listAudioFiles(inputs);
   return withCatalog(db, options.embedder, {}, async (lib) => {
@@ -187,6 +173,7 @@ export interface QueryOptions {
   /** Candidates re-ranked by alignment (two-stage: nearest by embedding, default 100; alignment: by global profile, default 200). */
   readonly candidates?: number;
   readonly method?: CoversMethod;
+  /** The embedding model (loadCoverEmbedder() from mirkit/node); the alignment method does not use it. */
   readonly embedder?: CoverEmbedder;
   readonly onDamage?: (damage: readonly LibraryDamage[]) => void;
   readonly onProgress?: CoversProgress;
@@ -226,8 +213,9 @@ export async function queryLibrary(db: string, file: string, options: QueryOptio
     const pre = entries.map((e, i) => ({ i, d: profileDistance(q.features, e.features) })).sort((a, b) => a.d - b.d).slice(0, options.candidates ?? 200);
     return ranked(pre.map(({ i }) => ({ entry: entries[i], distance: NaN })), q.features, top, false);
   }
-  const { embedder, owned } = await embedderOr(options.embedder);
-  try {
+  const embedder = options.embedder;
+  if (!embedder) throw new InvalidInputError(`covers query --method ${method} needs the cover embedding model`);
+  {
     options.onProgress?.("covers query", 0, "features");
     const q = await coverEntry(file);
     const qv = await embedder.embed(q.features);
@@ -243,8 +231,6 @@ export async function queryLibrary(db: string, file: string, options: QueryOptio
     }
     options.onProgress?.("covers query", 0.3, "alignment");
     return ranked(near, q.features, top, true);
-  } finally {
-    if (owned) await embedder.dispose();
   }
 
   function split(d: { hpcp: number; melody: number; salience: number }) {
@@ -340,8 +326,8 @@ export async function evaluateCoversDataset(dir: string, options: { readonly onP
   const scores: Record<string, CoverScores> = {};
   for (const [k, m] of Object.entries(mats)) scores[k] = evaluateCovers(n, (i, j) => (Number.isFinite(m[i * n + j]) ? m[i * n + j] : 1e9), labels);
   // The embedding alone, and the two-stage query (its candidates re-ranked by the four views and the embedding distance).
-  const { embedder, owned } = await embedderOr(options.embedder);
-  try {
+  const embedder = options.embedder;
+  if (embedder) {
     const emb: Float32Array[] = [];
     for (const f of feats) emb.push(await embedder.embed(f));
     const cos = (i: number, j: number) => { let s = 0; for (let k = 0; k < emb[i].length; k++) s += emb[i][k] * emb[j][k]; return 1 - s; };
@@ -353,8 +339,6 @@ export async function evaluateCoversDataset(dir: string, options: { readonly onP
       return stagedRanking(n, q, near, near.map((j) => view(q, j)), [near.map((j) => cos(q, j))], (j) => cos(q, j));
     });
     scores[`two-stage (${embedder.name}, ${k} candidates)`] = evaluateCovers(n, (i, j) => rows[i][j], labels);
-  } finally {
-    if (owned) await embedder.dispose();
   }
   const cal = calibrate(views, n, labels);
   return {

@@ -5,13 +5,20 @@
  * view gets zeros there), and the time-stretch used in training. Training
  * (scripts/train-covers.ts) and inference (models/covers/model.ts) share it.
  */
-import type { CoverFeatures } from "../../covers/features.js";
 import { PITCH_CLASSES } from "./embedding.js";
 
 export const COVER_VIEWS = 3;
 
+/** A recording's stored cover features (covers/features.ts's CoverFeatures): nFrames × 12 each, frame-major. */
+export interface CoverViews {
+  readonly hpcp: Float32Array;
+  readonly melody: Float32Array;
+  readonly salience?: Float32Array;
+  readonly nFrames: number;
+}
+
 /** Features [3, 12, T], view-major, time last. */
-export function coverInput(f: CoverFeatures): Float32Array {
+export function coverInput(f: CoverViews): Float32Array {
   const T = f.nFrames;
   const out = new Float32Array(COVER_VIEWS * PITCH_CLASSES * T);
   const views = [f.hpcp, f.melody, f.salience];

@@ -6,10 +6,9 @@
  * `CoverEmbedder.load(ort, files, name)` in any runtime;
  * `loadCoverEmbedder()` from "mirkit/node" reads the shipped one.
  */
-import type { CoverFeatures } from "../../covers/features.js";
 import { ModelError } from "../../errors.js";
 import { OnnxModel, recipeOf, type ModelFiles, type OrtLike, type SessionOptions } from "../../nn/runtime.js";
-import { COVER_VIEWS, coverInput } from "./contract.js";
+import { COVER_VIEWS, coverInput, type CoverViews } from "./contract.js";
 
 /** File name prefix of the shipped cover embedding models (models/covers-*.onnx). */
 export const COVERS_MODEL_PREFIX = "covers-";
@@ -26,7 +25,7 @@ export class CoverEmbedder {
   }
 
   /** The unit embedding of a recording's cover features. */
-  async embed(f: CoverFeatures): Promise<Float32Array> {
+  async embed(f: CoverViews): Promise<Float32Array> {
     let T = f.nFrames;
     let x = coverInput(f);
     if (T < MIN_FRAMES) {
