@@ -24,7 +24,7 @@ export type ThreadCommand =
 
 const port = parentPort;
 if (port) {
-  const models = new ModelCache((workerData as { models?: { separation?: string; multipitch?: string } } | undefined)?.models);
+  const models = new ModelCache((workerData as { models?: { separation?: string; multipitch?: string; covers?: string } } | undefined)?.models);
   let current: { abort: AbortController; done: Promise<void> } | undefined;
   const post = (m: ThreadMessage) => port.postMessage(m);
   const run = async (spec: JobSpec, store: string, abort: AbortController) => {
