@@ -21,6 +21,7 @@ import { init, jit, numpy as np, tree, type Array as JArray } from "@jax-js/jax"
 import { coverBackbone, coverEmbedding, initCoverHead, initCoverNet, pitchPatches, proxyLoss, distillLoss, type CoverBackbone, type CoverNetConfig, type CoverNetParams } from "../src/models/covers/embedding.js";
 import { COVER_VIEWS, coverInput, cropFrames, stretchFrames } from "../src/models/covers/contract.js";
 import { evaluateCovers } from "../src/eval/covers.js";
+import { calibrate } from "../src/covers/rank.js";
 import { dense, parameterCount, type DenseParams } from "../src/nn/layers.js";
 import { exportOnnx, countFlops } from "../src/nn/onnx/export.js";
 import { l2Normalize } from "../src/nn/optim.js";
@@ -35,6 +36,7 @@ const { values: a } = parseArgs({
   options: {
     mode: { type: "string" }, dim: { type: "string", default: "256" }, train: { type: "string" }, val: { type: "string" }, out: { type: "string" },
     teacher: { type: "string" }, steps: { type: "string", default: "1500" }, "head-steps": { type: "string", default: "400" }, lr: { type: "string" }, seed: { type: "string", default: "1" },
+    augment: { type: "string", default: "basic" }, wd: { type: "string", default: "0" },
   },
 });
 const MODES = ["teacher", "scratch", "reconfig", "distill", "prune"];
@@ -79,6 +81,14 @@ function drawBatch(step: number): { x: JArray; y: JArray } {
     const st = stretchFrames(it.x, ROWS, it.frames, Math.exp(rng.range(Math.log(0.8), Math.log(1.25))));
     const c = cropFrames(st.data, ROWS, st.frames, rng.int(0, Math.max(0, st.frames - L)), L);
     if (rng.uniform() < 0.1) c.fill(0, 2 * 12 * L);
+    if (a.augment === "strong") {
+      // Each of HPCP and melody dropped at 10 % too, and two spans of up to 4 frames blanked in every view.
+      for (const v of [0, 1]) if (rng.uniform() < 0.1) c.fill(0, v * 12 * L, (v + 1) * 12 * L);
+      for (let s = 0; s < 2; s++) {
+        const len = rng.int(0, 4), at = rng.int(0, L - 1);
+        for (let r = 0; r < ROWS; r++) for (let t = at; t < Math.min(L, at + len); t++) c[r * L + t] = 0;
+      }
+    }
     crops.push(c);
     y[b * K + labelIndex.get(it.label)!] = 1;
   }
@@ -113,6 +123,8 @@ const validateNet = (net: CoverNetParams) => 1 - mapOf(embedCrops(net, valPatche
 const loadNet = (file: string) => treeOf<CoverNetParams>(decodeSafetensors(new Uint8Array(readFileSync(file)), file).tensors);
 const teacher = a.teacher ? loadNet(a.teacher) : undefined;
 const lr = Number(a.lr ?? (mode === "reconfig" ? 1e-4 : 2e-3));
+if (!["basic", "strong"].includes(a.augment!)) throw new Error("--augment basic|strong");
+const adam = { weightDecay: Number(a.wd) };
 const proxiesInit = (d: number) => { const r = new Rng(SEED * 7 + 1); return np.array(Float32Array.from({ length: K * d }, () => r.normal())).reshape([K, d]); };
 
 let net: CoverNetParams;
@@ -124,7 +136,7 @@ if (mode === "teacher" || mode === "scratch") {
     init: () => ({ net: initCoverNet(cfg, SEED), proxies: proxiesInit(dim) }),
     loss: (p, x, y) => proxyLoss(coverEmbedding(p.net, x, "patch"), p.proxies, y),
     batch: (s) => { const b = drawBatch(s); return [b.x, b.y]; },
-    steps, schedule: cosineLr(lr, { warmup: 50 }), validate: (p) => validateNet(p.net), validateEvery: 100,
+    steps, schedule: cosineLr(lr, { warmup: 50 }), adam, validate: (p) => validateNet(p.net), validateEvery: 100,
     ...budget.options, stopAt: steps,
   });
   net = r.best.net;
@@ -149,7 +161,7 @@ if (mode === "teacher" || mode === "scratch") {
     init: () => tree.ref(start),
     loss: (p, x, y) => proxyLoss(coverEmbedding(p.net, x, "patch"), p.proxies, y),
     batch: (s) => { const b = drawBatch(100000 + s); return [b.x, b.y]; },
-    steps, schedule: cosineLr(lr, { warmup: 20 }), validate: (p) => validateNet(p.net), validateEvery: 100,
+    steps, schedule: cosineLr(lr, { warmup: 20 }), adam, validate: (p) => validateNet(p.net), validateEvery: 100,
     ...trainingBudget(undefined, Infinity, 50).options, stopAt: steps, // a fresh checkpoint store
   });
   net = r.best.net;
@@ -165,7 +177,7 @@ if (mode === "teacher" || mode === "scratch") {
       const e = teacherEmb(tree.ref(teacher!), x.ref);
       return [x, np.matmul(e.ref, e.transpose([1, 0]))];
     },
-    steps, schedule: cosineLr(lr, { warmup: 50 }), validate: (p) => validateNet(p), validateEvery: 100,
+    steps, schedule: cosineLr(lr, { warmup: 50 }), adam, validate: (p) => validateNet(p), validateEvery: 100,
     ...budget.options, stopAt: steps,
   });
   net = r.best;
@@ -192,7 +204,13 @@ if (mode === "teacher" || mode === "scratch") {
   net = { backbone: tree.ref(teacher!.backbone), head: { w: np.array(nw).reshape([C, dim]), b: np.array(Float32Array.from(keep, (j) => b[j])) } };
 }
 const trainSeconds = (performance.now() - t0) / 1000;
-const valMap = 1 - validateNet(tree.ref(net));
+const valEmb = embedCrops(net, valPatches, VAL_FRAMES);
+const valMap = mapOf(valEmb, valLabels);
+// The cosine distance of a cover decision: the equal-error-rate threshold on validation (covers/rank.calibrate, one view).
+const nv = valEmb.length, mat = new Float64Array(nv * nv);
+for (let i = 0; i < nv; i++) for (let j = 0; j < nv; j++) { let s = 0; for (let k = 0; k < dim; k++) s += valEmb[i][k] * valEmb[j][k]; mat[i * nv + j] = i === j ? 0 : 1 - s; }
+const cal = calibrate([mat], nv, valLabels);
+const threshold = Number((cal.threshold * cal.scales[0]).toFixed(4));
 console.error(`${mode} d=${dim}: validation MAP ${valMap.toFixed(3)} after ${stepsDone} steps (${trainSeconds.toFixed(0)} s)`);
 
 mkdirSync(a.out, { recursive: true });
@@ -202,12 +220,12 @@ const flops = countFlops((p: CoverNetParams, x: JArray) => coverEmbedding(p, x, 
 writeFileSync(`${base}.onnx`, exportOnnx((p: CoverNetParams, x: JArray) => coverEmbedding(p, x, "lax"), net, [example], { dynamicAxes: [{ 3: "frames" }] }));
 writeFileSync(`${base}.safetensors`, encodeSafetensors(tensorsOf(net), { mode, dim: String(dim) }));
 const recipe = {
-  command: `node dist-bench/scripts/train-covers.js --mode ${mode} --dim ${dim} --train ${a.train} --val ${a.val} --out ${a.out}${a.teacher ? ` --teacher ${a.teacher}` : ""} --steps ${steps} --head-steps ${headSteps} --lr ${lr} --seed ${SEED}`,
+  command: `node dist-bench/scripts/train-covers.js --mode ${mode} --dim ${dim} --train ${a.train} --val ${a.val} --out ${a.out}${a.teacher ? ` --teacher ${a.teacher}` : ""} --steps ${steps} --head-steps ${headSteps} --lr ${lr} --seed ${SEED} --augment ${a.augment} --wd ${a.wd}`,
   seed: SEED, mode, model: cfg, batch: B, cropFrames: L, works: K, trainVersions: trainItems.length,
-  optimiser: mode === "prune" ? "none (rows of the teacher's head kept by output variance)" : `Adam, cosine from ${lr}, warm-up 50`,
+  optimiser: mode === "prune" ? "none (rows of the teacher's head kept by output variance)" : `Adam${Number(a.wd) > 0 ? `W (weight decay ${a.wd})` : ""}, cosine from ${lr}, warm-up 50`, augment: a.augment,
   loss: mode === "distill" ? "mean squared difference of in-batch cosine similarities to the teacher's" : "normalised softmax over work proxies, temperature 0.05",
   parameters: parameterCount(net), gflopPerSecondOfAudio: flops / 30 / 1e9, steps: stepsDone, headSteps: headStepsDone, trainSeconds,
-  metrics: { validationMAP: valMap },
+  metrics: { validationMAP: valMap, threshold, equalErrorRate: cal.equalErrorRate },
 };
 writeFileSync(`${base}.recipe.json`, JSON.stringify(recipe, null, 2) + "\n");
 console.log(JSON.stringify({ mode, dim, valMap, stepsDone, trainSeconds }));
