@@ -224,8 +224,8 @@ const recipe = {
   seed: SEED, mode, model: cfg, batch: B, cropFrames: L, works: K, trainVersions: trainItems.length,
   optimiser: mode === "prune" ? "none (rows of the teacher's head kept by output variance)" : `Adam${Number(a.wd) > 0 ? `W (weight decay ${a.wd})` : ""}, cosine from ${lr}, warm-up 50`, augment: a.augment,
   loss: mode === "distill" ? "mean squared difference of in-batch cosine similarities to the teacher's" : "normalised softmax over work proxies, temperature 0.05",
-  parameters: parameterCount(net), gflopPerSecondOfAudio: flops / 30 / 1e9, steps: stepsDone, headSteps: headStepsDone, trainSeconds,
-  metrics: { validationMAP: valMap, threshold, equalErrorRate: cal.equalErrorRate },
+  steps: stepsDone, headSteps: headStepsDone, trainSeconds,
+  metrics: { parameters: parameterCount(net), gflopsPerSecond: flops / 30 / 1e9, validationMAP: valMap, threshold, equalErrorRate: cal.equalErrorRate },
 };
 writeFileSync(`${base}.recipe.json`, JSON.stringify(recipe, null, 2) + "\n");
 console.log(JSON.stringify({ mode, dim, valMap, stepsDone, trainSeconds }));

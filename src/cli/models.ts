@@ -2,15 +2,18 @@
 import type { Command } from "commander";
 import { shippedModels } from "../io/model-files.js";
 
-const TASKS: Record<string, string> = { separation: "separate (vocals / accompaniment)", multif0: "multipitch (F0s of a vocal ensemble)" };
+const TASKS: Record<string, string> = { separation: "separate (vocals / accompaniment)", multif0: "multipitch (F0s of a vocal ensemble)", covers: "covers (the library's embedding: add, query)" };
 
 /** One line of held-out scores from a recipe's metrics. */
 function scores(metrics: Record<string, unknown> | undefined): string {
   if (!metrics) return "";
   const parts: string[] = [];
   if (typeof metrics.vocalsSdr === "number") parts.push(`held-out vocals SDR ${metrics.vocalsSdr} dB`);
-  const test = metrics.test as Record<string, { Accuracy?: number }> | undefined;
-  if (test) for (const [k, v] of Object.entries(test)) if (typeof v.Accuracy === "number" && !k.includes("reverb")) parts.push(`${k} Accuracy ${v.Accuracy.toFixed(2)}`);
+  const test = metrics.test as Record<string, { Accuracy?: number; MAP?: number }> | undefined;
+  if (test) for (const [k, v] of Object.entries(test)) {
+    if (typeof v.Accuracy === "number" && !k.includes("reverb")) parts.push(`${k} Accuracy ${v.Accuracy.toFixed(2)}`);
+    if (typeof v.MAP === "number") parts.push(`held-out ${k} MAP ${v.MAP.toFixed(3)}`);
+  }
   if (typeof metrics.parameters === "number") parts.push(`${metrics.parameters} parameters`);
   if (typeof metrics.realtime === "number") parts.push(`${metrics.realtime.toFixed(0)}× realtime`);
   return parts.join(", ");
