@@ -22,7 +22,7 @@ import { loadCoverEmbedder } from "../src/node.js";
 import { openCoversLibrary } from "../src/tasks/covers.js";
 
 const { values: a } = parseArgs({
-  options: { test: { type: "string" }, val: { type: "string" }, models: { type: "string" }, "two-stage": { type: "string" }, k: { type: "string", default: "20,50,100" }, "write-recipes": { type: "boolean", default: false }, json: { type: "string" } },
+  options: { test: { type: "string" }, val: { type: "string" }, models: { type: "string" }, "two-stage": { type: "string" }, k: { type: "string", default: "20,50,100" }, "write-recipes": { type: "boolean", default: false }, json: { type: "string" }, "embedding-only": { type: "boolean", default: false } },
 });
 if (!a.test || !a.models) throw new Error("usage: --test LIBS --models A.onnx,B.onnx [--val LIB] [--two-stage A.onnx] [--k 20,50,100] [--write-recipes] [--json FILE]");
 
@@ -80,6 +80,10 @@ for (const file of a.models.split(",")) {
   await m.dispose();
 }
 
+if (a["embedding-only"]) {
+  for (const r of rows) console.log(`| ${r.method} | ${r.scores.MAP.toFixed(3)} |`);
+  process.exit(0);
+}
 // Alignment: the four views of every pair.
 const t1 = performance.now();
 const pairs: PairDistances[][] = test.map(() => []);

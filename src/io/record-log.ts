@@ -112,16 +112,16 @@ export class RecordLog implements RecordStore {
 
   /** The payload of the record whose header is at `offset`, if a whole, intact one is there (random access: a catalogue's candidates). */
   async readAt(offset: number): Promise<Uint8Array | undefined> {
-    this.reader ??= await fs.open(this.file, "r");
-    return recordAt(this.reader, offset);
+    this.reader ??= fs.open(this.file, "r"); // the promise, so that concurrent calls share one handle
+    return recordAt(await this.reader, offset);
   }
 
   /** A handle kept open for `readAt` (a query reads tens of records). */
-  private reader: fs.FileHandle | undefined;
+  private reader: Promise<fs.FileHandle> | undefined;
 
   async close(): Promise<void> {
     await this.handle?.close();
-    await this.reader?.close();
+    if (this.reader) await (await this.reader).close();
     this.handle = this.reader = undefined;
   }
 }

@@ -208,6 +208,14 @@ test("covers jobs: add recordings to the service's library by name, query it; a 
   assert.equal(matches.length, 2);
   assert.equal(matches[0].path, "song-9");
   assert.deepEqual(await (await fetch(s.base + q.results[0].url)).json(), matches);
+  // The index alone: the same recording first, at cosine distance ≈ 0, without alignment distances.
+  const e = await finished(s.base, (await (await post(s.base, "task=covers.query&top=3&method=embedding", toneWav(8, { seed: 15 }))).json()).id);
+  assert.equal(e.state, "completed", e.error);
+  const em = e.value as { path: string; embeddingDistance: number; hpcpDistance: number | null }[];
+  assert.equal(em.length, 3);
+  assert.equal(em[0].path, "song-15");
+  assert.ok(em[0].embeddingDistance < 1e-3 && em[0].hpcpDistance === null, JSON.stringify(em[0]));
+  await expectError(await post(s.base, "task=covers.query&method=fast", toneWav(8)), 400, "bad_option", "method");
   // A library that cannot be read fails the job with the reason.
   writeFileSync(db, "not a library");
   const bad = await finished(s.base, (await (await post(s.base, "task=covers.query", toneWav(8))).json()).id);
