@@ -24,9 +24,9 @@ import { VectorIndex } from "../src/io/vector-index.js";
 import { loadCoverEmbedder } from "../src/node.js";
 import { Rng } from "../src/random.js";
 import { CoversCatalog } from "../src/tasks/covers-catalog.js";
-import { openCoversLibrary } from "../src/tasks/covers.js";
+import { openCoversLibrary, TWO_STAGE_CANDIDATES } from "../src/tasks/covers.js";
 
-const { values: a } = parseArgs({ options: { n: { type: "string", default: "100000" }, queries: { type: "string", default: "1000" }, real: { type: "string" }, candidates: { type: "string", default: "30" }, model: { type: "string" }, "vectors-only": { type: "boolean", default: false }, keep: { type: "boolean", default: false } } });
+const { values: a } = parseArgs({ options: { n: { type: "string", default: "100000" }, queries: { type: "string", default: "1000" }, real: { type: "string" }, candidates: { type: "string", default: String(TWO_STAGE_CANDIDATES) }, model: { type: "string" }, "vectors-only": { type: "boolean", default: false }, keep: { type: "boolean", default: false } } });
 if (!a.real) {
   console.error("--real LIB[,LIB]: a covers library of real extracted songs (mirkit covers add DIR --db LIB, or scripts/covers-data.ts)");
   process.exit(2);

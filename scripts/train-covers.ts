@@ -48,11 +48,13 @@ const B = 48, L = 40, VAL_FRAMES = 48, ROWS = COVER_VIEWS * 12, K_IN = COVER_VIE
 const cfg: CoverNetConfig = { views: COVER_VIEWS, pitchChannels: 64, channels: 128, dim };
 
 interface Item { readonly name: string; readonly label: string; readonly x: Float32Array; readonly frames: number }
+/** Entries of covers libraries; a work's label is its name within its data set (the file name up to "-<part>"), as two sets of other seeds reuse names. */
 async function items(files: string[]): Promise<Item[]> {
   const out: Item[] = [];
   for (const f of files) {
     const lib = await openCoversLibrary(f, { readOnly: true, formatOne: true });
-    for (const e of lib.entries) out.push({ name: e.path, label: e.path.startsWith("noise") ? e.path : e.path.replace(/_v\d+$/, ""), x: coverInput(e.features), frames: e.features.nFrames });
+    const set = path.basename(f, ".mkcl").replace(/-\d+$/, "");
+    for (const e of lib.entries) out.push({ name: e.path, label: e.path.startsWith("noise") ? `${set}/${e.path}` : `${set}/${e.path.replace(/_v\d+$/, "")}`, x: coverInput(e.features), frames: e.features.nFrames });
     await lib.close();
   }
   return out;

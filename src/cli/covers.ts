@@ -9,7 +9,7 @@ import { batchCoversAdd } from "../server/batch.js";
 import type { LibraryDamage } from "../covers/library.js";
 import { InvalidInputError } from "../errors.js";
 import { loadCoverEmbedder } from "../node.js";
-import { addToLibrary, compareCovers, COVERS_METHODS, evaluateCoversDataset, migrateLibrary, queryLibrary, repairLibrary, type CoversEvalResult, type CoversMethod } from "../tasks/covers.js";
+import { addToLibrary, compareCovers, COVERS_METHODS, TWO_STAGE_CANDIDATES, evaluateCoversDataset, migrateLibrary, queryLibrary, repairLibrary, type CoversEvalResult, type CoversMethod } from "../tasks/covers.js";
 import { intOption } from "./options.js";
 import { stagedProgress } from "./progress.js";
 
@@ -56,7 +56,7 @@ export function addCoversCommands(program: Command): void {
     .requiredOption("--db <file>", "library file")
     .option("-k, --top <k>", "how many results", intOption("--top"), 10)
     .option("--method <m>", `${COVERS_METHODS.join(" | ")}: embedding = the vector index alone (fastest; distance = cosine, cover by the model's calibrated threshold); alignment = every entry's global profile, then alignment (reads the whole library)`, "two-stage")
-    .option("--candidates <c>", "how many candidates alignment re-ranks (default 100 for two-stage, 200 for alignment)", intOption("--candidates"))
+    .option("--candidates <c>", `how many candidates alignment re-ranks (default ${TWO_STAGE_CANDIDATES} for two-stage, 200 for alignment)`, intOption("--candidates"))
     .option("--model <name>", "cover embedding model (default the shipped one; the library's index is rebuilt for another)")
     .option("--json", "print JSON: [{ path, distance, cover, rankScore, hpcpDistance, melodyDistance, salienceDistance, embeddingDistance }]")
     .addHelpText("after", "\nExamples:\n  $ mirkit covers query song.mp3 --db covers.mkcl\n  $ mirkit covers query song.mp3 --db covers.mkcl --method embedding -k 50 --json")

@@ -59,7 +59,7 @@ export const TASKS = {
     description: "The library's entries nearest to the recording (two-stage: nearest by embedding, re-ranked by alignment); results matches.json, value the same list.",
     options: {
       top: { type: "integer", minimum: 1, maximum: 1000, default: 10, description: "how many matches" },
-      candidates: { type: "integer", minimum: 1, maximum: 100000, description: "candidates re-ranked by alignment (default 100 for two-stage, 200 for alignment)" },
+      candidates: { type: "integer", minimum: 1, maximum: 100000, description: "candidates re-ranked by alignment (default 50 for two-stage, 200 for alignment)" },
       method: { type: "string", enum: COVERS_METHODS, default: "two-stage", description: "two-stage (embedding index, then alignment re-ranking), embedding (the index alone), alignment (every entry; slow on big libraries)" },
     },
     library: true,

@@ -165,12 +165,12 @@ export interface CoversMatch {
 
 export type CoversMethod = "two-stage" | "embedding" | "alignment";
 /** Candidates a two-stage query re-ranks by alignment (chosen on the validation split: docs/results.md). */
-export const TWO_STAGE_CANDIDATES = 100;
+export const TWO_STAGE_CANDIDATES = 50;
 export const COVERS_METHODS: readonly CoversMethod[] = ["two-stage", "embedding", "alignment"];
 
 export interface QueryOptions {
   readonly top?: number;
-  /** Candidates re-ranked by alignment (two-stage: nearest by embedding, default 100; alignment: by global profile, default 200). */
+  /** Candidates re-ranked by alignment (two-stage: nearest by embedding, default TWO_STAGE_CANDIDATES; alignment: by global profile, default 200). */
   readonly candidates?: number;
   readonly method?: CoversMethod;
   /** The embedding model (loadCoverEmbedder() from mirkit/node); the alignment method does not use it. */
