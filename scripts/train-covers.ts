@@ -120,7 +120,13 @@ function mapOf(emb: Float32Array[], labs: string[]): number {
   return evaluateCovers(emb.length, (i, j) => 1 - dot(emb[i], emb[j]), labs).MAP;
 }
 const valLabels = valItems.map((i) => i.label);
-const validateNet = (net: CoverNetParams) => 1 - mapOf(embedCrops(net, valPatches, VAL_FRAMES), valLabels);
+/** 1 − validation MAP; takes ownership of `net` (train() hands its validate a reference it must release; unreleased, they piled up, the likely cause of a 6000-step run running out of memory). */
+const validateNet = (net: CoverNetParams) => {
+  const m = mapOf(embedCrops(net, valPatches, VAL_FRAMES), valLabels);
+  tree.dispose(net);
+  return 1 - m;
+};
+const withProxies = (p: { net: CoverNetParams; proxies: JArray }) => { p.proxies.dispose(); return validateNet(p.net); };
 
 const loadNet = (file: string) => treeOf<CoverNetParams>(decodeSafetensors(new Uint8Array(readFileSync(file)), file).tensors);
 const teacher = a.teacher ? loadNet(a.teacher) : undefined;
@@ -138,7 +144,7 @@ if (mode === "teacher" || mode === "scratch") {
     init: () => ({ net: initCoverNet(cfg, SEED), proxies: proxiesInit(dim) }),
     loss: (p, x, y) => proxyLoss(coverEmbedding(p.net, x, "patch"), p.proxies, y),
     batch: (s) => { const b = drawBatch(s); return [b.x, b.y]; },
-    steps, schedule: cosineLr(lr, { warmup: 50 }), adam, validate: (p) => validateNet(p.net), validateEvery: 100,
+    steps, schedule: cosineLr(lr, { warmup: 50 }), adam, validate: withProxies, validateEvery: 100,
     ...budget.options, stopAt: steps,
   });
   net = r.best.net;
@@ -152,7 +158,7 @@ if (mode === "teacher" || mode === "scratch") {
     loss: (p: { head: DenseParams; proxies: JArray }, f: JArray, y: JArray) => proxyLoss(l2Normalize(dense(p.head, f)), p.proxies, y),
     batch: (s) => { const b = drawBatch(s); return [pooled(tree.ref(backbone), b.x), b.y]; },
     steps: headSteps, schedule: cosineLr(2e-3, { warmup: 20 }),
-    validate: (p) => validateNet({ backbone: tree.ref(backbone), head: tree.ref(p.head) }), validateEvery: 100,
+    validate: (p) => { p.proxies.dispose(); return validateNet({ backbone: tree.ref(backbone), head: p.head }); }, validateEvery: 100,
     ...budget.options, stopAt: headSteps,
   });
   headStepsDone = h.stepsDone;
@@ -163,7 +169,7 @@ if (mode === "teacher" || mode === "scratch") {
     init: () => tree.ref(start),
     loss: (p, x, y) => proxyLoss(coverEmbedding(p.net, x, "patch"), p.proxies, y),
     batch: (s) => { const b = drawBatch(100000 + s); return [b.x, b.y]; },
-    steps, schedule: cosineLr(lr, { warmup: 20 }), adam, validate: (p) => validateNet(p.net), validateEvery: 100,
+    steps, schedule: cosineLr(lr, { warmup: 20 }), adam, validate: withProxies, validateEvery: 100,
     ...trainingBudget(undefined, Infinity, 50).options, stopAt: steps, // a fresh checkpoint store
   });
   net = r.best.net;
