@@ -120,7 +120,7 @@ function mapOf(emb: Float32Array[], labs: string[]): number {
   return evaluateCovers(emb.length, (i, j) => 1 - dot(emb[i], emb[j]), labs).MAP;
 }
 const valLabels = valItems.map((i) => i.label);
-/** 1 − validation MAP; takes ownership of `net` (train() hands its validate a reference it must release; unreleased, they piled up, the likely cause of a 6000-step run running out of memory). */
+/** 1 − validation MAP; takes ownership of `net` (train() hands its validate a reference it must release). */
 const validateNet = (net: CoverNetParams) => {
   const m = mapOf(embedCrops(net, valPatches, VAL_FRAMES), valLabels);
   tree.dispose(net);
