@@ -9,6 +9,9 @@
  *             trained with the backbone frozen (--head-steps), then everything at a tiny rate (--steps);
  * - distill:  a fresh model at --dim whose in-batch cosine similarities match the teacher's;
  * - prune:    the teacher's head cut to its --dim output units of largest variance over the training set (no training).
+ * Long runs (teacher, scratch, distill): --checkpoint DIR keeps the loop's state there every 250 steps and
+ * --stop-at N ends this process at step N; rerun the same command (a larger --stop-at, or none) to go on
+ * (one process holds ≈ 3000 steps: jax-js training memory grows per step).
  * Batches: 48 versions drawn at random, each time-stretched ×0.8–1.25 and cropped to 40 frames (20 s);
  * the salience view is zeroed in 10 % (libraries without it still embed). Validation: MAP on --val
  * (centre 48 frames); the best validation weights are kept.
@@ -30,6 +33,7 @@ import { cosineLr, train } from "../src/nn/train.js";
 import { tensorsOf, treeOf } from "../src/prune/units.js";
 import { Rng } from "../src/random.js";
 import { openCoversLibrary } from "../src/tasks/covers.js";
+import { FolderCheckpointStore } from "../src/io/file.js";
 import { trainingBudget } from "./budget.js";
 
 const { values: a } = parseArgs({
@@ -37,6 +41,7 @@ const { values: a } = parseArgs({
     mode: { type: "string" }, dim: { type: "string", default: "256" }, train: { type: "string" }, val: { type: "string" }, out: { type: "string" },
     teacher: { type: "string" }, steps: { type: "string", default: "1500" }, "head-steps": { type: "string", default: "400" }, lr: { type: "string" }, seed: { type: "string", default: "1" },
     augment: { type: "string", default: "basic" }, wd: { type: "string", default: "0" },
+    checkpoint: { type: "string" }, "stop-at": { type: "string" },
   },
 });
 const MODES = ["teacher", "scratch", "reconfig", "distill", "prune"];
@@ -139,14 +144,23 @@ let net: CoverNetParams;
 let stepsDone = 0, headStepsDone = 0;
 const t0 = performance.now();
 const budget = trainingBudget(undefined, Infinity, 50);
+const stopAt = a["stop-at"] ? Number(a["stop-at"]) : steps;
+/** The loop's store: a folder when --checkpoint is given (resumable segments), else memory. */
+const segments = a.checkpoint ? { store: new FolderCheckpointStore(a.checkpoint), checkpointEvery: 250 } : {};
+const unfinished = (done: number) => {
+  if (done >= steps) return false;
+  console.error(`stopped at step ${done} of ${steps}; state in ${a.checkpoint}: run the command again to continue`);
+  return true;
+};
 if (mode === "teacher" || mode === "scratch") {
   const r = await train({
     init: () => ({ net: initCoverNet(cfg, SEED), proxies: proxiesInit(dim) }),
     loss: (p, x, y) => proxyLoss(coverEmbedding(p.net, x, "patch"), p.proxies, y),
     batch: (s) => { const b = drawBatch(s); return [b.x, b.y]; },
     steps, schedule: cosineLr(lr, { warmup: 50 }), adam, validate: withProxies, validateEvery: 100,
-    ...budget.options, stopAt: steps,
+    ...budget.options, ...segments, stopAt,
   });
+  if (unfinished(r.stepsDone)) process.exit(0);
   net = r.best.net;
   stepsDone = r.stepsDone;
 } else if (mode === "reconfig") {
@@ -186,8 +200,9 @@ if (mode === "teacher" || mode === "scratch") {
       return [x, np.matmul(e.ref, e.transpose([1, 0]))];
     },
     steps, schedule: cosineLr(lr, { warmup: 50 }), adam, validate: (p) => validateNet(p), validateEvery: 100,
-    ...budget.options, stopAt: steps,
+    ...budget.options, ...segments, stopAt,
   });
+  if (unfinished(r.stepsDone)) process.exit(0);
   net = r.best;
   stepsDone = r.stepsDone;
 } else {

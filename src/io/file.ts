@@ -3,7 +3,7 @@
  * whose memory does not grow with the file's length.
  */
 import { spawnSync } from "node:child_process";
-import { promises as fs, rmdirSync, rmSync } from "node:fs";
+import { existsSync, promises as fs, rmdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { InvalidInputError, MirError, UnsupportedFormatError } from "../errors.js";
@@ -401,4 +401,23 @@ export async function listAudioFiles(inputs: readonly string[]): Promise<string[
     else out.push(p);
   }
   return out;
+}
+
+/**
+ * Training checkpoints in a folder (nn/train's CheckpointStore, Node side):
+ * each name one file, written atomically, so a run killed mid-save resumes
+ * from the previous checkpoint. Long runs go in segments (train's `stopAt`,
+ * one process each), which also bounds the per-step memory growth a single
+ * jax-js training process shows over thousands of steps.
+ */
+export class FolderCheckpointStore {
+  constructor(readonly dir: string) {}
+  async save(name: string, bytes: Uint8Array): Promise<void> {
+    await fs.mkdir(this.dir, { recursive: true });
+    await writeFileAtomic(path.join(this.dir, name), bytes);
+  }
+  async load(name: string): Promise<Uint8Array | undefined> {
+    const f = path.join(this.dir, name);
+    return existsSync(f) ? new Uint8Array(await fs.readFile(f)) : undefined;
+  }
 }
