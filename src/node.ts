@@ -1,7 +1,7 @@
 /** Node-only helpers: reading, streaming and writing audio files; loading the shipped models. `import { readAudioFile } from "mirkit/node"`. */
 export { readAudioFile, writeAudioFile, writeFileAtomic, streamAudioFile, type AudioBlock, type OutputFormat } from "./io/file.js";
 export { MODELS_DIR, shippedModels, resolveModel } from "./io/model-files.js";
-export { listAudioFiles } from "./io/file.js";
+export { listAudioFiles, FolderCheckpointStore } from "./io/file.js";
 export { separateFile, multipitchFile, type SeparateFileOptions, type MultipitchFileOptions, type StemFormat } from "./tasks/file-jobs.js";
 export { addToLibrary, queryLibrary, compareCovers, evaluateCoversDataset, openCoversLibrary, repairLibrary, migrateLibrary, coverEntry, COVERS_METHODS, type CoversMethod, type QueryOptions, type CoversMatch, type CoversComparison, type CoversEvalResult, type CoversProgress } from "./tasks/covers.js";
 export * from "./index.js";
