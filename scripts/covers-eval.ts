@@ -16,7 +16,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { LibraryEntry } from "../src/covers/library.js";
-import { calibrate, pairDistances, profileDistance, stagedRanking, type PairDistances } from "../src/covers/rank.js";
+import { cosineDistance, embeddingThreshold, pairDistances, profileDistance, stagedRanking, type PairDistances } from "../src/covers/rank.js";
 import { evaluateCovers, type CoverScores } from "../src/eval/covers.js";
 import { loadCoverEmbedder } from "../src/node.js";
 import { openCoversLibrary } from "../src/tasks/covers.js";
@@ -46,7 +46,7 @@ const score = (method: string, d: (i: number, j: number) => number, note?: strin
   rows.push({ method, scores: s, note });
   console.error(`${method}: MAP ${s.MAP.toFixed(3)} MR1 ${s.MR1.toFixed(1)} P@10 ${s["P@10"].toFixed(3)} MRR ${s.MRR.toFixed(3)}${note ? ` (${note})` : ""}`);
 };
-const cos = (x: Float32Array, y: Float32Array) => { let s = 0; for (let i = 0; i < x.length; i++) s += x[i] * y[i]; return 1 - s; };
+const cos = cosineDistance;
 
 // Embeddings, model by model.
 const embedded = new Map<string, Float32Array[]>();
@@ -65,15 +65,12 @@ for (const file of a.models.split(",")) {
     const val = await entries(a.val);
     const vv: Float32Array[] = [];
     for (const e of val) vv.push(await m.embed(e.features));
-    const nv = val.length, mat = new Float64Array(nv * nv);
-    for (let i = 0; i < nv; i++) for (let j = 0; j < nv; j++) mat[i * nv + j] = i === j ? 0 : cos(vv[i], vv[j]);
-    const cal = calibrate([mat], nv, val.map((e) => work(e.path)));
-    const threshold = Number((cal.threshold * cal.scales[0]).toFixed(4));
-    console.error(`  ${m.name}: validation threshold ${threshold} (equal error rate ${(100 * cal.equalErrorRate).toFixed(1)} %)`);
+    const { threshold, equalErrorRate } = embeddingThreshold(vv, val.map((e) => work(e.path)));
+    console.error(`  ${m.name}: validation threshold ${threshold} (equal error rate ${(100 * equalErrorRate).toFixed(1)} %)`);
     if (a["write-recipes"]) {
       const rf = file.replace(/\.onnx$/, ".recipe.json");
       const recipe = JSON.parse(readFileSync(rf, "utf8"));
-      recipe.metrics = { ...recipe.metrics, threshold, equalErrorRate: cal.equalErrorRate };
+      recipe.metrics = { ...recipe.metrics, threshold, equalErrorRate };
       writeFileSync(rf, JSON.stringify(recipe, null, 2) + "\n");
     }
   }

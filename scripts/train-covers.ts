@@ -21,13 +21,13 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { init, jit, numpy as np, tree, type Array as JArray } from "@jax-js/jax";
-import { coverBackbone, coverEmbedding, initCoverHead, initCoverNet, pitchPatches, proxyLoss, distillLoss, type CoverBackbone, type CoverNetConfig, type CoverNetParams } from "../src/models/covers/embedding.js";
+import { coverBackbone, coverEmbedding, initCoverHead, initCoverNet, pitchPatches, PROXY_SCALE, distillLoss, type CoverBackbone, type CoverNetConfig, type CoverNetParams } from "../src/models/covers/embedding.js";
 import { COVER_VIEWS, coverInput, cropFrames, stretchFrames } from "../src/models/covers/contract.js";
 import { evaluateCovers } from "../src/eval/covers.js";
-import { calibrate } from "../src/covers/rank.js";
+import { cosineDistance, embeddingThreshold } from "../src/covers/rank.js";
 import { dense, parameterCount, type DenseParams } from "../src/nn/layers.js";
 import { exportOnnx, countFlops } from "../src/nn/onnx/export.js";
-import { l2Normalize } from "../src/nn/optim.js";
+import { normalizedSoftmaxLoss } from "../src/nn/optim.js";
 import { decodeSafetensors, encodeSafetensors } from "../src/nn/safetensors.js";
 import { cosineLr, train } from "../src/nn/train.js";
 import { tensorsOf, treeOf } from "../src/prune/units.js";
@@ -121,8 +121,7 @@ function embedCrops(net: CoverNetParams, crops: Float32Array[], frames: number):
   return out;
 }
 function mapOf(emb: Float32Array[], labs: string[]): number {
-  const dot = (x: Float32Array, y: Float32Array) => { let s = 0; for (let i = 0; i < x.length; i++) s += x[i] * y[i]; return s; };
-  return evaluateCovers(emb.length, (i, j) => 1 - dot(emb[i], emb[j]), labs).MAP;
+  return evaluateCovers(emb.length, (i, j) => cosineDistance(emb[i], emb[j]), labs).MAP;
 }
 const valLabels = valItems.map((i) => i.label);
 /** 1 − validation MAP; takes ownership of `net` (train() hands its validate a reference it must release). */
@@ -155,7 +154,7 @@ const unfinished = (done: number) => {
 if (mode === "teacher" || mode === "scratch") {
   const r = await train({
     init: () => ({ net: initCoverNet(cfg, SEED), proxies: proxiesInit(dim) }),
-    loss: (p, x, y) => proxyLoss(coverEmbedding(p.net, x, "patch"), p.proxies, y),
+    loss: (p, x, y) => normalizedSoftmaxLoss(coverEmbedding(p.net, x, "patch"), p.proxies, y, PROXY_SCALE),
     batch: (s) => { const b = drawBatch(s); return [b.x, b.y]; },
     steps, schedule: cosineLr(lr, { warmup: 50 }), adam, validate: withProxies, validateEvery: 100,
     ...budget.options, ...segments, stopAt,
@@ -169,7 +168,7 @@ if (mode === "teacher" || mode === "scratch") {
   const pooled = jit((bb: CoverBackbone, x: JArray) => coverBackbone(bb, x, "patch"));
   const h = await train({
     init: () => ({ head: initCoverHead(cfg, SEED), proxies: proxiesInit(dim) }),
-    loss: (p: { head: DenseParams; proxies: JArray }, f: JArray, y: JArray) => proxyLoss(l2Normalize(dense(p.head, f)), p.proxies, y),
+    loss: (p: { head: DenseParams; proxies: JArray }, f: JArray, y: JArray) => normalizedSoftmaxLoss(dense(p.head, f), p.proxies, y, PROXY_SCALE),
     batch: (s) => { const b = drawBatch(s); return [pooled(tree.ref(backbone), b.x), b.y]; },
     steps: headSteps, schedule: cosineLr(2e-3, { warmup: 20 }),
     validate: (p) => { p.proxies.dispose(); return validateNet({ backbone: tree.ref(backbone), head: p.head }); }, validateEvery: 100,
@@ -181,7 +180,7 @@ if (mode === "teacher" || mode === "scratch") {
   const start = { net: { backbone: tree.ref(backbone), head: h.best.head }, proxies: h.best.proxies };
   const r = await train({
     init: () => tree.ref(start),
-    loss: (p, x, y) => proxyLoss(coverEmbedding(p.net, x, "patch"), p.proxies, y),
+    loss: (p, x, y) => normalizedSoftmaxLoss(coverEmbedding(p.net, x, "patch"), p.proxies, y, PROXY_SCALE),
     batch: (s) => { const b = drawBatch(100000 + s); return [b.x, b.y]; },
     steps, schedule: cosineLr(lr, { warmup: 20 }), adam, validate: withProxies, validateEvery: 100,
     ...trainingBudget(undefined, Infinity, 50).options, stopAt: steps, // a fresh checkpoint store
@@ -229,11 +228,8 @@ if (mode === "teacher" || mode === "scratch") {
 const trainSeconds = (performance.now() - t0) / 1000;
 const valEmb = embedCrops(net, valPatches, VAL_FRAMES);
 const valMap = mapOf(valEmb, valLabels);
-// The cosine distance of a cover decision: the equal-error-rate threshold on validation (covers/rank.calibrate, one view).
-const nv = valEmb.length, mat = new Float64Array(nv * nv);
-for (let i = 0; i < nv; i++) for (let j = 0; j < nv; j++) { let s = 0; for (let k = 0; k < dim; k++) s += valEmb[i][k] * valEmb[j][k]; mat[i * nv + j] = i === j ? 0 : 1 - s; }
-const cal = calibrate([mat], nv, valLabels);
-const threshold = Number((cal.threshold * cal.scales[0]).toFixed(4));
+// The cosine distance of a cover decision: the equal-error-rate threshold on validation.
+const { threshold, equalErrorRate } = embeddingThreshold(valEmb, valLabels);
 console.error(`${mode} d=${dim}: validation MAP ${valMap.toFixed(3)} after ${stepsDone} steps (${trainSeconds.toFixed(0)} s)`);
 
 mkdirSync(a.out, { recursive: true });
@@ -248,7 +244,7 @@ const recipe = {
   optimiser: mode === "prune" ? "none (rows of the teacher's head kept by output variance)" : `Adam${Number(a.wd) > 0 ? `W (weight decay ${a.wd})` : ""}, cosine from ${lr}, warm-up 50`, augment: a.augment,
   loss: mode === "distill" ? "mean squared difference of in-batch cosine similarities to the teacher's" : "normalised softmax over work proxies, temperature 0.05",
   steps: stepsDone, headSteps: headStepsDone, trainSeconds,
-  metrics: { parameters: parameterCount(net), gflopsPerSecond: flops / 30 / 1e9, validationMAP: valMap, threshold, equalErrorRate: cal.equalErrorRate },
+  metrics: { parameters: parameterCount(net), gflopsPerSecond: flops / 30 / 1e9, validationMAP: valMap, threshold, equalErrorRate },
 };
 writeFileSync(`${base}.recipe.json`, JSON.stringify(recipe, null, 2) + "\n");
 console.log(JSON.stringify({ mode, dim, valMap, stepsDone, trainSeconds }));

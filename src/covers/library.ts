@@ -93,6 +93,24 @@ export interface LibraryDamage {
   readonly reason: string;
 }
 
+/** Damage records for stretches of bytes that hold no intact record. */
+export function damagedRegions(ranges: readonly { readonly offset: number; readonly length: number }[]): LibraryDamage[] {
+  return ranges.map((r) => ({ ...r, reason: "damaged bytes (no intact record)" }));
+}
+
+/** The entries of intact records, with their records; records whose contents are invalid go to `invalid`. */
+export function decodeRecords<R extends { readonly offset: number; readonly payload: Uint8Array }>(records: readonly R[]): { decoded: { entry: LibraryEntry; record: R }[]; invalid: LibraryDamage[] } {
+  const decoded: { entry: LibraryEntry; record: R }[] = [], invalid: LibraryDamage[] = [];
+  for (const record of records) {
+    try {
+      decoded.push({ entry: decodeEntry(record.payload), record });
+    } catch (e) {
+      invalid.push({ offset: record.offset, length: 8 + record.payload.length, reason: (e as Error).message });
+    }
+  }
+  return { decoded, invalid };
+}
+
 /** Every record payload begins with these bytes (its JSON header). */
 export const PAYLOAD_PREFIX = new TextEncoder().encode('{"path":');
 
@@ -107,14 +125,9 @@ export class CoversLibrary {
   readonly damage: readonly LibraryDamage[];
 
   constructor(private readonly store: RecordStore) {
-    const damage: LibraryDamage[] = store.scan.damaged.map((r) => ({ ...r, reason: "damaged bytes (no intact record)" }));
-    for (const r of store.scan.records) {
-      try {
-        this.list.push(decodeEntry(r.payload));
-      } catch (e) {
-        damage.push({ offset: r.offset, length: 8 + r.payload.length, reason: (e as Error).message });
-      }
-    }
+    const { decoded, invalid } = decodeRecords(store.scan.records);
+    this.list.push(...decoded.map((d) => d.entry));
+    const damage = [...damagedRegions(store.scan.damaged), ...invalid];
     this.damage = damage.sort((a, b) => a.offset - b.offset);
     this.paths = new Set(this.list.map((e) => e.path));
   }

@@ -136,3 +136,18 @@ function upperIndex(sorted: readonly number[], t: number): number {
   while (lo < hi) { const m = (lo + hi) >> 1; if (sorted[m] <= t) lo = m + 1; else hi = m; }
   return lo;
 }
+
+/** Cosine distance of two unit vectors (embeddings): 1 − their dot product. */
+export function cosineDistance(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return 1 - s;
+}
+
+/** The cosine-distance threshold of a cover decision for unit embeddings with clique labels: calibrate's equal-error-rate point (4 decimals). */
+export function embeddingThreshold(vectors: readonly Float32Array[], labels: readonly (string | null)[]): { threshold: number; equalErrorRate: number } {
+  const n = vectors.length, m = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) m[i * n + j] = i === j ? 0 : cosineDistance(vectors[i], vectors[j]);
+  const cal = calibrate([m], n, labels);
+  return { threshold: Number((cal.threshold * cal.scales[0]).toFixed(4)), equalErrorRate: cal.equalErrorRate };
+}

@@ -17,7 +17,7 @@
  * migrates them.
  */
 import { existsSync, promises as fs } from "node:fs";
-import { decodeEntry, encodeEntry, MAGIC, MAGIC_V1, PAYLOAD_PREFIX, type LibraryDamage, type LibraryEntry } from "../covers/library.js";
+import { damagedRegions, decodeEntry, decodeRecords, encodeEntry, MAGIC, MAGIC_V1, PAYLOAD_PREFIX, type LibraryDamage, type LibraryEntry } from "../covers/library.js";
 import { InvalidInputError } from "../errors.js";
 import { writeFileAtomic } from "../io/file.js";
 import { readRecordAt, RecordLog, scanRange } from "../io/record-log.js";
@@ -135,24 +135,16 @@ export class CoversCatalog {
       }
       index = VectorIndex.create(embedder.dim);
     }
-    const damage: LibraryDamage[] = log.scan.damaged.map((r) => ({ ...r, reason: "damaged bytes (no intact record)" }));
-    const cat = new CoversCatalog(db, log, index, embedder, [...(meta?.paths ?? [])], from, { offset: meta?.lastOffset ?? -1, crc: meta?.lastCrc ?? 0 }, damage, readOnly);
+    const cat = new CoversCatalog(db, log, index, embedder, [...(meta?.paths ?? [])], from, { offset: meta?.lastOffset ?? -1, crc: meta?.lastCrc ?? 0 }, damagedRegions(log.scan.damaged), readOnly);
     // Index what the log holds past the index (a crash's leftovers, or everything on a rebuild).
     await cat.indexRecords(log.scan.records);
     return cat;
   }
 
   private async indexRecords(records: RecordScan["records"]): Promise<void> {
-    for (const r of records) {
-      let e: LibraryEntry;
-      try {
-        e = decodeEntry(r.payload);
-      } catch (err) {
-        this.damage.push({ offset: r.offset, length: 8 + r.payload.length, reason: (err as Error).message });
-        continue;
-      }
-      await this.indexEntry(e, r.offset, r.payload);
-    }
+    const { decoded, invalid } = decodeRecords(records);
+    this.damage.push(...invalid);
+    for (const { entry, record } of decoded) await this.indexEntry(entry, record.offset, record.payload);
   }
 
   get size(): number {
@@ -177,7 +169,7 @@ export class CoversCatalog {
   }
 
   /** Appends a recording (its embedding computed here when it has none from this model), then indexes it. */
-  async add(entry: Omit<LibraryEntry, "embedding"> & { embedding?: LibraryEntry["embedding"] }): Promise<void> {
+  async add(entry: LibraryEntry): Promise<void> {
     const vector = await this.embeddingOf(entry);
     const full: LibraryEntry = { ...entry, embedding: { model: this.embedder.name, vector } };
     const payload = encodeEntry(full);
@@ -186,7 +178,7 @@ export class CoversCatalog {
       // Records another process appended since this catalog read the log (or damaged bytes left in place): index them first,
       // so that everything before `covered` is indexed.
       const between = await scanRange(this.db, this.covered, offset, PAYLOAD_PREFIX);
-      this.damage.push(...between.damaged.map((r) => ({ ...r, reason: "damaged bytes (no intact record)" })));
+      this.damage.push(...damagedRegions(between.damaged));
       await this.indexRecords(between.records);
     }
     await this.indexEntry(full, offset, payload);

@@ -9,7 +9,7 @@ import { existsSync, promises as fs } from "node:fs";
 import * as path from "node:path";
 import { coverFeatures, type CoverFeatures } from "../covers/features.js";
 import { CoversLibrary, encodeEntry, MAGIC, MAGIC_V1, PAYLOAD_PREFIX, type LibraryDamage, type LibraryEntry } from "../covers/library.js";
-import { calibrate, CALIBRATION, pairDistances, profileDistance, rerankScores, stagedRanking, type PairDistances } from "../covers/rank.js";
+import { calibrate, CALIBRATION, cosineDistance, pairDistances, profileDistance, rerankScores, stagedRanking, type PairDistances } from "../covers/rank.js";
 import { alignmentDistance, fuseDistances } from "../covers/similarity.js";
 import { InvalidInputError, MirError } from "../errors.js";
 import { evaluateCovers, type CoverScores } from "../eval/covers.js";
@@ -56,26 +56,24 @@ export async function migrateLibrary(db: string, options: { readonly embedder: C
   const format = await libraryFormat(db);
   if (format === undefined) throw new InvalidInputError("no such library, or an empty one (nothing to migrate)", { file: db });
   const embedder = options.embedder;
-  {
-    if (format === 1) {
-      const old = await openCoversLibrary(db, { readOnly: true, formatOne: true });
-      await old.close();
-      const payloads: Uint8Array[] = [];
-      for (const [i, e] of old.entries.entries()) {
-        options.onProgress?.("covers migrate", i / old.entries.length, e.path);
-        payloads.push(encodeEntry({ ...e, embedding: { model: embedder.name, vector: await embedder.embed(e.features) } }));
-      }
-      const backup = `${db}.v1.bak`;
-      await RecordLog.rewrite(db, MAGIC, backup, payloads);
-      await dropIndex(db);
-      await (await CoversCatalog.open(db, embedder)).close();
-      return { entries: payloads.length, from: 1, backup };
+  if (format === 1) {
+    const old = await openCoversLibrary(db, { readOnly: true, formatOne: true });
+    await old.close();
+    const payloads: Uint8Array[] = [];
+    for (const [i, e] of old.entries.entries()) {
+      options.onProgress?.("covers migrate", i / old.entries.length, e.path);
+      payloads.push(encodeEntry({ ...e, embedding: { model: embedder.name, vector: await embedder.embed(e.features) } }));
     }
+    const backup = `${db}.v1.bak`;
+    await RecordLog.rewrite(db, MAGIC, backup, payloads);
     await dropIndex(db);
-    const cat = await CoversCatalog.open(db, embedder, { rebuild: true });
-    await cat.close();
-    return { entries: cat.size, from: 2 };
+    await (await CoversCatalog.open(db, embedder)).close();
+    return { entries: payloads.length, from: 1, backup };
   }
+  await dropIndex(db);
+  const cat = await CoversCatalog.open(db, embedder, { rebuild: true });
+  await cat.close();
+  return { entries: cat.size, from: 2 };
 }
 
 /**
@@ -197,7 +195,6 @@ export async function queryLibrary(db: string, file: string, options: QueryOptio
   const lock = options.lock ?? ((fn) => fn());
   const top = options.top ?? 10;
   const damaged = (d: readonly LibraryDamage[]) => { if (d.length > 0) options.onDamage?.(d); };
-  const noAlignment = { hpcp: NaN, hpcpDmax: NaN, melody: NaN, salience: NaN, fused: NaN };
   if (method === "alignment") {
     const lib = await lock(async () => {
       const l = await openCoversLibrary(db, { readOnly: true });
@@ -215,33 +212,28 @@ export async function queryLibrary(db: string, file: string, options: QueryOptio
   }
   const embedder = options.embedder;
   if (!embedder) throw new InvalidInputError(`covers query --method ${method} needs the cover embedding model`);
-  {
-    options.onProgress?.("covers query", 0, "features");
-    const q = await coverEntry(file);
-    const qv = await embedder.embed(q.features);
-    options.signal?.throwIfAborted();
-    const k = method === "embedding" ? top : options.candidates ?? TWO_STAGE_CANDIDATES;
-    const near = await lock(() => withCatalog(db, embedder, { readOnly: true }, async (cat) => {
-      const n = await cat.nearest(qv, k);
-      damaged(cat.damage);
-      return n;
-    }));
-    if (method === "embedding") {
-      return near.map((m) => ({ path: m.entry.path, distance: m.distance, cover: m.distance <= embedder.threshold, rankScore: m.distance, ...split(noAlignment), embeddingDistance: m.distance }));
-    }
-    options.onProgress?.("covers query", 0.3, "alignment");
-    return ranked(near, q.features, top, true);
+  options.onProgress?.("covers query", 0, "features");
+  const q = await coverEntry(file);
+  const qv = await embedder.embed(q.features);
+  options.signal?.throwIfAborted();
+  const k = method === "embedding" ? top : options.candidates ?? TWO_STAGE_CANDIDATES;
+  const near = await lock(() => withCatalog(db, embedder, { readOnly: true }, async (cat) => {
+    const n = await cat.nearest(qv, k);
+    damaged(cat.damage);
+    return n;
+  }));
+  if (method === "embedding") {
+    return near.map((m) => ({ path: m.entry.path, distance: m.distance, cover: m.distance <= embedder.threshold, rankScore: m.distance, hpcpDistance: NaN, melodyDistance: NaN, salienceDistance: NaN, embeddingDistance: m.distance }));
   }
+  options.onProgress?.("covers query", 0.3, "alignment");
+  return ranked(near, q.features, top, true);
 
-  function split(d: { hpcp: number; melody: number; salience: number }) {
-    return { hpcpDistance: d.hpcp, melodyDistance: d.melody, salienceDistance: d.salience };
-  }
   function ranked(cands: readonly { entry: LibraryEntry; distance: number }[], qf: CoverFeatures, k: number, withEmbedding: boolean): CoversMatch[] {
     const pairs = cands.map((c) => pairDistances(qf, c.entry.features));
     const scores = rerankScores(pairs, withEmbedding ? [cands.map((c) => c.distance)] : []);
     options.onProgress?.("covers query", 1, "");
     return cands.map((c, i) => ({ c, d: pairs[i], score: scores[i] })).sort((a, b) => a.score - b.score).slice(0, k)
-      .map(({ c, d, score }) => ({ path: c.entry.path, distance: d.fused, cover: d.fused <= CALIBRATION.threshold, rankScore: score, ...split(d), embeddingDistance: c.distance }));
+      .map(({ c, d, score }) => ({ path: c.entry.path, distance: d.fused, cover: d.fused <= CALIBRATION.threshold, rankScore: score, hpcpDistance: d.hpcp, melodyDistance: d.melody, salienceDistance: d.salience, embeddingDistance: c.distance }));
   }
 }
 
@@ -330,7 +322,7 @@ export async function evaluateCoversDataset(dir: string, options: { readonly onP
   if (embedder) {
     const emb: Float32Array[] = [];
     for (const f of feats) emb.push(await embedder.embed(f));
-    const cos = (i: number, j: number) => { let s = 0; for (let k = 0; k < emb[i].length; k++) s += emb[i][k] * emb[j][k]; return 1 - s; };
+    const cos = (i: number, j: number) => cosineDistance(emb[i], emb[j]);
     scores[`embedding (${embedder.name})`] = evaluateCovers(n, cos, labels);
     const k = options.candidates ?? TWO_STAGE_CANDIDATES;
     const view = (q: number, j: number): PairDistances => ({ hpcp: views[0][q * n + j], hpcpDmax: views[1][q * n + j], melody: views[2][q * n + j], salience: views[3][q * n + j], fused: NaN });

@@ -7,7 +7,8 @@ import { OnnxModel } from "../../nn/runtime.js";
 import { maxAbsDiff } from "../../testing/assert.js";
 import { arrayValues, fitFixedBatch } from "../../testing/arrays.js";
 import { Rng } from "../../random.js";
-import { coverEmbedding, distillLoss, initCoverNet, pitchPatches, proxyLoss, type CoverNetConfig } from "./embedding.js";
+import { normalizedSoftmaxLoss } from "../../nn/optim.js";
+import { coverEmbedding, distillLoss, initCoverNet, pitchPatches, PROXY_SCALE, type CoverNetConfig } from "./embedding.js";
 
 await init("wasm");
 const ort = await ortNode();
@@ -54,7 +55,7 @@ test("cover embedding: the proxy loss learns to tell two songs apart; distillati
   const x = np.concatenate([patches(features(5, 12), 12), patches(features(6, 12), 12)], 0);
   const proxies = np.array(Float32Array.from({ length: 10 }, (_, i) => Math.sin(i + 1))).reshape([2, 5]);
   const targets = np.array([1, 0, 0, 1]).reshape([2, 2]);
-  const { first, last } = fitFixedBatch((q: { net: typeof p; proxies: JArray }, xx: JArray, yy: JArray) => proxyLoss(coverEmbedding(q.net, xx, "patch"), q.proxies, yy), { net: p, proxies }, [x.ref, targets], 60, 1e-2);
+  const { first, last } = fitFixedBatch((q: { net: typeof p; proxies: JArray }, xx: JArray, yy: JArray) => normalizedSoftmaxLoss(coverEmbedding(q.net, xx, "patch"), q.proxies, yy, PROXY_SCALE), { net: p, proxies }, [x.ref, targets], 60, 1e-2);
   assert.ok(last < 0.05 && last < first / 5, `proxy loss ${first} → ${last}`);
   const teacher = np.array([1, -1, -1, 1]).reshape([2, 2]); // opposite directions
   const d = fitFixedBatch((q: typeof p, xx: JArray, tt: JArray) => distillLoss(coverEmbedding(q, xx, "patch"), tt), initCoverNet(cfg, 8), [x, teacher], 80, 1e-2);

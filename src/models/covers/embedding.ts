@@ -27,7 +27,7 @@ import { numpy as np, lax, type Array as JArray } from "@jax-js/jax";
 import { InvalidInputError } from "../../errors.js";
 import { attentionPool, initAttentionPool, type AttentionPoolParams } from "../../nn/blocks.js";
 import { conv2dNhwc, dense, initConv2d, initDense, relu, Rng, type Conv2dParams, type DenseParams } from "../../nn/layers.js";
-import { crossEntropy, l2Normalize } from "../../nn/optim.js";
+import { l2Normalize } from "../../nn/optim.js";
 
 export const PITCH_CLASSES = 12;
 /** Time taps of the first convolution. */
@@ -119,11 +119,8 @@ export function coverEmbedding(p: CoverNetParams, x: JArray, impl: "patch" | "la
   return l2Normalize(dense(p.head, coverBackbone(p.backbone, x, impl)));
 }
 
-/** Normalised-softmax loss: cross-entropy of cos(embedding, proxy_k) / temperature over the works' proxies [K, d]; targets one-hot [B, K]. */
-export function proxyLoss(embeddings: JArray, proxies: JArray, targets: JArray, temperature = 0.05): JArray {
-  const logits = np.matmul(embeddings, l2Normalize(proxies).transpose([1, 0])).mul(1 / temperature);
-  return crossEntropy(logits, targets);
-}
+/** The training loss's scale: nn/optim's normalizedSoftmaxLoss at temperature 0.05 (MOVE's). */
+export const PROXY_SCALE = 1 / 0.05;
 
 /**
  * Distillation (Re-MOVE's "distance" variant): the student's pairwise cosine

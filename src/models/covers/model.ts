@@ -8,7 +8,7 @@
  */
 import { ModelError } from "../../errors.js";
 import { OnnxModel, recipeOf, type ModelFiles, type OrtLike, type SessionOptions } from "../../nn/runtime.js";
-import { COVER_VIEWS, coverInput, type CoverViews } from "./contract.js";
+import { COVER_VIEWS, coverInput, cropFrames, type CoverViews } from "./contract.js";
 
 /** File name prefix of the shipped cover embedding models (models/covers-*.onnx). */
 export const COVERS_MODEL_PREFIX = "covers-";
@@ -26,17 +26,10 @@ export class CoverEmbedder {
 
   /** The unit embedding of a recording's cover features. */
   async embed(f: CoverViews): Promise<Float32Array> {
-    let T = f.nFrames;
-    let x = coverInput(f);
-    if (T < MIN_FRAMES) {
-      // Too short to fill the convolutions' view: repeat (an empty recording gets zeros, a valid input).
-      const reps = Math.ceil(MIN_FRAMES / Math.max(1, T));
-      const y = new Float32Array(COVER_VIEWS * 12 * T * reps);
-      for (let r = 0; r < COVER_VIEWS * 12; r++) for (let k = 0; k < reps; k++) if (T > 0) y.set(x.subarray(r * T, (r + 1) * T), r * T * reps + k * T);
-      x = y;
-      T *= reps;
-      if (T === 0) { x = new Float32Array(COVER_VIEWS * 12 * MIN_FRAMES); T = MIN_FRAMES; }
-    }
+    // Too short to fill the convolutions' view: repeated whole (an empty recording gets zeros, a valid input).
+    const T = f.nFrames === 0 ? MIN_FRAMES : f.nFrames < MIN_FRAMES ? f.nFrames * Math.ceil(MIN_FRAMES / f.nFrames) : f.nFrames;
+    const rows = COVER_VIEWS * 12;
+    const x = f.nFrames === 0 ? new Float32Array(rows * T) : T === f.nFrames ? coverInput(f) : cropFrames(coverInput(f), rows, f.nFrames, 0, T);
     const out = await this.onnx.run({ input0: { data: x, dims: [1, COVER_VIEWS, 12, T] } });
     const v = out.output0;
     if (!v || v.data.length !== this.dim) throw new ModelError(`the cover embedding model returned ${v?.data.length ?? 0} values, expected ${this.dim}`);
