@@ -24,7 +24,7 @@ import { parseRaggedTimeSeries } from "../src/eval/io.js";
 import { decodeWav } from "../src/io/wav.js";
 import { binToHz, hzToBin, MULTIPITCH_BINS, pickPeaks, toModelSignal } from "../src/models/pitch/contract.js";
 import { loadMultipitchModel } from "../src/node.js";
-import { BP_HOP, loadBasicPitch, runBasicPitch, type BasicPitchOutput } from "./basic-pitch.js";
+import { basicPitchFrameTime, loadBasicPitch, runBasicPitch, type BasicPitchOutput } from "./basic-pitch.js";
 import { multipitchWithModel } from "../src/tasks/multipitch.js";
 
 const arg = (key: string) => (process.argv.find((s) => s.startsWith(`${key}=`)) ?? `${key}=`).slice(key.length + 1).split(",").filter(Boolean);
@@ -81,7 +81,7 @@ const model = ourModels[0], ours = oursMethods[0];
 // --- basic-pitch, its ONNX model (../shared/anchors/basic-pitch/nmp.onnx, Apache-2.0) in onnxruntime-node,
 // with its own pre- and post-processing (basic_pitch/inference.py): 22050 Hz mono, windows of 43844 samples
 // overlapping by 30 frames (the signal padded with half of that in front), 15 frames dropped at each window
-// edge, frames at 256/22050 s, cut to the signal's length.
+// edge, cut to the signal's length; frame times by its model_frames_to_time (basicPitchFrameTime).
 const nmp = await loadBasicPitch();
 const bpCache = new Map<string, BasicPitchOutput>();
 const basicPitchOnnx = (x: Float32Array) => runBasicPitch(nmp, x);
@@ -94,7 +94,7 @@ async function basicPitchRun(x: Float32Array, file: string, output: "contour" | 
   rows.forEach((r, t) => r.forEach((v, k) => (sal[k * frames + t] = v)));
   // Bin b of basic-pitch's grid: 27.5 Hz · 2^(b / bins per octave) (contour: 3 bins a semitone; notes: the 88 keys).
   const perOctave = output === "contour" ? 36 : 12;
-  return { sal, bins, frames, times: Float64Array.from({ length: frames }, (_, i) => (i * BP_HOP) / 22050), toHz: (b) => 27.5 * 2 ** (b / perOctave) };
+  return { sal, bins, frames, times: Float64Array.from({ length: frames }, (_, i) => basicPitchFrameTime(i)), toHz: (b) => 27.5 * 2 ** (b / perOctave) };
 }
 const methods: Method[] = [
   ...oursMethods,

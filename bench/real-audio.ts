@@ -28,7 +28,7 @@ import { hzToBin, pickPeaks } from "../src/models/pitch/contract.js";
 import { loadMultipitchModel, loadSeparationModel, readAudioFile } from "../src/node.js";
 import { multipitch } from "../src/tasks/multipitch.js";
 import { separate } from "../src/tasks/separate.js";
-import { loadBasicPitch, runBasicPitch } from "./basic-pitch.js";
+import { basicPitchFrameTime, loadBasicPitch, runBasicPitch } from "./basic-pitch.js";
 
 const SHARED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../shared/audio");
 if (!existsSync(SHARED)) throw new Error(`no ${SHARED}: these checks need the shared real recordings`);
@@ -53,7 +53,7 @@ const picked = pickPeaks(sal, 264, frames, 0.25);
 const bpSeconds = (performance.now() - t) / 1000;
 await nmp.dispose();
 // pickPeaks reports our grid's Hz for a fractional bin: map back to basic-pitch's 3-bins-a-semitone grid from 27.5 Hz.
-const bpEst = { times: Float64Array.from({ length: frames }, (_, i) => (i * 256) / 22050), freqs: picked.freqs.map((fs) => Float64Array.from(fs, (hz) => 27.5 * 2 ** (hzToBin(hz) / 36))) };
+const bpEst = { times: Float64Array.from({ length: frames }, (_, i) => basicPitchFrameTime(i)), freqs: picked.freqs.map((fs) => Float64Array.from(fs, (hz) => 27.5 * 2 ** (hzToBin(hz) / 36))) };
 const seconds = x.length / 22050;
 console.log(`Real singing: MUSDB18 sample vocals stem, ${seconds.toFixed(1)} s; pseudo-reference YIN, ${voiced} voiced frames of ${f0.length}\n`);
 console.log("| method | Precision | Recall | Accuracy | × realtime |\n|---|---|---|---|---|");

@@ -19,7 +19,7 @@ function fontList(names: readonly string[] | undefined): FontName[] {
 const DESCRIPTIONS = {
   separation: "MUSDB-like songs: mixture.wav, vocals.wav (Festival, formant or speech singer; silence in instrumentals), accompaniment.wav, stems/, vocals F0 (mir_eval melody format), notes and phone timings (Festival).",
   multi: "Multi-instrument pieces (2–5 parts): mixture.wav, stems/, notes per instrument (mir_eval), multipitch.txt.",
-  piano: "MAESTRO-like solo piano with sustain pedal: piano.wav, piano.mid, notes.txt (offsets after the pedal, mir_eval) and notes_velocity.txt.",
+  piano: "MAESTRO-like solo piano performances (melodies, runs, trills, repeated notes, wide chords, arpeggios, the whole keyboard; rubato, velocity curves, sustain pedal; four piano programs): piano.wav, piano_recorded.wav (--chain), piano.mid, notes.txt (offsets after the pedal, mir_eval) and notes_velocity.txt.",
   choir: "Vocal ensembles (SATB by default; 1–6 singers with --singers): stems/<voice>.wav, <voice>.f0.txt, mixture.wav (dry), mixture_reverb.wav, mixture_recorded.wav (--chain), multipitch.txt (every singer's F0).",
 } as const;
 
@@ -43,6 +43,7 @@ export function addSynthCommands(program: Command): void {
         .option("--instrumental <share>", "share of songs without vocals (0–1): half with a lead instrument (trumpet, sax, violin, flute, clarinet, synth lead) playing the sung line with vibrato and glides, half with a played melody; their vocals.wav is silence", (v) => Number(v), 0)
         .option("--chain", "record each song through a drawn chain: room and microphone EQ on every stem, compression, a noise floor (stems/noise.wav), level, MP3/Ogg round trip of the mixture; accompaniment = mixture − vocals (every draw in the manifest)");
     }
+    if (kind === "piano") cmd.option("--chain", "also write piano_recorded.wav: a drawn room, microphone EQ, compression, noise floor, level and MP3/Ogg round trip (every draw in the manifest)");
     if (kind === "choir") {
       cmd
         .option("--voices <engines>", "comma-separated singing engines, drawn per singer: festival (sung lyrics, Festival's diphone voice), soundfont (Choir Aahs / Voice Oohs of the item's SoundFont), formant (source–filter singer: glottal source, soprano/alto/tenor/bass/child formants, consonants, breath), speech (eSpeak NG syllables re-pitched onto the sung line by PSOLA; needs espeak-ng)", "festival")

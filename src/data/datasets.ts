@@ -24,7 +24,8 @@ import { writeAudioFile, writeFileAtomic } from "../io/file.js";
 import { readSoundFont, type FontName } from "../io/soundfonts.js";
 import { Rng } from "../random.js";
 import { f0Track, melodyText, segmentsText } from "./annotations.js";
-import { composeChoir, composePiano, composeSong, pedalledNotes } from "./composer.js";
+import { composeChoir, composeSong, pedalledNotes } from "./composer.js";
+import { composePianoPiece } from "./piano.js";
 import { expressiveContour, type Contour, type NoteExpression } from "./contours.js";
 import { drawTransform, makeVersion, type VersionTransform } from "./covers.js";
 import { encodeMidi } from "../io/midi.js";
@@ -358,19 +359,39 @@ function alignTo(decoded: AudioSignal, reference: AudioSignal): AudioSignal {
   return { sampleRate: reference.sampleRate, channels };
 }
 
-async function makePianoItem(dir: string, seed: number, font: FontName, seconds: number, sampleRate: number): Promise<ItemMeta> {
-  const song = composePiano(seed, { durationSeconds: seconds });
+/** Piano programs a piece is played on, drawn per item: acoustic grand (half the items), bright, electric grand, honky-tonk. */
+export const PIANO_PROGRAMS = [0, 0, 0, 1, 2, 3] as const;
+
+/**
+ * A solo-piano performance (data/piano.ts) rendered with a SoundFont's piano (program drawn from
+ * PIANO_PROGRAMS), peak-normalised, and, with `chain`, recorded through a drawn chain (room, EQ,
+ * compression, noise, level, codec where `codecDir` is given and the encoder is installed). `heard`:
+ * the notes with offsets after the pedal (MAESTRO's convention), the transcription truth.
+ */
+export async function renderPianoPiece(seed: number, font: FontName, seconds: number, sampleRate: number, o: { readonly chain?: boolean; readonly codecDir?: string } = {}): Promise<{ dry: AudioSignal; recorded?: AudioSignal; song: Song; heard: Note[]; recording?: RecordingDraw }> {
+  const program = PIANO_PROGRAMS[new Rng(seed * 31 + 7).int(0, PIANO_PROGRAMS.length - 1)];
+  const song = composePianoPiece(seed, { durationSeconds: seconds, program });
   const length = Math.ceil((song.durationSeconds + 2) * sampleRate);
-  const stems = await renderSong(song, font, sampleRate, length);
-  const audio = normalise(stems, sampleRate, length);
+  const dry = normalise(await renderSong(song, font, sampleRate, length), sampleRate, length);
+  const heard = pedalledNotes(song.parts[0]);
+  if (!o.chain) return { dry, song, heard };
+  const { draw, rng } = recordingDraw(seed);
+  const used = o.codecDir === undefined ? { ...draw, codec: null } : draw;
+  const chained = recordChain(dry, used, rng);
+  const recorded = o.codecDir === undefined ? chained : await codecRoundTrip(o.codecDir, chained, used);
+  return { dry, recorded, song, heard, recording: used };
+}
+
+async function makePianoItem(dir: string, seed: number, font: FontName, seconds: number, sampleRate: number, chain: boolean): Promise<ItemMeta> {
+  const { dry, recorded, song, heard, recording } = await renderPianoPiece(seed, font, seconds, sampleRate, { chain, codecDir: dir });
   const piano = song.parts[0];
-  const heard = pedalledNotes(piano);
   await fs.mkdir(dir, { recursive: true });
-  await writeStereo(path.join(dir, "piano.wav"), audio);
+  await writeStereo(path.join(dir, "piano.wav"), dry);
+  if (recorded) await writeStereo(path.join(dir, "piano_recorded.wav"), recorded);
   await writeFileAtomic(path.join(dir, "piano.mid"), encodeMidi([piano]));
   await writeFileAtomic(path.join(dir, "notes.txt"), notesToMirEval(heard));
   await writeFileAtomic(path.join(dir, "notes_velocity.txt"), heard.map((n) => `${n.onset.toFixed(6)}\t${n.offset.toFixed(6)}\t${n.pitch}\t${n.velocity}`).join("\n") + "\n");
-  return meta(path.basename(dir), seed, font, song);
+  return { ...meta(path.basename(dir), seed, font, song), ...(recording ? { recording } : {}) };
 }
 
 /** How a cover version is rendered beyond its transform (training sets draw more variety than `mirkit synth covers`). */
@@ -483,7 +504,7 @@ export async function makeDataset(kind: Exclude<SynthKind, "covers">, o: Dataset
   const make = (dir: string, seed: number, font: FontName): Promise<ItemMeta> => {
     if (kind === "separation") return makeSeparationItem(dir, seed, font, o.seconds, o.sampleRate, { engines: voices as SingingEngine[], instrumental, chain: o.chain === true });
     if (kind === "multi") return makeMultiItem(dir, seed, font, o.seconds, o.sampleRate);
-    if (kind === "piano") return makePianoItem(dir, seed, font, o.seconds, o.sampleRate);
+    if (kind === "piano") return makePianoItem(dir, seed, font, o.seconds, o.sampleRate, o.chain === true);
     return makeChoirItem(dir, seed, font, o.seconds, o.sampleRate, { engines: voices!, expressive: o.expressive === true, ensemble: o.ensemble, chain: o.chain === true });
   };
   const header = {

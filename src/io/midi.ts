@@ -1,9 +1,10 @@
 /**
  * A Standard MIDI File writer (format 1): one track per part, notes, program
  * changes, sustain pedal (CC64) and pitch bends (range set to ±2 semitones by
- * RPN 0). Times are written at 960 ticks per quarter at 120 BPM (0.52 ms per
- * tick), whatever the musical tempo, so event times survive to half a
- * millisecond.
+ * RPN 0). Times are written at 960 ticks per quarter at the given tempo
+ * (default 120 BPM: 0.52 ms per tick), so event times survive to about half a
+ * millisecond; a transcription passes its estimated tempo, so that notation
+ * programs show beats where the music has them.
  */
 
 /** One track: what a score part or a transcribed voice gives (data/score.ts's Part fits). */
@@ -24,6 +25,7 @@ export const BEND_RANGE = 2;
 
 const PPQ = 960;
 const US_PER_QUARTER = 500000; // 120 BPM
+/** Seconds per tick at the default tempo. */
 export const MIDI_TICK_SECONDS = US_PER_QUARTER / 1e6 / PPQ;
 
 function varLen(n: number): number[] {
@@ -37,14 +39,16 @@ function chunk(type: string, body: number[]): number[] {
   return [...[...type].map((c) => c.charCodeAt(0)), (len >>> 24) & 255, (len >>> 16) & 255, (len >>> 8) & 255, len & 255, ...body];
 }
 
-export function encodeMidi(parts: readonly MidiPart[]): Uint8Array {
+export function encodeMidi(parts: readonly MidiPart[], options: { readonly tempoBpm?: number } = {}): Uint8Array {
+  const usPerQuarter = Math.round(60e6 / Math.max(20, Math.min(300, options.tempoBpm ?? 120)));
+  const tickSeconds = usPerQuarter / 1e6 / PPQ;
   const tracks: number[][] = [];
   // Track 0: tempo.
-  tracks.push(chunk("MTrk", [0, 0xff, 0x51, 3, (US_PER_QUARTER >> 16) & 255, (US_PER_QUARTER >> 8) & 255, US_PER_QUARTER & 255, 0, 0xff, 0x2f, 0]));
+  tracks.push(chunk("MTrk", [0, 0xff, 0x51, 3, (usPerQuarter >> 16) & 255, (usPerQuarter >> 8) & 255, usPerQuarter & 255, 0, 0xff, 0x2f, 0]));
   parts.forEach((part, k) => {
     const ch = part.drums ? 9 : k % 16 === 9 ? 10 : k % 16;
     const events: { tick: number; order: number; bytes: number[] }[] = [];
-    const tick = (t: number) => Math.max(0, Math.round(t / MIDI_TICK_SECONDS));
+    const tick = (t: number) => Math.max(0, Math.round(t / tickSeconds));
     const name = [...part.name].map((c) => c.charCodeAt(0) & 0x7f);
     events.push({ tick: 0, order: -2, bytes: [0xff, 0x03, ...varLen(name.length), ...name] });
     if (!part.drums) events.push({ tick: 0, order: -1, bytes: [0xc0 | ch, part.program & 0x7f] });

@@ -19,6 +19,14 @@ export const MODELS_DIR = ((): string => {
   }
 })();
 
+/**
+ * Second graphs of a model, beside its main one as <name>.<part>.onnx (the
+ * piano model's per-frame step: models/transcription/model.ts); they are
+ * read with the model and are not models of their own.
+ */
+export const COMPANION_PARTS = ["step"] as const;
+const isCompanion = (f: string) => COMPANION_PARTS.some((p) => f.endsWith(`.${p}.onnx`));
+
 /** Whether a shipped model's recipe says it was trimmed from another (such models are chosen by name only). */
 function isTrimmed(onnxFile: string): boolean {
   try {
@@ -33,7 +41,7 @@ function isTrimmed(onnxFile: string): boolean {
  * `--model NAME`); `what` and `script` make the error useful.
  */
 export function shippedModel(prefix: string, what: string, script: string): string {
-  const found = existsSync(MODELS_DIR) ? readdirSync(MODELS_DIR).filter((f) => f.startsWith(prefix) && f.endsWith(".onnx")).sort().map((f) => path.join(MODELS_DIR, f)) : [];
+  const found = existsSync(MODELS_DIR) ? readdirSync(MODELS_DIR).filter((f) => f.startsWith(prefix) && f.endsWith(".onnx") && !isCompanion(f)).sort().map((f) => path.join(MODELS_DIR, f)) : [];
   if (found.length === 0) throw new ModelError(`no ${what} model in ${MODELS_DIR}; train one with ${script} or pass a model file`);
   return found.find((f) => !isTrimmed(f)) ?? found[0];
 }
@@ -46,7 +54,7 @@ export function resolveModel(nameOrFile: string): string {
   if (nameOrFile.includes("/") || nameOrFile.includes(path.sep) || nameOrFile.endsWith(".onnx")) return nameOrFile;
   const file = path.join(MODELS_DIR, `${nameOrFile}.onnx`);
   if (!existsSync(file)) {
-    const names = existsSync(MODELS_DIR) ? readdirSync(MODELS_DIR).filter((f) => f.endsWith(".onnx")).map((f) => f.replace(/\.onnx$/, "")) : [];
+    const names = existsSync(MODELS_DIR) ? readdirSync(MODELS_DIR).filter((f) => f.endsWith(".onnx") && !isCompanion(f)).map((f) => f.replace(/\.onnx$/, "")) : [];
     throw new InvalidInputError(`no shipped model of that name; the shipped ones are ${names.join(", ") || "none"} (or give a path to an .onnx file)`, { file: nameOrFile });
   }
   return file;
@@ -55,7 +63,7 @@ export function resolveModel(nameOrFile: string): string {
 /** The shipped models: name, file and parsed recipe each. */
 export function shippedModels(): { name: string; file: string; sizeBytes: number; recipe: Record<string, unknown> }[] {
   if (!existsSync(MODELS_DIR)) return [];
-  return readdirSync(MODELS_DIR).filter((f) => f.endsWith(".onnx")).sort().map((f) => {
+  return readdirSync(MODELS_DIR).filter((f) => f.endsWith(".onnx") && !isCompanion(f)).sort().map((f) => {
     const file = path.join(MODELS_DIR, f), recipeFile = file.replace(/\.onnx$/, ".recipe.json");
     let recipe: Record<string, unknown> = {};
     try {
@@ -68,7 +76,7 @@ export function shippedModels(): { name: string; file: string; sizeBytes: number
 }
 
 /** A model's ONNX bytes and parsed recipe (`x.onnx` → `x.recipe.json`). */
-export async function readModelFiles(onnxFile: string): Promise<{ onnx: Uint8Array; recipe: unknown; recipeName: string }> {
+export async function readModelFiles(onnxFile: string): Promise<{ onnx: Uint8Array; recipe: unknown; recipeName: string; companions: Record<string, Uint8Array> }> {
   if (!existsSync(onnxFile)) throw new InvalidInputError("no such model file", { file: onnxFile });
   const recipeName = onnxFile.replace(/\.onnx$/, "") + ".recipe.json";
   if (!existsSync(recipeName)) throw new InvalidInputError("the model has no .recipe.json beside it (the training script writes one)", { file: recipeName });
@@ -78,5 +86,8 @@ export async function readModelFiles(onnxFile: string): Promise<{ onnx: Uint8Arr
   } catch (e) {
     throw new ModelError(`the model's recipe is not valid JSON (${(e as Error).message})`, { file: recipeName });
   }
-  return { onnx: new Uint8Array(await fs.readFile(onnxFile)), recipe, recipeName };
+  const companions: Record<string, Uint8Array> = {};
+  const base = onnxFile.replace(/\.onnx$/, "");
+  for (const part of COMPANION_PARTS) if (existsSync(`${base}.${part}.onnx`)) companions[part] = new Uint8Array(await fs.readFile(`${base}.${part}.onnx`));
+  return { onnx: new Uint8Array(await fs.readFile(onnxFile)), recipe, recipeName, companions };
 }

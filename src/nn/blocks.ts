@@ -27,24 +27,25 @@ export function initBatchNorm(channels: number): { params: BatchNormParams; stat
   return { params: { gamma: np.ones([channels]), beta: np.zeros([channels]) }, stats: { mean: np.zeros([channels]), var: np.ones([channels]) } };
 }
 
-const channelShape = (x: JArray) => x.shape.map((d, i) => (i === 1 ? d : 1));
+const channelShape = (x: JArray, axis: number) => x.shape.map((d, i) => (i === axis ? d : 1));
 
 /**
- * Batch normalisation over axis 1 (channels). Train mode normalises with the
+ * Batch normalisation over the channel axis (1, or `axis`: −1 for channels last). Train mode normalises with the
  * batch statistics and returns updated running statistics (momentum 0.1, as
  * PyTorch); eval mode uses the running statistics.
  */
 export function batchNorm(
-  p: BatchNormParams, stats: BatchNormStats, x: JArray, options: { readonly train: boolean; readonly eps?: number; readonly momentum?: number },
+  p: BatchNormParams, stats: BatchNormStats, x: JArray, options: { readonly train: boolean; readonly eps?: number; readonly momentum?: number; readonly axis?: number },
 ): { y: JArray; stats: BatchNormStats } {
   const eps = options.eps ?? 1e-5, mom = options.momentum ?? 0.1;
-  const shape = channelShape(x);
-  const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
+  const axis = options.axis === undefined ? 1 : (options.axis + x.ndim) % x.ndim;
+  const shape = channelShape(x, axis);
+  const axes = x.shape.map((_, i) => i).filter((i) => i !== axis);
   let mean: JArray, variance: JArray, next: BatchNormStats;
   if (options.train) {
     mean = x.ref.mean(axes);
     variance = np.var_(x.ref, axes);
-    const n = x.shape.reduce((a, b) => a * b, 1) / x.shape[1];
+    const n = x.shape.reduce((a, b) => a * b, 1) / x.shape[axis];
     next = {
       mean: stats.mean.ref.mul(1 - mom).add(lax.stopGradient(mean.ref).mul(mom)),
       var: stats.var.ref.mul(1 - mom).add(lax.stopGradient(variance.ref).mul((mom * n) / Math.max(1, n - 1))),
@@ -179,6 +180,30 @@ function gruSteps(wx: JArray, wh: JArray, b: JArray, x: JArray, reverse: boolean
   return np.stack(outs, 1);
 }
 
+/**
+ * One LSTM step from the input's gate contributions xg [B, 4H] (x·Wx + b),
+ * the state h, c [B, H] and wh [H, 4H] (all consumed): the new h and c.
+ * Gates [input, forget, cell, output].
+ */
+function lstmGates(xg: JArray, h: JArray, c: JArray, wh: JArray): [JArray, JArray] {
+  const H = wh.shape[0];
+  const g = xg.add(np.matmul(h, wh));
+  const i = sigmoid(g.ref.slice([], [0, H])), f = sigmoid(g.ref.slice([], [H, 2 * H]));
+  const u = np.tanh(g.ref.slice([], [2 * H, 3 * H])), o = sigmoid(g.slice([], [3 * H, 4 * H]));
+  const c2 = f.mul(c).add(i.mul(u));
+  return [o.mul(np.tanh(c2.ref)), c2];
+}
+
+/**
+ * One step of `lstm` (same parameters) from an explicit state: x [B, D],
+ * h and c [B, H] (consumed) → the new [h, c]. What a step-by-step
+ * (autoregressive) model exports, since the ONNX LSTM node of `lstm` starts
+ * from a zero state.
+ */
+export function lstmStep(p: LstmParams, x: JArray, h: JArray, c: JArray): [JArray, JArray] {
+  return lstmGates(np.matmul(x, p.wx.ref).add(p.b.ref), h, c, p.wh.ref);
+}
+
 /** LSTM steps, as gruSteps with gates [input, forget, cell, output]. */
 function lstmSteps(wx: JArray, wh: JArray, b: JArray, x: JArray, reverse: boolean): JArray {
   const H = wh.shape[0], B = x.shape[0];
@@ -186,11 +211,7 @@ function lstmSteps(wx: JArray, wh: JArray, b: JArray, x: JArray, reverse: boolea
   let h = np.zeros([B, H]), c = np.zeros([B, H]);
   const outs: JArray[] = [];
   for (const xt of steps(xs, reverse)) {
-    const g = xt.add(np.matmul(h, wh.ref));
-    const i = sigmoid(g.ref.slice([], [0, H])), f = sigmoid(g.ref.slice([], [H, 2 * H]));
-    const u = np.tanh(g.ref.slice([], [2 * H, 3 * H])), o = sigmoid(g.slice([], [3 * H, 4 * H]));
-    c = f.mul(c).add(i.mul(u));
-    h = o.mul(np.tanh(c.ref));
+    [h, c] = lstmGates(xt, h, c, wh.ref);
     outs.push(h.ref);
   }
   h.dispose();

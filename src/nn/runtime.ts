@@ -194,6 +194,8 @@ export interface ModelFiles {
   readonly onnx: Uint8Array;
   readonly recipe: unknown;
   readonly recipeName: string;
+  /** Second graphs by part name ("step"), for models that have them. */
+  readonly companions?: Readonly<Record<string, Uint8Array>>;
 }
 
 /** `files.recipe` as R after `valid` accepts it; otherwise a ModelError naming the recipe and what it lacks. */

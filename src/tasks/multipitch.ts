@@ -10,13 +10,12 @@
  * equals that of the whole-file HCQT up to float rounding, and memory is
  * bounded by the segment length.
  */
-import { StreamResampler } from "../dsp/resample.js";
-import { InvalidInputError } from "../errors.js";
-import { asBlocks, toMono, type AudioSignal } from "../io/audio.js";
+import { asBlocks, type AudioSignal } from "../io/audio.js";
 import { MULTIPITCH_HOP, MULTIPITCH_RATE, multipitchInput, pickPeaks } from "../models/pitch/contract.js";
 import type { MultipitchModel } from "../models/pitch/model.js";
 import { MULTIF0_TIME_RADIUS, type Fusion } from "../models/pitch/multif0.js";
 import { OnnxModel, runChunked } from "../nn/runtime.js";
+import { segmentStream } from "./segments.js";
 
 export interface MultipitchOptions {
   readonly fusion: Fusion;
@@ -57,38 +56,16 @@ async function collect(parts: AsyncIterable<{ times: Float64Array; freqs: Float6
 
 /**
  * Multiple F0s over a stream of audio blocks (one rate and channel count):
- * mixed to mono, resampled to 22050 Hz as it arrives (StreamResampler), and
- * cut into segments of `segmentSeconds` whose HCQTs carry 4 s of context each
- * side; yields each segment's frames in order. Memory is bounded by the
- * segment, whatever the stream's length. `totalSeconds`, when known, only
- * drives progress.
+ * segments of `segmentSeconds` whose HCQTs carry 4 s of context each side
+ * (tasks/segments.ts); yields each segment's frames in order. Memory is
+ * bounded by the segment, whatever the stream's length. `totalSeconds`,
+ * when known, only drives progress.
  */
 export async function* multipitchStream(model: OnnxModel, blocks: AsyncIterable<AudioSignal>, o: MultipitchOptions & { readonly totalSeconds?: number }): AsyncGenerator<{ times: Float64Array; freqs: Float64Array[] }> {
   const coreFrames = Math.max(64, Math.round(((o.segmentSeconds ?? 60) * MULTIPITCH_RATE) / MULTIPITCH_HOP));
   const totalGuess = o.totalSeconds !== undefined ? Math.floor((o.totalSeconds * MULTIPITCH_RATE) / MULTIPITCH_HOP) + 1 : undefined;
-  let buf = new Float32Array(0);
-  let bufStart = 0, bufEnd = 0; // absolute sample indices at 22050 Hz
-  let first = 0; // the next segment's first core frame
-  let resampler: StreamResampler | undefined;
-  let rate = 0, nc = 0;
-  const append = (x: Float32Array) => {
-    const used = bufEnd - bufStart;
-    if (used + x.length > buf.length) {
-      const grown = new Float32Array(Math.max(2 * (used + x.length), 1 << 16));
-      grown.set(buf.subarray(0, used));
-      buf = grown;
-    }
-    buf.set(x, used);
-    bufEnd += x.length;
-  };
-  // One segment: core frames [first, first + core) of a signal whose frames end at totalFrames (Infinity while streaming).
-  const segment = async (totalFrames: number) => {
-    const core = Math.min(coreFrames, totalFrames - first);
-    const from = Math.max(0, first - MARGIN_FRAMES);
-    const to = Math.min(totalFrames, first + core + MARGIN_FRAMES);
-    // Audio of frames [from, to): frame j is centred on sample j·hop.
-    const a = from * MULTIPITCH_HOP, b = Math.min(bufEnd, (to - 1) * MULTIPITCH_HOP + 1);
-    const input = multipitchInput(buf.subarray(a - bufStart, b - bufStart), o.fusion);
+  yield* segmentStream(blocks, { rate: MULTIPITCH_RATE, hop: MULTIPITCH_HOP, marginFrames: MARGIN_FRAMES, coreFrames, what: "multipitch", signal: o.signal }, async (audio, from, first, core) => {
+    const input = multipitchInput(audio, o.fusion);
     const seg = await runChunked(model, { data: input.data, dims: [1, input.channels, input.bins, input.frames] }, {
       chunk: 512, overlap: 4 * MULTIF0_TIME_RADIUS, signal: o.signal,
       onProgress: totalGuess ? (f) => o.onProgress?.(Math.min(1, (first + f * core) / totalGuess)) : undefined,
@@ -97,33 +74,7 @@ export async function* multipitchStream(model: OnnxModel, blocks: AsyncIterable<
     const sal = new Float32Array(input.bins * core);
     for (let k = 0; k < input.bins; k++) for (let t = 0; t < core && off + t < T; t++) sal[k * core + t] = seg.data[k * T + off + t];
     o.onSalience?.(sal, core, first);
-    const picked = pickPeaks(sal, input.bins, core, o.threshold, first);
-    first += core;
-    // Drop the audio no later segment needs.
-    const keep = Math.max(bufStart, Math.min(bufEnd, (first - MARGIN_FRAMES) * MULTIPITCH_HOP));
-    buf.copyWithin(0, keep - bufStart, bufEnd - bufStart);
-    bufStart = keep;
-    return picked;
-  };
-  o.signal?.throwIfAborted();
-  for await (const block of blocks) {
-    o.signal?.throwIfAborted();
-    if (block.channels.length === 0) throw new InvalidInputError("multipitch: the audio is empty (no channels)");
-    if (!resampler) {
-      rate = block.sampleRate;
-      nc = block.channels.length;
-      resampler = new StreamResampler(rate, MULTIPITCH_RATE);
-    } else if (block.sampleRate !== rate || block.channels.length !== nc) {
-      throw new InvalidInputError(`multipitch: a block of ${block.channels.length} channels at ${block.sampleRate} Hz in a stream of ${nc} at ${rate} Hz`);
-    }
-    append(resampler.push(toMono(block)));
-    // A segment is ready once the audio of its last context frame has arrived.
-    while (bufEnd >= (first + coreFrames + MARGIN_FRAMES - 1) * MULTIPITCH_HOP + 1 + MULTIPITCH_HOP) yield await segment(Infinity);
-  }
-  if (!resampler) throw new InvalidInputError("multipitch: the audio is empty");
-  append(resampler.end());
-  if (bufEnd === 0) throw new InvalidInputError("multipitch: the audio is empty");
-  const totalFrames = Math.floor(bufEnd / MULTIPITCH_HOP) + 1; // centred frames, as hcqt gives
-  while (first < totalFrames) yield await segment(totalFrames);
+    return pickPeaks(sal, input.bins, core, o.threshold, first);
+  });
   o.onProgress?.(1);
 }

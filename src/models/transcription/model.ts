@@ -1,0 +1,45 @@
+/**
+ * A loaded piano transcription model: two ONNX graphs, the acoustic model
+ * (log-mel [1, T, 229] → features [1, T, F] and onset velocities
+ * [1, T, 88], any T) and the per-frame step (features [1, F], the previous
+ * frame's states one-hot [1, 88·S], the LSTM state h, c [1, H] → state
+ * logits [1, 88·S] and the new h, c), and its recipe's `model` (kind,
+ * states, features, hidden). `PianoTranscriber.load(ort, files)` in any
+ * runtime (files.companions.step is the step graph: <name>.step.onnx beside
+ * <name>.onnx); `loadPianoTranscriber()` from "mirkit/node" reads the
+ * shipped one.
+ */
+import { ModelError } from "../../errors.js";
+import { OnnxModel, recipeOf, type ModelFiles, type OrtLike, type SessionOptions } from "../../nn/runtime.js";
+import type { StateCount } from "./contract.js";
+import type { PianoKind } from "./piano.js";
+
+/** File name prefix of the shipped piano models (models/piano-*.onnx). */
+export const PIANO_MODEL_PREFIX = "piano-";
+
+export interface PianoModelInfo {
+  readonly kind: PianoKind;
+  readonly states: StateCount;
+  readonly features: number;
+  readonly hidden: number;
+}
+
+export class PianoTranscriber {
+  /** Wraps loaded sessions; `load` is the usual way in. */
+  constructor(readonly acoustic: OnnxModel, readonly step: OnnxModel, readonly info: PianoModelInfo) {}
+
+  static async load(ort: OrtLike, files: ModelFiles, options: SessionOptions = {}): Promise<PianoTranscriber> {
+    const r = recipeOf<{ model: PianoModelInfo }>(files, "model.kind, model.states, model.features and model.hidden", (x) =>
+      (x.model?.kind === "ar" || x.model?.kind === "frame") && [3, 4, 5].includes(x.model?.states) && x.model?.features > 0 && x.model?.hidden > 0);
+    const step = files.companions?.step;
+    if (step === undefined) throw new ModelError("the piano model's step graph (<name>.step.onnx beside the model) is missing", { file: files.recipeName.replace(/\.recipe\.json$/, ".step.onnx") });
+    // One thread for the step graph: it is called once per frame on tiny tensors, where threads only add overhead.
+    const [a, s] = await Promise.all([OnnxModel.load(ort, files.onnx, options), OnnxModel.load(ort, step, { ...options, threads: 1 })]);
+    return new PianoTranscriber(a, s, { kind: r.model.kind, states: r.model.states, features: r.model.features, hidden: r.model.hidden });
+  }
+
+  /** Releases both ONNX Runtime sessions. */
+  async dispose(): Promise<void> {
+    await Promise.all([this.acoustic.dispose(), this.step.dispose()]);
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * Piano transcription networks after Kwon, Jeong & Nam, ISMIR 2020
+ * ("Polyphonic piano transcription using autoregressive multi-state note
+ * model"), scaled down for two CPU cores.
+ *
+ * Acoustic model (Onsets & Frames' conv stack): the log-mel input
+ * [B, T, 229] → three 3×3 convs with batch norm and ReLU (channels
+ * c1, c1, c2; the paper's 48, 48, 96), max-pooling by 2 along frequency
+ * after the second and the third → a dense layer to `features` units
+ * (the paper's 768) with ReLU. Channels last throughout.
+ *
+ * Heads, per frame and key, `states` classes (contract.ts):
+ * - "ar" (autoregressive): the previous frame's state of each of the 88
+ *   keys is embedded (2 numbers a key, from one table shared by the keys),
+ *   concatenated with the acoustic features, and fed to a unidirectional
+ *   LSTM (`hidden` units) and a linear layer to 88 × states logits.
+ *   Teacher forcing in training (the previous states are the truth);
+ *   greedy decoding in inference, one step at a time (`pianoStep`).
+ * - "frame" (the paper's non-autoregressive baseline): the same acoustic
+ *   model and LSTM without the previous states: every frame's states are
+ *   classified independently of the decoded ones.
+ * Both have a velocity head (a dense layer from the acoustic features to
+ * 88 sigmoids, trained by MSE on the onset frames only, as Onsets & Frames).
+ *
+ * Batch norm: training normalises with the batch's statistics; the running
+ * statistics the exported model uses are measured afterwards over training
+ * batches (`batchStatistics`), so the training loop carries no state.
+ */
+import { nn as jnn, numpy as np, type Array as JArray } from "@jax-js/jax";
+import { batchNorm, initBatchNorm, initLstm, lstm, lstmStep, type BatchNormParams, type BatchNormStats, type LstmParams } from "../../nn/blocks.js";
+import { conv2dNhwc, dense, initConv2d, initDense, relu, Rng, sigmoid, type Conv2dParams, type DenseParams } from "../../nn/layers.js";
+import { KEYS, PIANO_MELS, type StateCount } from "./contract.js";
+
+export type PianoKind = "ar" | "frame";
+
+export interface PianoConfig {
+  readonly kind: PianoKind;
+  readonly states: StateCount;
+  /** Conv channels: the first two convs, the third. */
+  readonly channels: readonly [number, number];
+  /** Acoustic feature units per frame. */
+  readonly features: number;
+  readonly hidden: number;
+  /** Embedding size of a key's previous state ("ar"). */
+  readonly embed: number;
+}
+
+export const PIANO_DEFAULT: PianoConfig = { kind: "ar", states: 5, channels: [8, 16], features: 256, hidden: 128, embed: 2 };
+
+export type PianoParams = {
+  conv: [Conv2dParams, Conv2dParams, Conv2dParams];
+  bn: [BatchNormParams, BatchNormParams, BatchNormParams];
+  fc: DenseParams;
+  vel: DenseParams;
+  lstm: LstmParams;
+  /** [states, embed] ("ar" only). */
+  embed?: JArray;
+  out: DenseParams;
+};
+export type PianoStats = [BatchNormStats, BatchNormStats, BatchNormStats];
+
+/** Mel bands left after the two poolings. */
+export const pooledBins = (bins = PIANO_MELS): number => Math.floor(Math.floor(bins / 2) / 2);
+
+export function initPiano(cfg: PianoConfig, seed: number): { params: PianoParams; stats: PianoStats } {
+  const rng = new Rng(seed);
+  const [c1, c2] = cfg.channels;
+  const bns = [initBatchNorm(c1), initBatchNorm(c1), initBatchNorm(c2)];
+  const lstmIn = cfg.features + (cfg.kind === "ar" ? KEYS * cfg.embed : 0);
+  const params: PianoParams = {
+    conv: [initConv2d(rng, 1, c1, 3), initConv2d(rng, c1, c1, 3), initConv2d(rng, c1, c2, 3)],
+    bn: [bns[0].params, bns[1].params, bns[2].params],
+    fc: initDense(rng, pooledBins() * c2, cfg.features),
+    vel: initDense(rng, cfg.features, KEYS),
+    lstm: initLstm(rng, lstmIn, cfg.hidden),
+    out: initDense(rng, cfg.hidden, KEYS * cfg.states),
+  };
+  if (cfg.kind === "ar") params.embed = np.array(Float32Array.from({ length: cfg.states * cfg.embed }, () => rng.normal())).reshape([cfg.states, cfg.embed]);
+  return { params, stats: [bns[0].stats, bns[1].stats, bns[2].stats] };
+}
+
+/** Max over pairs of neighbouring bins (axis 2 of [B, T, F, C]); an odd last bin is dropped. */
+function poolFreq(x: JArray): JArray {
+  const [B, T, F, C] = x.shape;
+  const half = Math.floor(F / 2);
+  const even = F === 2 * half ? x : x.slice([], [], [0, 2 * half]);
+  return np.max(even.reshape([B, T, half, 2, C]), 3);
+}
+
+export interface AcousticOptions {
+  /** Batch statistics (training, and `batchStatistics`) or `stats` (inference). */
+  readonly train: boolean;
+  readonly stats: PianoStats;
+  readonly impl?: "lax" | "matmul";
+  /** Of the returned statistics (1: the batch's own, what `batchStatistics` reads). */
+  readonly momentum?: number;
+}
+
+/** Log-mel [B, T, 229] (consumed) → acoustic features [B, T, features] and the batch statistics used. */
+export function pianoAcoustic(p: PianoParams, x: JArray, o: AcousticOptions): { features: JArray; stats: PianoStats } {
+  const [B, T] = x.shape;
+  let h = x.reshape([B, T, x.shape[2], 1]);
+  const used: BatchNormStats[] = [];
+  for (let i = 0; i < 3; i++) {
+    const conv = conv2dNhwc(p.conv[i], h, { impl: o.impl });
+    const { y, stats } = batchNorm(p.bn[i], o.stats[i], conv, { train: o.train, axis: -1, momentum: o.momentum });
+    used.push(stats);
+    h = relu(y);
+    if (i >= 1) h = poolFreq(h);
+  }
+  const [, , F, C] = h.shape;
+  const features = relu(dense(p.fc, h.reshape([B, T, F * C])));
+  return { features, stats: used as PianoStats };
+}
+
+/** Velocities in [0, 1] per frame and key from the acoustic features (borrowed): [B, T, 88]. */
+export function pianoVelocity(p: PianoParams, features: JArray): JArray {
+  return sigmoid(dense(p.vel, features.ref));
+}
+
+/** One-hot states [B, T, 88] (int32) → [B, T, 88·states] floats. */
+export function oneHotStates(states: JArray, count: number): JArray {
+  const [B, T] = states.shape;
+  return jnn.oneHot(states, count).reshape([B, T, KEYS * count]);
+}
+
+/** The previous states [B, T, 88·states] (one-hot, consumed) embedded: [B, T, 88·embed]. */
+function embedStates(p: PianoParams, cfg: PianoConfig, prev: JArray): JArray {
+  const [B, T] = prev.shape;
+  return np.matmul(prev.reshape([B, T, KEYS, cfg.states]), p.embed!.ref).reshape([B, T, KEYS * cfg.embed]);
+}
+
+/**
+ * State logits [B, T, 88, states] over a whole sequence: "ar" with the
+ * previous frames' states given (teacher forcing: one-hot [B, T, 88·states]),
+ * "frame" with `prev` null. Consumes `features` and `prev`.
+ */
+export function pianoLogits(p: PianoParams, cfg: PianoConfig, features: JArray, prev: JArray | null): JArray {
+  const [B, T] = features.shape;
+  const input = cfg.kind === "ar" ? np.concatenate([features, embedStates(p, cfg, prev!)], 2) : features;
+  return dense(p.out, lstm(p.lstm, input)).reshape([B, T, KEYS, cfg.states]);
+}
+
+/**
+ * One autoregressive step: the acoustic features of a frame [B, features],
+ * the previous frame's states one-hot [B, 88·states] ("ar"; ignored by
+ * "frame") and the LSTM state h, c [B, hidden] (all consumed) → the frame's
+ * logits [B, 88·states] and the new h, c. What the step model exports.
+ */
+export function pianoStep(p: PianoParams, cfg: PianoConfig, features: JArray, prev: JArray, h: JArray, c: JArray): [JArray, JArray, JArray] {
+  const B = features.shape[0];
+  let input = features;
+  if (cfg.kind === "ar") input = np.concatenate([features, np.matmul(prev.reshape([B, KEYS, cfg.states]), p.embed!.ref).reshape([B, KEYS * cfg.embed])], 1);
+  else prev.dispose();
+  const [h2, c2] = lstmStep(p.lstm, input, h, c);
+  return [dense(p.out, h2.ref), h2, c2];
+}
+
+/**
+ * The training loss of a batch: x log-mel [B, T, 229]; states [B, T, 88]
+ * (int32) and prev [B, T, 88] (int32, the states one frame earlier);
+ * velocity targets [B, T, 88] in [0, 1] with mask [B, T, 88] (1 on onset
+ * frames). Cross-entropy over the states (mean over frames and keys) plus
+ * the masked velocity MSE.
+ */
+export function pianoLoss(cfg: PianoConfig, stats: PianoStats) {
+  return (p: PianoParams, x: JArray, states: JArray, prev: JArray, vel: JArray, mask: JArray): JArray => {
+    const { features } = pianoAcoustic(p, x, { train: true, stats });
+    const v = pianoVelocity(p, features);
+    const logits = pianoLogits(p, cfg, features, cfg.kind === "ar" ? oneHotStates(prev, cfg.states) : (prev.dispose(), null));
+    const ce = jnn.logSoftmax(logits, -1).mul(jnn.oneHot(states, cfg.states)).sum(-1).mean().neg();
+    const sq = np.square(v.sub(vel)).mul(mask.ref);
+    const velLoss = sq.sum().div(mask.sum().add(1));
+    return ce.add(velLoss);
+  };
+}
+
+/** The acoustic graph as exported: log-mel [B, T, 229] → [features, velocity], batch norm with `stats`, lax convs. */
+export function pianoAcousticGraph(stats: PianoStats) {
+  return (p: PianoParams, x: JArray): JArray[] => {
+    const { features } = pianoAcoustic(p, x, { train: false, stats, impl: "lax" });
+    return [features.ref, pianoVelocity(p, features)];
+  };
+}
+
+/** The step graph as exported: (features, previous states one-hot, h, c) → [logits, h, c]. */
+export function pianoStepGraph(cfg: PianoConfig) {
+  return (p: PianoParams, features: JArray, prev: JArray, h: JArray, c: JArray): JArray[] => pianoStep(p, cfg, features, prev, h, c);
+}

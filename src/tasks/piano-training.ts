@@ -1,0 +1,124 @@
+/**
+ * Training the piano transcription models (Node-only: it reads the data
+ * files scripts/piano-data.ts writes): log-mel inputs kept as bytes, the
+ * batch of a step (random crops of `frames` frames, seeded by the step) with
+ * the states, the states one frame earlier (teacher forcing) and the onset
+ * velocities, and the batch-norm statistics measured over training batches.
+ */
+import { readFileSync } from "node:fs";
+import { numpy as np, type Array as JArray } from "@jax-js/jax";
+import { KEYS, noteStates, ONSET, PIANO_MELS, REONSET, type PianoNote, type StateCount } from "../models/transcription/contract.js";
+import { pianoAcoustic, type PianoParams, type PianoStats } from "../models/transcription/piano.js";
+import { Rng } from "../random.js";
+
+export interface PianoDataItem {
+  readonly name: string;
+  readonly seed: number;
+  readonly font: string;
+  readonly program: number;
+  readonly chain: boolean;
+  readonly frames: number;
+  /** Byte offset of the item's features in the .bin file. */
+  readonly offset: number;
+  /** [onset, offset, pitch, velocity]. */
+  readonly notes: readonly (readonly [number, number, number, number])[];
+}
+
+const LO = -1.1, SPAN = 3.5;
+
+/** Model input values (about −1.05…2.3) as bytes. */
+export function quantiseInput(x: Float32Array): Uint8Array {
+  return Uint8Array.from(x, (v) => Math.max(0, Math.min(255, Math.round(((v - LO) / SPAN) * 255))));
+}
+
+export interface PianoPiece {
+  readonly name: string;
+  readonly x: Uint8Array;
+  readonly frames: number;
+  readonly notes: PianoNote[];
+  /** States for each state count, computed on demand. */
+  states(count: StateCount): Uint8Array;
+}
+
+/** The pieces of data files (each `<base>.json` + `<base>.bin`). */
+export function loadPianoPieces(bases: readonly string[]): PianoPiece[] {
+  return bases.flatMap((base) => {
+    const bin = new Uint8Array(readFileSync(`${base}.bin`));
+    const { items } = JSON.parse(readFileSync(`${base}.json`, "utf8")) as { items: PianoDataItem[] };
+    return items.map((it) => {
+      const notes = it.notes.map(([onset, offset, pitch, velocity]) => ({ onset, offset, pitch, velocity }));
+      const cache = new Map<StateCount, Uint8Array>();
+      return {
+        name: it.name, frames: it.frames, notes, x: bin.subarray(it.offset, it.offset + it.frames * PIANO_MELS),
+        states: (count: StateCount) => cache.get(count) ?? cache.set(count, noteStates(notes, it.frames, count)).get(count)!,
+      };
+    });
+  });
+}
+
+/** Velocity per frame and key at onset frames (0 elsewhere), scaled to 0–1 by /127. */
+function onsetVelocities(p: PianoPiece): Float32Array {
+  const out = new Float32Array(p.frames * KEYS);
+  const st = p.states(5);
+  for (const n of p.notes) {
+    const t = Math.round(n.onset * (16000 / 512)), k = n.pitch - 21;
+    if (t < p.frames && k >= 0 && k < KEYS && (st[t * KEYS + k] === ONSET || st[t * KEYS + k] === REONSET)) out[t * KEYS + k] = n.velocity / 127;
+  }
+  return out;
+}
+
+/**
+ * The batch of a step: `batch` crops of `frames` frames from random pieces,
+ * with a random gain (±6 dB, a shift of the log-mel). Arrays: x [B, T, 229],
+ * states [B, T, 88] int32, prev [B, T, 88] int32, velocity [B, T, 88],
+ * mask [B, T, 88].
+ */
+export function pianoBatch(pieces: readonly PianoPiece[], step: number, seed: number, o: { batch: number; frames: number; states: StateCount }): JArray[] {
+  const r = new Rng(seed * 100003 + step);
+  const { batch: B, frames: T } = o;
+  const x = new Float32Array(B * T * PIANO_MELS), y = new Int32Array(B * T * KEYS), prev = new Int32Array(B * T * KEYS);
+  const vel = new Float32Array(B * T * KEYS), mask = new Float32Array(B * T * KEYS);
+  for (let b = 0; b < B; b++) {
+    const p = pieces[Math.floor(r.uniform() * pieces.length)];
+    const t0 = Math.floor(r.uniform() * Math.max(1, p.frames - T));
+    const gain = Math.log(Math.pow(10, r.range(-6, 6) / 20)) / 4;
+    const st = p.states(o.states), v = onsetVelocities(p);
+    for (let t = 0; t < T; t++) {
+      const src = t0 + t, row = b * T + t;
+      if (src >= p.frames) continue;
+      for (let f = 0; f < PIANO_MELS; f++) x[row * PIANO_MELS + f] = LO + (p.x[src * PIANO_MELS + f] / 255) * SPAN + gain;
+      for (let k = 0; k < KEYS; k++) {
+        const s = st[src * KEYS + k];
+        y[row * KEYS + k] = s;
+        prev[row * KEYS + k] = src > 0 ? st[(src - 1) * KEYS + k] : 0;
+        if (v[src * KEYS + k] > 0) {
+          vel[row * KEYS + k] = v[src * KEYS + k];
+          mask[row * KEYS + k] = 1;
+        }
+      }
+    }
+  }
+  return [
+    np.array(x).reshape([B, T, PIANO_MELS]), np.array(y, { dtype: np.int32 }).reshape([B, T, KEYS]), np.array(prev, { dtype: np.int32 }).reshape([B, T, KEYS]),
+    np.array(vel).reshape([B, T, KEYS]), np.array(mask).reshape([B, T, KEYS]),
+  ];
+}
+
+/** Running batch-norm statistics: the mean over `batches` training batches of each batch's statistics. */
+export function batchStatistics(params: PianoParams, init: PianoStats, batchOf: (i: number) => JArray[], batches: number): PianoStats {
+  const sums = init.map((s) => ({ mean: new Float64Array(s.mean.shape[0]), var: new Float64Array(s.var.shape[0]) }));
+  for (let i = 0; i < batches; i++) {
+    const [x, ...rest] = batchOf(i);
+    for (const a of rest) a.dispose();
+    const { features, stats } = pianoAcoustic(params, x, { train: true, stats: init, momentum: 1 });
+    features.dispose();
+    stats.forEach((s, l) => {
+      const m = s.mean.dataSync() as Float32Array, v = s.var.dataSync() as Float32Array;
+      for (let c = 0; c < m.length; c++) {
+        sums[l].mean[c] += m[c] / batches;
+        sums[l].var[c] += v[c] / batches;
+      }
+    });
+  }
+  return sums.map((s) => ({ mean: np.array(Float32Array.from(s.mean)), var: np.array(Float32Array.from(s.var)) })) as PianoStats;
+}
