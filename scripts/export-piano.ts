@@ -31,7 +31,11 @@ const flopsPerFrame = countFlops(pianoAcousticGraph(stats), params, [np.zeros([1
 copyFileSync(`${dir}/weights.safetensors`, `${out}.safetensors`);
 const recipe = {
   task: "piano transcription (issue 17): log-mel → acoustic model → autoregressive multi-state decoding",
-  model: { kind: cfg.kind, states: cfg.states, features: cfg.features, hidden: cfg.hidden, channels: cfg.channels, embed: cfg.embed },
+  model: {
+    kind: cfg.kind, states: cfg.states, features: cfg.features, hidden: cfg.hidden, channels: cfg.channels, embed: cfg.embed, weights: cfg.weights,
+    // The unweighted posterior's argmax until scripts/piano-eval.ts --tune adds the onset bias chosen on validation.
+    decodeBias: cfg.weights.slice(0, cfg.states).map((w) => -Math.log(w)),
+  },
   training: { command: trained.command, steps: trained.steps, seed: trained.seed, pieces: trained.pieces },
   metrics: { parameters: parameterCount(params), gflopsPerSecond: Number(((flopsPerFrame * 31.25) / 1e9).toFixed(4)) },
 };

@@ -6,7 +6,10 @@
  * of the whole pipeline (decoding to notes included) on this machine.
  * Means over items; `--audio dry|recorded` picks piano.wav or
  * piano_recorded.wav (both by default). `--write-recipe BASE` stores the
- * scores in BASE.recipe.json's metrics.test.
+ * scores in BASE.recipe.json's metrics.test. `--tune` (on validation sets,
+ * never the test) runs each model at onset biases −2…3, picks the one with
+ * the best mean of onset F1 and onset+offset F1, and adds it to the model's
+ * recipe (model.decodeBias on onset and re-onset).
  *
  *   node dist-bench/scripts/piano-eval.js --test /tmp/piano/test --models models/piano-ar.onnx,/tmp/piano/frame5.onnx --basic-pitch
  */
@@ -28,7 +31,7 @@ import { basicPitchNotes, loadBasicPitch, runBasicPitch } from "../bench/basic-p
 const { values: a } = parseArgs({
   options: {
     test: { type: "string" }, models: { type: "string", default: "" }, "basic-pitch": { type: "boolean", default: false },
-    audio: { type: "string", default: "dry,recorded" }, limit: { type: "string" }, "write-recipe": { type: "string" }, json: { type: "string" },
+    audio: { type: "string", default: "dry,recorded" }, limit: { type: "string" }, "write-recipe": { type: "string" }, json: { type: "string" }, tune: { type: "boolean", default: false },
   },
 });
 if (!a.test) throw new Error("usage: --test DIRS [--models A.onnx,B.onnx] [--basic-pitch] [--audio dry,recorded] [--write-recipe BASE] [--json OUT]");
@@ -70,9 +73,12 @@ function score(ref: PianoNote[], est: PianoNote[]): Scores {
 
 const ort = await ortNode();
 const systems: { name: string; run: (ch: readonly Float32Array[], sr: number) => Promise<PianoNote[]> }[] = [];
+const BIASES = [-2, -1, 0, 1, 2, 3];
 for (const m of a.models!.split(",").filter(Boolean)) {
   const model = await PianoTranscriber.load(ort, await readModelFiles(m));
-  systems.push({ name: path.basename(m, ".onnx"), run: (channels, sampleRate) => transcribe({ sampleRate, channels }, { model }) });
+  for (const onsetBias of a.tune ? BIASES : [0]) {
+    systems.push({ name: `${path.basename(m, ".onnx")}${a.tune ? ` bias ${onsetBias}` : ""}`, run: (channels, sampleRate) => transcribe({ sampleRate, channels }, { model, onsetBias }) });
+  }
 }
 if (a["basic-pitch"]) {
   const nmp = await loadBasicPitch();
@@ -113,6 +119,19 @@ for (const [cond, bySys] of Object.entries(results)) for (const [name, r] of Obj
   console.log(`| ${cond} | ${name} | ${r.onsetF1.toFixed(3)} | ${r.onsetPrecision.toFixed(3)} | ${r.onsetRecall.toFixed(3)} | ${r.onsetOffsetF1.toFixed(3)} | ${r.velocityF1.toFixed(3)} | ${r.frameF1.toFixed(3)} | ${r.realtime} |`);
 }
 if (a.json) writeFileSync(a.json, JSON.stringify(results, null, 2) + "\n");
+if (a.tune) {
+  for (const m of a.models!.split(",").filter(Boolean)) {
+    const name = path.basename(m, ".onnx");
+    const value = (b: number) => Object.values(results).reduce((s, r) => s + (r[`${name} bias ${b}`].onsetF1 + r[`${name} bias ${b}`].onsetOffsetF1) / 2, 0);
+    const best = BIASES.reduce((x, y) => (value(y) > value(x) ? y : x));
+    const file = m.replace(/\.onnx$/, ".recipe.json");
+    const recipe = JSON.parse(readFileSync(file, "utf8")) as { model: { decodeBias: number[]; weights: number[]; onsetBias?: unknown } };
+    recipe.model.decodeBias = recipe.model.weights.slice(0, recipe.model.decodeBias.length).map((w, s) => -Math.log(w) + (s === 1 || s === 4 ? best : 0));
+    recipe.model.onsetBias = { value: best, tunedOn: a.test.split(","), audio: conditions };
+    writeFileSync(file, JSON.stringify(recipe, null, 2) + "\n");
+    console.log(`${name}: onset bias ${best} (validation), written to ${file}`);
+  }
+}
 if (a["write-recipe"]) {
   const file = `${a["write-recipe"]}.recipe.json`, name = path.basename(a["write-recipe"]);
   const recipe = JSON.parse(readFileSync(file, "utf8")) as { metrics: Record<string, unknown> };

@@ -30,14 +30,14 @@ const { values: a } = parseArgs({
     batch: { type: "string", default: "8" }, frames: { type: "string", default: "160" },
     checkpoint: { type: "string" }, "stop-at": { type: "string" },
     channels: { type: "string", default: PIANO_DEFAULT.channels.join(",") }, features: { type: "string", default: String(PIANO_DEFAULT.features) },
-    hidden: { type: "string", default: String(PIANO_DEFAULT.hidden) },
+    hidden: { type: "string", default: String(PIANO_DEFAULT.hidden) }, weights: { type: "string", default: PIANO_DEFAULT.weights.join(",") },
   },
 });
 if (!a.train || !a.out || !["ar", "frame"].includes(a.kind!) || !["3", "4", "5"].includes(a.states!)) throw new Error("usage: --kind ar|frame --states 3|4|5 --train BASES --out DIR [--steps N] [--checkpoint DIR --stop-at N]");
 await init("wasm");
 const cfg: PianoConfig = {
   ...PIANO_DEFAULT, kind: a.kind as PianoKind, states: Number(a.states) as StateCount,
-  channels: a.channels!.split(",").map(Number) as [number, number], features: Number(a.features), hidden: Number(a.hidden),
+  channels: a.channels!.split(",").map(Number) as [number, number], features: Number(a.features), hidden: Number(a.hidden), weights: a.weights!.split(",").map(Number),
 };
 const steps = Number(a.steps), SEED = Number(a.seed), shape = { batch: Number(a.batch), frames: Number(a.frames), states: cfg.states };
 const pieces = loadPianoPieces(a.train.split(","));

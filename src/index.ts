@@ -36,6 +36,10 @@ export { MultipitchModel } from "./models/pitch/model.js";
 export { pickPeaks, binToHz, hzToBin } from "./models/pitch/contract.js";
 export { separate, separateStream, separateWithModel, type SeparateOptions } from "./tasks/separate.js";
 export { multipitch, multipitchWithModel, type MultipitchOptions } from "./tasks/multipitch.js";
+export { transcribe, transcribeStream, notesToMidi, estimateTempo, type TranscribeOptions } from "./tasks/transcribe.js";
+export { PianoTranscriber, type PianoModelInfo } from "./models/transcription/model.js";
+export { noteStates, statesToNotes, NoteTracker, pianoInput, type PianoNote, type StateCount } from "./models/transcription/contract.js";
+export { composePianoPiece, type PianoPieceOptions, type PianoTexture } from "./data/piano.js";
 // Evaluation: ports of mir_eval 0.7 and museval (keys and defaults as theirs), and readers of mir_eval's text formats.
 export { evaluateMultipitch, resampleMultipitch, type MultipitchScores, type MultipitchInput } from "./eval/multipitch.js";
 export { evaluateMelody, toCentVoicing, resampleMelodySeries, type MelodyScores, type MelodyOptions } from "./eval/melody.js";

@@ -2,7 +2,7 @@
 export { readAudioFile, writeAudioFile, writeFileAtomic, streamAudioFile, type AudioBlock, type OutputFormat } from "./io/file.js";
 export { MODELS_DIR, shippedModels, resolveModel } from "./io/model-files.js";
 export { listAudioFiles, FolderCheckpointStore } from "./io/file.js";
-export { separateFile, multipitchFile, type SeparateFileOptions, type MultipitchFileOptions, type StemFormat } from "./tasks/file-jobs.js";
+export { separateFile, multipitchFile, transcribeFile, type SeparateFileOptions, type MultipitchFileOptions, type TranscribeFileOptions, type StemFormat } from "./tasks/file-jobs.js";
 export { addToLibrary, queryLibrary, compareCovers, evaluateCoversDataset, openCoversLibrary, repairLibrary, migrateLibrary, coverEntry, COVERS_METHODS, type CoversMethod, type QueryOptions, type CoversMatch, type CoversComparison, type CoversEvalResult, type CoversProgress } from "./tasks/covers.js";
 export * from "./index.js";
 export { CoversCatalog, type CatalogMatch } from "./tasks/covers-catalog.js";
@@ -12,6 +12,7 @@ import { readModelFiles, resolveModel, shippedModel } from "./io/model-files.js"
 import { MULTIPITCH_MODEL_PREFIX, MultipitchModel } from "./models/pitch/model.js";
 import { SEPARATION_MODEL_PREFIX, SeparationModel } from "./models/separation/model.js";
 import { COVERS_MODEL_PREFIX, CoverEmbedder } from "./models/covers/model.js";
+import { PIANO_MODEL_PREFIX, PianoTranscriber } from "./models/transcription/model.js";
 import type { OrtLike } from "./nn/runtime.js";
 
 /** ONNX Runtime for Node (CPU), loaded on first use. */
@@ -30,6 +31,12 @@ export async function loadSeparationModel(onnxFile?: string): Promise<Separation
 export async function loadMultipitchModel(onnxFile?: string): Promise<MultipitchModel> {
   const file = onnxFile !== undefined ? resolveModel(onnxFile) : shippedModel(MULTIPITCH_MODEL_PREFIX, "multi-F0", "scripts/train-multif0.ts");
   return MultipitchModel.load(await ortNode(), await readModelFiles(file));
+}
+
+/** The shipped piano transcription model, or `onnxFile` (a path, or a shipped model's name) with its recipe and its .step.onnx beside it, for `transcribe(audio, { model })`; `model.dispose()` when done. */
+export async function loadPianoTranscriber(onnxFile?: string): Promise<PianoTranscriber> {
+  const file = onnxFile !== undefined ? resolveModel(onnxFile) : shippedModel(PIANO_MODEL_PREFIX, "piano transcription", "scripts/train-piano.ts");
+  return PianoTranscriber.load(await ortNode(), await readModelFiles(file));
 }
 
 /** The shipped cover embedding model, or `onnxFile` (a path, or a shipped model's name) with its recipe beside it; its name (stored with every embedding it makes) is the file name without .onnx; `dispose()` when done. */

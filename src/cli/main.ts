@@ -18,6 +18,7 @@ import { addEvalCommands } from "./eval.js";
 import { addModelsCommand } from "./models.js";
 import { addTrimCommand } from "./trim.js";
 import { addMultipitchCommand } from "./multipitch.js";
+import { addTranscribeCommand } from "./transcribe.js";
 import { addSeparateCommand } from "./separate.js";
 import { addServeCommand } from "./serve.js";
 import { addSynthCommands } from "./synth.js";
@@ -144,6 +145,7 @@ Examples:
   addCoversCommands(program);
   addSeparateCommand(program);
   addMultipitchCommand(program);
+  addTranscribeCommand(program);
   addModelsCommand(program);
   addTrimCommand(program);
   addServeCommand(program);

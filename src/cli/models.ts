@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { shippedModels } from "../io/model-files.js";
 
-const TASKS: Record<string, string> = { separation: "separate (vocals / accompaniment)", multif0: "multipitch (F0s of a vocal ensemble)", covers: "covers (the library's embedding: add, query)" };
+const TASKS: Record<string, string> = { separation: "separate (vocals / accompaniment)", multif0: "multipitch (F0s of a vocal ensemble)", piano: "transcribe (piano to MIDI)", covers: "covers (the library's embedding: add, query)" };
 
 /** One line of held-out scores from a recipe's metrics. */
 function scores(metrics: Record<string, unknown> | undefined): string {

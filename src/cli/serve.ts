@@ -22,9 +22,9 @@ export function defaultStore(): string {
 const storeHelp = "folder for uploads and results, shared by the API and its workers (a shared mount when workers run on other machines)";
 
 /** The models jobs use, checked now (a bad name is an error at start, not in every job). */
-function modelNames(o: { separationModel?: string; multipitchModel?: string; coversModel?: string }): { separation?: string; multipitch?: string; covers?: string } {
-  for (const m of [o.separationModel, o.multipitchModel, o.coversModel]) if (m !== undefined && !existsSync(resolveModel(m))) throw new InvalidInputError("no such model file", { file: m });
-  return { separation: o.separationModel, multipitch: o.multipitchModel, covers: o.coversModel };
+function modelNames(o: { separationModel?: string; multipitchModel?: string; coversModel?: string; pianoModel?: string }): { separation?: string; multipitch?: string; covers?: string; piano?: string } {
+  for (const m of [o.separationModel, o.multipitchModel, o.coversModel, o.pianoModel]) if (m !== undefined && !existsSync(resolveModel(m))) throw new InvalidInputError("no such model file", { file: m });
+  return { separation: o.separationModel, multipitch: o.multipitchModel, covers: o.coversModel, piano: o.pianoModel };
 }
 
 /** Stops cleanly on Ctrl-C or SIGTERM. */
@@ -52,6 +52,7 @@ export function addServeCommand(program: Command): void {
     .option("--separation-model <name>", "the separate jobs' model: a shipped name (mirkit models) or an .onnx file (default: the shipped one)")
     .option("--multipitch-model <name>", "the multipitch jobs' model, e.g. a trimmed one (default: the shipped full one)")
     .option("--covers-model <name>", "the covers jobs' embedding model (default: the shipped one)")
+    .option("--piano-model <name>", "the transcribe jobs' piano model (default: the shipped one)")
     .option("--max-upload-mb <n>", "largest upload, MiB", intOption("--max-upload-mb", 1), SERVICE_DEFAULTS.maxUploadBytes / 2 ** 20)
     .option("--max-seconds <n>", "longest audio, seconds", intOption("--max-seconds", 1), SERVICE_DEFAULTS.maxAudioSeconds)
     .option("--max-queued <n>", "jobs that may wait; more are answered 429 with Retry-After", intOption("--max-queued", 1), 100)
@@ -65,7 +66,7 @@ export function addServeCommand(program: Command): void {
       "  $ curl -s http://127.0.0.1:8080/v1/jobs/ID     # state, progress, result URLs",
       "  $ mirkit serve --redis redis://127.0.0.1:6379 & mirkit worker --redis redis://127.0.0.1:6379 -j 2",
     ].join("\n"))
-    .action(async (o: { port: number; host: string; store: string; redis?: string; concurrency: number; db?: string; separationModel?: string; multipitchModel?: string; coversModel?: string; maxUploadMb: number; maxSeconds: number; maxQueued: number; ttl: number; apiKey?: string; keyForLocalhost?: boolean }) => {
+    .action(async (o: { port: number; host: string; store: string; redis?: string; concurrency: number; db?: string; separationModel?: string; multipitchModel?: string; coversModel?: string; pianoModel?: string; maxUploadMb: number; maxSeconds: number; maxQueued: number; ttl: number; apiKey?: string; keyForLocalhost?: boolean }) => {
       const store = path.resolve(o.store);
       const backend: JobBackend = o.redis
         ? await RedisBackend.connect(o.redis, { maxQueued: o.maxQueued, ttlSeconds: o.ttl })
@@ -99,9 +100,10 @@ export function addServeCommand(program: Command): void {
     .option("--separation-model <name>", "the separate jobs' model (shipped name or .onnx file)")
     .option("--multipitch-model <name>", "the multipitch jobs' model (shipped name or .onnx file)")
     .option("--covers-model <name>", "the covers jobs' embedding model (shipped name or .onnx file)")
+    .option("--piano-model <name>", "the transcribe jobs' piano model (shipped name or .onnx file)")
     .option("--lock-ms <ms>", "a job's lock lifetime: a dead worker's job is taken over after about this long", intOption("--lock-ms", 500), 30_000)
     .addHelpText("after", "\nExample:\n  $ mirkit worker --redis redis://10.0.0.5:6379 -j 2 --store /mnt/mirkit")
-    .action(async (o: { redis: string; concurrency: number; store: string; lockMs: number; separationModel?: string; multipitchModel?: string; coversModel?: string }) => {
+    .action(async (o: { redis: string; concurrency: number; store: string; lockMs: number; separationModel?: string; multipitchModel?: string; coversModel?: string; pianoModel?: string }) => {
       const quiet = program.opts().quiet === true;
       const w = await startRedisWorker(o.redis, {
         concurrency: o.concurrency, store: path.resolve(o.store), lockMs: o.lockMs, models: modelNames(o),

@@ -11,12 +11,16 @@ import * as path from "node:path";
 import { after, before, test } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { toneWav, waitFor } from "../testing/service.js";
+import { encodeWav } from "../io/wav.js";
+import { soundFontsAvailable } from "../io/soundfonts.js";
+import { pianoRecording } from "../testing/piano.js";
 import { createService, type ServiceOptions } from "./api.js";
 import { ThreadPool } from "./pool.js";
 import { EmbeddedBackend, jobDir } from "./queue.js";
 
 interface Running { app: FastifyInstance; base: string; store: string; backend: EmbeddedBackend }
 const services: Running[] = [];
+const pianoFonts = soundFontsAvailable(["timgm6mb"]);
 
 async function start(o: Partial<ServiceOptions> & { concurrency?: number; maxQueued?: number } = {}): Promise<Running> {
   const store = mkdtempSync(path.join(tmpdir(), "mirkit-api-"));
@@ -85,6 +89,18 @@ test("a multipitch job: raw body in, 202 with an id, results in mir_eval's multi
   assert.ok(notes.length >= 3);
 });
 
+test("a transcribe job: a piano recording in, notes.mid and mir_eval notes out, the notes as the value", { skip: pianoFonts !== true ? pianoFonts : false }, async () => {
+  const wav = new Uint8Array(encodeWav({ sampleRate: 22050, channels: [await pianoRecording()] }));
+  const job = await finished(svc.base, (await (await post(svc.base, "task=transcribe&tempo=90", wav)).json()).id);
+  assert.equal(job.state, "completed", job.error);
+  assert.deepEqual(job.results.map((x) => [x.name, x.type]), [["notes.mid", "audio/midi"], ["notes.txt", "text/plain; charset=utf-8"]]);
+  const value = job.value as { tempoBpm: number; notes: { pitch: number }[] };
+  assert.equal(value.tempoBpm, 90);
+  for (const pitch of [60, 64, 67, 74, 48]) assert.ok(value.notes.some((n) => n.pitch === pitch), `key ${pitch} found`);
+  const text = await (await fetch(svc.base + job.results[1].url)).text();
+  assert.equal(text.trim().split("\n").length, value.notes.length);
+});
+
 test("a separation job from a multipart upload: WAV stems as long as the input", async () => {
   const form = new FormData();
   form.append("audio", new Blob([toneWav(3, { channels: 2 })], { type: "audio/wav" }), "song.wav");
@@ -106,7 +122,7 @@ test("bad requests: JSON errors with the status, a code and the field at fault; 
   await expectError(await post(svc.base, "task=separate&format=mp3"), 400, "bad_option", "format");
   await expectError(await post(svc.base, "task=dance"), 400, "bad_option", "task");
   await expectError(await post(svc.base, "threshold=0.3"), 400, "bad_option", "task");
-  await expectError(await post(svc.base, "task=transcribe"), 400, "task_unavailable", "task");
+  await expectError(await post(svc.base, "task=transcribe&tempo=500"), 400, "bad_option", "tempo");
   await expectError(await post(svc.base, "task=covers.query"), 400, "task_unavailable", "task");
   await expectError(await post(svc.base, "task=multipitch", "hello", "text/plain"), 415, "unsupported_media_type");
   await expectError(await post(svc.base, "task=multipitch", "this is not audio at all, just words"), 415, "unsupported_format");
@@ -238,7 +254,7 @@ test("API keys: required when set (localhost too with keyForLocalhost), as a bea
 test("the tasks list and the OpenAPI docs describe every route", async () => {
   const tasks = await (await fetch(`${svc.base}/v1/tasks`)).json();
   assert.deepEqual(Object.keys(tasks), ["separate", "multipitch", "transcribe", "covers.add", "covers.query"]);
-  assert.match(tasks.transcribe.unavailable, /issue 17/);
+  assert.equal(tasks.transcribe.unavailable, undefined);
   assert.match(tasks["covers.add"].unavailable, /--db/);
   const spec = await (await fetch(`${svc.base}/docs/json`)).json();
   assert.match(spec.openapi, /^3\./);

@@ -13,10 +13,12 @@ import { writeFileAtomic } from "../io/file.js";
 import type { MultipitchModel } from "../models/pitch/model.js";
 import type { SeparationModel } from "../models/separation/model.js";
 import type { CoverEmbedder } from "../models/covers/model.js";
-import { loadCoverEmbedder, loadMultipitchModel, loadSeparationModel } from "../node.js";
+import type { PianoTranscriber } from "../models/transcription/model.js";
+import { loadCoverEmbedder, loadMultipitchModel, loadPianoTranscriber, loadSeparationModel } from "../node.js";
 import { COVERS_METHODS, coverEntry, queryLibrary, withCatalog, type CoversMethod } from "../tasks/covers.js";
-import { f0ToNotes, voiceNotesToMidi } from "../tasks/f0-notes.js";
-import { multipitchFile, separateFile } from "../tasks/file-jobs.js";
+import { f0ToNotes, formatNotes, voiceNotesToMidi } from "../tasks/f0-notes.js";
+import { multipitchFile, separateFile, transcribeFile } from "../tasks/file-jobs.js";
+import { estimateTempo, notesToMidi } from "../tasks/transcribe.js";
 import { withFileLock } from "./lock.js";
 
 type OptionSchema = { readonly type: "string" | "number" | "integer" | "boolean"; readonly description: string; readonly enum?: readonly string[]; readonly minimum?: number; readonly maximum?: number; readonly exclusiveMinimum?: number; readonly exclusiveMaximum?: number; readonly maxLength?: number; readonly default?: unknown };
@@ -46,9 +48,10 @@ export const TASKS = {
     },
   },
   transcribe: {
-    description: "Piano transcription to MIDI.",
-    options: {},
-    unavailable: "no piano transcription model ships yet (issue 17)",
+    description: "Piano transcription (the shipped autoregressive note-state model): results notes.mid (one piano track, velocities, the estimated tempo), notes.txt (mir_eval: onset offset Hz velocity); value { tempoBpm, notes: [{ onset, offset, pitch, velocity }] }.",
+    options: {
+      tempo: { type: "number", minimum: 20, maximum: 300, description: "the tempo written in the MIDI header (default: estimated from the onsets)" },
+    },
   },
   "covers.add": {
     description: "Adds the recording's cover features to the service's library under `name` (a re-add of a name is skipped); value { name, added, total }.",
@@ -104,7 +107,8 @@ export class ModelCache {
   private separation?: Promise<SeparationModel>;
   private multipitch?: Promise<MultipitchModel>;
   private covers?: Promise<CoverEmbedder>;
-  constructor(private readonly names: { readonly separation?: string; readonly multipitch?: string; readonly covers?: string } = {}) {}
+  private piano?: Promise<PianoTranscriber>;
+  constructor(private readonly names: { readonly separation?: string; readonly multipitch?: string; readonly covers?: string; readonly piano?: string } = {}) {}
   separationModel(): Promise<SeparationModel> {
     return (this.separation ??= loadSeparationModel(this.names.separation));
   }
@@ -114,8 +118,11 @@ export class ModelCache {
   coverEmbedder(): Promise<CoverEmbedder> {
     return (this.covers ??= loadCoverEmbedder(this.names.covers));
   }
+  pianoModel(): Promise<PianoTranscriber> {
+    return (this.piano ??= loadPianoTranscriber(this.names.piano));
+  }
   async dispose(): Promise<void> {
-    for (const m of [this.separation, this.multipitch, this.covers]) if (m) await (await m).dispose();
+    for (const m of [this.separation, this.multipitch, this.covers, this.piano]) if (m) await (await m).dispose();
   }
 }
 
@@ -172,8 +179,14 @@ export async function runJob(spec: JobSpec, ctx: RunContext): Promise<JobOutcome
       await writeFileAtomic(path.join(out, "matches.json"), JSON.stringify(matches, (_, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v)));
       return { files: [file("matches.json")], value: matches };
     }
-    case "transcribe":
-      throw new InvalidInputError(`task transcribe: ${TASKS.transcribe.unavailable}`);
+    case "transcribe": {
+      const notes = await transcribeFile(input, { model: await ctx.models.pianoModel(), onProgress, signal });
+      const tempoBpm = typeof o.tempo === "number" ? o.tempo : estimateTempo(notes);
+      await fs.mkdir(out, { recursive: true });
+      await writeFileAtomic(path.join(out, "notes.mid"), notesToMidi(notes, { tempoBpm }));
+      await writeFileAtomic(path.join(out, "notes.txt"), formatNotes(notes, "mir_eval", { velocity: true }));
+      return { files: ["notes.mid", "notes.txt"].map(file), value: { tempoBpm, notes } };
+    }
     default:
       // A job from a newer client than this worker: not the input's fault, another worker may know it.
       throw new Error(`this worker does not know task "${String(spec.task)}"`);

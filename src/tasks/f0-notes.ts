@@ -133,15 +133,19 @@ export function voiceNotesToMidi(notes: readonly VoiceNote[]): Uint8Array {
   return encodeMidi(parts);
 }
 
-/** The notes as text: CSV (onset_s, offset_s, pitch_midi, frequency_hz, velocity, voice) or mir_eval's transcription format ("onset offset Hz"). */
-export function formatNotes(notes: readonly VoiceNote[], format: "csv" | "mir_eval"): string {
+/**
+ * The notes as text: CSV (onset_s, offset_s, pitch_midi, frequency_hz, velocity, voice) or mir_eval's
+ * transcription format ("onset offset Hz", with a fourth column, the velocity, when `velocity`: what
+ * mir_eval's transcription_velocity reads). Notes without a voice are voice 0.
+ */
+export function formatNotes(notes: readonly (Omit<VoiceNote, "voice" | "bends"> & { readonly voice?: number })[], format: "csv" | "mir_eval", options: { readonly velocity?: boolean } = {}): string {
   const hz = (p: number) => 440 * 2 ** ((p - 69) / 12);
-  if (format === "mir_eval") return notes.map((n) => `${n.onset.toFixed(6)}\t${n.offset.toFixed(6)}\t${hz(n.pitch).toFixed(4)}`).join("\n") + (notes.length ? "\n" : "");
-  return "onset_s,offset_s,pitch_midi,frequency_hz,velocity,voice\n" + notes.map((n) => `${n.onset.toFixed(6)},${n.offset.toFixed(6)},${n.pitch},${hz(n.pitch).toFixed(4)},${n.velocity},${n.voice}`).join("\n") + (notes.length ? "\n" : "");
+  if (format === "mir_eval") return notes.map((n) => `${n.onset.toFixed(6)}\t${n.offset.toFixed(6)}\t${hz(n.pitch).toFixed(4)}${options.velocity ? `\t${n.velocity}` : ""}`).join("\n") + (notes.length ? "\n" : "");
+  return "onset_s,offset_s,pitch_midi,frequency_hz,velocity,voice\n" + notes.map((n) => `${n.onset.toFixed(6)},${n.offset.toFixed(6)},${n.pitch},${hz(n.pitch).toFixed(4)},${n.velocity},${n.voice ?? 0}`).join("\n") + (notes.length ? "\n" : "");
 }
 
 /** A listening rendering of the notes: each a soft harmonic tone following its bends (10 ms ramps), mono. */
-export function sonifyNotes(notes: readonly VoiceNote[], sampleRate: number, durationSeconds?: number): Float32Array {
+export function sonifyNotes(notes: readonly (Omit<VoiceNote, "voice" | "bends"> & { readonly bends?: VoiceNote["bends"] })[], sampleRate: number, durationSeconds?: number): Float32Array {
   const end = durationSeconds ?? Math.max(0, ...notes.map((n) => n.offset));
   const out = new Float32Array(Math.ceil(end * sampleRate) + 1);
   const ramp = 0.01 * sampleRate;
@@ -150,8 +154,9 @@ export function sonifyNotes(notes: readonly VoiceNote[], sampleRate: number, dur
     let phase = 0, k = 0;
     for (let i = a; i < b; i++) {
       const t = i / sampleRate;
-      while (k + 1 < n.bends.length && n.bends[k + 1].time <= t) k++;
-      const f = 440 * 2 ** ((n.pitch + (n.bends[k]?.semitones ?? 0) - 69) / 12);
+      const bends = n.bends ?? [];
+      while (k + 1 < bends.length && bends[k + 1].time <= t) k++;
+      const f = 440 * 2 ** ((n.pitch + (bends[k]?.semitones ?? 0) - 69) / 12);
       phase += (2 * Math.PI * f) / sampleRate;
       const env = Math.min(1, (i - a) / ramp, (b - i) / ramp);
       out[i] += 0.15 * env * (Math.sin(phase) + 0.4 * Math.sin(2 * phase) + 0.15 * Math.sin(3 * phase));

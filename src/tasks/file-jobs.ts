@@ -11,6 +11,9 @@ import type { WavEncoding } from "../io/wav.js";
 import type { MultipitchModel } from "../models/pitch/model.js";
 import type { SeparationModel } from "../models/separation/model.js";
 import { multipitchStream } from "./multipitch.js";
+import type { PianoNote } from "../models/transcription/contract.js";
+import type { PianoTranscriber } from "../models/transcription/model.js";
+import { transcribeStream } from "./transcribe.js";
 import { separate, separateStream } from "./separate.js";
 import * as path from "node:path";
 
@@ -106,4 +109,22 @@ export async function multipitchFile(file: string, o: MultipitchFileOptions): Pr
     for (const f of part.freqs) freqs.push(f);
   }
   return { times, freqs };
+}
+
+export interface TranscribeFileOptions {
+  readonly model: PianoTranscriber;
+  readonly onProgress?: (fraction: number) => void;
+  /** Called once the file's header is read, with its length in seconds where the header says. */
+  readonly onOpen?: (totalSeconds: number | undefined) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** The piano notes of `file`, streamed (memory bounded by a segment), sorted by onset then pitch. */
+export async function transcribeFile(file: string, o: TranscribeFileOptions): Promise<PianoNote[]> {
+  const { sampleRate, frames, blocks } = await openAudioStream(file);
+  const totalSeconds = frames !== undefined ? frames / sampleRate : undefined;
+  o.onOpen?.(totalSeconds);
+  const notes: PianoNote[] = [];
+  for await (const part of transcribeStream(blocks, { model: o.model, totalSeconds, onProgress: o.onProgress, signal: o.signal })) notes.push(...part);
+  return notes.sort((a, b) => a.onset - b.onset || a.pitch - b.pitch);
 }

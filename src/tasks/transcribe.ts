@@ -9,12 +9,14 @@
  */
 import { asBlocks, type AudioSignal } from "../io/audio.js";
 import { encodeMidi } from "../io/midi.js";
-import { KEYS, NoteTracker, PIANO_HOP, PIANO_RATE, pianoInput, type PianoNote } from "../models/transcription/contract.js";
+import { KEYS, NoteTracker, ONSET, PIANO_HOP, PIANO_RATE, pianoInput, REONSET, type PianoNote } from "../models/transcription/contract.js";
 import type { PianoTranscriber } from "../models/transcription/model.js";
 import { segmentStream } from "./segments.js";
 
 export interface TranscribeOptions {
   readonly model: PianoTranscriber;
+  /** Added to the onset and re-onset logits on top of the model's decoding bias: higher finds more notes (default 0). */
+  readonly onsetBias?: number;
   /** Seconds of audio per segment (memory bound); default 30. */
   readonly segmentSeconds?: number;
   readonly onProgress?: (fraction: number) => void;
@@ -36,6 +38,7 @@ export async function* transcribeStream(blocks: AsyncIterable<AudioSignal>, o: T
   const prev = new Float32Array(KEYS * S);
   for (let k = 0; k < KEYS; k++) prev[k * S] = 1; // every key off before the first frame
   const states = new Uint8Array(KEYS);
+  const bias = model.info.decodeBias.map((b, s) => b + (s === ONSET || s === REONSET ? o.onsetBias ?? 0 : 0));
   const [featName, prevName, hName, cName] = model.step.inputNames;
   const [logitName, hOut, cOut] = model.step.outputNames;
   const [featOut, velOut] = model.acoustic.outputNames;
@@ -57,7 +60,7 @@ export async function* transcribeStream(blocks: AsyncIterable<AudioSignal>, o: T
       prev.fill(0);
       for (let k = 0; k < KEYS; k++) {
         let best = 0;
-        for (let s = 1; s < S; s++) if (logits[k * S + s] > logits[k * S + best]) best = s;
+        for (let s = 1; s < S; s++) if (logits[k * S + s] + bias[s] > logits[k * S + best] + bias[best]) best = s;
         states[k] = best;
         prev[k * S + best] = 1;
       }

@@ -22,6 +22,11 @@ export interface PianoModelInfo {
   readonly states: StateCount;
   readonly features: number;
   readonly hidden: number;
+  /**
+   * Added to each state's logit before the argmax (recipe `model.decodeBias`): −log of the training
+   * loss's state weights, plus an onset bias tuned on validation pieces (scripts/piano-eval.ts --tune).
+   */
+  readonly decodeBias: readonly number[];
 }
 
 export class PianoTranscriber {
@@ -29,13 +34,14 @@ export class PianoTranscriber {
   constructor(readonly acoustic: OnnxModel, readonly step: OnnxModel, readonly info: PianoModelInfo) {}
 
   static async load(ort: OrtLike, files: ModelFiles, options: SessionOptions = {}): Promise<PianoTranscriber> {
-    const r = recipeOf<{ model: PianoModelInfo }>(files, "model.kind, model.states, model.features and model.hidden", (x) =>
-      (x.model?.kind === "ar" || x.model?.kind === "frame") && [3, 4, 5].includes(x.model?.states) && x.model?.features > 0 && x.model?.hidden > 0);
+    const r = recipeOf<{ model: PianoModelInfo }>(files, "model.kind, model.states, model.features, model.hidden and model.decodeBias", (x) =>
+      (x.model?.kind === "ar" || x.model?.kind === "frame") && [3, 4, 5].includes(x.model?.states) && x.model?.features > 0 && x.model?.hidden > 0 &&
+      Array.isArray(x.model?.decodeBias) && x.model.decodeBias.length === x.model.states && x.model.decodeBias.every((v) => typeof v === "number" && Number.isFinite(v)));
     const step = files.companions?.step;
     if (step === undefined) throw new ModelError("the piano model's step graph (<name>.step.onnx beside the model) is missing", { file: files.recipeName.replace(/\.recipe\.json$/, ".step.onnx") });
     // One thread for the step graph: it is called once per frame on tiny tensors, where threads only add overhead.
     const [a, s] = await Promise.all([OnnxModel.load(ort, files.onnx, options), OnnxModel.load(ort, step, { ...options, threads: 1 })]);
-    return new PianoTranscriber(a, s, { kind: r.model.kind, states: r.model.states, features: r.model.features, hidden: r.model.hidden });
+    return new PianoTranscriber(a, s, { kind: r.model.kind, states: r.model.states, features: r.model.features, hidden: r.model.hidden, decodeBias: r.model.decodeBias });
   }
 
   /** Releases both ONNX Runtime sessions. */

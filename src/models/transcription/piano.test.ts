@@ -1,0 +1,85 @@
+import * as assert from "node:assert/strict";
+import { test } from "node:test";
+import { init, numpy as np, tree, type Array as JArray } from "@jax-js/jax";
+import { ortNode } from "../../node.js";
+import { exportOnnx } from "../../nn/onnx/export.js";
+import { OnnxModel } from "../../nn/runtime.js";
+import { arrayValues, fitFixedBatch, randomArray } from "../../testing/arrays.js";
+import { maxAbsDiff } from "../../testing/assert.js";
+import { KEYS, PIANO_MELS } from "./contract.js";
+import { initPiano, oneHotStates, pianoAcoustic, pianoAcousticGraph, pianoLogits, pianoLoss, pianoStep, pianoStepGraph, type PianoConfig } from "./piano.js";
+
+await init("wasm");
+const ort = await ortNode();
+const small = (kind: "ar" | "frame"): PianoConfig => ({ kind, states: 5, channels: [2, 3], features: 12, hidden: 8, embed: 2, weights: [1, 20, 2, 5, 20] });
+
+/** Random states 0–4 per frame and key, [1, T, 88] int32. */
+function randomStates(T: number, seed: number): JArray {
+  const u = arrayValues(randomArray([1, T, KEYS], seed, "uniform"));
+  return np.array(Int32Array.from(u, (v) => Math.floor(v * 5)), { dtype: np.int32 }).reshape([1, T, KEYS]);
+}
+
+for (const kind of ["ar", "frame"] as const) {
+  test(`piano model (${kind}): the step model run frame by frame equals the sequence model with the same previous states`, () => {
+    const cfg = small(kind);
+    const { params, stats } = initPiano(cfg, 3);
+    const T = 6;
+    const x = randomArray([1, T, PIANO_MELS], 4, "uniform");
+    const { features } = pianoAcoustic(params, x, { train: false, stats });
+    const prev = randomStates(T, 5);
+    const seq = arrayValues(pianoLogits(params, cfg, features.ref, oneHotStates(prev.ref, 5)));
+    const oneHot = arrayValues(oneHotStates(prev, 5));
+    const F = cfg.features, H = cfg.hidden;
+    let h = np.zeros([1, H]), c = np.zeros([1, H]);
+    const f = arrayValues(features);
+    for (let t = 0; t < T; t++) {
+      const [logits, h2, c2] = pianoStep(params, cfg, np.array(f.slice(t * F, (t + 1) * F)).reshape([1, F]), np.array(oneHot.slice(t * KEYS * 5, (t + 1) * KEYS * 5)).reshape([1, KEYS * 5]), h, c);
+      h = h2;
+      c = c2;
+      const got = arrayValues(logits);
+      assert.ok(maxAbsDiff(got, seq.slice(t * KEYS * 5, (t + 1) * KEYS * 5)) < 1e-5, `frame ${t}`);
+    }
+    h.dispose();
+    c.dispose();
+  });
+
+  test(`piano model (${kind}): ONNX Runtime agrees with jax-js (≤ 1e-4): the acoustic graph at two lengths and the step graph`, async () => {
+    const cfg = small(kind);
+    const { params, stats } = initPiano(cfg, 7);
+    // Non-trivial running statistics, as a trained model has.
+    const st = stats.map((s, i) => ({ mean: randomArray(s.mean.shape, 10 + i, "uniform"), var: randomArray(s.var.shape, 20 + i, "uniform").add(0.5) })) as typeof stats;
+    const acoustic = await OnnxModel.load(ort, exportOnnx(pianoAcousticGraph(st), params, [np.zeros([1, 16, PIANO_MELS])], { dynamicAxes: [{ 1: "frames" }] }));
+    for (const T of [16, 41]) {
+      const x = randomArray([1, T, PIANO_MELS], T, "uniform");
+      const [feat, vel] = pianoAcousticGraph(st)(tree.ref(params), x.ref).map(arrayValues);
+      const out = await acoustic.run({ input0: { data: Float32Array.from(arrayValues(x)), dims: [1, T, PIANO_MELS] } });
+      assert.deepEqual(out.output0.dims, [1, T, cfg.features]);
+      assert.ok(maxAbsDiff(out.output0.data, feat) <= 1e-4 && maxAbsDiff(out.output1.data, vel) <= 1e-4, `T = ${T}`);
+    }
+    const inputs = [randomArray([1, cfg.features], 1, "uniform"), oneHotStates(randomStates(1, 2), 5).reshape([1, KEYS * 5]), randomArray([1, cfg.hidden], 3, "uniform"), randomArray([1, cfg.hidden], 4, "uniform")];
+    const [i0, i1, i2, i3] = inputs;
+    const want = pianoStepGraph(cfg)(tree.ref(params), i0.ref, i1.ref, i2.ref, i3.ref).map(arrayValues);
+    const step = await OnnxModel.load(ort, exportOnnx(pianoStepGraph(cfg), params, inputs.map((a) => a.ref)));
+    const got = await step.run(Object.fromEntries(inputs.map((a, i) => [`input${i}`, { data: Float32Array.from(arrayValues(a)), dims: a.shape }])));
+    for (let i = 0; i < 3; i++) assert.ok(maxAbsDiff(got[`output${i}`].data, want[i]) <= 1e-4, `step output ${i}`);
+    await Promise.all([acoustic.dispose(), step.dispose()]);
+  });
+}
+
+test("piano model: training steps lower the loss on a fixed batch whose states follow the input", () => {
+  const cfg = small("ar");
+  const { params, stats } = initPiano(cfg, 1);
+  const T = 8;
+  const x = randomArray([2, T, PIANO_MELS], 2, "uniform");
+  // Key k sounds (sustain) where mel band 2k is above 0.5; the previous states are the truth one frame earlier.
+  const xv = arrayValues(x.ref);
+  const y = new Int32Array(2 * T * KEYS), prev = new Int32Array(2 * T * KEYS);
+  for (let b = 0; b < 2; b++) for (let t = 0; t < T; t++) for (let k = 0; k < KEYS; k++) {
+    y[(b * T + t) * KEYS + k] = xv[(b * T + t) * PIANO_MELS + 2 * k] > 0.5 ? 2 : 0;
+    if (t > 0) prev[(b * T + t) * KEYS + k] = y[(b * T + t - 1) * KEYS + k];
+  }
+  const arr = (a: Int32Array) => np.array(a, { dtype: np.int32 }).reshape([2, T, KEYS]);
+  const zeros = np.zeros([2, T, KEYS]);
+  const { first, last } = fitFixedBatch(pianoLoss(cfg, stats), params, [x, arr(y), arr(prev), zeros.ref, zeros], 120, 2e-2);
+  assert.ok(last < 0.5 * first, `loss ${first} → ${last}`);
+});
