@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
@@ -35,4 +35,8 @@ test("vector index: nearest by cosine, keys kept, duplicates skipped; saved, loa
   assert.throws(() => idx.search(new Float32Array(3), 1), /needs 16 values/);
   writeFileSync(path.join(dir, "bad.index"), "not an index");
   await assert.rejects(VectorIndex.load(path.join(dir, "bad.index"), d), /bad\.index: not a readable vector index/);
+  // A cut-off index, and one of other dimensions, are refused before usearch reads them.
+  writeFileSync(path.join(dir, "cut.index"), readFileSync(file).subarray(0, 200));
+  await assert.rejects(VectorIndex.load(path.join(dir, "cut.index"), d), /cut\.index: not a readable vector index \(its header promises 300 vectors/);
+  await assert.rejects(VectorIndex.load(file, 8), /rows of 64 bytes where 8 float32 values take 32/);
 });

@@ -55,6 +55,7 @@ export class VectorIndex {
 
   /** The index saved in `file`: read into memory (so it can grow), or, with `view`, memory-mapped read-only (opens at once at any size). */
   static async load(file: string, dim: number, options: { readonly view?: boolean } = {}): Promise<VectorIndex> {
+    await checkIndexFile(file, dim);
     const v = VectorIndex.create(dim);
     try {
       if (options.view) v.index.view(file);
@@ -99,5 +100,30 @@ export class VectorIndex {
     await h.sync();
     await h.close();
     await fs.rename(tmp, file);
+  }
+}
+
+/**
+ * usearch trusts a file's header: the vectors' block (rows and bytes per row as two u32s, then the rows)
+ * and then the graph, which opens with "usearch". A file that is not an index would have it allocate what
+ * its first bytes happen to say (measured: 19 GB for "not an index"), so the layout is checked first.
+ */
+async function checkIndexFile(file: string, dim: number): Promise<void> {
+  const bad = (why: string) => new InvalidInputError(`not a readable vector index (${why})`, { file });
+  let size: number, head: Buffer;
+  const fh = await fs.open(file, "r").catch((e: Error) => { throw bad(e.message); });
+  try {
+    size = (await fh.stat()).size;
+    head = Buffer.alloc(8);
+    await fh.read(head, 0, 8, 0);
+    const rows = head.readUInt32LE(0), bytes = head.readUInt32LE(4);
+    if (size < 15 || bytes !== dim * 4) throw bad(size < 15 ? "too short" : `rows of ${bytes} bytes where ${dim} float32 values take ${dim * 4}`);
+    const at = 8 + rows * bytes;
+    if (at + 7 > size) throw bad(`its header promises ${rows} vectors, more than the file holds`);
+    const magic = Buffer.alloc(7);
+    await fh.read(magic, 0, 7, at);
+    if (magic.toString("latin1") !== "usearch") throw bad("no usearch graph after the vectors");
+  } finally {
+    await fh.close();
   }
 }
