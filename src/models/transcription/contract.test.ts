@@ -48,5 +48,8 @@ test("NoteTracker: notes come out as they end, frame by frame; a sustain without
   const ended = frame([[60, OFFSET]]);
   assert.deepEqual(ended.map((n) => [n.onset, n.offset, n.pitch]), [[0, f(2), 60]]);
   frame([[61, ONSET]]);
-  assert.deepEqual(tr.end().map((n) => [n.onset, n.offset, n.pitch]), [[f(3), f(4), 61]]);
+  frame([[61, REONSET]]); // a flicker one frame after the onset continues the note
+  frame([[61, SUSTAIN]]);
+  assert.deepEqual(frame([[61, REONSET]]).map((n) => [n.onset, n.offset, n.pitch]), [[f(3), f(6), 61]]);
+  assert.deepEqual(tr.end().map((n) => [n.onset, n.offset, n.pitch]), [[f(6), f(7), 61]]);
 });

@@ -97,7 +97,9 @@ export function noteStates(notes: readonly PianoNote[], frames: number, states: 
  * Notes from decoded states, frame by frame (so a stream needs no more than
  * the open notes): a note starts at an onset or re-onset, continues through
  * sustain frames and ends at the first frame in any other state (a sustain
- * without a note is read as an onset). Its velocity is the velocity head's
+ * without a note is read as an onset, and an onset in the frame right after
+ * a note's first continues it: no key is struck twice 32 ms apart, and
+ * flickering onset states would otherwise cut a held note into fragments). Its velocity is the velocity head's
  * (0–1) at the onset frame, or 64 without one. Times are frame · hop / rate.
  */
 export class NoteTracker {
@@ -113,7 +115,8 @@ export class NoteTracker {
     for (let k = 0; k < KEYS; k++) {
       const s = states[k];
       if (s === ONSET || s === REONSET || s === SUSTAIN) {
-        if (s !== SUSTAIN && this.start[k] >= 0) this.close(k, t, done);
+        // A new onset one frame after the note's own (32 ms: faster than any key repeats) continues the note.
+        if (s !== SUSTAIN && this.start[k] >= 0 && this.start[k] < t - 1) this.close(k, t, done);
         if (this.start[k] < 0) {
           this.start[k] = t;
           this.vel[k] = velocity ? Math.round(1 + 126 * Math.min(1, Math.max(0, velocity[k]))) : 64;
