@@ -1,7 +1,12 @@
 import * as assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
 import { test } from "node:test";
 import { init, numpy as np, tree, type Array as JArray } from "@jax-js/jax";
+import { MODELS_DIR } from "../../io/model-files.js";
 import { ortNode } from "../../node.js";
+import { decodeSafetensors } from "../../nn/safetensors.js";
+import { fromNamed } from "../../nn/train.js";
 import { exportOnnx } from "../../nn/onnx/export.js";
 import { OnnxModel } from "../../nn/runtime.js";
 import { arrayValues, fitFixedBatch, randomArray } from "../../testing/arrays.js";
@@ -82,4 +87,27 @@ test("piano model: training steps lower the loss on a fixed batch whose states f
   const zeros = np.zeros([2, T, KEYS]);
   const { first, last } = fitFixedBatch(pianoLoss(cfg, stats), params, [x, arr(y), arr(prev), zeros.ref, zeros], 120, 2e-2);
   assert.ok(last < 0.5 * first, `loss ${first} → ${last}`);
+});
+
+test("the shipped piano model: its two ONNX graphs equal its safetensors weights run in jax-js (≤ 1e-4)", async (t) => {
+  const base = path.join(MODELS_DIR, "piano-ar");
+  if (!existsSync(`${base}.onnx`)) return t.skip("models/piano-ar.onnx is not here");
+  const recipe = JSON.parse(readFileSync(`${base}.recipe.json`, "utf8")) as { model: PianoConfig };
+  const cfg: PianoConfig = { ...recipe.model };
+  const { tensors } = decodeSafetensors(new Uint8Array(readFileSync(`${base}.safetensors`)), "piano-ar.safetensors");
+  const fresh = initPiano(cfg, 1);
+  const params = fromNamed(fresh.params, "params.", tensors), stats = fromNamed(fresh.stats, "stats.", tensors);
+  const acoustic = await OnnxModel.load(ort, new Uint8Array(readFileSync(`${base}.onnx`)));
+  const step = await OnnxModel.load(ort, new Uint8Array(readFileSync(`${base}.step.onnx`)));
+  const x = randomArray([1, 37, PIANO_MELS], 5, "uniform");
+  const [feat, vel] = pianoAcousticGraph(stats)(tree.ref(params), x.ref).map(arrayValues);
+  const out = await acoustic.run({ logmel: { data: Float32Array.from(arrayValues(x)), dims: [1, 37, PIANO_MELS] } });
+  assert.ok(maxAbsDiff(out.features.data, feat) <= 1e-4 && maxAbsDiff(out.velocity.data, vel) <= 1e-4);
+  const inputs = [randomArray([1, cfg.features], 6, "uniform"), oneHotStates(randomStates(1, 7), 5).reshape([1, KEYS * 5]), randomArray([1, cfg.hidden], 8, "uniform"), randomArray([1, cfg.hidden], 9, "uniform")];
+  const [i0, i1, i2, i3] = inputs;
+  const want = pianoStepGraph(cfg)(tree.ref(params), i0.ref, i1.ref, i2.ref, i3.ref).map(arrayValues);
+  const names = ["features", "previous", "h", "c"];
+  const got = await step.run(Object.fromEntries(inputs.map((a, i) => [names[i], { data: Float32Array.from(arrayValues(a)), dims: a.shape }])));
+  ["logits", "h_out", "c_out"].forEach((n, i) => assert.ok(maxAbsDiff(got[n].data, want[i]) <= 1e-4, n));
+  await Promise.all([acoustic.dispose(), step.dispose()]);
 });
