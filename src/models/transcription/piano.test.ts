@@ -89,9 +89,9 @@ test("piano model: training steps lower the loss on a fixed batch whose states f
   assert.ok(last < 0.5 * first, `loss ${first} → ${last}`);
 });
 
-test("the shipped piano model: its two ONNX graphs equal its safetensors weights run in jax-js (≤ 1e-4)", async (t) => {
-  const base = path.join(MODELS_DIR, "piano-ar");
-  if (!existsSync(`${base}.onnx`)) return t.skip("models/piano-ar.onnx is not here");
+for (const name of ["piano-ar", "piano-frame"]) test(`the shipped ${name} model: its two ONNX graphs equal its safetensors weights run in jax-js (≤ 1e-4)`, async (t) => {
+  const base = path.join(MODELS_DIR, name);
+  if (!existsSync(`${base}.onnx`)) return t.skip(`models/${name}.onnx is not here`);
   const recipe = JSON.parse(readFileSync(`${base}.recipe.json`, "utf8")) as { model: PianoConfig };
   const cfg: PianoConfig = { ...recipe.model };
   const { tensors } = decodeSafetensors(new Uint8Array(readFileSync(`${base}.safetensors`)), "piano-ar.safetensors");
