@@ -7,9 +7,9 @@
  * Means over items; `--audio dry|recorded` picks piano.wav or
  * piano_recorded.wav (both by default). `--write-recipe BASE` stores the
  * scores in BASE.recipe.json's metrics.test. `--tune` (on validation sets,
- * never the test) runs each model at onset biases −2…3, picks the one with
- * the best mean of onset F1 and onset+offset F1, and adds it to the model's
- * recipe (model.decodeBias on onset and re-onset).
+ * never the test) runs each model at onset biases −2…3 on top of its
+ * recipe's, picks the one with the best mean of onset F1 and onset+offset
+ * F1, and adds it to the recipe's (model.decodeBias on onset and re-onset).
  *
  *   node dist-bench/scripts/piano-eval.js --test /tmp/piano/test --models models/piano-ar.onnx,/tmp/piano/frame5.onnx --basic-pitch
  */
@@ -125,11 +125,13 @@ if (a.tune) {
     const value = (b: number) => Object.values(results).reduce((s, r) => s + (r[`${name} bias ${b}`].onsetF1 + r[`${name} bias ${b}`].onsetOffsetF1) / 2, 0);
     const best = BIASES.reduce((x, y) => (value(y) > value(x) ? y : x));
     const file = m.replace(/\.onnx$/, ".recipe.json");
-    const recipe = JSON.parse(readFileSync(file, "utf8")) as { model: { decodeBias: number[]; weights: number[]; onsetBias?: unknown } };
-    recipe.model.decodeBias = recipe.model.weights.slice(0, recipe.model.decodeBias.length).map((w, s) => -Math.log(w) + (s === 1 || s === 4 ? best : 0));
-    recipe.model.onsetBias = { value: best, tunedOn: a.test.split(","), audio: conditions };
+    const recipe = JSON.parse(readFileSync(file, "utf8")) as { model: { decodeBias: number[]; weights: number[]; onsetBias?: { value: number; tunedOn?: string[]; audio?: string[] } } };
+    // The biases tried were relative to the recipe's: the new onset bias is its old one plus the best.
+    const total = (recipe.model.onsetBias?.value ?? 0) + best;
+    recipe.model.decodeBias = recipe.model.weights.slice(0, recipe.model.decodeBias.length).map((w, s) => -Math.log(w) + (s === 1 || s === 4 ? total : 0));
+    recipe.model.onsetBias = { value: total, tunedOn: a.test.split(","), audio: conditions };
     writeFileSync(file, JSON.stringify(recipe, null, 2) + "\n");
-    console.log(`${name}: onset bias ${best} (validation), written to ${file}`);
+    console.log(`${name}: onset bias ${total} (validation; ${best >= 0 ? "+" : ""}${best} on the recipe's), written to ${file}`);
   }
 }
 if (a["write-recipe"]) {
