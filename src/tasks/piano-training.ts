@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { numpy as np, type Array as JArray } from "@jax-js/jax";
-import { KEYS, noteStates, ONSET, PIANO_MELS, REONSET, type PianoNote, type StateCount } from "../models/transcription/contract.js";
+import { KEYS, LOWEST_KEY, noteStates, ONSET, PIANO_FPS, PIANO_MELS, REONSET, type PianoNote, type StateCount } from "../models/transcription/contract.js";
 import { pianoAcoustic, type PianoParams, type PianoStats } from "../models/transcription/piano.js";
 import { Rng } from "../random.js";
 
@@ -56,14 +56,19 @@ export function loadPianoPieces(bases: readonly string[]): PianoPiece[] {
   });
 }
 
-/** Velocity per frame and key at onset frames (0 elsewhere), scaled to 0–1 by /127. */
+const velocityCache = new WeakMap<PianoPiece, Float32Array>();
+
+/** Velocity per frame and key at onset frames (0 elsewhere), scaled to 0–1 by /127; computed once per piece. */
 function onsetVelocities(p: PianoPiece): Float32Array {
+  const hit = velocityCache.get(p);
+  if (hit) return hit;
   const out = new Float32Array(p.frames * KEYS);
   const st = p.states(5);
   for (const n of p.notes) {
-    const t = Math.round(n.onset * (16000 / 512)), k = n.pitch - 21;
+    const t = Math.round(n.onset * PIANO_FPS), k = n.pitch - LOWEST_KEY;
     if (t < p.frames && k >= 0 && k < KEYS && (st[t * KEYS + k] === ONSET || st[t * KEYS + k] === REONSET)) out[t * KEYS + k] = n.velocity / 127;
   }
+  velocityCache.set(p, out);
   return out;
 }
 
