@@ -14,7 +14,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 /** Rank of each room: a module may import its own room and lower ranks only. */
 const RANK: Record<string, number> = {
   "errors.ts": 0, "crc32.ts": 0, "random.ts": 0,
-  io: 1, dsp: 1, plot: 1, nn: 3, eval: 3, covers: 4, data: 4, models: 4, prune: 4.5, tasks: 5,
+  io: 1, dsp: 1, plot: 1, lyrics: 1, nn: 3, eval: 3, covers: 4, data: 4, models: 4, prune: 4.5, tasks: 5,
   "index.ts": 6, "node.ts": 6.5, server: 7, web: 7, cli: 8,
 };
 /** Modules outside io/, cli/ and server/ that may use Node built-ins (they drive files; mirkit/node exports them). */

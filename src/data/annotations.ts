@@ -37,3 +37,22 @@ export function melodyText(times: ArrayLike<number>, f0: ArrayLike<number>): str
 export function segmentsText(segments: readonly Segment[]): string {
   return segments.filter((s) => s.end > s.start).map((s) => `${s.start.toFixed(5)}\t${s.end.toFixed(5)}\t${s.phone}`).join("\n") + "\n";
 }
+
+/** LRC lyrics of sung notes: a line per phrase (a rest of ≥ 0.5 s, or 8 syllables, ends one), stamped at its first note. */
+export function lrcText(notes: readonly Note[]): string {
+  const stamp = (t: number) => `[${String(Math.floor(t / 60)).padStart(2, "0")}:${(t % 60).toFixed(2).padStart(5, "0")}]`;
+  const lines: string[] = [];
+  let words: string[] = [], start = 0, lastEnd = -Infinity;
+  const flush = () => { if (words.length) lines.push(`${stamp(start)}${words.join(" ")}`); words = []; };
+  for (const n of notes) {
+    if (n.onset - lastEnd >= 0.5 || words.length >= 8) {
+      if (words.length && n.onset - lastEnd >= 0.5) { flush(); lines.push(`${stamp(lastEnd)}`); } else flush();
+      start = n.onset;
+    }
+    words.push(n.syllable ?? "la");
+    lastEnd = n.offset;
+  }
+  flush();
+  if (notes.length) lines.push(`${stamp(lastEnd)}`);
+  return lines.join("\n") + "\n";
+}

@@ -23,7 +23,8 @@ import { festivalAvailable, MAX_KAL_PITCH } from "../io/festival.js";
 import { writeAudioFile, writeFileAtomic } from "../io/file.js";
 import { readSoundFont, type FontName } from "../io/soundfonts.js";
 import { Rng } from "../random.js";
-import { f0Track, melodyText, segmentsText } from "./annotations.js";
+import { f0Track, lrcText, melodyText, segmentsText } from "./annotations.js";
+import { alignmentText, SILENCE } from "../lyrics/phonemes.js";
 import { composeChoir, composeSong, pedalledNotes } from "./composer.js";
 import { composePianoPiece } from "./piano.js";
 import { expressiveContour, type Contour, type NoteExpression } from "./contours.js";
@@ -175,6 +176,10 @@ async function makeSeparationItem(dir: string, seed: number, font: FontName, sec
   await writeFileAtomic(path.join(dir, "vocals.f0.txt"), melodyText(track.times, track.f0));
   await writeFileAtomic(path.join(dir, "vocals.notes.txt"), notesToMirEval(sung?.timed ?? []));
   if (sung?.segments) await writeFileAtomic(path.join(dir, "vocals.phones.txt"), segmentsText(sung.segments));
+  // Informed separation's inputs: what was sung, phoneme by phoneme (silence where nothing is), and the lyrics as LRC lines.
+  const phonemes = sung?.phonemes.length ? sung.phonemes : [{ start: 0, end: length / sampleRate, phoneme: SILENCE }];
+  await writeFileAtomic(path.join(dir, "vocals.phonemes.txt"), alignmentText(phonemes));
+  if (sung) await writeFileAtomic(path.join(dir, "vocals.lrc"), lrcText(sung.timed));
   for (const p of parts) if (!p.sung && !p.drums) await writeFileAtomic(path.join(dir, `${p.name}.notes.txt`), notesToMirEval(p.notes));
   if (lead) await writeFileAtomic(path.join(dir, "lead.f0.txt"), melodyText(contour!.times, contour!.f0));
   const base = meta(path.basename(dir), seed, font, { ...song, parts });

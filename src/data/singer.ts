@@ -21,6 +21,7 @@
  * sounds exactly where the contour is non-zero. Pure and seeded: browser-safe.
  */
 import { InvalidInputError } from "../errors.js";
+import { wordPhonemes, type AlignedPhoneme, type Phoneme } from "../lyrics/phonemes.js";
 import { Rng } from "../random.js";
 import { contourAt } from "./contours.js";
 import type { Note, Part } from "./score.js";
@@ -106,6 +107,9 @@ export function splitSyllable(syllable: string): { onset: string; vowel: Vowel }
   return { onset: m[1], vowel };
 }
 
+/** The inventory phoneme of each sung vowel. */
+const SUNG_VOWEL: Record<Vowel, Phoneme> = { a: "aa", e: "eh", i: "iy", o: "ow", u: "uw" };
+
 const UNVOICED = new Set(["p", "t", "k", "s", "f", "h", "c", "x"]);
 const BLOCK = 64;
 
@@ -125,7 +129,7 @@ function envelopeAt(f: number, fm: [number[], number[], number[]], scale: number
  * Sings `notes` along `f0` (Hz per frame at `hopSeconds`, 0 = silent) with the singer `draw`: mono audio
  * of `length` samples, peak-free (levels are set by the caller).
  */
-export function singFormant(notes: readonly Note[], f0: Float64Array, hopSeconds: number, draw: SingerDraw, sampleRate: number, length: number, rng: Rng): Float32Array {
+export function singFormant(notes: readonly Note[], f0: Float64Array, hopSeconds: number, draw: SingerDraw, sampleRate: number, length: number, rng: Rng, phones?: AlignedPhoneme[]): Float32Array {
   if (f0.length === 0) throw new InvalidInputError("singFormant: empty F0 contour");
   const out = new Float32Array(length);
   const tables = FORMANTS[draw.type === "child" ? "soprano" : draw.type];
@@ -141,12 +145,17 @@ export function singFormant(notes: readonly Note[], f0: Float64Array, hopSeconds
     vowelAt.fill(order.indexOf(vowel), a, Math.min(length, b + Math.round(0.2 * sampleRate)));
     const first = onset.charAt(0);
     if (first !== "" && !UNVOICED.has(first)) voicedStart.push(a);
+    // What is sung, for the phoneme alignment: a voiced consonant is the note's darker first 50 ms.
+    const voicedLead = first !== "" && !UNVOICED.has(first) ? Math.min(0.05, (b - a) / sampleRate / 2) : 0;
+    if (voicedLead > 0) phones?.push({ start: a / sampleRate, end: a / sampleRate + voicedLead, phoneme: wordPhonemes(first)[0] });
+    phones?.push({ start: a / sampleRate + voicedLead, end: b / sampleRate, phoneme: SUNG_VOWEL[vowel] });
     // Consonants: unvoiced ones before the note, a voiced one darkens its start.
     const c = onset.charAt(0);
     if (c !== "" && UNVOICED.has(c)) {
       const fric = c === "s" || c === "f" || c === "h" || c === "c" || c === "x";
       const dur = fric ? rng.range(0.06, 0.11) : rng.range(0.012, 0.03);
       const from = Math.max(0, a - Math.round((dur + 0.01) * sampleRate)), to = Math.max(0, a - Math.round(0.01 * sampleRate));
+      if (to > from) phones?.splice(phones.length - 1, 0, { start: from / sampleRate, end: to / sampleRate, phoneme: wordPhonemes(c)[0] });
       const level = fric ? rng.range(0.02, 0.06) : rng.range(0.05, 0.15);
       let lp = 0, hp = 0, prev = 0;
       const bright = c === "s" ? 0.9 : c === "f" || c === "h" ? 0.4 : 0.6;

@@ -11,6 +11,7 @@ import { InvalidInputError } from "../errors.js";
 import type { AudioSignal } from "../io/audio.js";
 import { ESPEAK_VARIANTS, speak, type EspeakVariant } from "../io/espeak.js";
 import { singPhrase, VOWELS, type Segment } from "../io/festival.js";
+import { phonemeOf, SILENCE, VOWEL_PHONEMES, wordPhonemes, type AlignedPhoneme } from "../lyrics/phonemes.js";
 import { readSoundFont, type FontName } from "../io/soundfonts.js";
 import { Rng } from "../random.js";
 import { f0Track, vowelNotes } from "./annotations.js";
@@ -86,6 +87,8 @@ export interface SungPart {
   readonly track: { readonly times: Float64Array; readonly f0: Float64Array };
   /** Festival only: its phone segments. */
   readonly segments?: Segment[];
+  /** What was sung, phoneme by phoneme, in the inventory of lyrics/phonemes (silence left out). */
+  readonly phonemes: AlignedPhoneme[];
   /** Formant and speech singers: every draw. */
   readonly draw?: SingerDraw | SpeechSingerDraw;
 }
@@ -100,16 +103,37 @@ export function singPart(part: Part, engine: SingingEngine, sampleRate: number, 
   if (engine === "festival") {
     const { voice, segments } = singVoice(part, sampleRate, seed);
     const timed = vowelNotes(part.notes, segments.filter((x) => VOWELS.has(x.phone)));
-    return { voice, timed, track: f0Track(timed, duration), segments };
+    return { voice, timed, track: f0Track(timed, duration), segments, phonemes: festivalPhonemes(segments) };
   }
   const track = contour ?? f0Track(part.notes, duration, 0.01, 0);
   const rng = new Rng(drawSeed);
+  const phonemes: AlignedPhoneme[] = [];
   if (engine === "speech") {
     const draw = drawSpeechSinger(rng, part);
-    return { voice: singSpeech(part.notes, track.f0, 0.01, draw, sampleRate, length), timed: [...part.notes], track, draw };
+    const voice = singSpeech(part.notes, track.f0, 0.01, draw, sampleRate, length, phonemes);
+    return { voice, timed: [...part.notes], track, draw, phonemes: tidyAlignment(phonemes) };
   }
   const draw = drawSinger(rng, voiceTypeFor(part, rng));
-  return { voice: singFormant(part.notes, track.f0, 0.01, draw, sampleRate, length, rng), timed: [...part.notes], track, draw };
+  const voice = singFormant(part.notes, track.f0, 0.01, draw, sampleRate, length, rng, phonemes);
+  return { voice, timed: [...part.notes], track, draw, phonemes: tidyAlignment(phonemes) };
+}
+
+/** Festival's phone segments in the inventory, silences left out. */
+export function festivalPhonemes(segments: readonly Segment[]): AlignedPhoneme[] {
+  return segments.flatMap((s) => {
+    const p = phonemeOf(s.phone);
+    if (p === undefined) throw new InvalidInputError(`Festival sang the phone "${s.phone}", which the phoneme inventory does not name`);
+    return p === SILENCE || s.end <= s.start ? [] : [{ start: s.start, end: s.end, phoneme: p }];
+  });
+}
+
+/** Sorted, with an overlap given to the later phoneme (a consonant before a legato note cuts the previous vowel short). */
+export function tidyAlignment(segs: readonly AlignedPhoneme[]): AlignedPhoneme[] {
+  const sorted = [...segs].sort((a, b) => a.start - b.start);
+  return sorted.flatMap((s, i) => {
+    const end = Math.min(s.end, sorted[i + 1]?.start ?? Infinity);
+    return end > s.start ? [{ ...s, end }] : [];
+  });
 }
 
 /**
@@ -150,7 +174,7 @@ export function drawSpeechSinger(rng: Rng, part: Part): SpeechSingerDraw {
  * the sung contour `f0` (Hz per frame at `hopSeconds`) and stretched over the note by TD-PSOLA (formants
  * kept), its unvoiced onset (s, t, k, …) placed just before the note. Mono, `length` samples.
  */
-export function singSpeech(notes: readonly Note[], f0: Float64Array, hopSeconds: number, draw: SpeechSingerDraw, sampleRate: number, length: number): Float32Array {
+export function singSpeech(notes: readonly Note[], f0: Float64Array, hopSeconds: number, draw: SpeechSingerDraw, sampleRate: number, length: number, phones?: AlignedPhoneme[]): Float32Array {
   const out = new Float32Array(length);
   const f0At = contourAt(f0, hopSeconds, sampleRate);
   let previousEnd = 0;
@@ -165,6 +189,14 @@ export function singSpeech(notes: readonly Note[], f0: Float64Array, hopSeconds:
     const room = Math.max(0, from - previousEnd - Math.round(0.01 * sampleRate));
     const lead = x.subarray(Math.max(0, marks.voiced[0] - Math.min(room, Math.round(0.15 * sampleRate))), marks.voiced[0]);
     for (let i = 0; i < lead.length; i++) { const o = from - lead.length + i; if (o >= 0 && o < length) out[o] += lead[i]; }
+    // The alignment: the syllable's onset consonants share the unvoiced lead; the vowel holds the note.
+    const word = wordPhonemes(n.syllable ?? "la"), v = word.findIndex((p) => VOWEL_PHONEMES.has(p));
+    const onsetPhones = word.slice(0, Math.max(0, v)), leadStart = Math.max(0, from - lead.length) / sampleRate;
+    if (lead.length > 0 && onsetPhones.length > 0) {
+      const per = (from / sampleRate - leadStart) / onsetPhones.length;
+      onsetPhones.forEach((p, k) => phones?.push({ start: leadStart + k * per, end: leadStart + (k + 1) * per, phoneme: p }));
+    }
+    phones?.push({ start: from / sampleRate, end: to / sampleRate, phoneme: word[v] ?? "ah" });
     const ramp = 0.01 * sampleRate;
     // The steady middle of the spoken vowel is stretched over the note: its first tenth is still the
     // consonant's transition and its last quarter the speaker's falling, creaky ending.

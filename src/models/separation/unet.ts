@@ -132,22 +132,32 @@ function block(p: BlockParams, x: JArray, impl: Impl): JArray {
   return y;
 }
 
+/** Ways into the U-Net for informed and multitask variants (models/separation/informed.ts). */
+export interface UNetHooks {
+  /** Level d's downsampling conv output [B, C, F/2^(d+1), T/2^(d+1)], before its ReLU: FiLM goes here. */
+  readonly modulate?: (level: number, z: JArray) => JArray;
+  /** The bottleneck (the middle block's output, [B, C, F/2^depth, T/2^depth]); the hook owns the reference it is given. */
+  readonly bottleneck?: (h: JArray) => void;
+}
+
 /**
  * The mask [B, 2, F, T] for a mixture spectrogram [B, 4, F, T]. The input is
  * scaled to unit RMS per example first (a mask does not depend on the
  * mixture's level, and raw STFT values of ±100 saturate the sigmoid), and
  * the logits are clipped to ±30 so its gradient never sees exp overflow.
  */
-export function unetMask(p: UNetParams, x: JArray, impl: Impl = "matmul"): JArray {
+export function unetMask(p: UNetParams, x: JArray, impl: Impl = "matmul", hooks: UNetHooks = {}): JArray {
   const rms = np.sqrt(np.square(x.ref).mean([1, 2, 3], { keepdims: true }).add(1e-8));
   let h = conv2d(p.first, x.div(rms), { impl });
   const skips: JArray[] = [];
-  for (const level of p.down) {
+  for (const [d, level] of p.down.entries()) {
     h = block(level.block, h, impl);
     skips.push(h.ref);
-    h = relu(conv2d(level.pool, h, { impl, stride: [2, 2], padding: "valid" }));
+    const z = conv2d(level.pool, h, { impl, stride: [2, 2], padding: "valid" });
+    h = relu(hooks.modulate ? hooks.modulate(d, z) : z);
   }
   h = block(p.middle, h, impl);
+  hooks.bottleneck?.(h.ref);
   for (const level of p.up) {
     h = relu(convTranspose2d(level.unpool, h, [2, 2]));
     // Transposed 2×2 at stride 2 gives exactly 2× the size; crop nothing.

@@ -186,8 +186,10 @@ export function exportOnnx<P extends JsTree<JArray>>(
     inputInfos.push({ name, elemType: elemType(v.aval.dtype), shape: v.aval.shape.map((d, a) => axes[a] ?? d) });
     return name;
   });
-  const dynamicInputs = dyn.flatMap((d, i) => Object.keys(d ?? {}).map((a) => ({ input: i, axis: Number(a) })));
-  if (dynamicInputs.length === 1) {
+  const dynamicInputs = dyn.flatMap((d, i) => Object.entries(d ?? {}).map(([a, sym]) => ({ input: i, axis: Number(a), sym, size: inputs[i].shape[Number(a)] })));
+  // One symbolic size: one axis, or several that share its name and size (say a mixture's frames and its
+  // frame-aligned conditioning): size-dependent constants are computed from the first.
+  if (dynamicInputs.length >= 1 && dynamicInputs.every((d) => d.sym === dynamicInputs[0].sym && d.size === dynamicInputs[0].size)) {
     const { input, axis } = dynamicInputs[0];
     const n = inputs[input].shape[axis];
     g.dynamicSize = { input: inputInfos[input].name, axis, sizes: [n, n + (options.dynamicStep ?? 1)] };
