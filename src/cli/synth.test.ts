@@ -11,6 +11,7 @@ import { espeakAvailable } from "../io/espeak.js";
 import { festivalAvailable } from "../io/festival.js";
 import { soundFontsAvailable } from "../io/soundfonts.js";
 import { decodeWav } from "../io/wav.js";
+import { parseAlignment, parseLrc, VOWEL_PHONEMES } from "../lyrics/phonemes.js";
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "main.js");
 const fest = festivalAvailable(), fonts = soundFontsAvailable(["fluid", "timgm6mb"]);
@@ -272,4 +273,37 @@ test("synth separation --chain: stems and mixture go through one drawn recording
     assert.ok(Math.abs(20 * Math.log10(peak) - it.recording.peakDbfs) < 0.01);
   }
   assert.ok(coded < manifest.items.length, "at least one song without a codec to check the sum");
+});
+
+test("synth separation: vocals.phonemes.txt aligns what each engine sang (a vowel in every note; the vocals silent away from the aligned phonemes); vocals.lrc has the lyrics; an instrumental is all silence", { skip: skip || (espeakAvailable() !== true ? "espeak-ng is not installed" : false) }, () => {
+  for (const voices of ["festival", "formant", "speech"]) {
+    const dir = synth("separation", "--voices", voices, "--n", "1", "--seed", "12", "--seconds", "8", "--rate", "22050", "--fonts", "fluid");
+    const item = path.join(dir, "item0000");
+    const segs = parseAlignment(readFileSync(path.join(item, "vocals.phonemes.txt"), "utf8"), "vocals.phonemes.txt");
+    const notes = parseNotes(readFileSync(path.join(item, "vocals.notes.txt"), "utf8"));
+    assert.ok(notes.intervals.length > 3, voices);
+    notes.intervals.forEach(([on, off], k) => {
+      const mid = (on + off) / 2;
+      assert.ok(segs.some((s) => s.start <= mid && s.end > mid && VOWEL_PHONEMES.has(s.phoneme)), `${voices}: a vowel sounds in the middle of note ${k}`);
+    });
+    // Energy of the vocals in 10 ms frames more than 60 ms from any aligned phoneme, against the aligned frames'.
+    const voc = wav(path.join(item, "vocals.wav")), sr = voc.sampleRate, hop = Math.round(0.01 * sr);
+    let eIn = 0, nIn = 0, eOut = 0, nOut = 0;
+    for (let i = 0; i + hop <= voc.channels[0].length; i += hop) {
+      const t = (i + hop / 2) / sr;
+      let e = 0;
+      for (let j = i; j < i + hop; j++) e += voc.channels[0][j] ** 2 + voc.channels[1][j] ** 2;
+      if (segs.some((s) => t >= s.start && t < s.end)) { eIn += e; nIn++; }
+      else if (!segs.some((s) => t > s.start - 0.06 && t < s.end + 0.06)) { eOut += e; nOut++; }
+    }
+    assert.ok(nOut > 20, `${voices}: some silence`);
+    const db = 10 * Math.log10((eOut / nOut + 1e-20) / (eIn / nIn));
+    assert.ok(db < -30, `${voices}: the vocals away from the alignment are ${db.toFixed(1)} dB re the aligned frames`);
+    const lrc = parseLrc(readFileSync(path.join(item, "vocals.lrc"), "utf8"), "vocals.lrc");
+    assert.ok(Math.abs(lrc[0].start - notes.intervals[0][0]) < 0.01, `${voices}: the first line starts with the first note`);
+  }
+  const dir = synth("separation", "--instrumental", "1", "--n", "1", "--seed", "9", "--seconds", "8", "--rate", "22050", "--fonts", "fluid");
+  const segs = parseAlignment(readFileSync(path.join(dir, "item0000", "vocals.phonemes.txt"), "utf8"), "x");
+  assert.deepEqual(segs.map((s) => s.phoneme), ["sil"]);
+  assert.ok(!readdirSync(path.join(dir, "item0000")).includes("vocals.lrc"));
 });

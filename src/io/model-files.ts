@@ -28,22 +28,24 @@ export const COMPANION_PARTS = ["step"] as const;
 const isCompanion = (f: string) => COMPANION_PARTS.some((p) => f.endsWith(`.${p}.onnx`));
 
 /** Whether a shipped model's recipe says it was trimmed from another (such models are chosen by name only). */
-function isTrimmed(onnxFile: string): boolean {
+/** A variant that is never a family's default: a trimmed model, or one that needs more than audio (informed by phonemes). */
+function isVariant(onnxFile: string): boolean {
   try {
-    return (JSON.parse(readFileSync(onnxFile.replace(/\.onnx$/, ".recipe.json"), "utf8")) as { trimmedFrom?: unknown }).trimmedFrom !== undefined;
+    const r = JSON.parse(readFileSync(onnxFile.replace(/\.onnx$/, ".recipe.json"), "utf8")) as { trimmedFrom?: unknown; model?: { conditioning?: unknown } };
+    return r.trimmedFrom !== undefined || (r.model?.conditioning !== undefined && r.model.conditioning !== "none");
   } catch {
     return false;
   }
 }
 
 /**
- * The family's default model `<prefix>*.onnx`: the full one (trimmed models beside it are chosen by name,
+ * The family's default model `<prefix>*.onnx`: the full one (trimmed and informed models beside it are chosen by name,
  * `--model NAME`); `what` and `script` make the error useful.
  */
 export function shippedModel(prefix: string, what: string, script: string): string {
   const found = existsSync(MODELS_DIR) ? readdirSync(MODELS_DIR).filter((f) => f.startsWith(prefix) && f.endsWith(".onnx") && !isCompanion(f)).sort().map((f) => path.join(MODELS_DIR, f)) : [];
   if (found.length === 0) throw new ModelError(`no ${what} model in ${MODELS_DIR}; train one with ${script} or pass a model file`);
-  return found.find((f) => !isTrimmed(f)) ?? found[0];
+  return found.find((f) => !isVariant(f)) ?? found[0];
 }
 
 /**

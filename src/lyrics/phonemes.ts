@@ -149,8 +149,9 @@ function parsePhonemeLines(text: string, name: string): AlignedPhoneme[] {
 
 /** Praat TextGrid (long text format): the intervals of the tier named phones/phonemes, else of the last interval tier. */
 function parseTextGrid(text: string, name: string): AlignedPhoneme[] {
-  const tiers: { name: string; intervals: AlignedPhoneme[] }[] = [];
-  let cur: { name: string; intervals: AlignedPhoneme[] } | undefined, xmin = NaN, xmax = NaN, interval = false;
+  type Tier = { name: string; intervals: { start: number; end: number; label: string }[] };
+  const tiers: Tier[] = [];
+  let cur: Tier | undefined, xmin = NaN, xmax = NaN, interval = false;
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     let m: RegExpExecArray | null;
@@ -161,16 +162,18 @@ function parseTextGrid(text: string, name: string): AlignedPhoneme[] {
     else if (cur && interval && (m = /^xmin\s*=\s*(\S+)/.exec(line))) xmin = TIME(m[1]);
     else if (cur && interval && (m = /^xmax\s*=\s*(\S+)/.exec(line))) xmax = TIME(m[1]);
     else if (cur && interval && (m = /^text\s*=\s*"(.*)"/.exec(line))) {
-      const p = phonemeOf(m[1]);
-      if (p === undefined) throw new InvalidInputError(`${name}: tier "${cur.name}": "${m[1]}" is not a phoneme of the inventory (ARPAbet: aa ae ah … zh, or sil)`);
       if (Number.isNaN(xmin) || Number.isNaN(xmax)) throw new InvalidInputError(`${name}: tier "${cur.name}": an interval without numeric xmin/xmax`);
-      cur.intervals.push({ start: xmin, end: xmax, phoneme: p });
+      cur.intervals.push({ start: xmin, end: xmax, label: m[1] });
       interval = false;
     }
   }
   if (tiers.length === 0) throw new InvalidInputError(`${name}: a TextGrid without an interval tier`);
   const tier = tiers.find((t) => /^(phones?|phonemes?)$/i.test(t.name)) ?? tiers[tiers.length - 1];
-  return tier.intervals.filter((s) => s.end > s.start);
+  return tier.intervals.filter((s) => s.end > s.start).map((s) => {
+    const p = phonemeOf(s.label);
+    if (p === undefined) throw new InvalidInputError(`${name}: tier "${tier.name}": "${s.label}" is not a phoneme of the inventory (ARPAbet: aa ae ah … zh, or sil)`);
+    return { start: s.start, end: s.end, phoneme: p };
+  });
 }
 
 /**

@@ -138,50 +138,60 @@ export interface ChunkOptions {
 export async function runChunked(model: OnnxModel, input: TensorF32, options: ChunkOptions): Promise<TensorF32> {
   const inName = options.input ?? model.inputNames[0];
   const outName = options.output ?? model.outputNames[0];
-  const dims = input.dims;
-  const T = dims[dims.length - 1];
-  const lead = input.data.length / T; // product of the leading dims
+  return (await runChunkedAll(model, { [inName]: input }, options))[outName];
+}
+
+/**
+ * runChunked for models with several inputs and outputs that all share the last (time) axis, say a
+ * mixture and its frame-aligned conditioning in, a mask and a per-frame activation out: every input is
+ * cut at the same frames, and every output is cross-faded the same way. Returns every output.
+ */
+export async function runChunkedAll(model: OnnxModel, inputs: Readonly<Record<string, TensorF32>>, options: ChunkOptions): Promise<Record<string, TensorF32>> {
+  const entries = Object.entries(inputs);
+  const T = entries[0][1].dims[entries[0][1].dims.length - 1];
+  for (const [n, t] of entries) if (t.dims[t.dims.length - 1] !== T) throw new ModelError(`runChunked: input "${n}" has ${t.dims[t.dims.length - 1]} frames, "${entries[0][0]}" has ${T}; chunked inputs share their last axis`);
   const { chunk, overlap } = options;
   if (!(chunk > overlap && overlap >= 0)) throw new ModelError(`runChunked: chunk (${chunk}) must exceed overlap (${overlap})`);
   options.signal?.throwIfAborted();
   const fixed = options.fixedLength === true;
   if (T <= chunk && !fixed) {
-    const out = await model.run({ [inName]: input });
+    const out = await model.run(inputs);
     options.onProgress?.(1);
-    return out[outName];
+    return out;
   }
   const step = chunk - overlap;
-  let out: Float32Array | undefined;
-  let outLead = 0;
-  let outDims: number[] = [];
-  const slice = new Float32Array(lead * chunk);
+  const outs: Record<string, { data: Float32Array; lead: number; dims: number[] }> = {};
+  const slices = entries.map(([, t]) => new Float32Array((t.data.length / T) * chunk));
   for (let start = 0; start < T; start += step) {
     options.signal?.throwIfAborted();
     const len = Math.min(chunk, T - start);
     // A fixed-length model gets the last chunk zero-padded to `chunk` frames; only its first `len` are used.
     const runLen = fixed ? chunk : len;
-    const buf = runLen === chunk ? slice : new Float32Array(lead * runLen);
-    if (len < runLen) buf.fill(0);
-    for (let r = 0; r < lead; r++) buf.set(input.data.subarray(r * T + start, r * T + start + len), r * runLen);
-    const res = (await model.run({ [inName]: { data: buf, dims: [...dims.slice(0, -1), runLen] } }))[outName];
-    const oT = res.dims[res.dims.length - 1];
-    if (oT !== runLen) throw new ModelError(`runChunked: output "${outName}" has ${oT} frames for ${runLen} input frames; the model must keep the time axis`);
-    if (out === undefined) {
-      outLead = res.data.length / oT;
-      outDims = [...res.dims.slice(0, -1), T];
-      out = new Float32Array(outLead * T);
-    }
+    const feeds: Record<string, TensorF32> = {};
+    entries.forEach(([name, t], k) => {
+      const lead = t.data.length / T;
+      const buf = runLen === chunk ? slices[k] : new Float32Array(lead * runLen);
+      if (len < runLen) buf.fill(0);
+      for (let r = 0; r < lead; r++) buf.set(t.data.subarray(r * T + start, r * T + start + len), r * runLen);
+      feeds[name] = { data: buf, dims: [...t.dims.slice(0, -1), runLen] };
+    });
+    const res = await model.run(feeds);
     const first = start === 0, last = start + len >= T;
-    for (let t = 0; t < len; t++) {
-      const g = start + t;
-      const w = chunkWeight(t, len, first, last, overlap);
-      if (w === 0) continue;
-      for (let r = 0; r < outLead; r++) out[r * T + g] += w * res.data[r * oT + t];
+    for (const [name, r] of Object.entries(res)) {
+      const oT = r.dims[r.dims.length - 1];
+      if (oT !== runLen) throw new ModelError(`runChunked: output "${name}" has ${oT} frames for ${runLen} input frames; the model must keep the time axis`);
+      const o = (outs[name] ??= { data: new Float32Array((r.data.length / oT) * T), lead: r.data.length / oT, dims: [...r.dims.slice(0, -1), T] });
+      for (let t = 0; t < len; t++) {
+        const w = chunkWeight(t, len, first, last, overlap);
+        if (w === 0) continue;
+        const g = start + t;
+        for (let q = 0; q < o.lead; q++) o.data[q * T + g] += w * r.data[q * oT + t];
+      }
     }
     options.onProgress?.(Math.min(1, (start + len) / T));
     if (last) break;
   }
-  return { data: out!, dims: outDims };
+  return Object.fromEntries(Object.entries(outs).map(([n, o]) => [n, { data: o.data, dims: o.dims }]));
 }
 
 /**

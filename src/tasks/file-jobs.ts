@@ -8,6 +8,9 @@
 import { encodeWithTool } from "../io/encoders.js";
 import { makeOutputDir, openAudioStream, readAudioFile, scratchDir, WavFileWriter, writeAudioFile } from "../io/file.js";
 import type { WavEncoding } from "../io/wav.js";
+import { audioLength } from "../io/audio.js";
+import { InvalidInputError } from "../errors.js";
+import { lyricsAlignment, type AlignedPhoneme, type LyricsLine } from "../lyrics/phonemes.js";
 import type { MultipitchModel } from "../models/pitch/model.js";
 import type { SeparationModel } from "../models/separation/model.js";
 import { multipitchStream } from "./multipitch.js";
@@ -28,6 +31,26 @@ export interface SeparateFileOptions {
   /** Fraction done; `secondsDone` stands in where a compressed input does not say its length up front. */
   readonly onProgress?: (fraction: number, secondsDone?: number) => void;
   readonly signal?: AbortSignal;
+  /** Informed models: what is sung when, as aligned phonemes, or as timed lyrics lines (LRC) spread over their lines. */
+  readonly phonemes?: readonly AlignedPhoneme[];
+  readonly lyrics?: readonly LyricsLine[];
+  /** Named in errors about the alignment (its file). */
+  readonly alignmentName?: string;
+}
+
+/** Slack allowed past the audio's end before an alignment is taken for another song's. */
+const ALIGNMENT_SLACK_SECONDS = 1;
+
+/** The aligned phonemes of a separation (LRC lines spread over the audio), checked against its length when known. */
+function informedAlignment(file: string, seconds: number | undefined, o: SeparateFileOptions): readonly AlignedPhoneme[] | undefined {
+  const segs = o.lyrics ? lyricsAlignment(o.lyrics, seconds ?? Infinity) : o.phonemes;
+  if (segs === undefined || seconds === undefined) return segs;
+  const name = o.alignmentName ?? "the alignment";
+  const end = o.lyrics ? o.lyrics[o.lyrics.length - 1].start : segs[segs.length - 1]?.end ?? 0;
+  if (segs.length === 0 || end > seconds + ALIGNMENT_SLACK_SECONDS) {
+    throw new InvalidInputError(`${name} runs to ${end.toFixed(1)} s but ${path.basename(file)} lasts ${seconds.toFixed(1)} s; is it the alignment of another song?`);
+  }
+  return segs;
 }
 
 /**
@@ -42,7 +65,8 @@ export async function separateFile(file: string, dir: string, o: SeparateFileOpt
   const stems = ["vocals", "accompaniment"].map((s) => path.join(dir, `${s}.${format}`));
   if (format === "flac") {
     const audio = await readAudioFile(file);
-    const { vocals, accompaniment } = await separate(audio, { model: o.model, wiener: o.wiener === true, onProgress: o.onProgress, signal: o.signal });
+    const phonemes = informedAlignment(file, audioLength(audio) / audio.sampleRate, o);
+    const { vocals, accompaniment } = await separate(audio, { model: o.model, wiener: o.wiener === true, onProgress: o.onProgress, signal: o.signal, phonemes });
     await makeOutputDir(dir);
     await writeAudioFile(stems[0], { sampleRate: audio.sampleRate, channels: vocals }, { format: "flac", encoding });
     await writeAudioFile(stems[1], { sampleRate: audio.sampleRate, channels: accompaniment }, { format: "flac", encoding });
@@ -65,11 +89,12 @@ export async function separateFile(file: string, dir: string, o: SeparateFileOpt
 /** Separates `file` into two WAV files as it streams (WavFileWriter: temporary siblings until closed). */
 async function streamStems(file: string, outs: string[], encoding: WavEncoding, o: SeparateFileOptions, makeDir?: string): Promise<void> {
   const { sampleRate, channels, frames: total, blocks } = await openAudioStream(file);
+  const phonemes = informedAlignment(file, total ? total / sampleRate : undefined, o);
   if (makeDir !== undefined) await makeOutputDir(makeDir);
   const writers = [await WavFileWriter.open(outs[0], sampleRate, channels, encoding), await WavFileWriter.open(outs[1], sampleRate, channels, encoding)];
   try {
     let done = 0;
-    for await (const out of separateStream(blocks, { model: o.model, wiener: o.wiener === true, onProgress: total ? o.onProgress : undefined, totalFrames: total, signal: o.signal })) {
+    for await (const out of separateStream(blocks, { model: o.model, wiener: o.wiener === true, onProgress: total ? o.onProgress : undefined, totalFrames: total, signal: o.signal, phonemes })) {
       await writers[0].write(out.vocals);
       await writers[1].write(out.accompaniment);
       done += out.vocals[0].length;

@@ -13,7 +13,8 @@ import { wienerFilter } from "../dsp/wiener.js";
 import { InvalidInputError } from "../errors.js";
 import { mixtureTensor, type SeparationModelConfig } from "../models/separation/contract.js";
 import type { SeparationModel } from "../models/separation/model.js";
-import { chunkWeight, OnnxModel, runChunked } from "../nn/runtime.js";
+import { phonemeMatrix, PHONEMES, type AlignedPhoneme } from "../lyrics/phonemes.js";
+import { chunkWeight, OnnxModel, runChunkedAll, type TensorF32 } from "../nn/runtime.js";
 
 export interface SeparateWithModelOptions {
   /** Multichannel Wiener post-filter (dsp/wiener.ts) on the masked estimate. */
@@ -21,6 +22,45 @@ export interface SeparateWithModelOptions {
   readonly onProgress?: (fraction: number) => void;
   /** Cancels the job: it rejects with the signal's reason before the next chunk of model input. */
   readonly signal?: AbortSignal;
+  /**
+   * What is sung when (informed models only, which need it): aligned phonemes, times in seconds from the
+   * start of the song (lyrics/phonemes: parseAlignment, or lyricsAlignment of LRC lines).
+   */
+  readonly phonemes?: readonly AlignedPhoneme[];
+  /** Where this audio starts in the song the alignment times (seconds); 0 by default. */
+  readonly offsetSeconds?: number;
+  /**
+   * Models with a vocals-activation head: the mask is zeroed in frames whose activation, thresholded and
+   * median-filtered, says no vocals (Hung & Lerch). Default: the recipe's gate, else threshold 0.5 over
+   * 0.2 s; false keeps the mask as it is.
+   */
+  readonly gate?: ActivationGate | false;
+}
+
+export interface ActivationGate {
+  readonly threshold: number;
+  /** Median filter length in frames (odd). */
+  readonly medianFrames: number;
+}
+
+export const DEFAULT_GATE: ActivationGate = { threshold: 0.5, medianFrames: 35 };
+
+/** Zeroes mask frames [rows × frames] where the activation, thresholded and median-filtered, is off. Returns the gate. */
+export function gateMask(mask: Float32Array, activation: Float32Array, frames: number, gate: ActivationGate): Uint8Array {
+  const on = Uint8Array.from(activation.subarray(0, frames), (a) => (a >= gate.threshold ? 1 : 0));
+  const half = Math.floor(gate.medianFrames / 2), g = new Uint8Array(frames);
+  // A binary median: on where most frames of the window (clipped at the edges) are on.
+  let count = 0;
+  for (let t = 0; t < Math.min(frames, half); t++) count += on[t];
+  for (let t = 0; t < frames; t++) {
+    if (t + half < frames) count += on[t + half];
+    if (t - half - 1 >= 0) count -= on[t - half - 1];
+    const n = Math.min(frames - 1, t + half) - Math.max(0, t - half) + 1;
+    g[t] = 2 * count > n ? 1 : 0;
+  }
+  const rows = mask.length / frames;
+  for (let r = 0; r < rows; r++) for (let t = 0; t < frames; t++) if (!g[t]) mask[r * frames + t] = 0;
+  return g;
 }
 
 /** The model's top band, whose vocal share is given to content above the model's Nyquist frequency. */
@@ -40,7 +80,16 @@ export async function separateWithModel(model: OnnxModel, left: Float32Array, ri
   t.specs.length = 0;
   const chunk = cfg.chunkFrames ?? 256, overlap = 2 * cfg.frameMultiple;
   if (chunk % cfg.frameMultiple !== 0 || chunk <= overlap) throw new InvalidInputError(`separation: chunkFrames ${chunk} must be a multiple of ${cfg.frameMultiple} above ${overlap}`);
-  const mask = await runChunked(model, { data, dims: [1, 4, bins, frames] }, { chunk, overlap, onProgress: options.onProgress, signal: options.signal });
+  const inputs: Record<string, TensorF32> = { [model.inputNames[0]]: { data, dims: [1, 4, bins, frames] } };
+  if (model.inputNames.includes("phonemes")) {
+    if (!options.phonemes) throw new InvalidInputError("this separation model is informed by phonemes: give an alignment or lyrics (--phonemes ALIGN.txt or --lyrics LYRICS.lrc)");
+    inputs.phonemes = { data: phonemeMatrix(options.phonemes, frames, cfg.hopLength / cfg.sampleRate, options.offsetSeconds ?? 0), dims: [1, PHONEMES.length, frames] };
+  } else if (options.phonemes) {
+    throw new InvalidInputError("this separation model takes no phonemes or lyrics; choose an informed one (mirkit models lists them)");
+  }
+  const outs = await runChunkedAll(model, inputs, { chunk, overlap, onProgress: options.onProgress, signal: options.signal });
+  const mask = outs[model.outputNames[0]];
+  if (outs.activation && options.gate !== false) gateMask(mask.data, outs.activation.data, frames, options.gate ?? cfg.gate ?? DEFAULT_GATE);
   // Spectra rebuilt from the tensor (mask = 1 gives the mixture); the DC bin (not modelled) is zero.
   const spectra = (useMask: boolean): [ComplexSpectrogram, ComplexSpectrogram] => [0, 1].map((c) => {
     const re = new Float32Array(shape.nFrames * shape.nBins), im = new Float32Array(shape.nFrames * shape.nBins);
@@ -160,6 +209,9 @@ export async function* separateStream(blocks: AsyncIterable<AudioSignal>, option
     const { vocals, highShare } = await separateWithModel(options.model.onnx, atModel[0], atModel[1], cfg, {
       wiener: options.wiener,
       signal: options.signal,
+      phonemes: options.phonemes,
+      offsetSeconds: from / rate,
+      gate: options.gate,
       onProgress: options.onProgress && total ? (f) => options.onProgress!(Math.min(1, (a + f * Math.min(core, total - a)) / total)) : undefined,
     });
     const shareHighBand = rate > cfg.sampleRate && options.highBand !== "accompaniment";

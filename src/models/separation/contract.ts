@@ -22,6 +22,8 @@ export interface SeparationModelConfig {
    * 350 MB at 256 frames, 509 MB at 512 or 1024) without running faster.
    */
   readonly chunkFrames?: number;
+  /** Models with a vocals-activation head: the gate chosen on validation (tasks/separate: gateMask). */
+  readonly gate?: { readonly threshold: number; readonly medianFrames: number };
 }
 
 /** Mixture STFT as [1, 4, F, T] (F = nFft/2 bins without DC), frame-major input → bin-major tensor. */

@@ -112,6 +112,25 @@ export function informedForward(cfg: InformedConfig, p: InformedParams, x: JArra
   return { mask, logits };
 }
 
+/** A frame's vocals are active where their energy is within 40 dB of the mixture's mean frame energy. */
+export const ACTIVE_BELOW_MEAN_DB = 40;
+
+/**
+ * Per-frame vocal activity (1/0) from the tensors of a mixture and its vocals ([4, F, frames], as
+ * contract.mixtureTensor lays them out): the activation head's training target.
+ */
+export function vocalActivity(mix: Float32Array, vocals: Float32Array, bins: number, frames: number): Uint8Array {
+  const ev = new Float64Array(frames);
+  let em = 0;
+  for (let r = 0; r < 4 * bins; r++) for (let t = 0; t < frames; t++) {
+    const v = vocals[r * frames + t], m = mix[r * frames + t];
+    ev[t] += v * v;
+    em += m * m;
+  }
+  const floor = (em / frames) * 10 ** (-ACTIVE_BELOW_MEAN_DB / 10);
+  return Uint8Array.from(ev, (e) => (e > floor && e > 0 ? 1 : 0));
+}
+
 /** Weight of the activation BCE beside the mask MSE (the MSE of our unit-RMS-free spectra is ~1e-2–1e-1 early on). */
 export const ACTIVATION_WEIGHT = 0.01;
 

@@ -8,6 +8,8 @@ import type { SeparationModelConfig } from "./contract.js";
 
 /** File name prefix of the shipped separation models (models/separation-*.onnx). */
 export const SEPARATION_MODEL_PREFIX = "separation-";
+/** The shipped model `--phonemes`/`--lyrics` use unless `--model` names another informed one. */
+export const INFORMED_SEPARATION_MODEL = "separation-informed";
 
 export class SeparationModel {
   /** Wraps a loaded session; `load` is the usual way in. */
@@ -15,8 +17,13 @@ export class SeparationModel {
 
   /** From an ONNX model and its recipe (which must carry `stft`: sampleRate, nFft, hopLength, frameMultiple). */
   static async load(ort: OrtLike, files: ModelFiles, options: SessionOptions = {}): Promise<SeparationModel> {
-    const r = recipeOf<{ stft: SeparationModelConfig }>(files, "the STFT settings (stft)", (x) => typeof x.stft?.nFft === "number" && typeof x.stft.hopLength === "number");
-    return new SeparationModel(await OnnxModel.load(ort, files.onnx, options), r.stft);
+    const r = recipeOf<{ stft: SeparationModelConfig; gate?: SeparationModelConfig["gate"] }>(files, "the STFT settings (stft)", (x) => typeof x.stft?.nFft === "number" && typeof x.stft.hopLength === "number");
+    return new SeparationModel(await OnnxModel.load(ort, files.onnx, options), { ...r.stft, ...(r.gate ? { gate: r.gate } : {}) });
+  }
+
+  /** Whether the model is informed: it takes aligned phonemes beside the mixture. */
+  get informed(): boolean {
+    return this.onnx.inputNames.includes("phonemes");
   }
 
   /** Releases the ONNX Runtime session. */
