@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { decodeWav } from "../io/wav.js";
 import { noise, rng } from "../testing/assert.js";
 import { referenceAvailable, runReference, SHARED, sharedAvailable } from "../testing/reference.js";
-import { bssEvalImages, bssEvalImagesFramewise, bssEvalSources, bssEvalSourcesFramewise, levelRelativeDb, mdxSdr, siSdr } from "./separation.js";
+import { bssEvalImages, bssEvalImagesFramewise, bssEvalSources, bssEvalSourcesFramewise, levelRelativeDb, mdxSdr, silentFrameMetrics, siSdr } from "./separation.js";
 
 const DIR = path.join(SHARED, "fixtures/mir_eval/separation");
 const skip = sharedAvailable("fixtures/mir_eval/separation") === true ? false : String(sharedAvailable("fixtures/mir_eval/separation"));
@@ -158,4 +158,19 @@ test("levelRelativeDb: the energy ratio of an estimate to a reference over all c
   // One channel silent, the other as loud: half the energy.
   assert.ok(Math.abs(levelRelativeDb([new Float32Array(4), ref[1]], ref) + 10 * Math.log10(2)) < 1e-9);
   assert.equal(levelRelativeDb([new Float32Array(4)], ref), 10 * Math.log10(1e-12 / 8), "silence is floored, not −∞");
+});
+
+test("silent-frame metrics: PES is the estimate's energy where the reference is silent, EPS the reference's where the estimate is", () => {
+  const sr = 100, ref = [new Float32Array(400)], est = [new Float32Array(400)];
+  // Windows: 0 both silent; 1 reference sounds, estimate silent; 2 both sound; 3 reference silent, estimate leaks.
+  for (let i = 100; i < 300; i++) ref[0][i] = 0.1;
+  for (let i = 200; i < 400; i++) est[0][i] = i < 300 ? 0.1 : 0.01;
+  const m = silentFrameMetrics(ref, est, sr);
+  assert.equal(m.silentWindows, 2);
+  assert.equal(m.predictedSilentWindows, 2);
+  // PES: mean of −90 dB (window 0: exact zero + ε) and 10·log10(100 · 1e-4 + ε) = −20 dB.
+  assert.ok(Math.abs(m.pes - (-90 + 10 * Math.log10(0.01 + 1e-9)) / 2) < 1e-5, `${m.pes}`);
+  // EPS: mean of −90 dB and 10·log10(100 · 0.01) = 0 dB.
+  assert.ok(Math.abs(m.eps - (-90 + 10 * Math.log10(1 + 1e-9)) / 2) < 1e-5, `${m.eps}`);
+  assert.ok(Number.isNaN(silentFrameMetrics([new Float32Array(200).fill(1)], [new Float32Array(200).fill(1)], sr).pes));
 });

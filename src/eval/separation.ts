@@ -428,3 +428,35 @@ export function energy(channels: readonly ArrayLike<number>[]): number {
 export function levelRelativeDb(estimate: readonly ArrayLike<number>[], reference: readonly ArrayLike<number>[]): number {
   return 10 * Math.log10(Math.max(1e-12, energy(estimate)) / energy(reference));
 }
+
+/** Silent-frame metrics of one source (Schulze-Forster et al. 2021), in dB; lower is better for both. */
+export interface SilentFrameMetrics {
+  /** Predicted energy at silence: mean over windows where the reference is silent of 10·log10(Σ ŝ² + ε). NaN without such windows. */
+  readonly pes: number;
+  /** Energy at predicted silence: mean over windows where the estimate is silent of 10·log10(Σ s² + ε). NaN without such windows. */
+  readonly eps: number;
+  readonly silentWindows: number;
+  readonly predictedSilentWindows: number;
+}
+
+/** ε of the silent-frame energies (10·log10(ε) = −90 dB is the value of an exact zero). */
+export const SILENT_FRAME_EPSILON = 1e-9;
+
+/**
+ * PES and EPS of one source over museval's windows (1 s windows and hops by default); a window is silent
+ * where all its samples are zero, museval's own rule (the windows it leaves out of SDR). Energy is the
+ * sum of squares over the window's samples and channels.
+ */
+export function silentFrameMetrics(ref: readonly ArrayLike<number>[], est: readonly ArrayLike<number>[], sampleRate: number, options: { window?: number } = {}): SilentFrameMetrics {
+  const window = options.window ?? sampleRate, n = Math.min(ref[0].length, est[0].length);
+  let pes = 0, eps = 0, ns = 0, np_ = 0;
+  for (let start = 0; start + window <= n || (start === 0 && n > 0); start += window) {
+    const end = Math.min(n, start + window);
+    let er = 0, ee = 0;
+    for (let c = 0; c < ref.length; c++) for (let i = start; i < end; i++) { er += ref[c][i] * ref[c][i]; ee += est[c][i] * est[c][i]; }
+    if (er === 0) { pes += 10 * Math.log10(ee + SILENT_FRAME_EPSILON); ns++; }
+    if (ee === 0) { eps += 10 * Math.log10(er + SILENT_FRAME_EPSILON); np_++; }
+    if (end === n) break;
+  }
+  return { pes: ns ? pes / ns : NaN, eps: np_ ? eps / np_ : NaN, silentWindows: ns, predictedSilentWindows: np_ };
+}

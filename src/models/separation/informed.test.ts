@@ -7,6 +7,7 @@ import { ortNode } from "../../node.js";
 import { arrayValues, fitFixedBatch, randomArray } from "../../testing/arrays.js";
 import { CONDITIONINGS, exportInformed, informedForward, informedGraph, informedLoss, initInformed, type InformedConfig } from "./informed.js";
 import { unetMask, type UNetConfig } from "./unet.js";
+import { exportLyricsUnmix, initLyricsUnmix, lyricsUnmixLoss, lyricsUnmixMask, type LyricsUnmixConfig } from "./lyrics.js";
 
 await init("wasm");
 const ort = await ortNode();
@@ -94,3 +95,23 @@ test("training learns to use the phonemes: a target that is silent where the mat
   const { first, last } = fitFixedBatch((q, m, v, cc, a) => informedLoss(cfg, q, m, v, cc, a), initInformed(cfg, 3), [mix, voc, c, np.array(active).reshape([B, T / 4])], 40, 1e-2);
   assert.ok(last < first * 0.5, `loss ${first} → ${last}`);
 });
+
+for (const lyrics of [false, true]) {
+  test(`lyrics-informed recurrent model${lyrics ? "" : " (its unconditioned twin)"}: ONNX Runtime agrees with jax-js (≤ 1e-4) at two lengths; a training step lowers the loss`, async () => {
+    const cfg: LyricsUnmixConfig = { bins: 32, hidden: 8, embed: 4, lyrics };
+    const p = initLyricsUnmix(cfg, 3);
+    const onnx = await OnnxModel.load(ort, exportLyricsUnmix(tree.ref(p), cfg));
+    assert.deepEqual(onnx.inputNames, lyrics ? ["mixture", "phonemes"] : ["mixture"]);
+    for (const T of [8, 13]) {
+      const x = randomArray([1, 4, 32, T], T), c = phonemes(T, T);
+      const out = await onnx.run({ mixture: { data: x.ref.dataSync() as Float32Array, dims: [1, 4, 32, T] }, ...(lyrics ? { phonemes: { data: c.ref.dataSync() as Float32Array, dims: [1, P, T] } } : {}) });
+      const expected = arrayValues(lyricsUnmixMask(tree.ref(p), x, lyrics ? c : (c.dispose(), null)));
+      assert.deepEqual(out.mask.dims, [1, 2, 32, T]);
+      assert.ok(expected.reduce((w, v, i) => Math.max(w, Math.abs(v - out.mask.data[i])), 0) <= 1e-4, `${T} frames`);
+    }
+    await onnx.dispose();
+    const mix = randomArray([2, 4, 32, 8], 9), voc = mix.ref.mul(0.3);
+    const { first, last } = fitFixedBatch((q, m, v, cc) => lyricsUnmixLoss(q, m, v, lyrics ? cc : (cc.dispose(), null)), p, [mix, voc, np.concatenate([phonemes(8, 1), phonemes(8, 2)], 0)], 15, 1e-2);
+    assert.ok(last < first, `loss ${first} → ${last}`);
+  });
+}
