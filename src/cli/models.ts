@@ -4,6 +4,14 @@ import { shippedModels } from "../io/model-files.js";
 
 const TASKS: Record<string, string> = { separation: "separate (vocals / accompaniment)", multif0: "multipitch (F0s of a vocal ensemble)", piano: "transcribe (piano to MIDI)", covers: "covers (the library's embedding: add, query)" };
 
+/** What an informed or multitask separation model needs or adds (issue 20), from its recipe's model. */
+function informedNote(model: unknown): string {
+  const m = model as { kind?: string; conditioning?: string; activation?: boolean; arch?: string } | undefined;
+  if (m?.kind !== "informed") return "";
+  if (m.conditioning !== undefined && m.conditioning !== "none") return `, informed (${m.arch === "recurrent" ? "lyrics" : m.conditioning}): needs --phonemes or --lyrics`;
+  return m.activation ? ", multitask: vocals-activation head gates the mask" : "";
+}
+
 /** One line of held-out scores from a recipe's metrics. */
 function scores(metrics: Record<string, unknown> | undefined): string {
   if (!metrics) return "";
@@ -31,7 +39,7 @@ export function addModelsCommand(program: Command): void {
         const metrics = (m.recipe.metrics ?? {}) as Record<string, unknown>;
         const { parameters, gflopsPerSecond, ...rest } = metrics;
         return {
-          name: m.name, task: TASKS[m.name.split("-")[0]] ?? "unknown",
+          name: m.name, task: `${TASKS[m.name.split("-")[0]] ?? "unknown"}${informedNote(m.recipe.model)}`,
           parameters: typeof parameters === "number" ? parameters : null, gflopPerSecond: typeof gflopsPerSecond === "number" ? gflopsPerSecond : null,
           scores: rest,
           ...(m.recipe.trimmedFrom !== undefined ? { trimmedFrom: m.recipe.trimmedFrom, round: m.recipe.round } : {}),

@@ -17,7 +17,7 @@ function fontList(names: readonly string[] | undefined): FontName[] {
 }
 
 const DESCRIPTIONS = {
-  separation: "MUSDB-like songs: mixture.wav, vocals.wav (Festival, formant or speech singer; silence in instrumentals), accompaniment.wav, stems/, vocals F0 (mir_eval melody format), notes and phone timings (Festival).",
+  separation: "MUSDB-like songs: mixture.wav, vocals.wav (Festival, formant or speech singer; silence in instrumentals), accompaniment.wav, stems/, vocals F0 (mir_eval melody format), notes, phone timings (Festival), vocals.phonemes.txt (what was sung, phoneme by phoneme, every engine: the input of mirkit separate --phonemes) and vocals.lrc (the lyrics, LRC).",
   multi: "Multi-instrument pieces (2–5 parts): mixture.wav, stems/, notes per instrument (mir_eval), multipitch.txt.",
   piano: "MAESTRO-like solo piano performances (melodies, runs, trills, repeated notes, wide chords, arpeggios, the whole keyboard; rubato, velocity curves, sustain pedal; four piano programs): piano.wav, piano_recorded.wav (--chain), piano.mid, notes.txt (offsets after the pedal, mir_eval) and notes_velocity.txt.",
   choir: "Vocal ensembles (SATB by default; 1–6 singers with --singers): stems/<voice>.wav, <voice>.f0.txt, mixture.wav (dry), mixture_reverb.wav, mixture_recorded.wav (--chain), multipitch.txt (every singer's F0).",

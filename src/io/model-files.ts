@@ -28,11 +28,11 @@ export const COMPANION_PARTS = ["step"] as const;
 const isCompanion = (f: string) => COMPANION_PARTS.some((p) => f.endsWith(`.${p}.onnx`));
 
 /** Whether a shipped model's recipe says it was trimmed from another (such models are chosen by name only). */
-/** A variant that is never a family's default: a trimmed model, or one that needs more than audio (informed by phonemes). */
+/** A variant that is never a family's default: a trimmed model, or one of the informed/multitask family (issue 20), chosen by name. */
 function isVariant(onnxFile: string): boolean {
   try {
-    const r = JSON.parse(readFileSync(onnxFile.replace(/\.onnx$/, ".recipe.json"), "utf8")) as { trimmedFrom?: unknown; model?: { conditioning?: unknown } };
-    return r.trimmedFrom !== undefined || (r.model?.conditioning !== undefined && r.model.conditioning !== "none");
+    const r = JSON.parse(readFileSync(onnxFile.replace(/\.onnx$/, ".recipe.json"), "utf8")) as { trimmedFrom?: unknown; model?: { kind?: unknown } };
+    return r.trimmedFrom !== undefined || r.model?.kind === "informed";
   } catch {
     return false;
   }
