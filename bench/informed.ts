@@ -9,6 +9,7 @@
  * Models with an activation head run ungated and with the gate chosen on VAL (threshold × median length,
  * the lowest PES that keeps vocals SDR within 0.1 dB of the ungated model's).
  *   npm run bench:informed -- --val DIR --test DIR[,DIR…] --models DIR [--json OUT.json] [--conditions correct,lrc,wrong,shuffled]
+ *        [--only REGEX (model files to take)] [--no-shipped]
  * Models: every informed-*.onnx of --models (with its recipe), beside the shipped separation model.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -22,7 +23,7 @@ import { loadSeparationModel } from "../src/node.js";
 import { Rng } from "../src/random.js";
 import { DEFAULT_GATE, separate, separateWithModel, type ActivationGate } from "../src/tasks/separate.js";
 
-const { values: o } = parseArgs({ options: { val: { type: "string" }, test: { type: "string" }, models: { type: "string" }, json: { type: "string" }, conditions: { type: "string", default: "correct,lrc,wrong,shuffled" } } });
+const { values: o } = parseArgs({ options: { val: { type: "string" }, test: { type: "string" }, models: { type: "string" }, json: { type: "string" }, conditions: { type: "string", default: "correct,lrc,wrong,shuffled" }, only: { type: "string" }, "no-shipped": { type: "boolean", default: false } } });
 if (!o.val || !o.models) {
   console.error("usage: bench:informed -- --val DIR --test DIR[,DIR…] --models DIR [--json OUT] [--conditions correct,lrc,wrong,shuffled]");
   process.exit(2);
@@ -52,9 +53,8 @@ function shuffledInTime(segs: readonly AlignedPhoneme[], seed: number): AlignedP
 type Source = "phonemes" | "lrc";
 type Candidate = { name: string; model: SeparationModel; conditioning: string; activation: boolean; source: Source };
 const candidates: Candidate[] = [];
-const shipped = await loadSeparationModel();
-candidates.push({ name: "shipped U-Net (not fine-tuned)", model: shipped, conditioning: "none", activation: false, source: "phonemes" });
-for (const f of readdirSync(o.models).filter((x) => /^informed-.*\.onnx$/.test(x)).sort()) {
+if (!o["no-shipped"]) candidates.push({ name: "shipped U-Net (not fine-tuned)", model: await loadSeparationModel(), conditioning: "none", activation: false, source: "phonemes" });
+for (const f of readdirSync(o.models).filter((x) => /^informed-.*\.onnx$/.test(x) && (o.only === undefined || new RegExp(o.only).test(x))).sort()) {
   const recipe = JSON.parse(readFileSync(path.join(o.models, f.replace(/\.onnx$/, ".recipe.json")), "utf8")) as { model: { conditioning: string; activation: boolean; alignment?: Source } };
   candidates.push({ name: f.replace(/\.onnx$/, ""), model: await loadSeparationModel(path.join(o.models, f)), conditioning: recipe.model.conditioning, activation: recipe.model.activation, source: recipe.model.alignment ?? "phonemes" });
 }
