@@ -59,11 +59,12 @@ for (const f of readdirSync(o.models).filter((x) => /^informed-.*\.onnx$/.test(x
   candidates.push({ name: f.replace(/\.onnx$/, ""), model: await loadSeparationModel(path.join(o.models, f)), conditioning: recipe.model.conditioning, activation: recipe.model.activation, source: recipe.model.alignment ?? "phonemes" });
 }
 
-type Row = { set: string; model: string; alignment: string; gate: string; sdr: number; sir: number; sar: number; pes: number; eps: number; voicelessDb: number; songs: number };
+/** silenced: songs with a voice whose vocals estimate is all zeros (no SDR; left out of the medians). */
+type Row = { set: string; model: string; alignment: string; gate: string; sdr: number; sir: number; sar: number; pes: number; eps: number; voicelessDb: number; songs: number; silenced: number };
 type Condition = "correct" | "lrc" | "wrong" | "shuffled" | "—";
 async function evaluate(songs: Song[], c: Candidate, alignment: Condition, gate: ActivationGate | false | undefined): Promise<Omit<Row, "set" | "model" | "alignment" | "gate">> {
   const sdr: number[] = [], sir: number[] = [], sar: number[] = [], leak: number[] = [];
-  let pesSum = 0, pesN = 0, epsSum = 0, epsN = 0;
+  let pesSum = 0, pesN = 0, epsSum = 0, epsN = 0, silenced = 0;
   for (const [k, s] of songs.entries()) {
     const own = (x: Song) => (c.source === "lrc" || alignment === "lrc" ? x.lrc : x.phonemes);
     const phonemes = c.conditioning === "none" ? undefined : alignment === "wrong" ? own(songs[(k + 1) % songs.length]) : alignment === "shuffled" ? shuffledInTime(own(s), 1000 + k) : own(s);
@@ -75,11 +76,12 @@ async function evaluate(songs: Song[], c: Candidate, alignment: Condition, gate:
     if (sf.silentWindows) { pesSum += sf.pes * sf.silentWindows; pesN += sf.silentWindows; }
     if (sf.predictedSilentWindows) { epsSum += sf.eps * sf.predictedSilentWindows; epsN += sf.predictedSilentWindows; }
     if (!s.voiced) { leak.push(levelRelativeDb(est.vocals, s.mix)); continue; }
+    if (energy(est.vocals) === 0) { silenced++; continue; } // museval cannot score an all-zero estimate
     const acc = s.mix.map((x, ch) => Float32Array.from(x, (v, i) => v - s.voc[ch][i]));
     const fr = musevalV4([s.voc, acc], [est.vocals, est.accompaniment], s.sr)[0];
     sdr.push(nanMedian(fr.map((x) => x.SDR))); sir.push(nanMedian(fr.map((x) => x.SIR))); sar.push(nanMedian(fr.map((x) => x.SAR)));
   }
-  return { sdr: nanMedian(sdr), sir: nanMedian(sir), sar: nanMedian(sar), pes: pesN ? pesSum / pesN : NaN, eps: epsN ? epsSum / epsN : NaN, voicelessDb: nanMedian(leak), songs: songs.length };
+  return { sdr: nanMedian(sdr), sir: nanMedian(sir), sar: nanMedian(sar), pes: pesN ? pesSum / pesN : NaN, eps: epsN ? epsSum / epsN : NaN, voicelessDb: nanMedian(leak), songs: songs.length, silenced };
 }
 
 const f2 = (x: number) => (Number.isNaN(x) ? "—" : x.toFixed(2));
@@ -94,7 +96,7 @@ for (const c of candidates.filter((x) => x.activation)) {
   for (const threshold of [0.3, 0.5, 0.7]) for (const medianFrames of [1, 35, 87]) {
     const r = await evaluate(val, c, c.conditioning === "none" ? "—" : "correct", { threshold, medianFrames });
     console.error(`  gate ${threshold} / ${medianFrames}: SDR ${f2(r.sdr)}, PES ${f2(r.pes)}, EPS ${f2(r.eps)}`);
-    if (r.sdr >= base.sdr - 0.1 && r.pes < best.pes) best = { gate: { threshold, medianFrames }, pes: r.pes };
+    if (r.silenced === 0 && r.sdr >= base.sdr - 0.1 && r.pes < best.pes) best = { gate: { threshold, medianFrames }, pes: r.pes };
   }
   gates.set(c.name, best.gate);
   console.error(`  chosen: threshold ${best.gate.threshold}, median ${best.gate.medianFrames} frames`);
@@ -141,7 +143,7 @@ for (const [setName, songs] of sets) {
     }
   }
 }
-console.log("| set | model | alignment | gate | vocals SDR | SIR | SAR | PES | EPS | voiceless vocals re input (dB) |\n|---|---|---|---|---|---|---|---|---|---|");
-for (const r of rows) console.log(`| ${r.set} | ${r.model} | ${r.alignment} | ${r.gate} | ${f2(r.sdr)} | ${f2(r.sir)} | ${f2(r.sar)} | ${f2(r.pes)} | ${f2(r.eps)} | ${f2(r.voicelessDb)} |`);
+console.log("| set | model | alignment | gate | vocals SDR | SIR | SAR | PES | EPS | voiceless vocals re input (dB) | songs silenced |\n|---|---|---|---|---|---|---|---|---|---|---|");
+for (const r of rows) console.log(`| ${r.set} | ${r.model} | ${r.alignment} | ${r.gate} | ${f2(r.sdr)} | ${f2(r.sir)} | ${f2(r.sar)} | ${f2(r.pes)} | ${f2(r.eps)} | ${f2(r.voicelessDb)} | ${r.silenced} |`);
 if (o.json) writeFileSync(o.json, JSON.stringify({ gates: Object.fromEntries(gates), rows }, null, 2) + "\n");
 for (const c of candidates) await c.model.dispose();
