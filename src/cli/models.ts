@@ -16,7 +16,7 @@ function informedNote(model: unknown): string {
 function scores(metrics: Record<string, unknown> | undefined): string {
   if (!metrics) return "";
   const parts: string[] = [];
-  if (typeof metrics.vocalsSdr === "number") parts.push(`held-out vocals SDR ${metrics.vocalsSdr} dB`);
+  if (typeof metrics.vocalsSdr === "number") parts.push(`held-out vocals SDR ${metrics.vocalsSdr} dB${typeof metrics.vocalsSdrSet === "string" ? ` (${metrics.vocalsSdrSet})` : ""}`);
   const test = metrics.test as Record<string, { Accuracy?: number; MAP?: number; onsetF1?: number; onsetOffsetF1?: number }> | undefined;
   if (test) for (const [k, v] of Object.entries(test)) {
     if (typeof v.Accuracy === "number" && !k.includes("reverb")) parts.push(`${k} Accuracy ${v.Accuracy.toFixed(2)}`);

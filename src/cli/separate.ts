@@ -11,7 +11,7 @@
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { parseAlignment, parseLrc, type AlignedPhoneme, type LyricsLine } from "../lyrics/phonemes.js";
-import { INFORMED_SEPARATION_MODEL } from "../models/separation/model.js";
+import { INFORMED_SEPARATION_MODELS } from "../models/separation/model.js";
 import type { Command } from "commander";
 import { InvalidInputError, UnsupportedFormatError } from "../errors.js";
 import { batchSeparate } from "../server/batch.js";
@@ -33,10 +33,10 @@ export function addSeparateCommand(program: Command): void {
     .option("--bits <b>", "sample format of WAV/FLAC stems: 16, 24 or 32f (float; WAV only); default 32f for WAV, 16 for FLAC")
     .option("--wiener", "refine the vocals with a multichannel Wiener post-filter (spatial covariances per bin; slower, see bench/separation.ts)")
     .option("--redis <url>", "separate on `mirkit worker` processes of this Redis (they must see the same paths; WAV or FLAC stems); inputs whose stems exist are skipped")
-    .option("-n, --model <name>", "a separation model: a shipped name (mirkit models) or an .onnx file with its .recipe.json beside it (default: the shipped one; with --phonemes or --lyrics, the shipped informed one)")
+    .option("-n, --model <name>", `a separation model: a shipped name (mirkit models) or an .onnx file with its .recipe.json beside it (default: the shipped one; with --phonemes, ${INFORMED_SEPARATION_MODELS.phonemes}; with --lyrics, ${INFORMED_SEPARATION_MODELS.lyrics})`)
     .option("--phonemes <file>", "informed separation: what is sung when, as \"start end phoneme\" lines (seconds; ARPAbet phonemes such as aa, iy, s, or sil) or a Praat TextGrid; one input file")
     .option("--lyrics <file>", "informed separation from timed lyrics: an LRC file ([mm:ss.xx] words per line; each line's words are spread over it, a line with no words is silence); one input file")
-    .addHelpText("after", `\nExamples:\n  $ mirkit separate song.mp3                 # separated/song/vocals.wav, accompaniment.wav\n  $ mirkit separate music/ -o stems/ --format mp3\n  $ mirkit separate a.wav b.flac -o out --format flac --bits 24 --wiener\n  $ mirkit separate song.wav --lyrics song.lrc   # informed by the lyrics (model ${INFORMED_SEPARATION_MODEL})\n\nAn alignment file looks like:\n  0.00 1.20 sil\n  1.20 1.31 l\n  1.31 1.90 aa`)
+    .addHelpText("after", `\nExamples:\n  $ mirkit separate song.mp3                 # separated/song/vocals.wav, accompaniment.wav\n  $ mirkit separate music/ -o stems/ --format mp3\n  $ mirkit separate a.wav b.flac -o out --format flac --bits 24 --wiener\n  $ mirkit separate song.wav --lyrics song.lrc   # informed by the lyrics (model ${INFORMED_SEPARATION_MODELS.lyrics})\n\nAn alignment file looks like:\n  0.00 1.20 sil\n  1.20 1.31 l\n  1.31 1.90 aa`)
     .action(async (inputs: string[], o: { out: string; format: string; bits?: string; model?: string; wiener?: boolean; redis?: string; phonemes?: string; lyrics?: string }) => {
       const format = o.format;
       if (format !== "wav" && format !== "flac" && format !== "mp3" && format !== "ogg") throw new UsageError(`--format must be wav, flac, mp3 or ogg, got "${format}"`);
@@ -55,9 +55,9 @@ export function addSeparateCommand(program: Command): void {
       if (o.redis !== undefined) return separateOnWorkers(o.redis, inputs, o.out, format, o.wiener === true, program.opts().quiet === true);
       // The alignment and the model are checked before any input is read.
       const informed = alignmentFile === undefined ? {} : await readAlignment(alignmentFile, o.lyrics !== undefined);
-      const model = await loadSeparationModel(o.model ?? (alignmentFile !== undefined ? INFORMED_SEPARATION_MODEL : undefined));
+      const model = await loadSeparationModel(o.model ?? (alignmentFile !== undefined ? INFORMED_SEPARATION_MODELS[o.lyrics !== undefined ? "lyrics" : "phonemes"] : undefined));
       try {
-        if (alignmentFile !== undefined && !model.informed) throw new UsageError(`the model ${o.model} takes no phonemes or lyrics; drop --model for the shipped informed one (${INFORMED_SEPARATION_MODEL})`);
+        if (alignmentFile !== undefined && !model.informed) throw new UsageError(`the model ${o.model} takes no phonemes or lyrics; drop --model for the shipped informed ones (${INFORMED_SEPARATION_MODELS.phonemes}, ${INFORMED_SEPARATION_MODELS.lyrics})`);
         if (alignmentFile === undefined && model.informed) throw new UsageError(`the model ${o.model} is informed: give --phonemes ALIGN.txt or --lyrics LYRICS.lrc`);
         const files = await inputFiles(inputs);
         if (alignmentFile !== undefined && files.length !== 1) throw new UsageError(`--${o.phonemes ? "phonemes" : "lyrics"} describes one song; got ${files.length} input files`);

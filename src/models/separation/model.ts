@@ -8,8 +8,8 @@ import type { SeparationModelConfig } from "./contract.js";
 
 /** File name prefix of the shipped separation models (models/separation-*.onnx). */
 export const SEPARATION_MODEL_PREFIX = "separation-";
-/** The shipped model `--phonemes`/`--lyrics` use unless `--model` names another informed one. */
-export const INFORMED_SEPARATION_MODEL = "separation-informed";
+/** The shipped informed models `--phonemes` and `--lyrics` use unless `--model` names another (each chosen on validation for its input). */
+export const INFORMED_SEPARATION_MODELS = { phonemes: "separation-informed-phonemes", lyrics: "separation-informed-lyrics" } as const;
 
 export class SeparationModel {
   /** Wraps a loaded session; `load` is the usual way in. */
