@@ -1,9 +1,28 @@
 /** The separation U-Net settings that scripts/train-separation.ts trains and scripts/export-separation.ts re-exports. */
 import type { BlockKind, UNetConfig } from "../src/models/separation/unet.js";
 import type { SeparationModelConfig } from "../src/models/separation/contract.js";
+import { numpy as np, type Array as JArray } from "@jax-js/jax";
+import { PHONEMES } from "../src/lyrics/phonemes.js";
+import { countFlops } from "../src/nn/onnx/export.js";
 
 export const SEPARATION_STFT: SeparationModelConfig = { sampleRate: 22050, nFft: 512, hopLength: 128, frameMultiple: 8 };
 export const separationUNet = (block: BlockKind): UNetConfig => ({ block, bins: 256, channels: 8, depth: 3, layers: 2, growth: 6 });
 /** Informed U-Nets: training patch (frames), and the window weak models average their phonemes over (= their inference chunk). */
 export const INFORMED_PATCH = 32;
 export const WEAK_WINDOW = 256;
+
+/** Copies frames [t0, t0 + patch) of a song's mixture and vocals tensors ([4, bins, frames]) into batch slot b of x and y ([B, 4, bins, patch]). */
+export function cropSeparationPatch(song: { mix: Float32Array; voc: Float32Array; frames: number }, t0: number, b: number, bins: number, patch: number, x: Float32Array, y: Float32Array): void {
+  for (let c = 0; c < 4; c++) for (let f = 0; f < bins; f++) {
+    const src = (c * bins + f) * song.frames + t0, dst = ((b * 4 + c) * bins + f) * patch;
+    x.set(song.mix.subarray(src, src + patch), dst);
+    y.set(song.voc.subarray(src, src + patch), dst);
+  }
+}
+
+/** GFLOP per second of audio of a separation graph fn(params, mixture[, phonemes]), from its FLOPs on 64 frames. */
+export function separationGflopsPerSecond<P>(fn: (p: P, ...inputs: JArray[]) => JArray | JArray[], params: P, conditioned: boolean, bins = 256): number {
+  const frames = 64;
+  const inputs = [np.zeros([1, 4, bins, frames]), ...(conditioned ? [np.zeros([1, PHONEMES.length, frames])] : [])];
+  return (countFlops(fn as never, params as never, inputs) / frames) * (SEPARATION_STFT.sampleRate / SEPARATION_STFT.hopLength) / 1e9;
+}

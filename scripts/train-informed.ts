@@ -17,15 +17,15 @@ import { parseArgs } from "node:util";
 import { init, numpy as np, type Array as JArray } from "@jax-js/jax";
 import { decodeWav } from "../src/io/wav.js";
 import { lyricsAlignment, parseAlignment, parseLrc, phonemeMatrix, PHONEMES } from "../src/lyrics/phonemes.js";
-import { exportLyricsUnmix, initLyricsUnmix, lyricsUnmixLoss, type LyricsUnmixConfig, type LyricsUnmixParams } from "../src/models/separation/lyrics.js";
+import { exportLyricsUnmix, initLyricsUnmix, lyricsUnmixLoss, lyricsUnmixMask, type LyricsUnmixConfig, type LyricsUnmixParams } from "../src/models/separation/lyrics.js";
 import { mixtureTensor } from "../src/models/separation/contract.js";
-import { CONDITIONINGS, exportInformed, informedLoss, initInformed, isConditioned, isStrong, vocalActivity, type Conditioning, type InformedConfig, type InformedParams } from "../src/models/separation/informed.js";
+import { CONDITIONINGS, exportInformed, informedGraph, informedLoss, initInformed, isConditioned, isStrong, vocalActivity, type Conditioning, type InformedConfig, type InformedParams } from "../src/models/separation/informed.js";
 import { initUNet } from "../src/models/separation/unet.js";
 import { namedLeaves, parameterCount, Rng } from "../src/nn/layers.js";
 import { decodeSafetensors, encodeSafetensors } from "../src/nn/safetensors.js";
 import { cosineLr, fromNamed, train } from "../src/nn/train.js";
 import { trainingBudget } from "./budget.js";
-import { INFORMED_PATCH, SEPARATION_STFT, separationUNet, WEAK_WINDOW } from "./separation-setup.js";
+import { cropSeparationPatch, INFORMED_PATCH, SEPARATION_STFT, separationGflopsPerSecond, separationUNet, WEAK_WINDOW } from "./separation-setup.js";
 
 const { values: o } = parseArgs({
   options: {
@@ -72,11 +72,7 @@ function batch(step: number): JArray[] {
   for (let b = 0; b < BATCH; b++) {
     const s = songs[Math.floor(r.uniform() * songs.length)];
     const t0 = Math.floor(r.uniform() * (s.frames - PATCH));
-    for (let ch = 0; ch < 4; ch++) for (let f = 0; f < F; f++) {
-      const src = (ch * F + f) * s.frames + t0, dst = ((b * 4 + ch) * F + f) * PATCH;
-      x.set(s.mix.subarray(src, src + PATCH), dst);
-      y.set(s.voc.subarray(src, src + PATCH), dst);
-    }
+    cropSeparationPatch(s, t0, b, F, PATCH, x, y);
     // Weak models see the phonemes of the window inference gives them (chunkFrames around the patch).
     const c0 = cT === PATCH ? t0 : Math.max(0, Math.min(s.frames - cT, t0 + PATCH / 2 - cT / 2));
     for (let p = 0; p < P; p++) c.set(s.phon.subarray(p * s.frames + c0, p * s.frames + c0 + cT), (b * P + p) * cT);
@@ -119,7 +115,12 @@ const recipe = {
   patchFrames: PATCH, weakWindowFrames: WEAK_WINDOW, batch: BATCH,
   optimiser: `Adam, cosine ${LR} over ${STEPS} steps, warm-up 20${o.init ? `, from ${o.init}` : ""}`,
   trainData: o.train.split(",").map((d) => JSON.parse(readFileSync(path.join(d, "manifest.json"), "utf8")).command as string),
-  metrics: { steps: result.stepsDone, trainSeconds, parameters: parameterCount(result.params) },
+  metrics: {
+    steps: result.stepsDone, trainSeconds, parameters: parameterCount(result.params),
+    gflopsPerSecond: recurrent
+      ? separationGflopsPerSecond((p: LyricsUnmixParams, x: JArray, ...c: JArray[]) => lyricsUnmixMask(p, x, c[0] ?? null), result.params as LyricsUnmixParams, rcfg.lyrics)
+      : separationGflopsPerSecond(informedGraph(cfg), result.params as InformedParams, isConditioned(conditioning)),
+  },
 };
 writeFileSync(path.join(o.out, `${name}.recipe.json`), JSON.stringify(recipe, null, 2) + "\n");
 console.log(`${name}: ${result.stepsDone} steps, ${trainSeconds.toFixed(0)} s`);

@@ -21,7 +21,7 @@ import { decodeSafetensors, encodeSafetensors } from "../src/nn/safetensors.js";
 import { cosineLr, fromNamed, train } from "../src/nn/train.js";
 import { ortNode } from "../src/node.js";
 import { trainingBudget } from "./budget.js";
-import { SEPARATION_STFT, separationUNet } from "./separation-setup.js";
+import { SEPARATION_STFT, cropSeparationPatch, separationUNet } from "./separation-setup.js";
 import { mixtureTensor } from "../src/models/separation/contract.js";
 import { separateWithModel } from "../src/tasks/separate.js";
 
@@ -55,11 +55,7 @@ function batch(step: number): JArray[] {
   for (let b = 0; b < BATCH; b++) {
     const s = songs[Math.floor(r.uniform() * songs.length)];
     const t0 = Math.floor(r.uniform() * (s.frames - PATCH));
-    for (let c = 0; c < 4; c++) for (let f = 0; f < F; f++) {
-      const src = (c * F + f) * s.frames + t0, dst = ((b * 4 + c) * F + f) * PATCH;
-      x.set(s.mix.subarray(src, src + PATCH), dst);
-      y.set(s.voc.subarray(src, src + PATCH), dst);
-    }
+    cropSeparationPatch(s, t0, b, F, PATCH, x, y);
   }
   return [np.array(x).reshape([BATCH, 4, F, PATCH]), np.array(y).reshape([BATCH, 4, F, PATCH])];
 }
