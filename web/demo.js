@@ -22,12 +22,16 @@ let audio, name = "song";
 async function shipped(Family, prefix) {
   // models/index.json: written by `npm run build:web` beside the copied models (any static host), or served by `mirkit serve`.
   const names = await (await fetch("models/index.json")).json();
-  // The family's full model; trimmed ones (`mirkit trim`, named …-trimmed) are chosen by name on the command line.
-  const files = names.filter((n) => n.startsWith(prefix) && n.endsWith(".onnx"));
-  const file = files.find((n) => !n.includes("-trimmed")) ?? files[0];
+  // The family's default model, as the command line picks it: not a trimmed one (`mirkit trim`) and not one of
+  // the informed family (they need phonemes or lyrics, or gate with a head); those are chosen by name.
+  const files = names.filter((n) => n.startsWith(prefix) && n.endsWith(".onnx") && !n.endsWith(".step.onnx"));
+  let file, recipe, recipeName;
+  for (const f of files) {
+    const name = `models/${f.replace(/\.onnx$/, "")}.recipe.json`;
+    const r = await (await fetch(name)).json();
+    if (r.trimmedFrom === undefined && r.model?.kind !== "informed") { file = f; recipe = r; recipeName = name; break; }
+  }
   if (!file) throw new Error(`no ${prefix} model is served`);
-  const recipeName = `models/${file.replace(/\.onnx$/, "")}.recipe.json`;
-  const recipe = await (await fetch(recipeName)).json();
   const onnx = new Uint8Array(await (await fetch(`models/${file}`)).arrayBuffer());
   return Family.load(ort, { onnx, recipe, recipeName }, sessionFor());
 }
