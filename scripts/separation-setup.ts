@@ -1,8 +1,8 @@
 /** The separation U-Net settings that scripts/train-separation.ts trains and scripts/export-separation.ts re-exports. */
 import type { BlockKind, UNetConfig } from "../src/models/separation/unet.js";
 import type { SeparationModelConfig } from "../src/models/separation/contract.js";
-import { numpy as np, type Array as JArray } from "@jax-js/jax";
-import { PHONEMES } from "../src/lyrics/phonemes.js";
+import type { Array as JArray } from "@jax-js/jax";
+import { informedInputs } from "../src/models/separation/informed.js";
 import { countFlops } from "../src/nn/onnx/export.js";
 
 export const SEPARATION_STFT: SeparationModelConfig = { sampleRate: 22050, nFft: 512, hopLength: 128, frameMultiple: 8 };
@@ -23,6 +23,5 @@ export function cropSeparationPatch(song: { mix: Float32Array; voc: Float32Array
 /** GFLOP per second of audio of a separation graph fn(params, mixture[, phonemes]), from its FLOPs on 64 frames. */
 export function separationGflopsPerSecond<P>(fn: (p: P, ...inputs: JArray[]) => JArray | JArray[], params: P, conditioned: boolean, bins = 256): number {
   const frames = 64;
-  const inputs = [np.zeros([1, 4, bins, frames]), ...(conditioned ? [np.zeros([1, PHONEMES.length, frames])] : [])];
-  return (countFlops(fn as never, params as never, inputs) / frames) * (SEPARATION_STFT.sampleRate / SEPARATION_STFT.hopLength) / 1e9;
+  return (countFlops(fn as never, params as never, informedInputs(bins, frames, conditioned)) / frames) * (SEPARATION_STFT.sampleRate / SEPARATION_STFT.hopLength) / 1e9;
 }

@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { init, numpy as np, type Array as JArray } from "@jax-js/jax";
 import { decodeWav } from "../src/io/wav.js";
 import { lyricsAlignment, parseAlignment, parseLrc, phonemeMatrix, PHONEMES } from "../src/lyrics/phonemes.js";
-import { exportLyricsUnmix, initLyricsUnmix, lyricsUnmixLoss, lyricsUnmixMask, type LyricsUnmixConfig, type LyricsUnmixParams } from "../src/models/separation/lyrics.js";
+import { exportLyricsUnmix, initLyricsUnmix, lyricsUnmixGraph, lyricsUnmixLoss, type LyricsUnmixConfig, type LyricsUnmixParams } from "../src/models/separation/lyrics.js";
 import { mixtureTensor } from "../src/models/separation/contract.js";
 import { CONDITIONINGS, exportInformed, informedGraph, informedLoss, initInformed, isConditioned, isStrong, vocalActivity, type Conditioning, type InformedConfig, type InformedParams } from "../src/models/separation/informed.js";
 import { initUNet } from "../src/models/separation/unet.js";
@@ -118,7 +118,7 @@ const recipe = {
   metrics: {
     steps: result.stepsDone, trainSeconds, parameters: parameterCount(result.params),
     gflopsPerSecond: recurrent
-      ? separationGflopsPerSecond((p: LyricsUnmixParams, x: JArray, ...c: JArray[]) => lyricsUnmixMask(p, x, c[0] ?? null), result.params as LyricsUnmixParams, rcfg.lyrics)
+      ? separationGflopsPerSecond(lyricsUnmixGraph, result.params as LyricsUnmixParams, rcfg.lyrics)
       : separationGflopsPerSecond(informedGraph(cfg), result.params as InformedParams, isConditioned(conditioning)),
   },
 };

@@ -450,13 +450,14 @@ export const SILENT_FRAME_EPSILON = 1e-9;
 export function silentFrameMetrics(ref: readonly ArrayLike<number>[], est: readonly ArrayLike<number>[], sampleRate: number, options: { window?: number } = {}): SilentFrameMetrics {
   const window = options.window ?? sampleRate, n = Math.min(ref[0].length, est[0].length);
   let pes = 0, eps = 0, ns = 0, np_ = 0;
-  for (let start = 0; start + window <= n || (start === 0 && n > 0); start += window) {
-    const end = Math.min(n, start + window);
+  // museval's windows: whole windows, or one over everything when the signal is shorter than a window.
+  const nwin = window < n ? Math.floor(n / window) : 1;
+  for (let w = 0; w < nwin; w++) {
+    const start = w * window, end = Math.min(n, start + window);
     let er = 0, ee = 0;
     for (let c = 0; c < ref.length; c++) for (let i = start; i < end; i++) { er += ref[c][i] * ref[c][i]; ee += est[c][i] * est[c][i]; }
     if (er === 0) { pes += 10 * Math.log10(ee + SILENT_FRAME_EPSILON); ns++; }
     if (ee === 0) { eps += 10 * Math.log10(er + SILENT_FRAME_EPSILON); np_++; }
-    if (end === n) break;
   }
   return { pes: ns ? pes / ns : NaN, eps: np_ ? eps / np_ : NaN, silentWindows: ns, predictedSilentWindows: np_ };
 }

@@ -27,7 +27,6 @@ export const MODELS_DIR = ((): string => {
 export const COMPANION_PARTS = ["step"] as const;
 const isCompanion = (f: string) => COMPANION_PARTS.some((p) => f.endsWith(`.${p}.onnx`));
 
-/** Whether a shipped model's recipe says it was trimmed from another (such models are chosen by name only). */
 /** A variant that is never a family's default: a trimmed model, or one of the informed/multitask family (issue 20), chosen by name. */
 function isVariant(onnxFile: string): boolean {
   try {

@@ -38,6 +38,8 @@ export interface PianoPiece {
   readonly notes: PianoNote[];
   /** States for each state count, computed on demand. */
   states(count: StateCount): Uint8Array;
+  /** Onset velocities per frame and key (onsetVelocities), computed on demand. */
+  velocities(): Float32Array;
 }
 
 /** The pieces of data files (each `<base>.json` + `<base>.bin`). */
@@ -48,27 +50,25 @@ export function loadPianoPieces(bases: readonly string[]): PianoPiece[] {
     return items.map((it) => {
       const notes = it.notes.map(([onset, offset, pitch, velocity]) => ({ onset, offset, pitch, velocity }));
       const cache = new Map<StateCount, Uint8Array>();
-      return {
+      let velocities: Float32Array | undefined;
+      const piece: PianoPiece = {
         name: it.name, frames: it.frames, notes, x: bin.subarray(it.offset, it.offset + it.frames * PIANO_MELS),
         states: (count: StateCount) => cache.get(count) ?? cache.set(count, noteStates(notes, it.frames, count)).get(count)!,
+        velocities: () => (velocities ??= onsetVelocities(piece)),
       };
+      return piece;
     });
   });
 }
 
-const velocityCache = new WeakMap<PianoPiece, Float32Array>();
-
-/** Velocity per frame and key at onset frames (0 elsewhere), scaled to 0–1 by /127; computed once per piece. */
+/** Velocity per frame and key at onset frames (0 elsewhere), scaled to 0–1 by /127. */
 function onsetVelocities(p: PianoPiece): Float32Array {
-  const hit = velocityCache.get(p);
-  if (hit) return hit;
   const out = new Float32Array(p.frames * KEYS);
   const st = p.states(5);
   for (const n of p.notes) {
     const t = Math.round(n.onset * PIANO_FPS), k = n.pitch - LOWEST_KEY;
     if (t < p.frames && k >= 0 && k < KEYS && (st[t * KEYS + k] === ONSET || st[t * KEYS + k] === REONSET)) out[t * KEYS + k] = n.velocity / 127;
   }
-  velocityCache.set(p, out);
   return out;
 }
 
@@ -87,7 +87,7 @@ export function pianoBatch(pieces: readonly PianoPiece[], step: number, seed: nu
     const p = pieces[Math.floor(r.uniform() * pieces.length)];
     const t0 = Math.floor(r.uniform() * Math.max(1, p.frames - T));
     const gain = Math.log(Math.pow(10, r.range(-6, 6) / 20)) / 4;
-    const st = p.states(o.states), v = onsetVelocities(p);
+    const st = p.states(o.states), v = p.velocities();
     for (let t = 0; t < T; t++) {
       const src = t0 + t, row = b * T + t;
       if (src >= p.frames) continue;

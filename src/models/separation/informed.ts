@@ -31,7 +31,7 @@ import { PHONEMES } from "../../lyrics/phonemes.js";
 import { exportOnnx } from "../../nn/onnx/export.js";
 import { initDense, Rng, type DenseParams } from "../../nn/layers.js";
 import { bceWithLogits } from "../../nn/optim.js";
-import { applyMask, initUNet, unetMask, type UNetConfig, type UNetParams } from "./unet.js";
+import { initUNet, maskLoss, unetMask, type UNetConfig, type UNetParams } from "./unet.js";
 
 export const CONDITIONINGS = ["none", "weak-layer", "weak-channel", "strong-scalar", "strong-channel", "strong-frequency"] as const;
 export type Conditioning = (typeof CONDITIONINGS)[number];
@@ -140,7 +140,7 @@ export const ACTIVATION_WEIGHT = 0.01;
  */
 export function informedLoss(cfg: InformedConfig, p: InformedParams, mix: JArray, vocals: JArray, c: JArray | null, active: JArray | null): JArray {
   const { mask, logits } = informedForward(cfg, p, mix.ref, c);
-  const mse = np.square(applyMask(mask, mix).sub(vocals)).mean();
+  const mse = maskLoss(mask, mix, vocals);
   if (!logits) { active?.dispose(); return mse; }
   if (!active) throw new InvalidInputError("informed U-Net: the activation head needs activity targets");
   return mse.add(bceWithLogits(logits, active).mul(ACTIVATION_WEIGHT));
@@ -158,15 +158,25 @@ export function informedGraph(cfg: InformedConfig) {
   };
 }
 
-/** The ONNX model: inputs "mixture" (and "phonemes"), outputs "mask" (and "activation"), dynamic frame axis. */
-export function exportInformed(p: InformedParams, cfg: InformedConfig): Uint8Array {
-  const m = 2 ** cfg.unet.depth, frames = 4 * m;
-  const conditioned = isConditioned(cfg.conditioning);
-  const inputs = [np.zeros([1, 4, cfg.unet.bins, frames]), ...(conditioned ? [np.zeros([1, PHONEMES.length, frames])] : [])];
-  return exportOnnx(informedGraph(cfg), p, inputs, {
-    inputNames: conditioned ? ["mixture", "phonemes"] : ["mixture"],
-    outputNames: cfg.activation ? ["mask", "activation"] : ["mask"],
-    dynamicAxes: conditioned ? [{ 3: "frames" }, { 2: "frames" }] : [{ 3: "frames" }],
-    dynamicStep: m,
+/** Example inputs of an informed graph: a mixture [1, 4, bins, frames] and, when conditioned, phonemes [1, P, frames]. */
+export function informedInputs(bins: number, frames: number, conditioned: boolean): JArray[] {
+  return [np.zeros([1, 4, bins, frames]), ...(conditioned ? [np.zeros([1, PHONEMES.length, frames])] : [])];
+}
+
+/**
+ * An informed separation graph as ONNX (the FiLM U-Nets here, the lyrics model of lyrics.ts): inputs
+ * "mixture" (and "phonemes"), outputs "mask" (and "activation"), one dynamic frame axis in steps of `step`.
+ */
+export function exportInformedGraph<P extends object>(fn: (p: P, ...inputs: JArray[]) => JArray | JArray[], p: P, o: { bins: number; conditioned: boolean; activation: boolean; step: number }): Uint8Array {
+  return exportOnnx(fn as never, p as never, informedInputs(o.bins, Math.max(8, 4 * o.step), o.conditioned), {
+    inputNames: o.conditioned ? ["mixture", "phonemes"] : ["mixture"],
+    outputNames: o.activation ? ["mask", "activation"] : ["mask"],
+    dynamicAxes: o.conditioned ? [{ 3: "frames" }, { 2: "frames" }] : [{ 3: "frames" }],
+    dynamicStep: o.step,
   });
+}
+
+/** The FiLM U-Net's ONNX model (exportInformedGraph). */
+export function exportInformed(p: InformedParams, cfg: InformedConfig): Uint8Array {
+  return exportInformedGraph(informedGraph(cfg), p, { bins: cfg.unet.bins, conditioned: isConditioned(cfg.conditioning), activation: cfg.activation, step: 2 ** cfg.unet.depth });
 }

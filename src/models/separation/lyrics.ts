@@ -16,9 +16,9 @@
 import { numpy as np, nn as jnn, type Array as JArray } from "@jax-js/jax";
 import { PHONEMES } from "../../lyrics/phonemes.js";
 import { bidirectional, initLstm, lstm, type LstmParams } from "../../nn/blocks.js";
-import { exportOnnx } from "../../nn/onnx/export.js";
 import { initDense, Rng, type DenseParams } from "../../nn/layers.js";
-import { applyMask } from "./unet.js";
+import { exportInformedGraph } from "./informed.js";
+import { maskLoss } from "./unet.js";
 
 export interface LyricsUnmixConfig {
   readonly bins: number;
@@ -82,17 +82,13 @@ export function lyricsUnmixMask(p: LyricsUnmixParams, x: JArray, c: JArray | nul
 }
 
 export function lyricsUnmixLoss(p: LyricsUnmixParams, mix: JArray, vocals: JArray, c: JArray | null): JArray {
-  return np.square(applyMask(lyricsUnmixMask(p, mix.ref, c), mix).sub(vocals)).mean();
+  return maskLoss(lyricsUnmixMask(p, mix.ref, c), mix, vocals);
 }
 
-/** The ONNX model: inputs "mixture" (and "phonemes"), output "mask", dynamic frame axis. */
+/** The graph fn(params, mixture[, phonemes]) → mask. */
+export const lyricsUnmixGraph = (q: LyricsUnmixParams, x: JArray, ...rest: JArray[]): JArray => lyricsUnmixMask(q, x, rest[0] ?? null);
+
+/** The ONNX model (informed.exportInformedGraph): inputs "mixture" (and "phonemes"), output "mask", any number of frames. */
 export function exportLyricsUnmix(p: LyricsUnmixParams, cfg: LyricsUnmixConfig): Uint8Array {
-  const frames = 8;
-  const inputs = [np.zeros([1, 4, cfg.bins, frames]), ...(cfg.lyrics ? [np.zeros([1, PHONEMES.length, frames])] : [])];
-  return exportOnnx((q: LyricsUnmixParams, x: JArray, ...rest: JArray[]) => lyricsUnmixMask(q, x, rest[0] ?? null), p, inputs, {
-    inputNames: cfg.lyrics ? ["mixture", "phonemes"] : ["mixture"],
-    outputNames: ["mask"],
-    dynamicAxes: cfg.lyrics ? [{ 3: "frames" }, { 2: "frames" }] : [{ 3: "frames" }],
-    dynamicStep: 1,
-  });
+  return exportInformedGraph(lyricsUnmixGraph, p, { bins: cfg.bins, conditioned: cfg.lyrics, activation: false, step: 1 });
 }

@@ -182,8 +182,12 @@ export function applyMask(mask: JArray, mix: JArray): JArray {
   return mix.reshape([B, 2, 2, F, T]).mul(m).reshape([B, 4, F, T]);
 }
 
-/** Training loss: MSE between the masked mixture and the vocals' spectrogram. */
+/** MSE between a mask [B, 2, F, T] applied to the mixture [B, 4, F, T] and the vocals' spectrogram: every mask model's training loss. */
+export function maskLoss(mask: JArray, mix: JArray, vocals: JArray): JArray {
+  return np.square(applyMask(mask, mix).sub(vocals)).mean();
+}
+
+/** Training loss of the U-Net: maskLoss of its mask. */
 export function separationLoss(p: UNetParams, mix: JArray, vocals: JArray): JArray {
-  const est = applyMask(unetMask(p, mix.ref, "matmul"), mix);
-  return np.square(est.sub(vocals)).mean();
+  return maskLoss(unetMask(p, mix.ref, "matmul"), mix, vocals);
 }
