@@ -38,6 +38,9 @@ export { separate, separateStream, separateWithModel, type SeparateOptions } fro
 export { multipitch, multipitchWithModel, type MultipitchOptions } from "./tasks/multipitch.js";
 export { transcribe, transcribeStream, notesToMidi, estimateTempo, type TranscribeOptions } from "./tasks/transcribe.js";
 export { PianoTranscriber, type PianoModelInfo } from "./models/transcription/model.js";
+export { transcribeParts, transcribePartsStream, clusterNotes, noteVectors, partsToMidi, type PartsModels, type PartsOptions, type PartsResult, type PartedNote } from "./tasks/instruments.js";
+export { PartsTranscriber } from "./models/transcription/parts-model.js";
+export { kMeans, silhouette, type KMeansOptions, type KMeansResult } from "./nn/kmeans.js";
 export { noteStates, statesToNotes, NoteTracker, pianoInput, type PianoNote, type StateCount } from "./models/transcription/contract.js";
 export { composePianoPiece, type PianoPieceOptions, type PianoTexture } from "./data/piano.js";
 // Evaluation: ports of mir_eval 0.7 and museval (keys and defaults as theirs), and readers of mir_eval's text formats.

@@ -99,16 +99,23 @@ test("synth separation: instrument note onsets coincide with rises in the stem's
   }
 });
 
-test("synth multi: 2–5 instruments with notes per instrument and multipitch truth", { skip: fonts !== true ? fonts : false }, () => {
+test("synth multi: 2–5 pitched parts on distinct programs, notes per part, multipitch truth; --parts and --instruments held-out", { skip: fonts !== true ? fonts : false }, () => {
   const dir = synth("multi", "--n", "2", "--seed", "3", "--seconds", "6", "--fonts", "musescore,timgm6mb".replace("musescore", "fluid"));
   const manifest = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8"));
   assert.equal(manifest.items.length, 2);
   for (const item of manifest.items) {
-    assert.ok(item.parts.length >= 2 && item.parts.length <= 5);
+    const pitched = item.parts.filter((p: { drums: boolean }) => !p.drums);
+    assert.ok(pitched.length >= 2 && pitched.length <= 5);
+    assert.equal(new Set(pitched.map((p: { program: number }) => p.program)).size, pitched.length);
+    for (const p of pitched) assert.ok(parseNotes(readFileSync(path.join(dir, item.name, `${p.name}.notes.txt`), "utf8")).intervals.length > 0);
     const mp = readFileSync(path.join(dir, item.name, "multipitch.txt"), "utf8").trim().split("\n");
     assert.ok(mp.length > 100);
   }
   assert.deepEqual(manifest.items.map((i: { font: string }) => i.font), ["fluid", "timgm6mb"]);
+  const held = JSON.parse(readFileSync(path.join(synth("multi", "--n", "1", "--seed", "5", "--seconds", "4", "--fonts", "fluid", "--parts", "3", "--instruments", "held-out"), "manifest.json"), "utf8"));
+  const parts = held.items[0].parts.filter((p: { drums: boolean }) => !p.drums);
+  assert.equal(parts.length, 3);
+  for (const p of parts) assert.ok(["harpsichord", "vibraphone", "harmonica", "jazz guitar", "cello", "harp", "trombone", "french horn", "baritone sax", "oboe", "bassoon", "pan flute"].includes(p.instrument), p.instrument);
 });
 
 test("synth piano: MIDI file with pedal, note truth with offsets extended by the pedal", { skip: fonts !== true ? fonts : false }, async () => {

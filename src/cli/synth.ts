@@ -4,6 +4,7 @@
  */
 import type { Command } from "commander";
 import { CHOIR_ENGINES, makeCoversDataset, makeDataset, type ChoirEngine } from "../data/datasets.js";
+import type { InstrumentSet } from "../data/ensemble.js";
 import { InvalidInputError } from "../errors.js";
 import { isFontName, TRAIN_FONTS, type FontName } from "../io/soundfonts.js";
 import { intOption } from "./options.js";
@@ -18,7 +19,7 @@ function fontList(names: readonly string[] | undefined): FontName[] {
 
 const DESCRIPTIONS = {
   separation: "MUSDB-like songs: mixture.wav, vocals.wav (Festival, formant or speech singer; silence in instrumentals), accompaniment.wav, stems/, vocals F0 (mir_eval melody format), notes, phone timings (Festival), vocals.phonemes.txt (what was sung, phoneme by phoneme, every engine: the input of mirkit separate --phonemes) and vocals.lrc (the lyrics, LRC).",
-  multi: "Multi-instrument pieces (2–5 parts): mixture.wav, stems/, notes per instrument (mir_eval), multipitch.txt.",
+  multi: "Multi-instrument ensembles (2–5 pitched parts, each on its own General MIDI program, overlapping registers, crossings, unison and octave doublings, chords within keyboard, guitar and mallet parts, sometimes drums): mixture.wav, stems/<part>.wav, <part>.notes.txt (mir_eval; the part's program and instrument in manifest.json), multipitch.txt, mixture_recorded.wav (--chain).",
   piano: "MAESTRO-like solo piano performances (melodies, runs, trills, repeated notes, wide chords, arpeggios, the whole keyboard; rubato, velocity curves, sustain pedal; four piano programs): piano.wav, piano_recorded.wav (--chain), piano.mid, notes.txt (offsets after the pedal, mir_eval) and notes_velocity.txt.",
   choir: "Vocal ensembles (SATB by default; 1–6 singers with --singers): stems/<voice>.wav, <voice>.f0.txt, mixture.wav (dry), mixture_reverb.wav, mixture_recorded.wav (--chain), multipitch.txt (every singer's F0).",
 } as const;
@@ -43,6 +44,12 @@ export function addSynthCommands(program: Command): void {
         .option("--instrumental <share>", "share of songs without vocals (0–1): half with a lead instrument (trumpet, sax, violin, flute, clarinet, synth lead) playing the sung line with vibrato and glides, half with a played melody; their vocals.wav is silence", (v) => Number(v), 0)
         .option("--chain", "record each song through a drawn chain: room and microphone EQ on every stem, compression, a noise floor (stems/noise.wav), level, MP3/Ogg round trip of the mixture; accompaniment = mixture − vocals (every draw in the manifest)");
     }
+    if (kind === "multi") {
+      cmd
+        .option("--parts <range>", "pitched parts per item, drawn in a range within 1–5 (e.g. 2-5, 3)", "2-5")
+        .option("--instruments <set>", "the programs parts are drawn from: train (38 programs of every family), held-out (12 programs never used in training: harpsichord, vibraphone, harmonica, jazz guitar, cello, harp, trombone, french horn, baritone sax, oboe, bassoon, pan flute) or all", "train")
+        .option("--chain", "also write mixture_recorded.wav: a drawn room, microphone EQ, compression, noise floor, level and MP3/Ogg round trip (every draw in the manifest)");
+    }
     if (kind === "piano") cmd.option("--chain", "also write piano_recorded.wav: a drawn room, microphone EQ, compression, noise floor, level and MP3/Ogg round trip (every draw in the manifest)");
     if (kind === "choir") {
       cmd
@@ -53,14 +60,15 @@ export function addSynthCommands(program: Command): void {
     }
     cmd
       .addHelpText("after", `\nExamples:\n  $ mirkit synth ${kind} --n 100 --seed 1 --out data/${kind}-train\n  $ mirkit synth ${kind} --n 20 --seed 2 --fonts timgm6mb --out data/${kind}-test`)
-      .action(async (o: { out: string; n: number; seed: number; seconds: number; rate: number; fonts?: string[]; voices?: string; expressive?: boolean; singers?: string; chain?: boolean; instrumental?: number }) => {
+      .action(async (o: { out: string; n: number; seed: number; seconds: number; rate: number; fonts?: string[]; voices?: string; expressive?: boolean; singers?: string; chain?: boolean; instrumental?: number; parts?: string; instruments?: string }) => {
         const fonts = fontList(o.fonts);
         const voices = o.voices?.split(",").map((v) => v.trim());
         const unknown = voices?.find((v) => !(CHOIR_ENGINES as readonly string[]).includes(v));
         if (unknown !== undefined) throw new InvalidInputError(`--voices: unknown engine "${unknown}"; choose from ${CHOIR_ENGINES.join(", ")}`);
-        const ensemble = o.singers === undefined ? undefined : singersRange(o.singers);
+        const ensemble = o.singers === undefined ? undefined : countRange(o.singers, "--singers", "1-6");
+        const parts = o.parts === undefined ? undefined : countRange(o.parts, "--parts", "2-5");
         const progress = createProgress(`synth ${kind}`, quiet());
-        await makeDataset(kind, { out: o.out, n: o.n, seed: o.seed, seconds: o.seconds, sampleRate: o.rate, fonts, voices: voices as ChoirEngine[] | undefined, expressive: o.expressive, ensemble, chain: o.chain, instrumental: o.instrumental, onProgress: progress.update });
+        await makeDataset(kind, { out: o.out, n: o.n, seed: o.seed, seconds: o.seconds, sampleRate: o.rate, fonts, voices: voices as ChoirEngine[] | undefined, expressive: o.expressive, ensemble, chain: o.chain, instrumental: o.instrumental, parts, instruments: o.instruments as InstrumentSet | undefined, onProgress: progress.update });
         progress.stop();
         if (!quiet()) process.stderr.write(`${o.n} ${kind} items in ${o.out}\n`);
       });
@@ -68,9 +76,9 @@ export function addSynthCommands(program: Command): void {
 }
 
 /** "3" or "1-6" as [lo, hi]. */
-function singersRange(v: string): [number, number] {
+function countRange(v: string, flag: string, example: string): [number, number] {
   const m = /^(\d+)(?:-(\d+))?$/.exec(v.trim());
-  if (!m) throw new InvalidInputError(`--singers must be a count or a range like 1-6, got "${v}"`);
+  if (!m) throw new InvalidInputError(`${flag} must be a count or a range like ${example}, got "${v}"`);
   return [Number(m[1]), Number(m[2] ?? m[1])];
 }
 

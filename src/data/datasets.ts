@@ -35,6 +35,7 @@ import { notesToMirEval, type Note, type Part, type Song } from "./score.js";
 import { drawRecording, recordChain, recordStems, type RecordingDraw } from "./recording.js";
 import type { SingerDraw } from "./singer.js";
 import { normalise, panVoice, renderSong, renderSungSong, singPart, type SingingEngine, type SpeechSingerDraw, type Stems } from "./songs.js";
+import { composeEnsemble, instrumentName, INSTRUMENT_SETS, type InstrumentSet } from "./ensemble.js";
 import { annotationsVersion, type SynthKind } from "./version.js";
 
 export interface ItemMeta {
@@ -45,7 +46,7 @@ export interface ItemMeta {
   tempoBpm: number;
   key: Song["key"];
   sections: Song["sections"];
-  parts: { name: string; program: number; drums: boolean; gainDb: number; pan: number; reverb: number; notes: number }[];
+  parts: { name: string; program: number; drums: boolean; gainDb: number; pan: number; reverb: number; notes: number; instrument?: string }[];
   /** Choir items: the engines singers were drawn from (comma-separated). */
   voices?: string;
   /** Choir items with engines beyond one legacy voice, ensembles or a recording chain: each singer's engine, role and draws. */
@@ -187,12 +188,20 @@ async function makeSeparationItem(dir: string, seed: number, font: FontName, sec
   return { ...base, vocals: instrumental ? (lead ? "lead instrument" : "none") : engine, ...(sung?.draw ? { singer: sung.draw } : {}), ...(contour ? { expression: { [lead ? "lead" : "vocals"]: contour.expression } } : {}), ...(recording ? { recording } : {}) };
 }
 
-async function makeMultiItem(dir: string, seed: number, font: FontName, seconds: number, sampleRate: number): Promise<ItemMeta> {
-  const rng = new Rng(seed * 13 + 5);
-  const pool = ["bass", "comp", "pad", "drums"] as const;
-  const k = rng.int(1, 4); // plus the melody instrument: 2–5 parts
-  const chosen = [...pool].sort(() => rng.uniform() - 0.5).slice(0, k);
-  const song = composeSong(seed, { durationSeconds: seconds, sungMelody: false, parts: chosen });
+/** Multi items: how many pitched parts and which programs they are drawn from, and the recording chain. */
+export interface MultiOptions {
+  readonly parts: readonly [number, number];
+  readonly instruments: InstrumentSet;
+  readonly chain: boolean;
+}
+
+/**
+ * A multi-instrument item (data/ensemble.ts): mixture.wav, stems/<part>.wav, <part>.notes.txt for every
+ * pitched part (its program in the manifest), multipitch.txt (every pitched part, 10 ms frames) and, with
+ * a chain, mixture_recorded.wav.
+ */
+async function makeMultiItem(dir: string, seed: number, font: FontName, seconds: number, sampleRate: number, o: MultiOptions): Promise<ItemMeta> {
+  const song = composeEnsemble(seed, { durationSeconds: seconds, parts: o.parts, instruments: o.instruments });
   const length = Math.ceil((song.durationSeconds + 1.5) * sampleRate);
   const stems = await renderSong(song, font, sampleRate, length);
   const mixture = normalise(stems, sampleRate, length);
@@ -207,7 +216,9 @@ async function makeMultiItem(dir: string, seed: number, font: FontName, seconds:
     for (let i = Math.ceil(note.onset / hop); i < n && i * hop < note.offset; i++) frames[i].push(440 * 2 ** ((note.pitch - 69) / 12));
   }
   await writeFileAtomic(path.join(dir, "multipitch.txt"), frames.map((f, i) => [(i * hop).toFixed(3), ...[...new Set(f)].sort((a, b) => a - b).map((v) => v.toFixed(4))].join("\t")).join("\n") + "\n");
-  return meta(path.basename(dir), seed, font, song);
+  const recording = o.chain ? await writeRecorded(dir, mixture, seed) : undefined;
+  const base = meta(path.basename(dir), seed, font, song);
+  return { ...base, parts: base.parts.map((p) => (p.drums ? p : { ...p, instrument: instrumentName(p.program) })), ...(recording ? { recording } : {}) };
 }
 
 /** One singer of a choir item: the part it sings (an octave doubling is transposed) and its engine. */
@@ -484,6 +495,10 @@ export interface DatasetOptions {
   readonly expressive?: boolean;
   /** Choir only: singers per item, drawn in [lo, hi] (1–6); default the four SATB parts. */
   readonly ensemble?: readonly [number, number];
+  /** Multi only: pitched parts per item, drawn in [lo, hi] within 1–5 (default 2–5). */
+  readonly parts?: readonly [number, number];
+  /** Multi only: the programs parts are drawn from (default "train"; "held-out" programs never appear in training). */
+  readonly instruments?: InstrumentSet;
   /** Choir: also write mixture_recorded.wav through a drawn recording chain; separation: record every song's stems and mixture through one. */
   readonly chain?: boolean;
   readonly onProgress?: DatasetProgress;
@@ -506,15 +521,19 @@ export async function makeDataset(kind: Exclude<SynthKind, "covers">, o: Dataset
   if (o.ensemble && !(Number.isInteger(o.ensemble[0]) && Number.isInteger(o.ensemble[1]) && o.ensemble[0] >= 1 && o.ensemble[1] <= 6 && o.ensemble[0] <= o.ensemble[1])) {
     throw new InvalidInputError(`--singers must be a range within 1–6, like 1-6 or 3, got ${o.ensemble.join("-")}`);
   }
+  if (o.parts && !(Number.isInteger(o.parts[0]) && Number.isInteger(o.parts[1]) && o.parts[0] >= 1 && o.parts[1] <= 5 && o.parts[0] <= o.parts[1])) {
+    throw new InvalidInputError(`--parts must be a range within 1–5, like 2-5 or 3, got ${o.parts.join("-")}`);
+  }
+  if (o.instruments !== undefined && !(INSTRUMENT_SETS as readonly string[]).includes(o.instruments)) throw new InvalidInputError(`--instruments must be one of ${INSTRUMENT_SETS.join(", ")}, got "${o.instruments}"`);
   const make = (dir: string, seed: number, font: FontName): Promise<ItemMeta> => {
     if (kind === "separation") return makeSeparationItem(dir, seed, font, o.seconds, o.sampleRate, { engines: voices as SingingEngine[], instrumental, chain: o.chain === true });
-    if (kind === "multi") return makeMultiItem(dir, seed, font, o.seconds, o.sampleRate);
+    if (kind === "multi") return makeMultiItem(dir, seed, font, o.seconds, o.sampleRate, { parts: o.parts ?? [2, 5], instruments: o.instruments ?? "train", chain: o.chain === true });
     if (kind === "piano") return makePianoItem(dir, seed, font, o.seconds, o.sampleRate, o.chain === true);
     return makeChoirItem(dir, seed, font, o.seconds, o.sampleRate, { engines: voices!, expressive: o.expressive === true, ensemble: o.ensemble, chain: o.chain === true });
   };
   const header = {
     generator: "mirkit synth", version: annotationsVersion, kind, seed: o.seed, n: o.n, sampleRate: o.sampleRate, seconds: o.seconds, fonts: o.fonts,
-    command: `mirkit synth ${kind} --n ${o.n} --seed ${o.seed} --seconds ${o.seconds} --rate ${o.sampleRate} --fonts ${o.fonts.join(",")}${o.voices ? ` --voices ${o.voices.join(",")}` : ""}${o.expressive ? " --expressive" : ""}${o.ensemble ? ` --singers ${o.ensemble[0]}-${o.ensemble[1]}` : ""}${o.instrumental ? ` --instrumental ${o.instrumental}` : ""}${o.chain ? " --chain" : ""} --out ${o.out}`,
+    command: `mirkit synth ${kind} --n ${o.n} --seed ${o.seed} --seconds ${o.seconds} --rate ${o.sampleRate} --fonts ${o.fonts.join(",")}${o.voices ? ` --voices ${o.voices.join(",")}` : ""}${o.expressive ? " --expressive" : ""}${o.ensemble ? ` --singers ${o.ensemble[0]}-${o.ensemble[1]}` : ""}${kind === "multi" ? ` --parts ${(o.parts ?? [2, 5]).join("-")} --instruments ${o.instruments ?? "train"}` : ""}${o.instrumental ? ` --instrumental ${o.instrumental}` : ""}${o.chain ? " --chain" : ""} --out ${o.out}`,
   };
   const jobs = Array.from({ length: o.n }, (_, i) => ({ name: `item${String(i).padStart(4, "0")}`, make: (dir: string) => make(dir, o.seed * 1000 + i, o.fonts[i % o.fonts.length]) }));
   await buildItems(o.out, kind, header, jobs, o.onProgress, o.signal);

@@ -24,7 +24,7 @@ export const MODELS_DIR = ((): string => {
  * piano model's per-frame step: models/transcription/model.ts); they are
  * read with the model and are not models of their own.
  */
-export const COMPANION_PARTS = ["step"] as const;
+export const COMPANION_PARTS = ["step", "pitchgram"] as const;
 const isCompanion = (f: string) => COMPANION_PARTS.some((p) => f.endsWith(`.${p}.onnx`));
 
 /** A variant that is never a family's default: a trimmed model, or one of the informed/multitask family (issue 20), chosen by name. */

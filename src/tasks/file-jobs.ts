@@ -5,6 +5,7 @@
  * whatever the file's length; progress is a fraction; an AbortSignal
  * cancels between chunks of model input and removes what was half-written.
  */
+import { transcribePartsStream, type PartsModels, type PartsResult } from "./instruments.js";
 import { encodeWithTool } from "../io/encoders.js";
 import { makeOutputDir, openAudioStream, readAudioFile, scratchDir, WavFileWriter, writeAudioFile } from "../io/file.js";
 import type { WavEncoding } from "../io/wav.js";
@@ -152,4 +153,23 @@ export async function transcribeFile(file: string, o: TranscribeFileOptions): Pr
   const notes: PianoNote[] = [];
   for await (const part of transcribeStream(blocks, { model: o.model, totalSeconds, onProgress: o.onProgress, signal: o.signal })) notes.push(...part);
   return notes.sort((a, b) => a.onset - b.onset || a.pitch - b.pitch);
+}
+
+export interface TranscribePartsFileOptions {
+  readonly model: PartsModels;
+  /** Parts (1–5) or "auto". */
+  readonly instruments: number | "auto";
+  readonly method?: "embedding" | "timbre";
+  readonly onProgress?: (fraction: number) => void;
+  /** Called once the file's header is read, with its length in seconds where the header says. */
+  readonly onOpen?: (totalSeconds: number | undefined) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** The notes of `file` in parts (multi-instrument transcription), streamed: memory bounded by a segment plus a few bytes a note frame. */
+export async function transcribePartsFile(file: string, o: TranscribePartsFileOptions): Promise<PartsResult> {
+  const { sampleRate, frames, blocks } = await openAudioStream(file);
+  const totalSeconds = frames !== undefined ? frames / sampleRate : undefined;
+  o.onOpen?.(totalSeconds);
+  return transcribePartsStream(o.model, blocks, { instruments: o.instruments, method: o.method, totalSeconds, onProgress: o.onProgress, signal: o.signal });
 }
