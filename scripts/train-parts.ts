@@ -3,7 +3,10 @@
  * on `mirkit synth multi` datasets with the deep-clustering loss, over the
  * pitchgram of a multi-F0 model, and exports it to ONNX (with a parity check
  * against jax-js).
- *   node dist-bench/scripts/train-parts.js OUT_DIR STEPS TRAIN=dir,dir VAL=dir PITCHGRAM=model.onnx [WIDTH=24] [DIMS=16] [LR=0.002] [SEED=1]
+ *   node dist-bench/scripts/train-parts.js OUT_DIR STEPS TRAIN=dir,dir VAL=dir PITCHGRAM=model.onnx [WIDTH=24] [DIMS=16] [LR=0.002] [SEED=1] [AUTO=0.2] [VALEVERY=250]
+ * PITCHGRAM is a multi-F0 model with its recipe beside it (fusion, threshold); it is copied beside the
+ * output as parts.pitchgram.onnx. AUTO is the silhouette below which `--instruments auto` picks one part
+ * (tune it with bench/instruments.ts --val).
  * Training items alternate between the dry mixture and the recorded one (`synth multi --chain`). Writes
  * OUT_DIR/parts.onnx, .safetensors and .recipe.json (command, seed, data, validation loss); held-out scores
  * come from bench/instruments.ts.
@@ -73,6 +76,9 @@ const params = result.best;
 const base = path.join(outDir, "parts");
 const { onnx, gflopsPerSecond } = exportPartEmbedding(params);
 writeFileSync(`${base}.onnx`, onnx);
+// The pitchgram travels with the model (parts.pitchgram.onnx), with its fusion and tuned peak threshold.
+writeFileSync(`${base}.pitchgram.onnx`, readFileSync(pitchgramFile));
+const pgRecipe = JSON.parse(readFileSync(pitchgramFile.replace(/\.onnx$/, ".recipe.json"), "utf8")) as { command: string; model: { fusion: string }; metrics: { threshold: number; validationAccuracy?: number; test?: unknown } };
 writeFileSync(`${base}.safetensors`, encodeSafetensors(tensorsOf(params), { config: JSON.stringify(cfg), steps: String(result.stepsDone) }));
 
 // Parity on a validation patch: jax-js against ONNX Runtime.
@@ -85,10 +91,12 @@ for (let i = 0; i < want.length; i++) parity = Math.max(parity, Math.abs(want[i]
 console.error(`parity: max |jax − onnx| = ${parity.toExponential(2)}`);
 
 const manifestCommand = (d: string) => (JSON.parse(readFileSync(path.join(d, "manifest.json"), "utf8")) as { command: string }).command;
-const metrics = { parameters: parameterCount(params), gflopsPerSecond, steps: result.stepsDone, trainSeconds, validationLoss: result.bestMetric, parity };
+const metrics = { parameters: parameterCount(params), gflopsPerSecond, steps: result.stepsDone, trainSeconds, validationLoss: result.bestMetric, parity, autoMinSilhouette: Number(arg("AUTO") || 0.2) };
 const recipe = {
   command: `node dist-bench/scripts/train-parts.js ${outDir} ${STEPS} TRAIN=${trainDirs.join(",")} VAL=${valDirs.join(",")} PITCHGRAM=${pitchgramFile} WIDTH=${cfg.width} DIMS=${cfg.dims} LR=${LR} SEED=${SEED}`,
-  seed: SEED, model: cfg, pitchgram: pitchgramFile, patchFrames: PART_PATCH, batch: PART_BATCH,
+  seed: SEED, model: cfg,
+  pitchgram: { file: pitchgramFile, fusion: pgRecipe.model.fusion, threshold: pgRecipe.metrics.threshold, command: pgRecipe.command, validationAccuracy: pgRecipe.metrics.validationAccuracy, test: pgRecipe.metrics.test },
+  patchFrames: PART_PATCH, batch: PART_BATCH,
   optimiser: `Adam, cosine ${LR} decaying to 0 over ${STEPS} steps, warm-up 50; the weights of the best validation loss (every 250 steps)`,
   loss: "deep clustering (Hershey et al. 2016): ‖VᵀV‖² − 2‖VᵀY‖² + ‖YᵀY‖² over the bins exactly one part plays, / (their count)²",
   trainData: trainDirs.map(manifestCommand), validationData: valDirs.map(manifestCommand),

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { shippedModels } from "../io/model-files.js";
 
-const TASKS: Record<string, string> = { separation: "separate (vocals / accompaniment)", multif0: "multipitch (F0s of a vocal ensemble)", piano: "transcribe (piano to MIDI)", covers: "covers (the library's embedding: add, query)" };
+const TASKS: Record<string, string> = { separation: "separate (vocals / accompaniment)", multif0: "multipitch (F0s of a vocal ensemble)", piano: "transcribe (piano to MIDI)", parts: "transcribe --instruments (any ensemble to one MIDI track per instrument)", covers: "covers (the library's embedding: add, query)" };
 
 /** What an informed or multitask separation model needs or adds (issue 20), from its recipe's model. */
 function informedNote(model: unknown): string {
@@ -17,10 +17,11 @@ function scores(metrics: Record<string, unknown> | undefined): string {
   if (!metrics) return "";
   const parts: string[] = [];
   if (typeof metrics.vocalsSdr === "number") parts.push(`held-out vocals SDR ${metrics.vocalsSdr} dB${typeof metrics.vocalsSdrSet === "string" ? ` (${metrics.vocalsSdrSet})` : ""}`);
-  const test = metrics.test as Record<string, { Accuracy?: number; MAP?: number; onsetF1?: number; onsetOffsetF1?: number }> | undefined;
+  const test = metrics.test as Record<string, { Accuracy?: number; MAP?: number; onsetF1?: number; onsetOffsetF1?: number; partF1?: number }> | undefined;
   if (test) for (const [k, v] of Object.entries(test)) {
     if (typeof v.Accuracy === "number" && !k.includes("reverb")) parts.push(`${k} Accuracy ${v.Accuracy.toFixed(2)}`);
     if (typeof v.MAP === "number") parts.push(`held-out ${k} MAP ${v.MAP.toFixed(3)}`);
+    if (typeof v.partF1 === "number") parts.push(`held-out ${k} part F1 ${v.partF1.toFixed(2)}`);
     if (typeof v.onsetF1 === "number" && typeof v.onsetOffsetF1 === "number") parts.push(`held-out ${k} note onset F1 ${v.onsetF1.toFixed(2)}, onset+offset F1 ${v.onsetOffsetF1.toFixed(2)}`);
   }
   if (typeof metrics.parameters === "number") parts.push(`${metrics.parameters} parameters`);

@@ -243,10 +243,33 @@ export function clusterNotes(notes: readonly PartNote[], vecs: readonly NoteVect
   return { parts: Int32Array.from(best.labels, (c) => rank[c]), k: best.k, silhouette: best.silhouette };
 }
 
-/** Notes of a stream's kept frames (the pitchgram's peaks linked into notes, tasks/f0-notes.ts). */
-export function framesToNotes(pf: PartsFrames): PartNote[] {
+/** A re-attack splits a note when the fundamental's level rises by this much (dB) within REATTACK_FRAMES. */
+export const REATTACK_DB = 6;
+const REATTACK_FRAMES = 3;
+/** Pieces of a split note are at least this long (frames, ≈ 70 ms). */
+const MIN_PIECE_FRAMES = 6;
+
+/**
+ * Notes of a stream's kept frames: the pitchgram's peaks linked into notes (tasks/f0-notes.ts), then each
+ * note split where its fundamental is struck again (its HCQT level, 80 dB full scale, rises by
+ * `reattackDb` within 3 frames): repeated notes of one pitch that the peaks alone run together.
+ */
+export function framesToNotes(pf: PartsFrames, o: { readonly reattackDb?: number } = {}): PartNote[] {
   const times = Float64Array.from(pf.frames, (_, t) => t * FRAME);
-  return f0ToNotes(times, pf.frames.map((f) => f.freqs)).map((n) => ({ onset: n.onset, offset: n.offset, pitch: n.pitch }));
+  const rise = (o.reattackDb ?? REATTACK_DB) / 80;
+  const lookup = peakLookup(pf);
+  return f0ToNotes(times, pf.frames.map((f) => f.freqs)).flatMap((n) => {
+    const t0 = Math.round(n.onset / FRAME), t1 = Math.round(n.offset / FRAME);
+    const level = Array.from({ length: t1 - t0 }, (_, i) => lookup(t0 + i, n.pitch)?.mag[1] ?? 0);
+    const cuts = [t0];
+    for (let i = 1; i < level.length; i++) {
+      const t = t0 + i;
+      const low = Math.min(...level.slice(Math.max(0, i - REATTACK_FRAMES), i));
+      if (level[i] - low >= rise && t - cuts[cuts.length - 1] >= MIN_PIECE_FRAMES && t1 - t >= MIN_PIECE_FRAMES) cuts.push(t);
+    }
+    cuts.push(t1);
+    return cuts.slice(0, -1).map((c, i) => ({ onset: i === 0 ? n.onset : c * FRAME, offset: i === cuts.length - 2 ? n.offset : cuts[i + 1] * FRAME, pitch: n.pitch }));
+  }).sort((x, y) => x.onset - y.onset || y.pitch - x.pitch);
 }
 
 /** Velocity from a note's fundamental level (the HCQT's normalised log magnitude, 0…1). */

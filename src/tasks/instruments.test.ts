@@ -1,0 +1,71 @@
+import * as assert from "node:assert/strict";
+import { test } from "node:test";
+import { composeEnsemble } from "../data/ensemble.js";
+import { normalise, renderSong } from "../data/songs.js";
+import { soundFontsAvailable } from "../io/soundfonts.js";
+import { loadPartsTranscriber } from "../node.js";
+import { Rng } from "../random.js";
+import { clusterNotes, framesToNotes, transcribeParts, type NoteVectors, type PartsFrames } from "./instruments.js";
+
+const fonts = soundFontsAvailable(["timgm6mb"]);
+
+/** Note vectors around `dirs` (unit directions), one per note, with a little noise. */
+function vectors(dirs: number[][], per: number, noise: number, seed = 1): NoteVectors[] {
+  const rng = new Rng(seed);
+  return Array.from({ length: dirs.length * per }, (_, i) => {
+    const v = dirs[i % dirs.length].map((x) => x + noise * rng.normal());
+    const n = Math.hypot(...v);
+    return { emb: Float64Array.from(v, (x) => x / n), timbre: Float64Array.from(v), weight: 1 + (i % 3), level: 0.5 };
+  });
+}
+
+test("clustering notes: two directions give two parts, numbered by mean pitch (the higher first); auto finds 2, and 1 for one tight cloud", () => {
+  const vecs = vectors([[1, 0, 0, 0], [0, 0, 1, 0]], 30, 0.1);
+  // Notes of direction 0 are low (pitch 40), of direction 1 high (pitch 70).
+  const notes = vecs.map((_, i) => ({ onset: i * 0.1, offset: i * 0.1 + 0.2, pitch: i % 2 === 0 ? 40 : 70 }));
+  const c = clusterNotes(notes, vecs, 2, "embedding", 0.2);
+  assert.equal(c.k, 2);
+  notes.forEach((n, i) => assert.equal(c.parts[i], n.pitch === 70 ? 0 : 1, `note ${i}`));
+  assert.ok(c.silhouette > 0.8);
+  assert.equal(clusterNotes(notes, vecs, "auto", "embedding", 0.2).k, 2);
+  const one = vectors([[1, 1, 0, 0]], 40, 0.05, 2);
+  const single = clusterNotes(one.map((_, i) => ({ onset: i, offset: i + 0.5, pitch: 60 })), one, "auto", "embedding", 0.5);
+  assert.equal(single.k, 1);
+  assert.ok(single.parts.every((p) => p === 0));
+  // Fewer notes than parts asked for: as many parts as notes.
+  assert.equal(clusterNotes(notes.slice(0, 2), vecs.slice(0, 2), 4, "timbre", 0).k, 2);
+});
+
+test("notes from kept frames: a held peak is one note; struck again (its level rising 12 dB) it is two", () => {
+  const frames = (dip: boolean): PartsFrames => ({
+    dims: 2,
+    frames: Array.from({ length: 60 }, (_, t) => {
+      const level = dip && t >= 25 && t < 30 ? 0.6 : dip && t >= 30 ? 0.75 : 0.75;
+      return { freqs: Float64Array.of(440), emb: Int8Array.of(127, 0), mag: Uint8Array.of(0, Math.round(level * 255), 0, 0, 0, 0) };
+    }),
+  });
+  assert.equal(framesToNotes(frames(false)).length, 1);
+  const two = framesToNotes(frames(true));
+  assert.equal(two.length, 2);
+  assert.ok(Math.abs(two[1].onset - (30 * 256) / 22050) < 1e-9 && two.every((n) => n.pitch === 69));
+  assert.equal(framesToNotes(frames(true), { reattackDb: 20 }).length, 1);
+});
+
+test("streaming: 3-second segments give the notes and parts of one 60-second segment (part identities kept across segments)", { skip: fonts !== true ? fonts : false }, async () => {
+  const song = composeEnsemble(777, { durationSeconds: 10, parts: [3, 3] });
+  const length = Math.ceil((song.durationSeconds + 1) * 22050);
+  const mix = normalise(await renderSong(song, "timgm6mb", 22050, length), 22050, length);
+  const model = await loadPartsTranscriber();
+  try {
+    const whole = await transcribeParts(mix, model, { instruments: 3 });
+    const pieces = await transcribeParts(mix, model, { instruments: 3, segmentSeconds: 3 });
+    assert.ok(whole.notes.length > 20);
+    assert.equal(pieces.notes.length, whole.notes.length);
+    pieces.notes.forEach((n, i) => {
+      const w = whole.notes[i];
+      assert.ok(n.pitch === w.pitch && Math.abs(n.onset - w.onset) < 1e-6 && n.part === w.part, `note ${i}: ${JSON.stringify(n)} vs ${JSON.stringify(w)}`);
+    });
+  } finally {
+    await model.dispose();
+  }
+});
