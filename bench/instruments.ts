@@ -26,12 +26,12 @@ import { partFrameAccuracy, partNoteScores } from "../src/eval/parts.js";
 import { asBlocks } from "../src/io/audio.js";
 import { PART_PITCHES, partLabels, pitchBin, type PartNote } from "../src/models/transcription/parts-contract.js";
 import { loadPartsTranscriber } from "../src/node.js";
-import { clusterNotes, framesToNotes, noteVectors, partsFrames, peakLookup, type BinLookup } from "../src/tasks/instruments.js";
+import { clusterNotes, framesToNotes, noteVectors, partsFrames, keptLookup, type BinLookup } from "../src/tasks/instruments.js";
 import { itemPartNotes, itemSignal, multiItems } from "../src/tasks/instruments-training.js";
 import { basicPitchNotes, loadBasicPitch, runBasicPitch } from "./basic-pitch.js";
 import { HCQT_DEFAULTS } from "../src/dsp/hcqt.js";
 
-const { values: a } = parseArgs({ options: { reattack: { type: "string" }, sets: { type: "string" }, model: { type: "string" }, val: { type: "string" }, dry: { type: "boolean", default: false }, json: { type: "string" }, "no-anchor": { type: "boolean", default: false }, "write-recipe": { type: "boolean", default: false } } });
+const { values: a } = parseArgs({ options: { onset: { type: "string" }, off: { type: "string" }, gap: { type: "string" }, "min-frames": { type: "string" }, sets: { type: "string" }, model: { type: "string" }, val: { type: "string" }, dry: { type: "boolean", default: false }, json: { type: "string" }, "no-anchor": { type: "boolean", default: false }, "write-recipe": { type: "boolean", default: false } } });
 const list = (v: string | undefined) => (v ?? "").split(",").filter(Boolean);
 const model = await loadPartsTranscriber(a.model);
 const bp = a["no-anchor"] ? undefined : await loadBasicPitch().catch((e: Error) => { console.error(`basic-pitch skipped: ${e.message}`); return undefined; });
@@ -62,8 +62,9 @@ async function scoreItem(it: ReturnType<typeof multiItems>[number], wet: boolean
   let emb: Float32Array<ArrayBufferLike> = new Float32Array(0), mag: Float32Array<ArrayBufferLike> = new Float32Array(0), D = 0, T = 0;
   const t0 = performance.now();
   const pf = await partsFrames(model, asBlocks({ sampleRate: MULTIPITCH_RATE, channels: [signal] }), { onSegment: (e, m, dims, core) => { emb = e; mag = m; D = dims; T = core; } });
-  const notes = framesToNotes(pf, { reattackDb: a.reattack !== undefined ? Number(a.reattack) : undefined });
-  const vecs = noteVectors(notes, peakLookup(pf), pf.dims);
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  const notes = framesToNotes(pf, { onsetThreshold: num(a.onset), offRatio: num(a.off), gapFrames: num(a.gap), minFrames: num(a["min-frames"]) });
+  const vecs = noteVectors(notes, keptLookup(pf), pf.dims);
   const est = { embedding: clusterNotes(notes, vecs, k, "embedding", 0), timbre: clusterNotes(notes, vecs, k, "timbre", 0) };
   const computeSeconds = (performance.now() - t0) / 1000;
   const frames = pf.frames.length;

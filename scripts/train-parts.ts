@@ -14,8 +14,8 @@
 import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { init, jit, numpy as np, tree, type Array as JArray } from "@jax-js/jax";
-import { initPartEmbedding, partEmbeddingLoss, partEmbeddings, type PartEmbeddingConfig, type PartEmbeddingParams } from "../src/models/transcription/clustering.js";
-import { PART_CHANNELS } from "../src/models/transcription/parts-contract.js";
+import { initPartEmbedding, ONSET_POSITIVE_WEIGHT, ONSET_WEIGHT, partEmbeddingLoss, partEmbeddings, type PartEmbeddingConfig, type PartEmbeddingParams } from "../src/models/transcription/clustering.js";
+import { PART_CHANNELS, PART_OUTPUTS } from "../src/models/transcription/parts-contract.js";
 import { parameterCount } from "../src/nn/layers.js";
 import { OnnxModel } from "../src/nn/runtime.js";
 import { encodeSafetensors } from "../src/nn/safetensors.js";
@@ -48,18 +48,18 @@ console.error(`${songs.length} training and ${valSongs.length} validation songs 
 
 // Validation: the mean loss over fixed batches of the validation songs (dry and recorded).
 const valBatches = Array.from({ length: 12 }, (_, i) => partBatch(valSongs, i, 777));
-const valLoss = jit((p: PartEmbeddingParams, x: JArray, y: JArray, yy: JArray, norm: JArray) => partEmbeddingLoss(p, x, y, yy, norm));
+const valLoss = jit((p: PartEmbeddingParams, x: JArray, y: JArray, yy: JArray, norm: JArray, on: JArray) => partEmbeddingLoss(p, x, y, yy, norm, on));
 /** Takes ownership of `p` (train() hands its validate a reference it must release). */
 const validate = (p: PartEmbeddingParams) => {
   let s = 0;
-  for (const b of valBatches) s += (valLoss(tree.ref(p), b[0].ref, b[1].ref, b[2].ref, b[3].ref).dataSync() as Float32Array)[0];
+  for (const b of valBatches) s += (valLoss(tree.ref(p), b[0].ref, b[1].ref, b[2].ref, b[3].ref, b[4].ref).dataSync() as Float32Array)[0];
   tree.dispose(p);
   return s / valBatches.length;
 };
 const budget = trainingBudget(STEPS, Infinity, 50);
 const result = await train({
   init: () => initPartEmbedding(cfg, SEED),
-  loss: (p, x, y, yy, norm) => partEmbeddingLoss(p, x, y, yy, norm),
+  loss: (p, x, y, yy, norm, on) => partEmbeddingLoss(p, x, y, yy, norm, on),
   batch: (step) => partBatch(songs, step, SEED),
   steps: STEPS,
   schedule: cosineLr(LR, { warmup: 50 }),
@@ -83,11 +83,11 @@ writeFileSync(`${base}.safetensors`, encodeSafetensors(tensorsOf(params), { conf
 
 // Parity on a validation patch: jax-js against ONNX Runtime.
 const x = valBatches[0][0].slice([0, 1]); // the export's batch axis is 1
-const want = partEmbeddings(tree.ref(params), x.ref, "lax").dataSync() as Float32Array;
+const want = partEmbeddings(tree.ref(params), x.ref, "lax").map((y) => y.dataSync() as Float32Array);
 const model = await OnnxModel.load(ort, onnx);
-const got = (await model.run({ [model.inputNames[0]]: { data: x.dataSync() as Float32Array, dims: [1, PART_CHANNELS, 72, PART_PATCH] } }))[model.outputNames[0]].data;
+const outs = await model.run({ [model.inputNames[0]]: { data: x.dataSync() as Float32Array, dims: [1, PART_CHANNELS, 72, PART_PATCH] } });
 let parity = 0;
-for (let i = 0; i < want.length; i++) parity = Math.max(parity, Math.abs(want[i] - got[i]));
+PART_OUTPUTS.forEach((name, o) => { for (let i = 0; i < want[o].length; i++) parity = Math.max(parity, Math.abs(want[o][i] - outs[name].data[i])); });
 console.error(`parity: max |jax − onnx| = ${parity.toExponential(2)}`);
 
 const manifestCommand = (d: string) => (JSON.parse(readFileSync(path.join(d, "manifest.json"), "utf8")) as { command: string }).command;
@@ -98,7 +98,7 @@ const recipe = {
   pitchgram: { file: pitchgramFile, fusion: pgRecipe.model.fusion, threshold: pgRecipe.metrics.threshold, command: pgRecipe.command, validationAccuracy: pgRecipe.metrics.validationAccuracy, test: pgRecipe.metrics.test },
   patchFrames: PART_PATCH, batch: PART_BATCH,
   optimiser: `Adam, cosine ${LR} decaying to 0 over ${STEPS} steps, warm-up 50; the weights of the best validation loss (every 250 steps)`,
-  loss: "deep clustering (Hershey et al. 2016): ‖VᵀV‖² − 2‖VᵀY‖² + ‖YᵀY‖² over the bins exactly one part plays, / (their count)²",
+  loss: `deep clustering (Hershey et al. 2016): ‖VᵀV‖² − 2‖VᵀY‖² + ‖YᵀY‖² over the bins exactly one part plays, / (their count)²; + ${ONSET_WEIGHT} × BCE of the onsets (1 at the onset frame, 0.5 either side; positives weighted ${ONSET_POSITIVE_WEIGHT})`,
   trainData: trainDirs.map(manifestCommand), validationData: valDirs.map(manifestCommand),
   log: result.log,
   metrics,

@@ -18,10 +18,11 @@ export function l1(pred: JArray, target: JArray): JArray {
   return np.abs(pred.sub(target)).mean();
 }
 
-/** Binary cross-entropy with logits, numerically stable: max(z,0) − z·y + log(1 + e^{−|z|}). */
-export function bceWithLogits(logits: JArray, targets: JArray): JArray {
+/** Binary cross-entropy with logits, numerically stable: max(z,0) − z·y + log(1 + e^{−|z|}), each term times `weights` when given, then the mean. */
+export function bceWithLogits(logits: JArray, targets: JArray, weights?: JArray): JArray {
   const z = logits;
-  return np.maximum(z.ref, 0).sub(z.ref.mul(targets)).add(np.log1p(np.exp(np.abs(z).neg()))).mean();
+  const terms = np.maximum(z.ref, 0).sub(z.ref.mul(targets)).add(np.log1p(np.exp(np.abs(z).neg())));
+  return (weights ? terms.mul(weights) : terms).mean();
 }
 
 export interface AdamOptions {

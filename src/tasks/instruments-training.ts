@@ -14,7 +14,7 @@ import { decodeWav } from "../io/wav.js";
 import { multipitchInput, MULTIPITCH_HOP, MULTIPITCH_RATE, toModelSignal } from "../models/pitch/contract.js";
 import type { Fusion } from "../models/pitch/multif0.js";
 import { partEmbeddings, type PartEmbeddingParams } from "../models/transcription/clustering.js";
-import { MAX_PARTS, NO_PART, PART_CHANNELS, PART_PITCHES, partFeatures, partLabels, type PartNote } from "../models/transcription/parts-contract.js";
+import { MAX_PARTS, NO_PART, onsetTargets, PART_CHANNELS, PART_OUTPUTS, PART_PITCHES, partFeatures, partLabels, type PartNote } from "../models/transcription/parts-contract.js";
 import { countFlops, exportOnnx } from "../nn/onnx/export.js";
 import { runChunked, type OnnxModel } from "../nn/runtime.js";
 import { Rng } from "../random.js";
@@ -56,26 +56,27 @@ export async function pitchgramOf(model: OnnxModel, fusion: Fusion, signal: Floa
 }
 
 /** A featurised item: features (without the register channel) and salience-free labels, as bytes. */
-export interface PartSong { readonly x: Uint8Array; readonly labels: Int8Array; readonly frames: number; readonly parts: number }
+export interface PartSong { readonly x: Uint8Array; readonly labels: Int8Array; readonly onsets: Uint8Array; readonly frames: number; readonly parts: number }
 
 export async function featuriseParts(it: MultiItem, wet: boolean, model: OnnxModel, fusion: Fusion): Promise<PartSong> {
   const { input, salience, frames } = await pitchgramOf(model, fusion, itemSignal(it, wet));
   const f = partFeatures(input, salience, frames);
   const x = new Uint8Array(FEATURES * P * frames);
   for (let i = 0; i < x.length; i++) x[i] = Math.round(Math.max(0, Math.min(1, f[i])) * 255);
-  return { x, labels: partLabels(itemPartNotes(it), frames, MULTIPITCH_HOP / MULTIPITCH_RATE), frames, parts: it.parts.length };
+  const notes = itemPartNotes(it), frameSeconds = MULTIPITCH_HOP / MULTIPITCH_RATE;
+  return { x, labels: partLabels(notes, frames, frameSeconds), onsets: Uint8Array.from(onsetTargets(notes, frames, frameSeconds), (v) => Math.round(v * 2)), frames, parts: it.parts.length };
 }
 
 /**
  * The batch of a step: PART_BATCH patches of PART_PATCH frames over all 72 pitches, each from a random
  * item at a random time where at least two parts play (a few tries); features [B, C, 72, PATCH], one-hot
- * labels [B, 72, PATCH, MAX_PARTS], and, as one-element arrays, the sum of the items' ‖YᵀY‖² and of their
- * labelled-bin counts squared (the loss's `yy` and `norm`).
+ * labels [B, 72, PATCH, MAX_PARTS], as one-element arrays the sum of the items' ‖YᵀY‖² and of their
+ * labelled-bin counts squared (the loss's `yy` and `norm`), and onset targets [B, 72, PATCH].
  */
 export function partBatch(songs: readonly PartSong[], step: number, seed: number): JArray[] {
   const r = new Rng(seed * 100003 + step);
   const T = PART_PATCH, C = PART_CHANNELS, K = MAX_PARTS;
-  const x = new Float32Array(PART_BATCH * C * P * T), y = new Float32Array(PART_BATCH * P * T * K);
+  const x = new Float32Array(PART_BATCH * C * P * T), y = new Float32Array(PART_BATCH * P * T * K), on = new Float32Array(PART_BATCH * P * T);
   let yy = 0, norm = 0;
   for (let b = 0; b < PART_BATCH; b++) {
     let s = songs[0], t0 = 0, counts = new Float64Array(K);
@@ -96,12 +97,13 @@ export function partBatch(songs: readonly PartSong[], step: number, seed: number
     for (let p = 0; p < P; p++) for (let t = 0; t < T && t0 + t < s.frames; t++) {
       const l = s.labels[p * s.frames + t0 + t];
       if (l !== NO_PART && l >= 0) y[((b * P + p) * T + t) * K + l] = 1;
+      on[(b * P + p) * T + t] = s.onsets[p * s.frames + t0 + t] / 2;
     }
     let n = 0;
     for (const c of counts) { yy += c * c; n += c; }
     norm += n * n;
   }
-  return [np.array(x).reshape([PART_BATCH, C, P, T]), np.array(y).reshape([PART_BATCH, P, T, K]), np.array([yy]), np.array([Math.max(1, norm)])];
+  return [np.array(x).reshape([PART_BATCH, C, P, T]), np.array(y).reshape([PART_BATCH, P, T, K]), np.array([yy]), np.array([Math.max(1, norm)]), np.array(on).reshape([PART_BATCH, P, T])];
 }
 
 const TRACE_FRAMES = 40;
@@ -110,6 +112,6 @@ const TRACE_FRAMES = 40;
 export function exportPartEmbedding(params: PartEmbeddingParams): { onnx: Uint8Array; gflopsPerSecond: number } {
   const fn = (p: PartEmbeddingParams, x: JArray) => partEmbeddings(p, x, "lax");
   const example = () => [np.zeros([1, PART_CHANNELS, P, TRACE_FRAMES])];
-  const onnx = exportOnnx(fn, params, example(), { dynamicAxes: [{ 3: "frames" }] });
+  const onnx = exportOnnx(fn, params, example(), { dynamicAxes: [{ 3: "frames" }], inputNames: ["features"], outputNames: PART_OUTPUTS });
   return { onnx, gflopsPerSecond: ((countFlops(fn, params, example()) / TRACE_FRAMES) * (MULTIPITCH_RATE / MULTIPITCH_HOP)) / 1e9 };
 }

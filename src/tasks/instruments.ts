@@ -1,18 +1,18 @@
 /**
  * Multi-instrument transcription by deep spherical clustering (Tanaka et al.,
- * ISMIR 2020): audio → the multi-F0 model's HCQT and pitchgram → notes (the
- * pitchgram's peaks linked into notes, tasks/f0-notes.ts) → the part-embedding
- * model's unit vectors at every note's time–pitch bins → one vector a note
- * (their normalised mean) → spherical k-means into K parts (or K chosen by the
- * silhouette) → parts ordered by their mean pitch, highest first.
+ * ISMIR 2020): audio → the multi-F0 model's HCQT and pitchgram → notes on the
+ * semitone grid (`framesToNotes`) → the part-embedding model's unit vectors
+ * at every note's time–pitch bins → one vector a note (their normalised mean)
+ * → spherical k-means into K parts (or K chosen by the silhouette) → parts
+ * ordered by their mean pitch, highest first.
  *
  * Part identities are kept over the whole piece: the audio streams through
  * in segments (memory bounded by the segment: audio, HCQT, pitchgram and
- * embeddings of one segment at a time), and what is kept of each frame is its
- * peaks with one byte-quantised embedding each (16 bytes a peak); the notes
- * are clustered once, at the end, all together, so no note changes track
- * because it fell in another segment (the complaint about segment-wise
- * multi-instrument transcribers).
+ * embeddings of one segment at a time), and what is kept of each frame is
+ * its active semitone bins, about 30 bytes each (a byte-quantised embedding,
+ * salience, levels); the notes are clustered once, at the end, all together,
+ * so no note changes track because it fell in another segment (the complaint
+ * about segment-wise multi-instrument transcribers).
  *
  * The baseline the results compare with clusters the same notes by a
  * hand-made timbre description (`timbreFeatures`): the cepstrum of the note's
@@ -23,13 +23,12 @@
 import { asBlocks, type AudioSignal } from "../io/audio.js";
 import { encodeMidi } from "../io/midi.js";
 import { HCQT_DEFAULTS } from "../dsp/hcqt.js";
-import { hzToBin, multipitchInput, MULTIPITCH_BINS, MULTIPITCH_HOP, MULTIPITCH_RATE, pickPeaks } from "../models/pitch/contract.js";
+import { multipitchInput, MULTIPITCH_BINS, MULTIPITCH_HOP, MULTIPITCH_RATE, pickPeaks } from "../models/pitch/contract.js";
 import { MULTIF0_TIME_RADIUS, type Fusion } from "../models/pitch/multif0.js";
 import { PART_TIME_RADIUS } from "../models/transcription/clustering.js";
-import { PART_PITCHES, partFeatures, pitchBin, type PartNote } from "../models/transcription/parts-contract.js";
+import { PART_OUTPUTS, PART_PITCH_LO, PART_PITCHES, partFeatures, pitchBin, type PartNote } from "../models/transcription/parts-contract.js";
 import { kMeans, silhouette } from "../nn/kmeans.js";
-import { runChunked, type OnnxModel } from "../nn/runtime.js";
-import { f0ToNotes } from "./f0-notes.js";
+import { runChunked, runChunkedAll, type OnnxModel } from "../nn/runtime.js";
 import { segmentStream } from "./segments.js";
 
 /** The two networks and their settings (models/transcription/model.ts loads them from a recipe). */
@@ -78,43 +77,60 @@ const H = HCQT_DEFAULTS.harmonics.length;
 const MARGIN_FRAMES = Math.ceil((4 * MULTIPITCH_RATE) / MULTIPITCH_HOP) + PART_TIME_RADIUS;
 export const MAX_INSTRUMENTS = 5;
 
-/** What is kept of one frame: its peaks (Hz), an embedding per peak (D int8) and the HCQT magnitudes at it (H bytes). */
-interface FrameKeep { readonly freqs: Float64Array; readonly emb: Int8Array; readonly mag: Uint8Array }
+/**
+ * What is kept of one frame, on the semitone grid: the bins whose pooled salience reaches half the peak
+ * threshold or whose onset probability reaches KEEP_ONSET (ascending), and for each its salience, whether
+ * the 20-cent salience peaks there above the threshold, its onset probability, its embedding (D int8)
+ * and its HCQT magnitudes (H bytes).
+ */
+interface FrameKeep { readonly bins: Uint8Array; readonly sal: Uint8Array; readonly peak: Uint8Array; readonly onset: Uint8Array; readonly emb: Int8Array; readonly mag: Uint8Array }
 
-/** The kept frames of a stream, and the embedding size. */
-export interface PartsFrames { readonly frames: FrameKeep[]; readonly dims: number }
+/** The kept frames of a stream, the embedding size and the pitchgram's peak threshold. */
+export interface PartsFrames { readonly frames: FrameKeep[]; readonly dims: number; readonly threshold: number }
+
+/** Bins are kept (and notes continue) down to this share of the peak threshold, or from this onset probability. */
+const KEEP_RATIO = 0.5, KEEP_ONSET = 0.1;
+const byte = (v: number) => Math.round(Math.max(0, Math.min(1, v)) * 255);
 
 /**
- * Streams audio blocks through both networks, segment by segment; returns every frame's peaks with their
- * embeddings and magnitudes. `onSegment` sees each segment's whole maps (the bench reads embeddings at
- * the true notes): embeddings [D, 72, core] and magnitudes [H, 360, core], frames from `first`.
+ * Streams audio blocks through both networks, segment by segment; returns what is kept of every frame
+ * (about 20 bytes per active bin). `onSegment` sees each segment's whole maps (the bench reads
+ * embeddings at the true notes): embeddings [D, 72, core] and magnitudes [H, 360, core], frames from `first`.
  */
 export async function partsFrames(m: PartsModels, blocks: AsyncIterable<AudioSignal>, o: { readonly segmentSeconds?: number; readonly totalSeconds?: number; readonly onProgress?: (f: number) => void; readonly signal?: AbortSignal; readonly onSegment?: (emb: Float32Array, mag: Float32Array, dims: number, core: number, first: number) => void }): Promise<PartsFrames> {
   const coreFrames = Math.max(64, Math.round(((o.segmentSeconds ?? 60) * MULTIPITCH_RATE) / MULTIPITCH_HOP));
   const totalGuess = o.totalSeconds !== undefined ? Math.floor(o.totalSeconds / FRAME) + 1 : undefined;
   const frames: FrameKeep[] = [];
   let dims = 0;
-  const F = MULTIPITCH_BINS, P = PART_PITCHES;
+  const F = MULTIPITCH_BINS, P = PART_PITCHES, keep = m.threshold * KEEP_RATIO;
   for await (const _ of segmentStream(blocks, { rate: MULTIPITCH_RATE, hop: MULTIPITCH_HOP, marginFrames: MARGIN_FRAMES, coreFrames, what: "transcribe", signal: o.signal }, async (audio, from, first, core) => {
     const input = multipitchInput(audio, m.fusion);
     const T = input.frames, off = first - from;
     const sal = (await runChunked(m.pitchgram, { data: input.data, dims: [1, input.channels, F, T] }, { chunk: 512, overlap: 4 * MULTIF0_TIME_RADIUS, signal: o.signal })).data;
     const feats = partFeatures(input.data, sal, T);
-    const emb = (await runChunked(m.embedding, { data: feats, dims: [1, feats.length / (P * T), P, T] }, { chunk: 512, overlap: 4 * PART_TIME_RADIUS, signal: o.signal })).data;
+    const outs = await runChunkedAll(m.embedding, { [m.embedding.inputNames[0]]: { data: feats, dims: [1, feats.length / (P * T), P, T] } }, { chunk: 512, overlap: 4 * PART_TIME_RADIUS, signal: o.signal });
+    const emb = outs[PART_OUTPUTS[0]].data, ons = outs[PART_OUTPUTS[1]].data;
     const D = emb.length / (P * T);
     dims = D;
     const salCore = new Float32Array(F * core);
     for (let k = 0; k < F; k++) salCore.set(sal.subarray(k * T + off, k * T + off + core), k * core);
     const peaks = pickPeaks(salCore, F, core, m.threshold, first);
+    const pooledSal = (p: number, t: number) => feats[(H * P + p) * T + t]; // the features' salience channel
     for (let t = 0; t < core; t++) {
-      const fs = peaks.freqs[t], e = new Int8Array(fs.length * D), g = new Uint8Array(fs.length * H);
-      fs.forEach((f, j) => {
-        const p = pitchBin(69 + 12 * Math.log2(f / 440));
-        if (p >= 0) for (let d = 0; d < D; d++) e[j * D + d] = Math.round(emb[(d * P + p) * T + off + t] * 127);
-        const k = Math.max(0, Math.min(F - 1, Math.round(hzToBin(f))));
-        for (let h = 0; h < H; h++) g[j * H + h] = Math.round(Math.max(0, Math.min(1, input.data[(h * F + k) * T + off + t])) * 255);
+      const tt = off + t;
+      const peakBins = new Set(Array.from(peaks.freqs[t], (f) => pitchBin(69 + 12 * Math.log2(f / 440))));
+      const bins: number[] = [];
+      for (let p = 0; p < P; p++) if (pooledSal(p, tt) >= keep || peakBins.has(p) || ons[p * T + tt] >= KEEP_ONSET) bins.push(p);
+      const n = bins.length, e = new Int8Array(n * D), g = new Uint8Array(n * H), sv = new Uint8Array(n), pk = new Uint8Array(n), on = new Uint8Array(n);
+      bins.forEach((p, j) => {
+        sv[j] = byte(pooledSal(p, tt));
+        pk[j] = peakBins.has(p) ? 1 : 0;
+        on[j] = byte(ons[p * T + tt]);
+        for (let d = 0; d < D; d++) e[j * D + d] = Math.round(emb[(d * P + p) * T + tt] * 127);
+        const k = p * (HCQT_DEFAULTS.binsPerOctave / 12);
+        for (let h = 0; h < H; h++) g[j * H + h] = byte(input.data[(h * F + k) * T + tt]);
       });
-      frames.push({ freqs: fs, emb: e, mag: g });
+      frames.push({ bins: Uint8Array.from(bins), sal: sv, peak: pk, onset: on, emb: e, mag: g });
     }
     if (o.onSegment) {
       const eCore = new Float32Array(D * P * core), mCore = new Float32Array(H * F * core);
@@ -125,7 +141,19 @@ export async function partsFrames(m: PartsModels, blocks: AsyncIterable<AudioSig
     if (totalGuess) o.onProgress?.(Math.min(1, (first + core) / totalGuess));
   })) void _;
   o.onProgress?.(1);
-  return { frames, dims };
+  return { frames, dims, threshold: m.threshold };
+}
+
+/** The index of semitone bin `p` among a frame's kept bins, or −1. */
+function binIndex(f: FrameKeep | undefined, p: number): number {
+  if (!f) return -1;
+  let lo = 0, hi = f.bins.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (f.bins[mid] === p) return mid;
+    if (f.bins[mid] < p) lo = mid + 1; else hi = mid - 1;
+  }
+  return -1;
 }
 
 /** A note's vectors: its embedding (unit) and its timbre description, and its frame count (the clustering weight). */
@@ -134,16 +162,13 @@ export interface NoteVectors { readonly emb: Float64Array; readonly timbre: Floa
 /** Reads a note's bins: the embedding and HCQT magnitudes at (frame, semitone), or undefined where nothing is there. */
 export type BinLookup = (frame: number, pitch: number) => { readonly emb: ArrayLike<number>; readonly mag: ArrayLike<number> } | undefined;
 
-/** Looks notes up among the kept peaks: in each frame, the peak nearest the note's pitch, within a semitone. */
-export function peakLookup(pf: PartsFrames): BinLookup {
+/** Looks notes up among the kept bins of each frame. */
+export function keptLookup(pf: PartsFrames): BinLookup {
   const D = pf.dims;
   return (t, pitch) => {
-    const fr = pf.frames[t];
-    if (!fr) return undefined;
-    let best = -1, bd = 1;
-    fr.freqs.forEach((f, j) => { const d = Math.abs(69 + 12 * Math.log2(f / 440) - pitch); if (d <= bd) { bd = d; best = j; } });
-    if (best < 0) return undefined;
-    return { emb: Array.from(fr.emb.subarray(best * D, (best + 1) * D), (v) => v / 127), mag: Array.from(fr.mag.subarray(best * H, (best + 1) * H), (v) => v / 255) };
+    const f = pf.frames[t], j = binIndex(f, pitchBin(pitch));
+    if (j < 0) return undefined;
+    return { emb: Array.from(f.emb.subarray(j * D, (j + 1) * D), (v) => v / 127), mag: Array.from(f.mag.subarray(j * H, (j + 1) * H), (v) => v / 255) };
   };
 }
 
@@ -243,33 +268,63 @@ export function clusterNotes(notes: readonly PartNote[], vecs: readonly NoteVect
   return { parts: Int32Array.from(best.labels, (c) => rank[c]), k: best.k, silhouette: best.silhouette };
 }
 
-/** A re-attack splits a note when the fundamental's level rises by this much (dB) within REATTACK_FRAMES. */
-export const REATTACK_DB = 6;
-const REATTACK_FRAMES = 3;
-/** Pieces of a split note are at least this long (frames, ≈ 70 ms). */
-const MIN_PIECE_FRAMES = 6;
+export interface NoteDecoding {
+  /** Onset peaks (local maxima over ±2 frames) at or above this probability start and split notes (default 0.5). */
+  readonly onsetThreshold?: number;
+  /** Notes continue while the pooled salience stays above this share of the peak threshold (default 0.5; at least the keep ratio). */
+  readonly offRatio?: number;
+  /** Frames a note may fall below that and still continue (default 2). */
+  readonly gapFrames?: number;
+  /** Shorter notes are dropped (frames, default 5 ≈ 58 ms). */
+  readonly minFrames?: number;
+}
+
+/** Frames after an onset peak within which the salience must take over for a note to start. */
+const ONSET_LEAD = 4;
 
 /**
- * Notes of a stream's kept frames: the pitchgram's peaks linked into notes (tasks/f0-notes.ts), then each
- * note split where its fundamental is struck again (its HCQT level, 80 dB full scale, rises by
- * `reattackDb` within 3 frames): repeated notes of one pitch that the peaks alone run together.
+ * Notes on the semitone grid, from the onset and salience posteriors (as basic-pitch decodes its onset
+ * and note posteriors): a note starts at an onset peak of its semitone that the pooled salience takes up
+ * within 4 frames, or, with no onset peak near, where the 20-cent salience peaks above the threshold
+ * (a legato or slowly swelling note); it lasts while the pooled salience stays above `offRatio` ×
+ * threshold (through gaps of `gapFrames`), and a new onset peak splits it: repeated notes of one pitch.
  */
-export function framesToNotes(pf: PartsFrames, o: { readonly reattackDb?: number } = {}): PartNote[] {
-  const times = Float64Array.from(pf.frames, (_, t) => t * FRAME);
-  const rise = (o.reattackDb ?? REATTACK_DB) / 80;
-  const lookup = peakLookup(pf);
-  return f0ToNotes(times, pf.frames.map((f) => f.freqs)).flatMap((n) => {
-    const t0 = Math.round(n.onset / FRAME), t1 = Math.round(n.offset / FRAME);
-    const level = Array.from({ length: t1 - t0 }, (_, i) => lookup(t0 + i, n.pitch)?.mag[1] ?? 0);
-    const cuts = [t0];
-    for (let i = 1; i < level.length; i++) {
-      const t = t0 + i;
-      const low = Math.min(...level.slice(Math.max(0, i - REATTACK_FRAMES), i));
-      if (level[i] - low >= rise && t - cuts[cuts.length - 1] >= MIN_PIECE_FRAMES && t1 - t >= MIN_PIECE_FRAMES) cuts.push(t);
+export function framesToNotes(pf: PartsFrames, o: NoteDecoding = {}): PartNote[] {
+  const off = Math.max(KEEP_RATIO, o.offRatio ?? 0.5) * pf.threshold * 255, gap = o.gapFrames ?? 2, minLen = o.minFrames ?? 5;
+  const onThr = (o.onsetThreshold ?? 0.5) * 255;
+  const T = pf.frames.length;
+  const notes: PartNote[] = [];
+  const get = (t: number, p: number) => { const f = pf.frames[t], j = binIndex(f, p); return j < 0 ? undefined : { sal: f.sal[j], peak: f.peak[j], onset: f.onset[j] }; };
+  for (let p = 0; p < PART_PITCHES; p++) {
+    const pitch = p + PART_PITCH_LO;
+    const sal = Float32Array.from({ length: T }, (_, t) => get(t, p)?.sal ?? 0);
+    const ons = Float32Array.from({ length: T }, (_, t) => get(t, p)?.onset ?? 0);
+    const peak = (t: number) => get(t, p)?.peak === 1;
+    // Onset peaks: at or above the threshold and the largest within ±2 frames (the first of equal ones); a running count finds one near a frame.
+    const count = new Int32Array(T + 1);
+    for (let t = 0; t < T; t++) {
+      let top = ons[t] >= onThr;
+      for (let u = Math.max(0, t - 2); top && u <= Math.min(T - 1, t + 2); u++) if (ons[u] > ons[t] || (ons[u] === ons[t] && u < t)) top = false;
+      count[t + 1] = count[t] + (top ? 1 : 0);
     }
-    cuts.push(t1);
-    return cuts.slice(0, -1).map((c, i) => ({ onset: i === 0 ? n.onset : c * FRAME, offset: i === cuts.length - 2 ? n.offset : cuts[i + 1] * FRAME, pitch: n.pitch }));
-  }).sort((x, y) => x.onset - y.onset || y.pitch - x.pitch);
+    const isOnset = (t: number) => count[t + 1] > count[t];
+    const onsetNear = (t: number) => count[Math.min(T, t + ONSET_LEAD + 1)] > count[Math.max(0, t - ONSET_LEAD)];
+    const supported = (t: number) => { for (let u = t; u <= Math.min(T - 1, t + ONSET_LEAD); u++) if (sal[u] >= off) return true; return false; };
+    let start = -1, last = -1;
+    const end = () => { if (last + 1 - start >= minLen) notes.push({ onset: start * FRAME, offset: (last + 1) * FRAME, pitch }); start = -1; };
+    for (let t = 0; t < T; t++) {
+      const struck = isOnset(t) && supported(t);
+      if (start >= 0) {
+        if (struck && t - start >= minLen) { last = t - 1; end(); start = t; last = t; continue; }
+        if (sal[t] >= off) last = t;
+        else if (t - last > gap) end();
+        continue;
+      }
+      if (struck || (peak(t) && !onsetNear(t))) { start = t; last = t; }
+    }
+    if (start >= 0) end();
+  }
+  return notes.sort((x, y) => x.onset - y.onset || y.pitch - x.pitch);
 }
 
 /** Velocity from a note's fundamental level (the HCQT's normalised log magnitude, 0…1). */
@@ -283,7 +338,7 @@ export async function transcribePartsStream(m: PartsModels, blocks: AsyncIterabl
   if (o.instruments !== "auto" && !(Number.isInteger(o.instruments) && o.instruments >= 1 && o.instruments <= MAX_INSTRUMENTS)) throw new RangeError(`instruments must be 1–${MAX_INSTRUMENTS} or "auto", got ${o.instruments}`);
   const pf = await partsFrames(m, blocks, o);
   const notes = framesToNotes(pf);
-  const vecs = noteVectors(notes, peakLookup(pf), pf.dims);
+  const vecs = noteVectors(notes, keptLookup(pf), pf.dims);
   const c = clusterNotes(notes, vecs, o.instruments, o.method ?? "embedding", m.autoMinSilhouette);
   return {
     notes: notes.map((n, i) => ({ ...n, velocity: velocityOf(vecs[i].level), part: c.parts[i] })).sort((a, b) => a.onset - b.onset || b.pitch - a.pitch),

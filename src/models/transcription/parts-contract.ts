@@ -21,6 +21,9 @@ export const PART_CHANNELS = HCQT_DEFAULTS.harmonics.length + 2;
 const BINS_PER_SEMITONE = HCQT_DEFAULTS.binsPerOctave / 12;
 const HCQT_BINS = HCQT_DEFAULTS.nOctaves * HCQT_DEFAULTS.binsPerOctave;
 
+/** The embedding graph's outputs: unit vectors [1, D, 72, T] and onset probabilities [1, 72, T]. */
+export const PART_OUTPUTS = ["embeddings", "onsets"];
+
 /** The most parts a piece is split into (labels are one-hot over this many). */
 export const MAX_PARTS = 5;
 
@@ -81,4 +84,23 @@ export function partLabels(parts: readonly (readonly PartNote[])[], frames: numb
     }
   });
   return labels;
+}
+
+/**
+ * Onset targets [72, T] for frames at times t·hop/rate: 1 in the frame nearest each note's onset at its
+ * semitone, 0.5 in the frames either side (onsets are known to a frame; the HCQT smears them further),
+ * 0 elsewhere.
+ */
+export function onsetTargets(parts: readonly (readonly PartNote[])[], frames: number, frameSeconds: number): Float32Array {
+  const T = frames;
+  const y = new Float32Array(PART_PITCHES * T);
+  for (const notes of parts) for (const n of notes) {
+    const p = pitchBin(n.pitch), t = Math.round(n.onset / frameSeconds);
+    if (p < 0 || t >= T) continue;
+    for (const [dt, v] of [[0, 1], [-1, 0.5], [1, 0.5]] as const) {
+      const u = t + dt;
+      if (u >= 0 && u < T && v > y[p * T + u]) y[p * T + u] = v;
+    }
+  }
+  return y;
 }
