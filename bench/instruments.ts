@@ -10,6 +10,8 @@
  *   cepstrum and decay), on the same notes;
  * - the same two clusterings on the true notes (an oracle pitchgram: what the clustering alone does);
  * - --instruments auto: the share of items whose K it finds, at the model's threshold.
+ * --long M,M: the command (`mirkit transcribe --instruments 3`) on a recording of M minutes (the sets'
+ * mixtures joined), peak memory and × realtime by /usr/bin/time: memory should barely grow with length.
  * With --val, the auto threshold (the silhouette below which one part is chosen) is tuned on those sets
  * (K accuracy) and printed. --write-recipe writes the scores (metrics.test per set, metrics.realtime) and
  * the tuned threshold (metrics.autoMinSilhouette, used by the sets' "auto K right" only from the next run)
@@ -17,7 +19,11 @@
  */
 import { parseArgs } from "node:util";
 import * as path from "node:path";
-import { readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { fileURLToPath } from "node:url";
+import { encodeWav } from "../src/io/wav.js";
 import { resolveModel, shippedModel } from "../src/io/model-files.js";
 import { PARTS_MODEL_PREFIX } from "../src/models/transcription/parts-model.js";
 import { MULTIPITCH_HOP, MULTIPITCH_RATE, hzToBin } from "../src/models/pitch/contract.js";
@@ -31,7 +37,8 @@ import { itemPartNotes, itemSignal, multiItems } from "../src/tasks/instruments-
 import { basicPitchNotes, loadBasicPitch, runBasicPitch } from "./basic-pitch.js";
 import { HCQT_DEFAULTS } from "../src/dsp/hcqt.js";
 
-const { values: a } = parseArgs({ options: { onset: { type: "string" }, off: { type: "string" }, gap: { type: "string" }, "min-frames": { type: "string" }, sets: { type: "string" }, model: { type: "string" }, val: { type: "string" }, dry: { type: "boolean", default: false }, json: { type: "string" }, "no-anchor": { type: "boolean", default: false }, "write-recipe": { type: "boolean", default: false } } });
+const { values: a } = parseArgs({ options: { onset: { type: "string" }, off: { type: "string" }, gap: { type: "string" }, "min-frames": { type: "string" }, sets: { type: "string" }, model: { type: "string" }, val: { type: "string" }, dry: { type: "boolean", default: false }, json: { type: "string" }, "no-anchor": { type: "boolean", default: false }, "write-recipe": { type: "boolean", default: false }, long: { type: "string" } } });
+const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../dist/cli/main.js");
 const list = (v: string | undefined) => (v ?? "").split(",").filter(Boolean);
 const model = await loadPartsTranscriber(a.model);
 const bp = a["no-anchor"] ? undefined : await loadBasicPitch().catch((e: Error) => { console.error(`basic-pitch skipped: ${e.message}`); return undefined; });
@@ -134,6 +141,22 @@ if (a["write-recipe"]) {
   recipe.metrics = { ...recipe.metrics, test, scoredOn: a.dry ? "dry mixtures" : "recorded mixtures (synth multi --chain)", realtime: rows.reduce((p, r) => p + r.realtime * r.items, 0) / Math.max(1, rows.reduce((p, r) => p + r.items, 0)), ...(out.autoTuning ? { autoMinSilhouette: (out.autoTuning as { best: { tau: number } }).best.tau, autoTuning: out.autoTuning } : {}) };
   writeFileSync(file, JSON.stringify(recipe, null, 2) + "\n");
   console.error(`scores written to ${file}`);
+}
+if (a.long) {
+  const items = list(a.sets).flatMap(multiItems);
+  const dir = mkdtempSync(path.join(tmpdir(), "mirkit-long-"));
+  console.log("\n| input | peak RSS | × realtime |\n|---|---|---|");
+  for (const minutes of list(a.long).map(Number)) {
+    const n = Math.round(minutes * 60 * MULTIPITCH_RATE), x = new Float32Array(n);
+    for (let at = 0, i = 0; at < n; i++) { const sig = itemSignal(items[i % items.length], !a.dry); x.set(sig.subarray(0, n - at), at); at += sig.length; }
+    const file = path.join(dir, `long${minutes}.wav`);
+    writeFileSync(file, encodeWav({ sampleRate: MULTIPITCH_RATE, channels: [x] }));
+    const child = spawnSync("/usr/bin/time", ["-f", "%M %e", process.execPath, CLI, "transcribe", file, "--instruments", "3", "-o", path.join(dir, "out.mid"), "--quiet", ...(a.model ? ["--model", a.model] : [])], { encoding: "utf8" });
+    const [kb, sec] = child.stderr.trim().split("\n").pop()!.split(" ").map(Number);
+    console.log(`| ${minutes} min, mono 22050 Hz | ${(kb / 1024).toFixed(0)} MB | ${((minutes * 60) / sec).toFixed(0)}× |`);
+    out[`long${minutes}`] = { peakRssMB: kb / 1024, realtime: (minutes * 60) / sec };
+  }
+  rmSync(dir, { recursive: true, force: true });
 }
 if (a.json) writeFileSync(a.json, JSON.stringify(out, null, 2) + "\n");
 await model.dispose();

@@ -36,13 +36,13 @@ test("clustering notes: two directions give two parts, numbered by mean pitch (t
   assert.equal(clusterNotes(notes.slice(0, 2), vecs.slice(0, 2), 4, "timbre", 0).k, 2);
 });
 
-test("notes from kept frames: a held semitone is one note; an onset peak inside splits it; a salience hole of 3 frames ends it; a peak far from onsets starts one", () => {
-  const frames = (o: { strikes?: number[]; hole?: boolean; noOnsets?: boolean }): PartsFrames => ({
+test("notes from kept frames: a held semitone is one note; an onset peak inside splits it; a salience hole of 3 frames ends it; salience without an onset is no note", () => {
+  const frames = (o: { strikes?: number[]; weak?: number; hole?: boolean; noOnsets?: boolean }): PartsFrames => ({
     dims: 2, threshold: 0.4,
     frames: Array.from({ length: 60 }, (_, t) => {
       const sal = o.hole && t >= 40 && t < 43 ? 0.1 : t < 2 ? 0 : 0.8;
-      const onset = o.noOnsets ? 0 : (o.strikes ?? [2]).includes(t) ? 0.9 : (o.strikes ?? [2]).some((s) => Math.abs(s - t) === 1) ? 0.6 : 0.02;
-      return { bins: Uint8Array.of(45), sal: Uint8Array.of(Math.round(sal * 255)), peak: Uint8Array.of(t === 5 ? 1 : 0), onset: Uint8Array.of(Math.round(onset * 255)), emb: Int8Array.of(127, 0), mag: new Uint8Array(6) };
+      const onset = o.noOnsets ? 0 : (o.strikes ?? [2]).includes(t) ? 0.9 : t === o.weak ? 0.4 : (o.strikes ?? [2]).some((s) => Math.abs(s - t) === 1) ? 0.6 : 0.02;
+      return { bins: Uint8Array.of(45), sal: Uint8Array.of(Math.round(sal * 255)), onset: Uint8Array.of(Math.round(onset * 255)), emb: Int8Array.of(127, 0), mag: new Uint8Array(6) };
     }),
   });
   const frame = (n: { onset: number }) => Math.round((n.onset * 22050) / 256);
@@ -51,11 +51,11 @@ test("notes from kept frames: a held semitone is one note; an onset peak inside 
   assert.ok(one[0].pitch === 69 && frame(one[0]) === 2 && Math.abs(one[0].offset - (60 * 256) / 22050) < 1e-9);
   assert.deepEqual(framesToNotes(frames({ strikes: [2, 30] })).map(frame), [2, 30]);
   // An onset peak below the threshold does not split.
-  assert.equal(framesToNotes(frames({ strikes: [2, 30] }), { onsetThreshold: 0.95 }).length, 1);
+  assert.deepEqual(framesToNotes(frames({ weak: 30 })).map(frame), [2, 30]);
+  assert.deepEqual(framesToNotes(frames({ weak: 30 }), { onsetThreshold: 0.5 }).map(frame), [2]);
   assert.deepEqual(framesToNotes(frames({ hole: true })).map(frame), [2]);
   assert.equal(framesToNotes(frames({ hole: true }), { gapFrames: 3 }).length, 1);
-  // No onsets at all: the salience peak at frame 5 starts the note.
-  assert.deepEqual(framesToNotes(frames({ noOnsets: true })).map(frame), [5]);
+  assert.deepEqual(framesToNotes(frames({ noOnsets: true })), []);
 });
 
 test("streaming: 3-second segments give the notes and parts of one 60-second segment (part identities kept across segments)", { skip: fonts !== true ? fonts : false }, async () => {

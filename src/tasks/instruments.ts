@@ -23,7 +23,7 @@
 import { asBlocks, type AudioSignal } from "../io/audio.js";
 import { encodeMidi } from "../io/midi.js";
 import { HCQT_DEFAULTS } from "../dsp/hcqt.js";
-import { multipitchInput, MULTIPITCH_BINS, MULTIPITCH_HOP, MULTIPITCH_RATE, pickPeaks } from "../models/pitch/contract.js";
+import { multipitchInput, MULTIPITCH_BINS, MULTIPITCH_HOP, MULTIPITCH_RATE } from "../models/pitch/contract.js";
 import { MULTIF0_TIME_RADIUS, type Fusion } from "../models/pitch/multif0.js";
 import { PART_TIME_RADIUS } from "../models/transcription/clustering.js";
 import { PART_OUTPUTS, PART_PITCH_LO, PART_PITCHES, partFeatures, pitchBin, type PartNote } from "../models/transcription/parts-contract.js";
@@ -79,11 +79,10 @@ export const MAX_INSTRUMENTS = 5;
 
 /**
  * What is kept of one frame, on the semitone grid: the bins whose pooled salience reaches half the peak
- * threshold or whose onset probability reaches KEEP_ONSET (ascending), and for each its salience, whether
- * the 20-cent salience peaks there above the threshold, its onset probability, its embedding (D int8)
- * and its HCQT magnitudes (H bytes).
+ * threshold or whose onset probability reaches KEEP_ONSET (ascending), and for each its salience, its onset probability, its embedding (D int8) and its
+ * HCQT magnitudes (H bytes).
  */
-interface FrameKeep { readonly bins: Uint8Array; readonly sal: Uint8Array; readonly peak: Uint8Array; readonly onset: Uint8Array; readonly emb: Int8Array; readonly mag: Uint8Array }
+interface FrameKeep { readonly bins: Uint8Array; readonly sal: Uint8Array; readonly onset: Uint8Array; readonly emb: Int8Array; readonly mag: Uint8Array }
 
 /** The kept frames of a stream, the embedding size and the pitchgram's peak threshold. */
 export interface PartsFrames { readonly frames: FrameKeep[]; readonly dims: number; readonly threshold: number }
@@ -112,25 +111,20 @@ export async function partsFrames(m: PartsModels, blocks: AsyncIterable<AudioSig
     const emb = outs[PART_OUTPUTS[0]].data, ons = outs[PART_OUTPUTS[1]].data;
     const D = emb.length / (P * T);
     dims = D;
-    const salCore = new Float32Array(F * core);
-    for (let k = 0; k < F; k++) salCore.set(sal.subarray(k * T + off, k * T + off + core), k * core);
-    const peaks = pickPeaks(salCore, F, core, m.threshold, first);
     const pooledSal = (p: number, t: number) => feats[(H * P + p) * T + t]; // the features' salience channel
     for (let t = 0; t < core; t++) {
       const tt = off + t;
-      const peakBins = new Set(Array.from(peaks.freqs[t], (f) => pitchBin(69 + 12 * Math.log2(f / 440))));
       const bins: number[] = [];
-      for (let p = 0; p < P; p++) if (pooledSal(p, tt) >= keep || peakBins.has(p) || ons[p * T + tt] >= KEEP_ONSET) bins.push(p);
-      const n = bins.length, e = new Int8Array(n * D), g = new Uint8Array(n * H), sv = new Uint8Array(n), pk = new Uint8Array(n), on = new Uint8Array(n);
+      for (let p = 0; p < P; p++) if (pooledSal(p, tt) >= keep || ons[p * T + tt] >= KEEP_ONSET) bins.push(p);
+      const n = bins.length, e = new Int8Array(n * D), g = new Uint8Array(n * H), sv = new Uint8Array(n), on = new Uint8Array(n);
       bins.forEach((p, j) => {
         sv[j] = byte(pooledSal(p, tt));
-        pk[j] = peakBins.has(p) ? 1 : 0;
         on[j] = byte(ons[p * T + tt]);
         for (let d = 0; d < D; d++) e[j * D + d] = Math.round(emb[(d * P + p) * T + tt] * 127);
         const k = p * (HCQT_DEFAULTS.binsPerOctave / 12);
         for (let h = 0; h < H; h++) g[j * H + h] = byte(input.data[(h * F + k) * T + tt]);
       });
-      frames.push({ bins: Uint8Array.from(bins), sal: sv, peak: pk, onset: on, emb: e, mag: g });
+      frames.push({ bins: Uint8Array.from(bins), sal: sv, onset: on, emb: e, mag: g });
     }
     if (o.onSegment) {
       const eCore = new Float32Array(D * P * core), mCore = new Float32Array(H * F * core);
@@ -269,7 +263,7 @@ export function clusterNotes(notes: readonly PartNote[], vecs: readonly NoteVect
 }
 
 export interface NoteDecoding {
-  /** Onset peaks (local maxima over ±2 frames) at or above this probability start and split notes (default 0.5). */
+  /** Onset peaks (local maxima over ±2 frames) at or above this probability start and split notes (default 0.3, chosen on validation). */
   readonly onsetThreshold?: number;
   /** Notes continue while the pooled salience stays above this share of the peak threshold (default 0.5; at least the keep ratio). */
   readonly offRatio?: number;
@@ -285,21 +279,21 @@ const ONSET_LEAD = 4;
 /**
  * Notes on the semitone grid, from the onset and salience posteriors (as basic-pitch decodes its onset
  * and note posteriors): a note starts at an onset peak of its semitone that the pooled salience takes up
- * within 4 frames, or, with no onset peak near, where the 20-cent salience peaks above the threshold
- * (a legato or slowly swelling note); it lasts while the pooled salience stays above `offRatio` ×
- * threshold (through gaps of `gapFrames`), and a new onset peak splits it: repeated notes of one pitch.
+ * within 4 frames, lasts while the pooled salience stays above `offRatio` × threshold (through gaps of
+ * `gapFrames`), and a new onset peak splits it: repeated notes of one pitch. Salience without an onset
+ * starts nothing: on validation, starting notes at bare salience peaks as well (for legato notes) added
+ * mostly octave ghosts (note F1 0.51 against 0.59).
  */
 export function framesToNotes(pf: PartsFrames, o: NoteDecoding = {}): PartNote[] {
   const off = Math.max(KEEP_RATIO, o.offRatio ?? 0.5) * pf.threshold * 255, gap = o.gapFrames ?? 2, minLen = o.minFrames ?? 5;
-  const onThr = (o.onsetThreshold ?? 0.5) * 255;
+  const onThr = (o.onsetThreshold ?? 0.3) * 255;
   const T = pf.frames.length;
   const notes: PartNote[] = [];
-  const get = (t: number, p: number) => { const f = pf.frames[t], j = binIndex(f, p); return j < 0 ? undefined : { sal: f.sal[j], peak: f.peak[j], onset: f.onset[j] }; };
+  const get = (t: number, p: number) => { const f = pf.frames[t], j = binIndex(f, p); return j < 0 ? undefined : { sal: f.sal[j], onset: f.onset[j] }; };
   for (let p = 0; p < PART_PITCHES; p++) {
     const pitch = p + PART_PITCH_LO;
     const sal = Float32Array.from({ length: T }, (_, t) => get(t, p)?.sal ?? 0);
     const ons = Float32Array.from({ length: T }, (_, t) => get(t, p)?.onset ?? 0);
-    const peak = (t: number) => get(t, p)?.peak === 1;
     // Onset peaks: at or above the threshold and the largest within ±2 frames (the first of equal ones); a running count finds one near a frame.
     const count = new Int32Array(T + 1);
     for (let t = 0; t < T; t++) {
@@ -308,7 +302,6 @@ export function framesToNotes(pf: PartsFrames, o: NoteDecoding = {}): PartNote[]
       count[t + 1] = count[t] + (top ? 1 : 0);
     }
     const isOnset = (t: number) => count[t + 1] > count[t];
-    const onsetNear = (t: number) => count[Math.min(T, t + ONSET_LEAD + 1)] > count[Math.max(0, t - ONSET_LEAD)];
     const supported = (t: number) => { for (let u = t; u <= Math.min(T - 1, t + ONSET_LEAD); u++) if (sal[u] >= off) return true; return false; };
     let start = -1, last = -1;
     const end = () => { if (last + 1 - start >= minLen) notes.push({ onset: start * FRAME, offset: (last + 1) * FRAME, pitch }); start = -1; };
@@ -320,7 +313,7 @@ export function framesToNotes(pf: PartsFrames, o: NoteDecoding = {}): PartNote[]
         else if (t - last > gap) end();
         continue;
       }
-      if (struck || (peak(t) && !onsetNear(t))) { start = t; last = t; }
+      if (struck) { start = t; last = t; }
     }
     if (start >= 0) end();
   }
