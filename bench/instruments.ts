@@ -12,9 +12,9 @@
  * - --instruments auto: the share of items whose K it finds, at the model's threshold.
  * --long M,M: the command (`mirkit transcribe --instruments 3`) on a recording of M minutes (the sets'
  * mixtures joined), peak memory and × realtime by /usr/bin/time: memory should barely grow with length.
- * With --val, the auto threshold (the silhouette below which one part is chosen) is tuned on those sets
+ * With --val, the auto share (estimateParts: the share of the notes' embedding moment a part must hold) is tuned on those sets
  * (K accuracy) and printed. --write-recipe writes the scores (metrics.test per set, metrics.realtime) and
- * the tuned threshold (metrics.autoMinSilhouette, used by the sets' "auto K right" only from the next run)
+ * the tuned share (metrics.autoMinShare, used by the sets' "auto K right" only from the next run)
  * into the model's recipe.
  */
 import { parseArgs } from "node:util";
@@ -32,6 +32,7 @@ import { partFrameAccuracy, partNoteScores } from "../src/eval/parts.js";
 import { asBlocks } from "../src/io/audio.js";
 import { PART_PITCHES, partLabels, pitchBin, type PartNote } from "../src/models/transcription/parts-contract.js";
 import { loadPartsTranscriber } from "../src/node.js";
+import { momentShares } from "../src/nn/kmeans.js";
 import { clusterNotes, framesToNotes, noteVectors, partsFrames, keptLookup, type BinLookup } from "../src/tasks/instruments.js";
 import { itemPartNotes, itemSignal, multiItems } from "../src/tasks/instruments-training.js";
 import { basicPitchNotes, loadBasicPitch, runBasicPitch } from "./basic-pitch.js";
@@ -50,7 +51,7 @@ interface ItemScores {
   k: number; notesF: number; bpF: number | null;
   est: Record<"embedding" | "timbre", { f: number; frame: number }>;
   oracle: Record<"embedding" | "timbre", { f: number; frame: number }>;
-  silhouettes: number[]; seconds: number; computeSeconds: number;
+  shares: number[]; seconds: number; computeSeconds: number;
 }
 
 /** Per-part scores of a clustering of `notes` (labels per note) against the reference parts. */
@@ -84,19 +85,21 @@ async function scoreItem(it: ReturnType<typeof multiItems>[number], wet: boolean
   const truth = ref.flat().sort((x, y) => x.onset - y.onset);
   const tv = noteVectors(truth, mapLookup, D);
   const orc = { embedding: clusterNotes(truth, tv, k, "embedding", 0), timbre: clusterNotes(truth, tv, k, "timbre", 0) };
-  const silhouettes = [2, 3, 4, 5].map((kk) => clusterNotes(notes, vecs, kk, "embedding", 0).silhouette);
+  const x = new Float64Array(vecs.length * pf.dims);
+  vecs.forEach((v, i) => x.set(v.emb, i * pf.dims));
+  const shares = vecs.length ? momentShares(x, pf.dims, vecs.map((v) => v.weight)) : [];
   let bpF: number | null = null;
   if (bp) bpF = noteF(truth, basicPitchNotes(await runBasicPitch(bp, signal)));
   return {
     k, notesF: noteF(truth, notes), bpF,
     est: { embedding: partScores(ref, notes, est.embedding.parts, est.embedding.k, frames), timbre: partScores(ref, notes, est.timbre.parts, est.timbre.k, frames) },
     oracle: { embedding: partScores(ref, truth, orc.embedding.parts, orc.embedding.k, frames), timbre: partScores(ref, truth, orc.timbre.parts, orc.timbre.k, frames) },
-    silhouettes, seconds: signal.length / MULTIPITCH_RATE, computeSeconds,
+    shares, seconds: signal.length / MULTIPITCH_RATE, computeSeconds,
   };
 }
 
-/** K chosen by "auto" from an item's silhouettes at threshold τ. */
-const autoK = (s: ItemScores, tau: number) => { const best = Math.max(...s.silhouettes); return best >= tau ? 2 + s.silhouettes.indexOf(best) : 1; };
+/** K chosen by "auto" (estimateParts) from an item's moment shares at share τ. */
+const autoK = (s: ItemScores, tau: number) => Math.max(1, Math.min(5, s.shares.filter((v) => v >= tau).length));
 const mean = (xs: number[]) => { const v = xs.filter((x) => Number.isFinite(x)); return v.length ? v.reduce((p, q) => p + q, 0) / v.length : NaN; };
 const f3 = (x: number | null) => (x === null || !Number.isFinite(x) ? "–" : x.toFixed(3));
 
@@ -104,10 +107,10 @@ const out: Record<string, unknown> = {};
 if (a.val) {
   const val: ItemScores[] = [];
   for (const dir of list(a.val)) for (const it of multiItems(dir)) val.push(await scoreItem(it, !a.dry));
-  const taus = [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5];
+  const taus = [0.04, 0.06, 0.08, 0.1, 0.12, 0.14, 0.16, 0.18, 0.2, 0.25];
   const acc = taus.map((tau) => ({ tau, accuracy: mean(val.map((s) => (autoK(s, tau) === s.k ? 1 : 0))) }));
   const best = acc.reduce((p, q) => (q.accuracy > p.accuracy ? q : p));
-  console.log(`auto threshold on validation (${val.length} items): ${acc.map((x) => `${x.tau}: ${x.accuracy.toFixed(2)}`).join(", ")} → ${best.tau}`);
+  console.log(`auto share on validation (${val.length} items): ${acc.map((x) => `${x.tau}: ${x.accuracy.toFixed(2)}`).join(", ")} → ${best.tau}`);
   out.autoTuning = { sweep: acc, best, sets: list(a.val).map((d) => path.basename(d)) };
 }
 
@@ -123,7 +126,7 @@ for (const dir of list(a.sets)) {
     frameAccuracy: { embedding: mean(s.map((x) => x.est.embedding.frame)), timbre: mean(s.map((x) => x.est.timbre.frame)) },
     oraclePartF: { embedding: mean(s.map((x) => x.oracle.embedding.f)), timbre: mean(s.map((x) => x.oracle.timbre.f)) },
     oracleFrameAccuracy: { embedding: mean(s.map((x) => x.oracle.embedding.frame)), timbre: mean(s.map((x) => x.oracle.timbre.frame)) },
-    autoRight: mean(s.map((x) => (autoK(x, model.autoMinSilhouette) === x.k ? 1 : 0))),
+    autoRight: mean(s.map((x) => (autoK(x, model.autoMinShare) === x.k ? 1 : 0))),
     realtime: s.reduce((p, x) => p + x.seconds, 0) / s.reduce((p, x) => p + x.computeSeconds, 0),
   };
   sets[path.basename(dir)] = row;
@@ -138,7 +141,7 @@ if (a["write-recipe"]) {
     test[name] = { items: r.items, partF1: r.partF.embedding, baselinePartF1: r.partF.timbre, frameAccuracy: r.frameAccuracy.embedding, baselineFrameAccuracy: r.frameAccuracy.timbre, notesF1: r.notesF, basicPitchNotesF1: r.basicPitchF, oracleNotesPartF1: r.oraclePartF.embedding, oracleNotesBaselinePartF1: r.oraclePartF.timbre, autoKRight: r.autoRight };
   }
   const rows = Object.values(sets) as { items: number; realtime: number }[];
-  recipe.metrics = { ...recipe.metrics, test, scoredOn: a.dry ? "dry mixtures" : "recorded mixtures (synth multi --chain)", realtime: rows.reduce((p, r) => p + r.realtime * r.items, 0) / Math.max(1, rows.reduce((p, r) => p + r.items, 0)), ...(out.autoTuning ? { autoMinSilhouette: (out.autoTuning as { best: { tau: number } }).best.tau, autoTuning: out.autoTuning } : {}) };
+  recipe.metrics = { ...recipe.metrics, test, scoredOn: a.dry ? "dry mixtures" : "recorded mixtures (synth multi --chain)", realtime: rows.reduce((p, r) => p + r.realtime * r.items, 0) / Math.max(1, rows.reduce((p, r) => p + r.items, 0)), ...(out.autoTuning ? { autoMinShare: (out.autoTuning as { best: { tau: number } }).best.tau, autoTuning: out.autoTuning } : {}) };
   writeFileSync(file, JSON.stringify(recipe, null, 2) + "\n");
   console.error(`scores written to ${file}`);
 }

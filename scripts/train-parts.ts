@@ -3,10 +3,10 @@
  * on `mirkit synth multi` datasets with the deep-clustering loss, over the
  * pitchgram of a multi-F0 model, and exports it to ONNX (with a parity check
  * against jax-js).
- *   node dist-bench/scripts/train-parts.js OUT_DIR STEPS TRAIN=dir,dir VAL=dir PITCHGRAM=model.onnx [WIDTH=24] [DIMS=16] [LR=0.002] [SEED=1] [AUTO=0.2] [VALEVERY=250]
+ *   node dist-bench/scripts/train-parts.js OUT_DIR STEPS TRAIN=dir,dir VAL=dir PITCHGRAM=model.onnx [WIDTH=24] [DIMS=16] [LR=0.002] [SEED=1] [AUTO=0.12] [VALEVERY=250]
  * PITCHGRAM is a multi-F0 model with its recipe beside it (fusion, threshold); it is copied beside the
- * output as parts.pitchgram.onnx. AUTO is the silhouette below which `--instruments auto` picks one part
- * (tune it with bench/instruments.ts --val).
+ * output as parts.pitchgram.onnx. AUTO is the share of the notes' embedding moment a part's direction must
+ * hold for `--instruments auto` to count it (tune it with bench/instruments.ts --val).
  * Training items alternate between the dry mixture and the recorded one (`synth multi --chain`). Writes
  * OUT_DIR/parts.onnx, .safetensors and .recipe.json (command, seed, data, validation loss); held-out scores
  * come from bench/instruments.ts.
@@ -91,7 +91,7 @@ PART_OUTPUTS.forEach((name, o) => { for (let i = 0; i < want[o].length; i++) par
 console.error(`parity: max |jax − onnx| = ${parity.toExponential(2)}`);
 
 const manifestCommand = (d: string) => (JSON.parse(readFileSync(path.join(d, "manifest.json"), "utf8")) as { command: string }).command;
-const metrics = { parameters: parameterCount(params), gflopsPerSecond, steps: result.stepsDone, trainSeconds, validationLoss: result.bestMetric, parity, autoMinSilhouette: Number(arg("AUTO") || 0.2) };
+const metrics = { parameters: parameterCount(params), gflopsPerSecond, steps: result.stepsDone, trainSeconds, validationLoss: result.bestMetric, parity, autoMinShare: Number(arg("AUTO") || 0.12) };
 const recipe = {
   command: `node dist-bench/scripts/train-parts.js ${outDir} ${STEPS} TRAIN=${trainDirs.join(",")} VAL=${valDirs.join(",")} PITCHGRAM=${pitchgramFile} WIDTH=${cfg.width} DIMS=${cfg.dims} LR=${LR} SEED=${SEED}`,
   seed: SEED, model: cfg,

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
 import { Rng } from "../random.js";
-import { kMeans, silhouette } from "./kmeans.js";
+import { kMeans, momentShares, silhouette, symmetricEigenvalues } from "./kmeans.js";
 
 /** n points around each of `centres` (rows of d numbers), with noise `sd`; unit-normalised when `unit`. */
 function blobs(centres: number[][], n: number, sd: number, unit: boolean, seed = 1): { x: Float64Array; truth: number[] } {
@@ -47,4 +47,13 @@ test("silhouette: near 1 for separated clusters, far lower for a split of one cl
   const split = kMeans(one.x, 3, 2, { seed: 1 }).labels;
   assert.ok(silhouette(s.x, 3, s.truth) > silhouette(one.x, 3, split) + 0.4);
   assert.equal(silhouette(s.x, 3, new Array(60).fill(0)), 0);
+});
+
+test("symmetric eigenvalues and moment shares: a known spectrum; orthogonal clusters hold their weights' shares", () => {
+  // [[2, 1, 0], [1, 2, 0], [0, 0, 5]] has eigenvalues 5, 3, 1.
+  const ev = symmetricEigenvalues([2, 1, 0, 1, 2, 0, 0, 0, 5], 3);
+  [5, 3, 1].forEach((v, i) => assert.ok(Math.abs(ev[i] - v) < 1e-9, `${ev}`));
+  const sh = momentShares([1, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0], 3);
+  assert.ok(Math.abs(sh[0] - 0.75) < 1e-9 && Math.abs(sh[1] - 0.25) < 1e-9 && Math.abs(sh[2]) < 1e-9);
+  assert.ok(Math.abs(momentShares([1, 0, 0, 1], 2, [1, 3])[0] - 0.75) < 1e-9);
 });

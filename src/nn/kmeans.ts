@@ -2,8 +2,10 @@
  * k-means for a few thousand points: Euclidean k-means and spherical k-means
  * (points and centroids on the unit sphere, similarity = cosine; Dhillon &
  * Modha 2001), weighted points, k-means++ seeding from a seeded generator,
- * the best of several restarts; and the weighted silhouette (cosine or
- * Euclidean) that picks a number of clusters. Pure and deterministic.
+ * the best of several restarts; the weighted silhouette (cosine or
+ * Euclidean); symmetric eigenvalues (Jacobi) and the shares of a set of unit
+ * vectors' second moment along its eigen-directions (how many directions the
+ * vectors use). Pure and deterministic.
  */
 import { Rng } from "../random.js";
 
@@ -138,4 +140,50 @@ export function silhouette(points: ArrayLike<number>, d: number, labels: ArrayLi
     mass += w(i);
   }
   return mass > 0 ? total / mass : 0;
+}
+
+/** Eigenvalues of a symmetric d × d matrix (row-major), largest first, by cyclic Jacobi rotations. */
+export function symmetricEigenvalues(matrix: ArrayLike<number>, d: number): number[] {
+  const a = Float64Array.from(matrix);
+  for (let sweep = 0; sweep < 50; sweep++) {
+    let off = 0;
+    for (let p = 0; p < d; p++) for (let q = p + 1; q < d; q++) off += a[p * d + q] ** 2;
+    if (off < 1e-22) break;
+    for (let p = 0; p < d; p++) for (let q = p + 1; q < d; q++) {
+      const apq = a[p * d + q];
+      if (Math.abs(apq) < 1e-300) continue;
+      const theta = (a[q * d + q] - a[p * d + p]) / (2 * apq);
+      const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+      const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+      for (let k = 0; k < d; k++) {
+        const akp = a[k * d + p], akq = a[k * d + q];
+        a[k * d + p] = c * akp - s * akq;
+        a[k * d + q] = s * akp + c * akq;
+      }
+      for (let k = 0; k < d; k++) {
+        const apk = a[p * d + k], aqk = a[q * d + k];
+        a[p * d + k] = c * apk - s * aqk;
+        a[q * d + k] = s * apk + c * aqk;
+      }
+    }
+  }
+  return Array.from({ length: d }, (_, i) => a[i * d + i]).sort((x, y) => y - x);
+}
+
+/**
+ * The share of the weighted second moment Σ w·v·vᵀ / Σ w of unit vectors (rows of `points`) that each of
+ * its eigen-directions holds, largest first: k well-separated, mutually orthogonal clusters give k shares
+ * near their weights and the rest near 0 (what deep-clustering embeddings aim at).
+ */
+export function momentShares(points: ArrayLike<number>, d: number, weights?: ArrayLike<number>): number[] {
+  const n = Math.floor(points.length / d), m = new Float64Array(d * d);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const w = weights ? weights[i] : 1;
+    total += w;
+    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) m[a * d + b] += w * points[i * d + a] * points[i * d + b];
+  }
+  const ev = symmetricEigenvalues(m, d).map((v) => Math.max(0, v));
+  const sum = ev.reduce((p, q) => p + q, 0) || 1;
+  return total > 0 ? ev.map((v) => v / sum) : ev.map(() => 0);
 }

@@ -5,7 +5,7 @@ import { normalise, renderSong } from "../data/songs.js";
 import { soundFontsAvailable } from "../io/soundfonts.js";
 import { loadPartsTranscriber } from "../node.js";
 import { Rng } from "../random.js";
-import { clusterNotes, framesToNotes, transcribeParts, type NoteVectors, type PartsFrames } from "./instruments.js";
+import { clusterNotes, estimateParts, framesToNotes, transcribeParts, type NoteVectors, type PartsFrames } from "./instruments.js";
 
 const fonts = soundFontsAvailable(["timgm6mb"]);
 
@@ -19,7 +19,7 @@ function vectors(dirs: number[][], per: number, noise: number, seed = 1): NoteVe
   });
 }
 
-test("clustering notes: two directions give two parts, numbered by mean pitch (the higher first); auto finds 2, and 1 for one tight cloud", () => {
+test("clustering notes: two directions give two parts, numbered by mean pitch (the higher first); auto counts 2 or 3 directions, and 1 for one tight cloud", () => {
   const vecs = vectors([[1, 0, 0, 0], [0, 0, 1, 0]], 30, 0.1);
   // Notes of direction 0 are low (pitch 40), of direction 1 high (pitch 70).
   const notes = vecs.map((_, i) => ({ onset: i * 0.1, offset: i * 0.1 + 0.2, pitch: i % 2 === 0 ? 40 : 70 }));
@@ -28,8 +28,11 @@ test("clustering notes: two directions give two parts, numbered by mean pitch (t
   notes.forEach((n, i) => assert.equal(c.parts[i], n.pitch === 70 ? 0 : 1, `note ${i}`));
   assert.ok(c.silhouette > 0.8);
   assert.equal(clusterNotes(notes, vecs, "auto", "embedding", 0.2).k, 2);
+  // Weights 1, 2, 3 by direction: shares of about 1/6, 2/6 and 3/6.
+  assert.equal(estimateParts(vectors([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]], 20, 0.05), 0.1), 3);
+  assert.equal(estimateParts(vectors([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]], 20, 0.05), 0.25), 2);
   const one = vectors([[1, 1, 0, 0]], 40, 0.05, 2);
-  const single = clusterNotes(one.map((_, i) => ({ onset: i, offset: i + 0.5, pitch: 60 })), one, "auto", "embedding", 0.5);
+  const single = clusterNotes(one.map((_, i) => ({ onset: i, offset: i + 0.5, pitch: 60 })), one, "auto", "embedding", 0.2);
   assert.equal(single.k, 1);
   assert.ok(single.parts.every((p) => p === 0));
   // Fewer notes than parts asked for: as many parts as notes.
