@@ -100,7 +100,8 @@ const recipe = {
   optimiser: `Adam, cosine ${LR} decaying to 0 over ${STEPS} steps, warm-up 50; the weights of the best validation loss (every 250 steps)`,
   loss: `deep clustering (Hershey et al. 2016): ‖VᵀV‖² − 2‖VᵀY‖² + ‖YᵀY‖² over the bins exactly one part plays, / (their count)²; + ${ONSET_WEIGHT} × BCE of the onsets (1 at the onset frame, 0.5 either side; positives weighted ${ONSET_POSITIVE_WEIGHT})`,
   trainData: trainDirs.map(manifestCommand), validationData: valDirs.map(manifestCommand),
-  log: result.log,
+  // The loss every 250 steps and every validation (the whole log is thousands of lines).
+  log: result.log.split("\n").filter((l, i) => i === 0 || Number(l.split(",")[0]) % 250 === 0 || (l.split(",")[3] ?? "") !== "").join("\n"),
   metrics,
 };
 writeFileSync(`${base}.recipe.json`, JSON.stringify(recipe, null, 2) + "\n");
