@@ -75,7 +75,7 @@ async function scoreItem(it: ReturnType<typeof multiItems>[number], wet: boolean
   const vecs = noteVectors(notes, keptLookup(pf), pf.dims);
   const est = { embedding: clusterNotes(notes, vecs, k, "embedding", 0), timbre: clusterNotes(notes, vecs, k, "timbre", 0) };
   const computeSeconds = (performance.now() - t0) / 1000;
-  const frames = pf.frames.length;
+  const frames = pf.frames;
   const mapLookup: BinLookup = (t, pitch) => {
     const p = pitchBin(pitch);
     if (p < 0 || t >= T) return undefined;

@@ -5,7 +5,7 @@ import { normalise, renderSong } from "../data/songs.js";
 import { soundFontsAvailable } from "../io/soundfonts.js";
 import { loadPartsTranscriber } from "../node.js";
 import { Rng } from "../random.js";
-import { clusterNotes, estimateParts, framesToNotes, transcribeParts, type NoteVectors, type PartsFrames } from "./instruments.js";
+import { clusterNotes, estimateParts, framesToNotes, packFrames, transcribeParts, type NoteVectors, type PartsFrames } from "./instruments.js";
 
 const fonts = soundFontsAvailable(["timgm6mb"]);
 
@@ -41,12 +41,12 @@ test("clustering notes: two directions give two parts, numbered by mean pitch (t
 
 test("notes from kept frames: a held semitone is one note; an onset peak inside splits it; a salience hole of 3 frames ends it; salience without an onset is no note", () => {
   const frames = (o: { strikes?: number[]; weak?: number; hole?: boolean; noOnsets?: boolean }): PartsFrames => ({
-    dims: 2, threshold: 0.4,
-    frames: Array.from({ length: 60 }, (_, t) => {
+    dims: 2, threshold: 0.4, frames: 60,
+    segments: [packFrames(Array.from({ length: 60 }, (_, t) => {
       const sal = o.hole && t >= 40 && t < 43 ? 0.1 : t < 2 ? 0 : 0.8;
       const onset = o.noOnsets ? 0 : (o.strikes ?? [2]).includes(t) ? 0.9 : t === o.weak ? 0.4 : (o.strikes ?? [2]).some((s) => Math.abs(s - t) === 1) ? 0.6 : 0.02;
-      return { bins: Uint8Array.of(45), sal: Uint8Array.of(Math.round(sal * 255)), onset: Uint8Array.of(Math.round(onset * 255)), emb: Int8Array.of(127, 0), mag: new Uint8Array(6) };
-    }),
+      return { bins: [45], sal: [Math.round(sal * 255)], onset: [Math.round(onset * 255)], emb: [127, 0], mag: [0, 0, 0, 0, 0, 0] };
+    }))],
   });
   const frame = (n: { onset: number }) => Math.round((n.onset * 22050) / 256);
   const one = framesToNotes(frames({}));

@@ -78,14 +78,32 @@ const MARGIN_FRAMES = Math.ceil((4 * MULTIPITCH_RATE) / MULTIPITCH_HOP) + PART_T
 export const MAX_INSTRUMENTS = 5;
 
 /**
- * What is kept of one frame, on the semitone grid: the bins whose pooled salience reaches half the peak
- * threshold or whose onset probability reaches KEEP_ONSET (ascending), and for each its salience, its onset probability, its embedding (D int8) and its
- * HCQT magnitudes (H bytes).
+ * What is kept of a run of frames, on the semitone grid, packed flat: frame `first + i` holds entries
+ * start[i] … start[i + 1] − 1, one per semitone bin whose pooled salience reaches half the peak threshold
+ * or whose onset probability reaches KEEP_ONSET (bins ascending), each with its salience and onset
+ * probability (bytes), embedding (D int8) and HCQT magnitudes (H bytes): about 25 bytes a bin and 4 a frame.
  */
-interface FrameKeep { readonly bins: Uint8Array; readonly sal: Uint8Array; readonly onset: Uint8Array; readonly emb: Int8Array; readonly mag: Uint8Array }
+export interface KeptSegment { readonly first: number; readonly start: Uint32Array; readonly bins: Uint8Array; readonly sal: Uint8Array; readonly onset: Uint8Array; readonly emb: Int8Array; readonly mag: Uint8Array }
 
-/** The kept frames of a stream, the embedding size and the pitchgram's peak threshold. */
-export interface PartsFrames { readonly frames: FrameKeep[]; readonly dims: number; readonly threshold: number }
+/** The kept segments of a stream (in order), its frame count, the embedding size and the pitchgram's peak threshold. */
+export interface PartsFrames { readonly segments: readonly KeptSegment[]; readonly frames: number; readonly dims: number; readonly threshold: number }
+
+/** Packs per-frame kept bins (each frame's bins ascending) into one segment starting at frame `first`. */
+export function packFrames(frames: readonly { bins: ArrayLike<number>; sal: ArrayLike<number>; onset: ArrayLike<number>; emb: ArrayLike<number>; mag: ArrayLike<number> }[], first = 0): KeptSegment {
+  const start = new Uint32Array(frames.length + 1);
+  frames.forEach((f, i) => (start[i + 1] = start[i] + f.bins.length));
+  const n = start[frames.length];
+  const D = n ? frames.find((f) => f.bins.length)!.emb.length / frames.find((f) => f.bins.length)!.bins.length : 0;
+  const seg = { first, start, bins: new Uint8Array(n), sal: new Uint8Array(n), onset: new Uint8Array(n), emb: new Int8Array(n * D), mag: new Uint8Array(n * H) };
+  frames.forEach((f, i) => {
+    seg.bins.set(Array.from(f.bins), start[i]);
+    seg.sal.set(Array.from(f.sal), start[i]);
+    seg.onset.set(Array.from(f.onset), start[i]);
+    seg.emb.set(Array.from(f.emb), start[i] * D);
+    seg.mag.set(Array.from(f.mag), start[i] * H);
+  });
+  return seg;
+}
 
 /** Bins are kept (and notes continue) down to this share of the peak threshold, or from this onset probability. */
 const KEEP_RATIO = 0.5, KEEP_ONSET = 0.1;
@@ -99,8 +117,8 @@ const byte = (v: number) => Math.round(Math.max(0, Math.min(1, v)) * 255);
 export async function partsFrames(m: PartsModels, blocks: AsyncIterable<AudioSignal>, o: { readonly segmentSeconds?: number; readonly totalSeconds?: number; readonly onProgress?: (f: number) => void; readonly signal?: AbortSignal; readonly onSegment?: (emb: Float32Array, mag: Float32Array, dims: number, core: number, first: number) => void }): Promise<PartsFrames> {
   const coreFrames = Math.max(64, Math.round(((o.segmentSeconds ?? 60) * MULTIPITCH_RATE) / MULTIPITCH_HOP));
   const totalGuess = o.totalSeconds !== undefined ? Math.floor(o.totalSeconds / FRAME) + 1 : undefined;
-  const frames: FrameKeep[] = [];
-  let dims = 0;
+  const segments: KeptSegment[] = [];
+  let dims = 0, total = 0;
   const F = MULTIPITCH_BINS, P = PART_PITCHES, keep = m.threshold * KEEP_RATIO;
   for await (const _ of segmentStream(blocks, { rate: MULTIPITCH_RATE, hop: MULTIPITCH_HOP, marginFrames: MARGIN_FRAMES, coreFrames, what: "transcribe", signal: o.signal }, async (audio, from, first, core) => {
     const input = multipitchInput(audio, m.fusion);
@@ -112,20 +130,22 @@ export async function partsFrames(m: PartsModels, blocks: AsyncIterable<AudioSig
     const D = emb.length / (P * T);
     dims = D;
     const pooledSal = (p: number, t: number) => feats[(H * P + p) * T + t]; // the features' salience channel
+    const kept: { bins: number[]; sal: number[]; onset: number[]; emb: number[]; mag: number[] }[] = [];
     for (let t = 0; t < core; t++) {
-      const tt = off + t;
-      const bins: number[] = [];
-      for (let p = 0; p < P; p++) if (pooledSal(p, tt) >= keep || ons[p * T + tt] >= KEEP_ONSET) bins.push(p);
-      const n = bins.length, e = new Int8Array(n * D), g = new Uint8Array(n * H), sv = new Uint8Array(n), on = new Uint8Array(n);
-      bins.forEach((p, j) => {
-        sv[j] = byte(pooledSal(p, tt));
-        on[j] = byte(ons[p * T + tt]);
-        for (let d = 0; d < D; d++) e[j * D + d] = Math.round(emb[(d * P + p) * T + tt] * 127);
+      const tt = off + t, f = { bins: [] as number[], sal: [] as number[], onset: [] as number[], emb: [] as number[], mag: [] as number[] };
+      for (let p = 0; p < P; p++) {
+        if (!(pooledSal(p, tt) >= keep || ons[p * T + tt] >= KEEP_ONSET)) continue;
+        f.bins.push(p);
+        f.sal.push(byte(pooledSal(p, tt)));
+        f.onset.push(byte(ons[p * T + tt]));
+        for (let d = 0; d < D; d++) f.emb.push(Math.round(emb[(d * P + p) * T + tt] * 127));
         const k = p * (HCQT_DEFAULTS.binsPerOctave / 12);
-        for (let h = 0; h < H; h++) g[j * H + h] = byte(input.data[(h * F + k) * T + tt]);
-      });
-      frames.push({ bins: Uint8Array.from(bins), sal: sv, onset: on, emb: e, mag: g });
+        for (let h = 0; h < H; h++) f.mag.push(byte(input.data[(h * F + k) * T + tt]));
+      }
+      kept.push(f);
     }
+    segments.push(packFrames(kept, first));
+    total = first + core;
     if (o.onSegment) {
       const eCore = new Float32Array(D * P * core), mCore = new Float32Array(H * F * core);
       for (let r = 0; r < D * P; r++) eCore.set(emb.subarray(r * T + off, r * T + off + core), r * core);
@@ -135,19 +155,26 @@ export async function partsFrames(m: PartsModels, blocks: AsyncIterable<AudioSig
     if (totalGuess) o.onProgress?.(Math.min(1, (first + core) / totalGuess));
   })) void _;
   o.onProgress?.(1);
-  return { frames, dims, threshold: m.threshold };
+  return { segments, frames: total, dims, threshold: m.threshold };
 }
 
-/** The index of semitone bin `p` among a frame's kept bins, or −1. */
-function binIndex(f: FrameKeep | undefined, p: number): number {
-  if (!f) return -1;
-  let lo = 0, hi = f.bins.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (f.bins[mid] === p) return mid;
-    if (f.bins[mid] < p) lo = mid + 1; else hi = mid - 1;
+/** Where bin `p` of frame `t` is kept: its segment and entry, or undefined. */
+function keptAt(pf: PartsFrames, t: number, p: number): { seg: KeptSegment; j: number } | undefined {
+  const segs = pf.segments;
+  let lo = 0, hi = segs.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (segs[mid].first <= t) lo = mid; else hi = mid - 1;
   }
-  return -1;
+  const seg = segs[lo], i = t - (seg?.first ?? 0);
+  if (!seg || i < 0 || i + 1 >= seg.start.length) return undefined;
+  let a = seg.start[i], b = seg.start[i + 1] - 1;
+  while (a <= b) {
+    const mid = (a + b) >> 1;
+    if (seg.bins[mid] === p) return { seg, j: mid };
+    if (seg.bins[mid] < p) a = mid + 1; else b = mid - 1;
+  }
+  return undefined;
 }
 
 /** A note's vectors: its embedding (unit) and its timbre description, and its frame count (the clustering weight). */
@@ -160,9 +187,10 @@ export type BinLookup = (frame: number, pitch: number) => { readonly emb: ArrayL
 export function keptLookup(pf: PartsFrames): BinLookup {
   const D = pf.dims;
   return (t, pitch) => {
-    const f = pf.frames[t], j = binIndex(f, pitchBin(pitch));
-    if (j < 0) return undefined;
-    return { emb: Array.from(f.emb.subarray(j * D, (j + 1) * D), (v) => v / 127), mag: Array.from(f.mag.subarray(j * H, (j + 1) * H), (v) => v / 255) };
+    const k = keptAt(pf, t, pitchBin(pitch));
+    if (!k) return undefined;
+    const { seg, j } = k;
+    return { emb: Array.from(seg.emb.subarray(j * D, (j + 1) * D), (v) => v / 127), mag: Array.from(seg.mag.subarray(j * H, (j + 1) * H), (v) => v / 255) };
   };
 }
 
@@ -293,9 +321,9 @@ const ONSET_LEAD = 4;
 export function framesToNotes(pf: PartsFrames, o: NoteDecoding = {}): PartNote[] {
   const off = Math.max(KEEP_RATIO, o.offRatio ?? 0.5) * pf.threshold * 255, gap = o.gapFrames ?? 2, minLen = o.minFrames ?? 5;
   const onThr = (o.onsetThreshold ?? 0.3) * 255;
-  const T = pf.frames.length;
+  const T = pf.frames;
   const notes: PartNote[] = [];
-  const get = (t: number, p: number) => { const f = pf.frames[t], j = binIndex(f, p); return j < 0 ? undefined : { sal: f.sal[j], onset: f.onset[j] }; };
+  const get = (t: number, p: number) => { const k = keptAt(pf, t, p); return k ? { sal: k.seg.sal[k.j], onset: k.seg.onset[k.j] } : undefined; };
   for (let p = 0; p < PART_PITCHES; p++) {
     const pitch = p + PART_PITCH_LO;
     const sal = Float32Array.from({ length: T }, (_, t) => get(t, p)?.sal ?? 0);
@@ -341,7 +369,7 @@ export async function transcribePartsStream(m: PartsModels, blocks: AsyncIterabl
   const c = clusterNotes(notes, vecs, o.instruments, o.method ?? "embedding", m.autoMinShare);
   return {
     notes: notes.map((n, i) => ({ ...n, velocity: velocityOf(vecs[i].level), part: c.parts[i] })).sort((a, b) => a.onset - b.onset || b.pitch - a.pitch),
-    parts: c.k, silhouette: c.silhouette, seconds: pf.frames.length * FRAME,
+    parts: c.k, silhouette: c.silhouette, seconds: pf.frames * FRAME,
   };
 }
 
