@@ -51,7 +51,7 @@ interface ItemScores {
   k: number; notesF: number; bpF: number | null;
   est: Record<"embedding" | "timbre", { f: number; frame: number }>;
   oracle: Record<"embedding" | "timbre", { f: number; frame: number }>;
-  shares: number[]; seconds: number; computeSeconds: number;
+  shares: number[]; seconds: number; computeSeconds: number; bpSeconds: number;
 }
 
 /** Per-part scores of a clustering of `notes` (labels per note) against the reference parts. */
@@ -88,13 +88,18 @@ async function scoreItem(it: ReturnType<typeof multiItems>[number], wet: boolean
   const x = new Float64Array(vecs.length * pf.dims);
   vecs.forEach((v, i) => x.set(v.emb, i * pf.dims));
   const shares = vecs.length ? momentShares(x, pf.dims, vecs.map((v) => v.weight)) : [];
-  let bpF: number | null = null;
-  if (bp) bpF = noteF(truth, basicPitchNotes(await runBasicPitch(bp, signal)));
+  let bpF: number | null = null, bpSeconds = 0;
+  if (bp) {
+    const t1 = performance.now();
+    const bpNotes = basicPitchNotes(await runBasicPitch(bp, signal));
+    bpSeconds = (performance.now() - t1) / 1000;
+    bpF = noteF(truth, bpNotes);
+  }
   return {
     k, notesF: noteF(truth, notes), bpF,
     est: { embedding: partScores(ref, notes, est.embedding.parts, est.embedding.k, frames), timbre: partScores(ref, notes, est.timbre.parts, est.timbre.k, frames) },
     oracle: { embedding: partScores(ref, truth, orc.embedding.parts, orc.embedding.k, frames), timbre: partScores(ref, truth, orc.timbre.parts, orc.timbre.k, frames) },
-    shares, seconds: signal.length / MULTIPITCH_RATE, computeSeconds,
+    shares, seconds: signal.length / MULTIPITCH_RATE, computeSeconds, bpSeconds,
   };
 }
 
@@ -114,8 +119,8 @@ if (a.val) {
   out.autoTuning = { sweep: acc, best, sets: list(a.val).map((d) => path.basename(d)) };
 }
 
-console.log(`\n| set (${a.dry ? "dry" : "recorded"}) | items | K | notes F1: ours | basic-pitch | part F1: spherical | baseline | frame part acc.: spherical | baseline | oracle notes, part F1: spherical | baseline | auto K right | × realtime |`);
-console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+console.log(`\n| set (${a.dry ? "dry" : "recorded"}) | items | K | notes F1: ours | basic-pitch | part F1: spherical | baseline | frame part acc.: spherical | baseline | oracle notes, part F1: spherical | baseline | auto K right | × realtime: ours | basic-pitch |`);
+console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 const sets: Record<string, unknown> = {};
 for (const dir of list(a.sets)) {
   const s: ItemScores[] = [];
@@ -128,9 +133,10 @@ for (const dir of list(a.sets)) {
     oracleFrameAccuracy: { embedding: mean(s.map((x) => x.oracle.embedding.frame)), timbre: mean(s.map((x) => x.oracle.timbre.frame)) },
     autoRight: mean(s.map((x) => (autoK(x, model.autoMinShare) === x.k ? 1 : 0))),
     realtime: s.reduce((p, x) => p + x.seconds, 0) / s.reduce((p, x) => p + x.computeSeconds, 0),
+    basicPitchRealtime: bp ? s.reduce((p, x) => p + x.seconds, 0) / s.reduce((p, x) => p + x.bpSeconds, 0) : null,
   };
   sets[path.basename(dir)] = row;
-  console.log(`| ${path.basename(dir)} | ${row.items} | ${row.k.toFixed(1)} | ${f3(row.notesF)} | ${f3(row.basicPitchF)} | ${f3(row.partF.embedding)} | ${f3(row.partF.timbre)} | ${f3(row.frameAccuracy.embedding)} | ${f3(row.frameAccuracy.timbre)} | ${f3(row.oraclePartF.embedding)} | ${f3(row.oraclePartF.timbre)} | ${row.autoRight.toFixed(2)} | ${row.realtime.toFixed(0)}× |`);
+  console.log(`| ${path.basename(dir)} | ${row.items} | ${row.k.toFixed(1)} | ${f3(row.notesF)} | ${f3(row.basicPitchF)} | ${f3(row.partF.embedding)} | ${f3(row.partF.timbre)} | ${f3(row.frameAccuracy.embedding)} | ${f3(row.frameAccuracy.timbre)} | ${f3(row.oraclePartF.embedding)} | ${f3(row.oraclePartF.timbre)} | ${row.autoRight.toFixed(2)} | ${row.realtime.toFixed(0)}× | ${row.basicPitchRealtime ? `${row.basicPitchRealtime.toFixed(0)}×` : "–"} |`);
 }
 out.sets = sets;
 if (a["write-recipe"]) {
