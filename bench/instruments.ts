@@ -32,8 +32,7 @@ import { partFrameAccuracy, partNoteScores } from "../src/eval/parts.js";
 import { asBlocks } from "../src/io/audio.js";
 import { PART_PITCHES, partLabels, pitchBin, type PartNote } from "../src/models/transcription/parts-contract.js";
 import { loadPartsTranscriber } from "../src/node.js";
-import { momentShares } from "../src/nn/kmeans.js";
-import { clusterNotes, framesToNotes, noteVectors, partsFrames, keptLookup, type BinLookup } from "../src/tasks/instruments.js";
+import { clusterNotes, embeddingShares, framesToNotes, noteVectors, partsFrames, keptLookup, type BinLookup } from "../src/tasks/instruments.js";
 import { itemPartNotes, itemSignal, multiItems } from "../src/tasks/instruments-training.js";
 import { basicPitchNotes, loadBasicPitch, runBasicPitch } from "./basic-pitch.js";
 import { HCQT_DEFAULTS } from "../src/dsp/hcqt.js";
@@ -85,9 +84,7 @@ async function scoreItem(it: ReturnType<typeof multiItems>[number], wet: boolean
   const truth = ref.flat().sort((x, y) => x.onset - y.onset);
   const tv = noteVectors(truth, mapLookup, D);
   const orc = { embedding: clusterNotes(truth, tv, k, "embedding", 0), timbre: clusterNotes(truth, tv, k, "timbre", 0) };
-  const x = new Float64Array(vecs.length * pf.dims);
-  vecs.forEach((v, i) => x.set(v.emb, i * pf.dims));
-  const shares = vecs.length ? momentShares(x, pf.dims, vecs.map((v) => v.weight)) : [];
+  const shares = embeddingShares(vecs);
   let bpF: number | null = null, bpSeconds = 0;
   if (bp) {
     const t1 = performance.now();

@@ -260,12 +260,13 @@ const SILHOUETTE_NOTES = 600;
  * tuned share, on more: docs/results.md).
  */
 export function estimateParts(vecs: readonly NoteVectors[], minShare: number): number {
-  const d = vecs[0]?.emb.length ?? 0;
-  if (vecs.length === 0 || d === 0) return 1;
-  const x = new Float64Array(vecs.length * d);
-  vecs.forEach((v, i) => x.set(v.emb, i * d));
-  const shares = momentShares(x, d, vecs.map((v) => v.weight));
-  return Math.max(1, Math.min(MAX_INSTRUMENTS, vecs.length, shares.filter((v) => v >= minShare).length));
+  return Math.max(1, Math.min(MAX_INSTRUMENTS, vecs.length, embeddingShares(vecs).filter((v) => v >= minShare).length));
+}
+
+/** The shares of the notes' weighted embedding second moment along its eigen-directions, largest first (nn/kmeans.ts momentShares). */
+export function embeddingShares(vecs: readonly NoteVectors[]): number[] {
+  const { x, d } = clusterInput(vecs, "embedding");
+  return vecs.length && d ? momentShares(x, d, vecs.map((v) => v.weight)) : [];
 }
 
 /**
