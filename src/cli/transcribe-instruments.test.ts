@@ -74,8 +74,7 @@ test("transcribe --instruments: a bad count or clustering is one line, before an
   const dir = mkdtempSync(path.join(tmpdir(), "mirkit-parts-"));
   const wav = path.join(dir, "a.wav");
   writeFileSync(wav, encodeWav({ sampleRate: 22050, channels: [new Float32Array(22050)] }));
-  for (const [flag, value, msg] of [["--instruments", "6", /--instruments must be a number of parts from 1 to 5, or auto/], ["--instruments", "two", /--instruments must be/], ["--clustering", "mfcc", /--clustering must be embedding or timbre/]] as const) {
-    const args = flag === "--clustering" ? ["--instruments", "2", flag, value] : [flag, value];
+  for (const [args, msg] of [[["--instruments", "6"], /--instruments must be a number of parts from 1 to 5, or auto/], [["--instruments", "two"], /--instruments must be/], [["--instruments", "2", "--clustering", "mfcc"], /--clustering must be embedding or timbre/], [["--clustering", "timbre"], /give --instruments K or auto/]] as const) {
     const r = run("transcribe", wav, ...args, "-o", path.join(dir, "a.mid"));
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, msg);

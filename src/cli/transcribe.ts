@@ -31,25 +31,24 @@ export function addTranscribeCommand(program: Command): void {
     .argument("<inputs...>", "audio files (any format, rate, channel count and length: streamed), or folders (walked recursively)")
     .option("-o, --out <path>", "one input: the output file (- for standard output with --format json); several: a folder (default .), <name>.mid or <name>.notes.json each")
     .option("--instruments <k>", "multi-instrument transcription: split the notes into K parts (1–5), one MIDI track each, or auto (K of 1–5 counted from the notes' embeddings: the directions that hold a share of them; rough, right on about a third of held-out pieces)")
-    .option("--clustering <how>", "with --instruments: embedding (the learned note embeddings, spherical k-means) or timbre (the baseline: k-means on the cepstrum of each note's harmonic amplitudes and its decay)", "embedding")
+    .option("--clustering <how>", "with --instruments: embedding (the learned note embeddings, spherical k-means) or timbre (the baseline: k-means on the cepstrum of each note's harmonic amplitudes and its decay; default embedding)")
     .option("--format <f>", `midi (a Standard MIDI File: one track per part, velocities, the estimated tempo) or json (note events for programs: { tempoBpm, notes: [{ onset, offset, pitch, velocity }] }, seconds and MIDI numbers; with --instruments also parts, and each note's part, 1 = the highest)`, "midi")
     .option("--notes <file>", "also write the notes in mir_eval's transcription format (onset offset frequency velocity; a .csv name gives CSV); with --instruments one mir_eval file per part (<name>.part1.txt, …), or one CSV with a part column")
     .option("--roll <png>", "also draw a piano roll (colour = velocity; with --instruments colour = part)")
     .option("--sonify <wav>", "also write a rendering of the transcription to listen to")
     .option("--tempo <bpm>", "the tempo written in the MIDI header (default: estimated from the onsets)", (v) => Number(v))
-    .option("-n, --model <name>", "a piano model: a shipped name (mirkit models) or an .onnx file with its .step.onnx and .recipe.json beside it (default: the shipped one)")
+    .option("-n, --model <name>", "a piano model, or with --instruments a part transcriber (parts-*, with its .pitchgram.onnx beside it): a shipped name (mirkit models) or an .onnx file with its .step.onnx and .recipe.json beside it (default: the shipped one)")
     .addHelpText("after", "\nWith --instruments, every note is clustered with the whole piece's notes at once, so a part keeps its identity from start to end however long the input (it is streamed; memory holds one segment and a few bytes per note frame). Parts are numbered by their mean pitch, the highest first; the instruments themselves are not named (every track is on piano).\n\nNotes end where the key's next note starts, and last at least one 32 ms frame (no fragments on held notes); offsets follow the sustain pedal as it is heard (MAESTRO's convention), so the MIDI has no pedal events.\n\nExamples:\n  $ mirkit transcribe etude.wav                           # etude.mid\n  $ mirkit transcribe etude.flac -o etude.mid --notes etude.txt --roll etude.png --sonify etude-check.wav\n  $ mirkit transcribe recordings/ -o midi/\n  $ mirkit transcribe etude.mp3 --format json -o - | jq '.notes | length'\n  $ mirkit transcribe quartet.wav --instruments 4 -o quartet.mid --notes quartet.txt --roll quartet.png   # quartet.part1.txt … part4.txt\n  $ mirkit transcribe band.flac --instruments auto --format json -o - | jq .parts\n  $ mirkit eval transcription --ref truth.txt --est etude.txt")
-    .action(async (inputs: string[], o: { out?: string; format: string; notes?: string; roll?: string; sonify?: string; tempo?: number; model?: string; instruments?: string; clustering: string }) => {
+    .action(async (inputs: string[], o: { out?: string; format: string; notes?: string; roll?: string; sonify?: string; tempo?: number; model?: string; instruments?: string; clustering?: string }) => {
       if (!(FORMATS as readonly string[]).includes(o.format)) throw new InvalidInputError(`--format must be one of ${FORMATS.join(", ")}, got "${o.format}"`);
       if (o.tempo !== undefined && !(o.tempo >= 20 && o.tempo <= 300)) throw new InvalidInputError(`--tempo must be a number of beats per minute between 20 and 300, got ${o.tempo}`);
       const format = o.format as Format;
-      if (o.instruments !== undefined) return transcribeInstruments(program, inputs, { ...o, instruments: o.instruments, format });
+      if (o.instruments !== undefined) return transcribeInstruments(program, inputs, { ...o, instruments: o.instruments, clustering: o.clustering ?? "embedding", format });
+      if (o.clustering !== undefined) throw new InvalidInputError("--clustering chooses how --instruments splits notes into parts; give --instruments K or auto");
       const model = await loadPianoTranscriber(o.model); // a model problem is reported before any input is read
       try {
         const files = await inputFiles(inputs);
-        const outs = outputPaths(files, o.out, format === "midi" ? ".mid" : ".notes.json", { stdout: format === "json", what: format === "midi" ? "MIDI" : "note events" });
-        const extra = (v: string | undefined, suffix: string, what: string, stdout = false) => (v === undefined ? undefined : outputPaths(files, v, suffix, { what, stdout }));
-        const notes = extra(o.notes, ".notes.txt", "notes", true), rolls = extra(o.roll, ".roll.png", "the piano roll"), sonified = extra(o.sonify, ".notes.wav", "a rendering");
+        const { outs, notes, rolls, sonified } = transcriptionOutputs(files, { ...o, format });
         const quiet = program.opts().quiet === true;
         for (const [i, file] of files.entries()) {
           const found = await transcribeOne(file, model, quiet);
@@ -72,6 +71,15 @@ export function addTranscribeCommand(program: Command): void {
 
 const round = (t: number) => Math.round(t * 1e4) / 1e4;
 
+/** Every input's output paths: the MIDI or JSON, and the optional notes, roll and rendering (checked before any work). */
+function transcriptionOutputs(files: readonly string[], o: { out?: string; format: Format; notes?: string; roll?: string; sonify?: string }) {
+  const extra = (v: string | undefined, suffix: string, what: string, stdout = false) => (v === undefined ? undefined : outputPaths(files, v, suffix, { what, stdout }));
+  return {
+    outs: outputPaths(files, o.out, o.format === "midi" ? ".mid" : ".notes.json", { stdout: o.format === "json", what: o.format === "midi" ? "MIDI" : "note events" }),
+    notes: extra(o.notes, ".notes.txt", "notes", true), rolls: extra(o.roll, ".roll.png", "the piano roll"), sonified: extra(o.sonify, ".notes.wav", "a rendering"),
+  };
+}
+
 /** `--instruments K|auto`: the part transcriber over every input. */
 async function transcribeInstruments(program: Command, inputs: string[], o: { out?: string; format: Format; notes?: string; roll?: string; sonify?: string; tempo?: number; model?: string; instruments: string; clustering: string }): Promise<void> {
   const k = o.instruments === "auto" ? "auto" : /^[1-5]$/.test(o.instruments.trim()) ? Number(o.instruments) : undefined;
@@ -80,9 +88,7 @@ async function transcribeInstruments(program: Command, inputs: string[], o: { ou
   const model = await loadPartsTranscriber(o.model);
   try {
     const files = await inputFiles(inputs);
-    const outs = outputPaths(files, o.out, o.format === "midi" ? ".mid" : ".notes.json", { stdout: o.format === "json", what: o.format === "midi" ? "MIDI" : "note events" });
-    const extra = (v: string | undefined, suffix: string, what: string, stdout = false) => (v === undefined ? undefined : outputPaths(files, v, suffix, { what, stdout }));
-    const notes = extra(o.notes, ".notes.txt", "notes", true), rolls = extra(o.roll, ".roll.png", "the piano roll"), sonified = extra(o.sonify, ".notes.wav", "a rendering");
+    const { outs, notes, rolls, sonified } = transcriptionOutputs(files, o);
     const quiet = program.opts().quiet === true;
     for (const [i, file] of files.entries()) {
       const progress = createProgress(path.basename(file), quiet);
