@@ -57,10 +57,7 @@ export function addTranscribeCommand(program: Command): void {
           else await writeOutput(outs[i], JSON.stringify({ file: path.basename(file), tempoBpm, notes: found.notes.map((n) => ({ onset: round(n.onset), offset: round(n.offset), pitch: n.pitch, velocity: n.velocity })) }) + "\n");
           if (notes) await writeOutput(notes[i], formatNotes(found.notes, notes[i].endsWith(".csv") ? "csv" : "mir_eval", { velocity: true }));
           if (rolls) await writeOutput(rolls[i], await pianoRoll(found.notes, found.seconds, path.basename(file)));
-          if (sonified) {
-            const sr = 22050;
-            await writeOutput(sonified[i], encodeWav({ sampleRate: sr, channels: [sonifyNotes(found.notes, sr, found.seconds)] }));
-          }
+          if (sonified) await writeOutput(sonified[i], rendering(found.notes, found.seconds));
           if (!quiet) process.stderr.write(`wrote ${outs[i] === "-" ? "standard output" : outs[i]} (${found.notes.length} notes, ${tempoBpm} BPM)\n`);
         }
       } finally {
@@ -103,11 +100,11 @@ async function transcribeInstruments(program: Command, inputs: string[], o: { ou
       else await writeOutput(outs[i], JSON.stringify({ file: path.basename(file), tempoBpm, parts: found.parts, silhouette: round(found.silhouette), notes: found.notes.map((n) => ({ onset: round(n.onset), offset: round(n.offset), pitch: n.pitch, velocity: n.velocity, part: n.part + 1 })) }) + "\n");
       if (notes) {
         const csv = notes[i] === "-" || notes[i].endsWith(".csv");
-        if (csv) await writeOutput(notes[i], "onset_s,offset_s,pitch_midi,frequency_hz,velocity,part\n" + found.notes.map((n) => `${n.onset.toFixed(6)},${n.offset.toFixed(6)},${n.pitch},${(440 * 2 ** ((n.pitch - 69) / 12)).toFixed(4)},${n.velocity},${n.part + 1}`).join("\n") + (found.notes.length ? "\n" : ""));
+        if (csv) await writeOutput(notes[i], formatNotes(found.notes.map((n) => ({ ...n, voice: n.part + 1 })), "csv", { groupColumn: "part" }));
         else for (let p = 0; p < found.parts; p++) await writeOutput(partFile(notes[i], p), formatNotes(found.notes.filter((n) => n.part === p), "mir_eval", { velocity: true }));
       }
       if (rolls) await writeOutput(rolls[i], await partsRoll(found, path.basename(file)));
-      if (sonified) await writeOutput(sonified[i], encodeWav({ sampleRate: 22050, channels: [sonifyNotes(found.notes, 22050, found.seconds)] }));
+      if (sonified) await writeOutput(sonified[i], rendering(found.notes, found.seconds));
       if (!quiet) process.stderr.write(`wrote ${outs[i] === "-" ? "standard output" : outs[i]} (${found.notes.length} notes in ${found.parts} part${found.parts === 1 ? "" : "s"}, ${tempoBpm} BPM)\n`);
     }
   } finally {
@@ -115,8 +112,11 @@ async function transcribeInstruments(program: Command, inputs: string[], o: { ou
   }
 }
 
+/** A WAV rendering of the notes to listen to (22050 Hz mono). */
+const rendering = (notes: readonly PianoNote[], seconds: number) => encodeWav({ sampleRate: 22050, channels: [sonifyNotes(notes, 22050, seconds)] });
+
 /** notes.txt → notes.part1.txt (the part's number before the extension). */
-export function partFile(file: string, part: number): string {
+function partFile(file: string, part: number): string {
   const ext = path.extname(file);
   return `${file.slice(0, file.length - ext.length)}.part${part + 1}${ext}`;
 }

@@ -136,12 +136,13 @@ export function voiceNotesToMidi(notes: readonly VoiceNote[]): Uint8Array {
 /**
  * The notes as text: CSV (onset_s, offset_s, pitch_midi, frequency_hz, velocity, voice) or mir_eval's
  * transcription format ("onset offset Hz", with a fourth column, the velocity, when `velocity`: what
- * mir_eval's transcription_velocity reads). Notes without a voice are voice 0.
+ * mir_eval's transcription_velocity reads). Notes without a voice are voice 0; `groupColumn` renames the
+ * last column (the part transcriber writes each note's part there).
  */
-export function formatNotes(notes: readonly (Omit<VoiceNote, "voice" | "bends"> & { readonly voice?: number })[], format: "csv" | "mir_eval", options: { readonly velocity?: boolean } = {}): string {
+export function formatNotes(notes: readonly (Omit<VoiceNote, "voice" | "bends"> & { readonly voice?: number })[], format: "csv" | "mir_eval", options: { readonly velocity?: boolean; readonly groupColumn?: string } = {}): string {
   const hz = (p: number) => 440 * 2 ** ((p - 69) / 12);
   if (format === "mir_eval") return notes.map((n) => `${n.onset.toFixed(6)}\t${n.offset.toFixed(6)}\t${hz(n.pitch).toFixed(4)}${options.velocity ? `\t${n.velocity}` : ""}`).join("\n") + (notes.length ? "\n" : "");
-  return "onset_s,offset_s,pitch_midi,frequency_hz,velocity,voice\n" + notes.map((n) => `${n.onset.toFixed(6)},${n.offset.toFixed(6)},${n.pitch},${hz(n.pitch).toFixed(4)},${n.velocity},${n.voice ?? 0}`).join("\n") + (notes.length ? "\n" : "");
+  return `onset_s,offset_s,pitch_midi,frequency_hz,velocity,${options.groupColumn ?? "voice"}\n` + notes.map((n) => `${n.onset.toFixed(6)},${n.offset.toFixed(6)},${n.pitch},${hz(n.pitch).toFixed(4)},${n.velocity},${n.voice ?? 0}`).join("\n") + (notes.length ? "\n" : "");
 }
 
 /** A listening rendering of the notes: each a soft harmonic tone following its bends (10 ms ramps), mono. */

@@ -10,16 +10,16 @@ import * as path from "node:path";
 import { numpy as np, type Array as JArray } from "@jax-js/jax";
 import { choirMixtureFile } from "../data/datasets.js";
 import { parseNotes } from "../eval/io.js";
-import { decodeWav } from "../io/wav.js";
-import { multipitchInput, MULTIPITCH_HOP, MULTIPITCH_RATE, toModelSignal } from "../models/pitch/contract.js";
+import { MULTIPITCH_HOP, MULTIPITCH_RATE } from "../models/pitch/contract.js";
 import type { Fusion } from "../models/pitch/multif0.js";
 import { partEmbeddings, type PartEmbeddingParams } from "../models/transcription/clustering.js";
-import { MAX_PARTS, NO_PART, onsetTargets, PART_CHANNELS, PART_OUTPUTS, PART_PITCHES, partFeatures, partLabels, type PartNote } from "../models/transcription/parts-contract.js";
+import { MAX_PARTS, onsetTargets, PART_CHANNELS, PART_OUTPUTS, PART_PITCHES, partFeatures, partLabels, type PartNote } from "../models/transcription/parts-contract.js";
 import { countFlops, exportOnnx } from "../nn/onnx/export.js";
-import { runChunked, type OnnxModel } from "../nn/runtime.js";
+import type { OnnxModel } from "../nn/runtime.js";
 import { Rng } from "../random.js";
 import { hzToMidi } from "../data/score.js";
-import { MULTIF0_TIME_RADIUS } from "../models/pitch/multif0.js";
+import { pitchgramOf } from "./instruments.js";
+import { loadSignal } from "./multif0-training.js";
 
 export const PART_PATCH = 96, PART_BATCH = 6;
 const P = PART_PITCHES;
@@ -44,15 +44,7 @@ export function itemPartNotes(it: MultiItem): PartNote[][] {
 
 /** A mixture as the multi-F0 model hears it (mono, 22050 Hz): the dry one, or the recorded one. */
 export function itemSignal(it: MultiItem, wet: boolean): Float32Array {
-  const a = decodeWav(new Uint8Array(readFileSync(choirMixtureFile(path.join(it.dir, it.name), wet))));
-  return toModelSignal(a.channels, a.sampleRate);
-}
-
-/** HCQT log magnitudes and phase [2H, 360, T] and the salience [360, T] of a whole (short) signal. */
-export async function pitchgramOf(model: OnnxModel, fusion: Fusion, signal: Float32Array): Promise<{ input: Float32Array; salience: Float32Array; frames: number }> {
-  const input = multipitchInput(signal, fusion);
-  const out = await runChunked(model, { data: input.data, dims: [1, input.channels, input.bins, input.frames] }, { chunk: 512, overlap: 4 * MULTIF0_TIME_RADIUS });
-  return { input: input.data, salience: out.data, frames: input.frames };
+  return loadSignal(choirMixtureFile(path.join(it.dir, it.name), wet));
 }
 
 /** A featurised item: features (without the register channel) and salience-free labels, as bytes. */
@@ -96,7 +88,7 @@ export function partBatch(songs: readonly PartSong[], step: number, seed: number
     for (let p = 0; p < P; p++) x.fill(p / (P - 1), ((b * C + FEATURES) * P + p) * T, ((b * C + FEATURES) * P + p + 1) * T);
     for (let p = 0; p < P; p++) for (let t = 0; t < T && t0 + t < s.frames; t++) {
       const l = s.labels[p * s.frames + t0 + t];
-      if (l !== NO_PART && l >= 0) y[((b * P + p) * T + t) * K + l] = 1;
+      if (l >= 0) y[((b * P + p) * T + t) * K + l] = 1; // NO_PART and SHARED are negative
       on[(b * P + p) * T + t] = s.onsets[p * s.frames + t0 + t] / 2;
     }
     let n = 0;

@@ -46,7 +46,7 @@ test("notes from kept frames: a held semitone is one note; an onset peak inside 
       const sal = o.hole && t >= 40 && t < 43 ? 0.1 : t < 2 ? 0 : 0.8;
       const onset = o.noOnsets ? 0 : (o.strikes ?? [2]).includes(t) ? 0.9 : t === o.weak ? 0.4 : (o.strikes ?? [2]).some((s) => Math.abs(s - t) === 1) ? 0.6 : 0.02;
       return { bins: [45], sal: [Math.round(sal * 255)], onset: [Math.round(onset * 255)], emb: [127, 0], mag: [0, 0, 0, 0, 0, 0] };
-    }))],
+    }), 2)],
   });
   const frame = (n: { onset: number }) => Math.round((n.onset * 22050) / 256);
   const one = framesToNotes(frames({}));

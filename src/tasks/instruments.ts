@@ -26,7 +26,7 @@ import { HCQT_DEFAULTS } from "../dsp/hcqt.js";
 import { multipitchInput, MULTIPITCH_BINS, MULTIPITCH_HOP, MULTIPITCH_RATE } from "../models/pitch/contract.js";
 import { MULTIF0_TIME_RADIUS, type Fusion } from "../models/pitch/multif0.js";
 import { PART_TIME_RADIUS } from "../models/transcription/clustering.js";
-import { PART_OUTPUTS, PART_PITCH_LO, PART_PITCHES, partFeatures, pitchBin, type PartNote } from "../models/transcription/parts-contract.js";
+import { MAX_PARTS, PART_OUTPUTS, PART_PITCH_LO, PART_PITCHES, partFeatures, pitchBin, type PartNote } from "../models/transcription/parts-contract.js";
 import { kMeans, momentShares, silhouette } from "../nn/kmeans.js";
 import { runChunked, runChunkedAll, type OnnxModel } from "../nn/runtime.js";
 import { segmentStream } from "./segments.js";
@@ -75,7 +75,7 @@ const FRAME = MULTIPITCH_HOP / MULTIPITCH_RATE;
 const H = HCQT_DEFAULTS.harmonics.length;
 /** Frames of context each side of a segment: the multi-F0 model's (4 s) plus the embedding's radius. */
 const MARGIN_FRAMES = Math.ceil((4 * MULTIPITCH_RATE) / MULTIPITCH_HOP) + PART_TIME_RADIUS;
-export const MAX_INSTRUMENTS = 5;
+export const MAX_INSTRUMENTS = MAX_PARTS;
 
 /**
  * What is kept of a run of frames, on the semitone grid, packed flat: frame `first + i` holds entries
@@ -88,12 +88,11 @@ export interface KeptSegment { readonly first: number; readonly start: Uint32Arr
 /** The kept segments of a stream (in order), its frame count, the embedding size and the pitchgram's peak threshold. */
 export interface PartsFrames { readonly segments: readonly KeptSegment[]; readonly frames: number; readonly dims: number; readonly threshold: number }
 
-/** Packs per-frame kept bins (each frame's bins ascending) into one segment starting at frame `first`. */
-export function packFrames(frames: readonly { bins: ArrayLike<number>; sal: ArrayLike<number>; onset: ArrayLike<number>; emb: ArrayLike<number>; mag: ArrayLike<number> }[], first = 0): KeptSegment {
+/** Packs per-frame kept bins (each frame's bins ascending, `dims` embedding numbers a bin) into one segment starting at frame `first`. */
+export function packFrames(frames: readonly { bins: ArrayLike<number>; sal: ArrayLike<number>; onset: ArrayLike<number>; emb: ArrayLike<number>; mag: ArrayLike<number> }[], dims: number, first = 0): KeptSegment {
   const start = new Uint32Array(frames.length + 1);
   frames.forEach((f, i) => (start[i + 1] = start[i] + f.bins.length));
-  const n = start[frames.length];
-  const D = n ? frames.find((f) => f.bins.length)!.emb.length / frames.find((f) => f.bins.length)!.bins.length : 0;
+  const n = start[frames.length], D = dims;
   const seg = { first, start, bins: new Uint8Array(n), sal: new Uint8Array(n), onset: new Uint8Array(n), emb: new Int8Array(n * D), mag: new Uint8Array(n * H) };
   frames.forEach((f, i) => {
     seg.bins.set(Array.from(f.bins), start[i]);
@@ -103,6 +102,13 @@ export function packFrames(frames: readonly { bins: ArrayLike<number>; sal: Arra
     seg.mag.set(Array.from(f.mag), start[i] * H);
   });
   return seg;
+}
+
+/** The multi-F0 model's input (HCQT magnitudes, then phase differentials: [C, 360, T]) and its salience [360, T] for a mono 22050 Hz signal. */
+export async function pitchgramOf(model: OnnxModel, fusion: Fusion, signal: Float32Array, abort?: AbortSignal): Promise<{ input: Float32Array; salience: Float32Array; frames: number }> {
+  const input = multipitchInput(signal, fusion);
+  const out = await runChunked(model, { data: input.data, dims: [1, input.channels, input.bins, input.frames] }, { chunk: 512, overlap: 4 * MULTIF0_TIME_RADIUS, signal: abort });
+  return { input: input.data, salience: out.data, frames: input.frames };
 }
 
 /** Bins are kept (and notes continue) down to this share of the peak threshold, or from this onset probability. */
@@ -121,10 +127,9 @@ export async function partsFrames(m: PartsModels, blocks: AsyncIterable<AudioSig
   let dims = 0, total = 0;
   const F = MULTIPITCH_BINS, P = PART_PITCHES, keep = m.threshold * KEEP_RATIO;
   for await (const _ of segmentStream(blocks, { rate: MULTIPITCH_RATE, hop: MULTIPITCH_HOP, marginFrames: MARGIN_FRAMES, coreFrames, what: "transcribe", signal: o.signal }, async (audio, from, first, core) => {
-    const input = multipitchInput(audio, m.fusion);
-    const T = input.frames, off = first - from;
-    const sal = (await runChunked(m.pitchgram, { data: input.data, dims: [1, input.channels, F, T] }, { chunk: 512, overlap: 4 * MULTIF0_TIME_RADIUS, signal: o.signal })).data;
-    const feats = partFeatures(input.data, sal, T);
+    const { input, salience: sal, frames: T } = await pitchgramOf(m.pitchgram, m.fusion, audio, o.signal);
+    const off = first - from;
+    const feats = partFeatures(input, sal, T);
     const outs = await runChunkedAll(m.embedding, { [m.embedding.inputNames[0]]: { data: feats, dims: [1, feats.length / (P * T), P, T] } }, { chunk: 512, overlap: 4 * PART_TIME_RADIUS, signal: o.signal });
     const emb = outs[PART_OUTPUTS[0]].data, ons = outs[PART_OUTPUTS[1]].data;
     const D = emb.length / (P * T);
@@ -140,16 +145,16 @@ export async function partsFrames(m: PartsModels, blocks: AsyncIterable<AudioSig
         f.onset.push(byte(ons[p * T + tt]));
         for (let d = 0; d < D; d++) f.emb.push(Math.round(emb[(d * P + p) * T + tt] * 127));
         const k = p * (HCQT_DEFAULTS.binsPerOctave / 12);
-        for (let h = 0; h < H; h++) f.mag.push(byte(input.data[(h * F + k) * T + tt]));
+        for (let h = 0; h < H; h++) f.mag.push(byte(input[(h * F + k) * T + tt]));
       }
       kept.push(f);
     }
-    segments.push(packFrames(kept, first));
+    segments.push(packFrames(kept, D, first));
     total = first + core;
     if (o.onSegment) {
       const eCore = new Float32Array(D * P * core), mCore = new Float32Array(H * F * core);
       for (let r = 0; r < D * P; r++) eCore.set(emb.subarray(r * T + off, r * T + off + core), r * core);
-      for (let r = 0; r < H * F; r++) mCore.set(input.data.subarray(r * T + off, r * T + off + core), r * core);
+      for (let r = 0; r < H * F; r++) mCore.set(input.subarray(r * T + off, r * T + off + core), r * core);
       o.onSegment(eCore, mCore, D, core, first);
     }
     if (totalGuess) o.onProgress?.(Math.min(1, (first + core) / totalGuess));
@@ -324,13 +329,23 @@ export function framesToNotes(pf: PartsFrames, o: NoteDecoding = {}): PartNote[]
   const onThr = (o.onsetThreshold ?? 0.3) * 255;
   const T = pf.frames;
   const notes: PartNote[] = [];
-  const get = (t: number, p: number) => { const k = keptAt(pf, t, p); return k ? { sal: k.seg.sal[k.j], onset: k.seg.onset[k.j] } : undefined; };
+  // One semitone at a time, its salience and onset over every frame (reused buffers; a scan of the kept entries fills them).
+  const sal = new Uint8Array(T), ons = new Uint8Array(T), count = new Int32Array(T + 1);
   for (let p = 0; p < PART_PITCHES; p++) {
     const pitch = p + PART_PITCH_LO;
-    const sal = Float32Array.from({ length: T }, (_, t) => get(t, p)?.sal ?? 0);
-    const ons = Float32Array.from({ length: T }, (_, t) => get(t, p)?.onset ?? 0);
-    // Onset peaks: at or above the threshold and the largest within ±2 frames (the first of equal ones); a running count finds one near a frame.
-    const count = new Int32Array(T + 1);
+    sal.fill(0);
+    ons.fill(0);
+    for (const seg of pf.segments) {
+      for (let j = 0; j < seg.bins.length; j++) {
+        if (seg.bins[j] !== p) continue;
+        // The entry's frame: the last frame whose entries start at or before j (bins of a frame are contiguous).
+        let lo = 0, hi = seg.start.length - 2;
+        while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (seg.start[mid] <= j) lo = mid; else hi = mid - 1; }
+        sal[seg.first + lo] = seg.sal[j];
+        ons[seg.first + lo] = seg.onset[j];
+      }
+    }
+    // Onset peaks: at or above the threshold and the largest within ±2 frames (the first of equal ones).
     for (let t = 0; t < T; t++) {
       let top = ons[t] >= onThr;
       for (let u = Math.max(0, t - 2); top && u <= Math.min(T - 1, t + 2); u++) if (ons[u] > ons[t] || (ons[u] === ons[t] && u < t)) top = false;

@@ -27,7 +27,8 @@ export type ChoirItem = { dir: string; name: string };
 export const choirItems = (dir: string): ChoirItem[] => (JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8")) as { items: { name: string }[] }).items.map((it) => ({ dir, name: it.name }));
 const mixtureFile = (it: ChoirItem, wet: boolean) => choirMixtureFile(path.join(it.dir, it.name), wet);
 
-function loadSignal(file: string): Float32Array {
+/** An audio file as the multi-F0 model hears it: mono, 22050 Hz. */
+export function loadSignal(file: string): Float32Array {
   const a = decodeWav(new Uint8Array(readFileSync(file)));
   return toModelSignal(a.channels, a.sampleRate);
 }
