@@ -87,20 +87,26 @@ export function trimTensors(tensors: Tensors, groups: readonly UnitGroup[], keep
   return out;
 }
 
-/** The same-size network with the removed units' producers zeroed (masking: what trimming is compared with). */
+/**
+ * The same-size network with the removed units masked (what trimming is compared with): their producers
+ * zeroed, and their slices of every consumer too, so a unit that is not silent with zero weights (a bias
+ * added after it, a residual) still reaches nothing: the masked network computes what the trimmed one does.
+ */
 export function maskTensors(tensors: Tensors, groups: readonly UnitGroup[], keep: Keep): Record<string, NamedTensor> {
   const out: Record<string, NamedTensor> = { ...tensors };
+  const zero = (name: string, axis: number, drop: (i: number) => boolean) => {
+    const t = out[name];
+    const data = t.data.slice();
+    const inner = t.shape.slice(axis + 1).reduce((a, b) => a * b, 1), n = t.shape[axis];
+    const outer = data.length / (n * inner);
+    for (let o = 0; o < outer; o++) for (let i = 0; i < n; i++) if (drop(i)) data.fill(0, (o * n + i) * inner, (o * n + i + 1) * inner);
+    out[name] = { shape: t.shape, data };
+  };
   for (const g of groups) {
-    const kept = new Set(keep[g.name] ?? []);
     if (keep[g.name] === undefined) continue;
-    for (const p of g.producers) {
-      const t = out[p.tensor];
-      const data = t.data.slice();
-      const inner = t.shape.slice(p.axis + 1).reduce((a, b) => a * b, 1), n = t.shape[p.axis];
-      const outer = data.length / (n * inner);
-      for (let o = 0; o < outer; o++) for (let u = 0; u < n; u++) if (!kept.has(u)) data.fill(0, (o * n + u) * inner, (o * n + u + 1) * inner);
-      out[p.tensor] = { shape: t.shape, data };
-    }
+    const kept = new Set(keep[g.name]);
+    for (const p of g.producers) zero(p.tensor, p.axis, (u) => !kept.has(u));
+    for (const c of g.consumers) zero(c.tensor, c.axis, (i) => i >= c.offset && i < c.offset + g.size && !kept.has(i - c.offset));
   }
   return out;
 }

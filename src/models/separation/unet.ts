@@ -98,17 +98,21 @@ export function initUNet(cfg: UNetConfig, seed: number): UNetParams {
 
 type Impl = "lax" | "matmul";
 
+/** A unit activation's way through `UNetHooks.tap` (`name` names the unit group, `axis` its unit axis). */
+type Tap = (name: string, h: JArray, axis: number) => JArray;
+const noTap: Tap = (_name, h) => h;
+
 /** Densely connected convs: each layer sees the concatenation of the input and all earlier outputs. */
-function denseConvs(p: TfcParams, x: JArray, impl: Impl): JArray {
+function denseConvs(p: TfcParams, x: JArray, impl: Impl, name = "", tap = noTap): JArray {
   let h = x;
-  for (const conv of p.convs) h = np.concatenate([h.ref, relu(conv2d(conv, h, { impl }))], 1);
+  for (const [l, conv] of p.convs.entries()) h = np.concatenate([h.ref, tap(`${name}.convs.${l}`, relu(conv2d(conv, h, { impl })), 1)], 1);
   return relu(conv2d(p.out, h, { impl }));
 }
 
 /** Per-frame dense layers over frequency: x [B, C, F, T] → transpose so F is last. */
-function tdf(p: TdfParams, x: JArray): JArray {
+function tdf(p: TdfParams, x: JArray, name = "", tap = noTap): JArray {
   const t = x.transpose([0, 1, 3, 2]); // [B, C, T, F]
-  const y = relu(np.matmul(relu(np.matmul(t, p.a.w.ref).add(p.a.b.ref)), p.b.w.ref).add(p.b.b.ref));
+  const y = relu(np.matmul(tap(`${name}.tdf`, relu(np.matmul(t, p.a.w.ref).add(p.a.b.ref)), 3), p.b.w.ref).add(p.b.b.ref));
   return y.transpose([0, 1, 3, 2]);
 }
 
@@ -120,12 +124,13 @@ function rnnOverFrequency(p: RnnParams, x: JArray): JArray {
   return y.reshape([B, T, F, C]).transpose([0, 3, 2, 1]);
 }
 
-function block(p: BlockParams, x: JArray, impl: Impl): JArray {
-  if (p.tdc) return denseConvs(p.tdc, x, impl);
+/** A block's output [B, C, F, T]; `name` (down.<d>.block, middle, up.<i>.block) prefixes its units' tap names. */
+function block(p: BlockParams, x: JArray, impl: Impl, name = "", tap = noTap): JArray {
+  if (p.tdc) return denseConvs(p.tdc, x, impl, `${name}.tdc`, tap);
   let y = x;
-  if (p.tfc) y = p.tfc.convs.length ? denseConvs(p.tfc, y, impl) : relu(conv2d(p.tfc.out, y, { impl }));
+  if (p.tfc) y = p.tfc.convs.length ? denseConvs(p.tfc, y, impl, `${name}.tfc`, tap) : relu(conv2d(p.tfc.out, y, { impl }));
   if (p.tdf) {
-    const d = tdf(p.tdf, y.ref);
+    const d = tdf(p.tdf, y.ref, name, tap);
     y = p.tfc && p.tfc.convs.length ? y.add(d) : (y.dispose(), d);
   }
   if (p.rnn) y = y.ref.add(rnnOverFrequency(p.rnn, y));
@@ -138,6 +143,12 @@ export interface UNetHooks {
   readonly modulate?: (level: number, z: JArray) => JArray;
   /** The bottleneck (the middle block's output, [B, C, F/2^depth, T/2^depth]); the hook owns the reference it is given. */
   readonly bottleneck?: (h: JArray) => void;
+  /**
+   * Every prunable unit's activation passes through here, named as prune/unet.ts names its unit groups
+   * ("first", "down.0.block", "down.0.block.tfc.convs.1", "down.0.block.tdf", "down.0.pool", "up.0.unpool", …),
+   * `axis` being its unit axis: the activation criterion reads them, the trimming tests zero units with it.
+   */
+  readonly tap?: Tap;
 }
 
 /**
@@ -148,20 +159,21 @@ export interface UNetHooks {
  */
 export function unetMask(p: UNetParams, x: JArray, impl: Impl = "matmul", hooks: UNetHooks = {}): JArray {
   const rms = np.sqrt(np.square(x.ref).mean([1, 2, 3], { keepdims: true }).add(1e-8));
-  let h = conv2d(p.first, x.div(rms), { impl });
+  const tap = hooks.tap ?? noTap;
+  let h = tap("first", conv2d(p.first, x.div(rms), { impl }), 1);
   const skips: JArray[] = [];
   for (const [d, level] of p.down.entries()) {
-    h = block(level.block, h, impl);
+    h = tap(`down.${d}.block`, block(level.block, h, impl, `down.${d}.block`, tap), 1);
     skips.push(h.ref);
     const z = conv2d(level.pool, h, { impl, stride: [2, 2], padding: "valid" });
-    h = relu(hooks.modulate ? hooks.modulate(d, z) : z);
+    h = tap(`down.${d}.pool`, relu(hooks.modulate ? hooks.modulate(d, z) : z), 1);
   }
-  h = block(p.middle, h, impl);
+  h = tap("middle", block(p.middle, h, impl, "middle", tap), 1);
   hooks.bottleneck?.(h.ref);
-  for (const level of p.up) {
-    h = relu(convTranspose2d(level.unpool, h, [2, 2]));
+  for (const [i, level] of p.up.entries()) {
+    h = tap(`up.${i}.unpool`, relu(convTranspose2d(level.unpool, h, [2, 2])), 1);
     // Transposed 2×2 at stride 2 gives exactly 2× the size; crop nothing.
-    h = block(level.block, np.concatenate([skips.pop()!, h], 1), impl);
+    h = tap(`up.${i}.block`, block(level.block, np.concatenate([skips.pop()!, h], 1), impl, `up.${i}.block`, tap), 1);
   }
   return jnn.sigmoid(np.clip(conv2d(p.last, h, { impl }), -30, 30));
 }
