@@ -11,15 +11,6 @@ export const separationUNet = (block: BlockKind): UNetConfig => ({ block, bins: 
 export const INFORMED_PATCH = 32;
 export const WEAK_WINDOW = 256;
 
-/** Copies frames [t0, t0 + patch) of a song's mixture and vocals tensors ([4, bins, frames]) into batch slot b of x and y ([B, 4, bins, patch]). */
-export function cropSeparationPatch(song: { mix: Float32Array; voc: Float32Array; frames: number }, t0: number, b: number, bins: number, patch: number, x: Float32Array, y: Float32Array): void {
-  for (let c = 0; c < 4; c++) for (let f = 0; f < bins; f++) {
-    const src = (c * bins + f) * song.frames + t0, dst = ((b * 4 + c) * bins + f) * patch;
-    x.set(song.mix.subarray(src, src + patch), dst);
-    y.set(song.voc.subarray(src, src + patch), dst);
-  }
-}
-
 /** GFLOP per second of audio of a separation graph fn(params, mixture[, phonemes]), from its FLOPs on 64 frames. */
 export function separationGflopsPerSecond<P>(fn: (p: P, ...inputs: JArray[]) => JArray | JArray[], params: P, conditioned: boolean, bins = 256): number {
   const frames = 64;

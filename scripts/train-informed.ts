@@ -25,7 +25,8 @@ import { namedLeaves, parameterCount, Rng } from "../src/nn/layers.js";
 import { decodeSafetensors, encodeSafetensors } from "../src/nn/safetensors.js";
 import { cosineLr, fromNamed, train } from "../src/nn/train.js";
 import { trainingBudget } from "./budget.js";
-import { cropSeparationPatch, INFORMED_PATCH, SEPARATION_STFT, separationGflopsPerSecond, separationUNet, WEAK_WINDOW } from "./separation-setup.js";
+import { cropSeparationPatch } from "../src/tasks/separation-training.js";
+import { INFORMED_PATCH, SEPARATION_STFT, separationGflopsPerSecond, separationUNet, WEAK_WINDOW } from "./separation-setup.js";
 
 const { values: o } = parseArgs({
   options: {

@@ -2,7 +2,9 @@
  * `mirkit trim` end to end on a tiny dataset (two 4-second formant choirs),
  * a couple of retraining steps per round: every round's model is smaller and
  * runs in `mirkit multipitch`; the run resumes where it stopped; a folder of
- * another run and an inapplicable criterion are refused with one line.
+ * another run and an inapplicable criterion are refused with one line. The
+ * separation U-Net trims the same way (songs from `mirkit synth separation`),
+ * and its rounds run in `mirkit separate`.
  */
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -51,4 +53,37 @@ test("mirkit trim: smaller models round after round, each usable with --model; r
   const bn = run("trim", ...common.map((a) => (a === out ? path.join(dir, "bn") : a)), "--criterion", "batchnorm");
   assert.equal(bn.status, 1);
   assert.match(bn.stderr, /no batch norm; use --criterion magnitude or activation/);
+});
+
+test("mirkit trim on the separation U-Net: smaller rounds usable in mirkit separate; songs at another rate are refused", { timeout: 600_000 }, () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "mirkit-trim-sep-"));
+  const data = path.join(dir, "songs");
+  const s = run("synth", "separation", "--voices", "formant", "--n", "2", "--seed", "5", "--seconds", "6", "--rate", "22050", "--instrumental", "0", "--out", data, "--quiet");
+  assert.equal(s.status, 0, s.stderr);
+  const out = path.join(dir, "run");
+  const r = run("trim", "--model", "separation-tfc-tdf", "--criterion", "activation", "--data", data, "--val", data, "--steps", "2", "--rounds", "1", "--rate", "0.3", "-o", out, "-q");
+  assert.equal(r.status, 0, r.stderr);
+  const rows = [...r.stderr.matchAll(/^round +(\d+): +(\d+) parameters.*validation vocals SDR \(dB\) (-?[\d.]+)/gm)];
+  assert.deepEqual(rows.map((m) => Number(m[1])), [0, 1]);
+  assert.ok(Number(rows[1][2]) < 0.8 * Number(rows[0][2]), `parameters ${rows[1][2]} vs ${rows[0][2]}`);
+  assert.ok(Number.isFinite(Number(rows[0][3])), "round 0 is scored");
+  const onnx = path.join(out, "round-1", "separation-tfc-tdf-trim1.onnx");
+  const recipe = JSON.parse(readFileSync(onnx.replace(/\.onnx$/, ".recipe.json"), "utf8"));
+  assert.equal(recipe.trimmedFrom, "separation-tfc-tdf");
+  assert.equal(recipe.stft.sampleRate, 22050, "the recipe carries what loading the model needs");
+  const units = (w: Record<string, number>) => Object.values(w).reduce((a, b) => a + b, 0);
+  const full = JSON.parse(readFileSync(path.join(out, "round-0", "separation-tfc-tdf-trim0.recipe.json"), "utf8")).model.widths;
+  assert.equal(Object.keys(recipe.model.widths).length, 35, "every unit group of the depth-3 U-Net: first, 5 per encoder and decoder level, 4 in the middle");
+  assert.ok(units(recipe.model.widths) < 0.8 * units(full), `units ${units(recipe.model.widths)} of ${units(full)}`);
+
+  const sep = run("separate", path.join(data, "item0000", "mixture.wav"), "--model", onnx, "-o", path.join(dir, "sep"), "-q");
+  assert.equal(sep.status, 0, sep.stderr);
+  assert.ok(statSync(path.join(dir, "sep", "mixture", "vocals.wav")).size > 44);
+
+  const loud = path.join(dir, "songs-44k");
+  assert.equal(run("synth", "separation", "--voices", "formant", "--n", "1", "--seed", "6", "--seconds", "4", "--out", loud, "--quiet").status, 0);
+  const wrong = run("trim", "--model", "separation-tfc-tdf", "--data", loud, "--val", data, "--steps", "2", "--rounds", "1", "-o", path.join(dir, "run2"), "-q");
+  assert.equal(wrong.status, 1);
+  assert.match(wrong.stderr, /at 44100 Hz and the model works at 22050 Hz/);
+  assert.equal(wrong.stderr.trim().split("\n").length, 1);
 });
