@@ -4,20 +4,21 @@
  * tracks), beside the oracle IRM and REPET-SIM.
  *   node dist-bench/scripts/train-separation.js TRAIN_DIR[,TRAIN_DIR…] TEST_DIR OUT_DIR [block] [minutes] [steps] [init.safetensors] [peak lr]
  * With `steps` the run stops at exactly that step (reproducible); otherwise at the time budget.
- * With `init` training starts from those weights (a warm restart of the schedule and of Adam).
+ * With `init` training starts from those weights (a warm restart of the schedule and of Adam); a trimmed
+ * model's weights (mirkit trim) keep their widths.
  * tfc-rnn unrolls a GRU over frequency when training: run it with a larger stack (ulimit -s unlimited; node --stack-size=60000).
  * Writes OUT_DIR/<block>.onnx, .safetensors, .recipe.json (command, seed, data, metrics).
  */
 import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { init } from "@jax-js/jax";
-import { initUNet, separationLoss, type BlockKind } from "../src/models/separation/unet.js";
+import { initUNet, separationLoss, type BlockKind, type UNetParams } from "../src/models/separation/unet.js";
 import { parameterCount } from "../src/nn/layers.js";
 import { OnnxModel } from "../src/nn/runtime.js";
 import { decodeSafetensors, encodeSafetensors } from "../src/nn/safetensors.js";
 import { cosineLr, fromNamed, train } from "../src/nn/train.js";
 import { ortNode } from "../src/node.js";
-import { tensorsOf } from "../src/prune/units.js";
+import { tensorsOf, treeOf } from "../src/prune/units.js";
 import { exportSeparation, scoreSeparation, SEPARATION_BATCH, SEPARATION_PATCH, separationBatch, separationSongs } from "../src/tasks/separation-training.js";
 import { trainingBudget } from "./budget.js";
 import { SEPARATION_STFT, separationUNet } from "./separation-setup.js";
@@ -43,7 +44,12 @@ const batch = (step: number) => separationBatch(songs, step, SEED, F, PATCH, BAT
 const HORIZON = initArg && fixedSteps ? fixedSteps : 100000;
 const budget = trainingBudget(fixedSteps, minutes, 20);
 const result = await train({
-  init: () => (initArg ? fromNamed(initUNet(cfg, SEED), "", decodeSafetensors(new Uint8Array(readFileSync(initArg)), initArg).tensors) : initUNet(cfg, SEED)),
+  init: () => {
+    if (!initArg) return initUNet(cfg, SEED);
+    const { tensors, metadata } = decodeSafetensors(new Uint8Array(readFileSync(initArg)), initArg);
+    // A trimmed model (mirkit trim) has its own widths, which its tensors carry: fine-tune it as it is.
+    return metadata.trimmedFrom !== undefined ? treeOf<UNetParams>(tensors) : fromNamed(initUNet(cfg, SEED), "", tensors);
+  },
   loss: (p, x, y) => separationLoss(p, x, y),
   batch,
   steps: HORIZON,

@@ -18,7 +18,7 @@ const RANK: Record<string, number> = {
   "index.ts": 6, "node.ts": 6.5, server: 7, web: 7, cli: 8,
 };
 /** Modules outside io/, cli/ and server/ that may use Node built-ins (they drive files; mirkit/node exports them). */
-const NODE_ONLY = new Set(["node.ts", "tasks/covers.ts", "tasks/covers-catalog.ts", "tasks/file-jobs.ts", "tasks/multif0-training.ts", "tasks/trim.ts", "tasks/piano-training.ts", "tasks/instruments-training.ts", "data/datasets.ts"]);
+const NODE_ONLY = new Set(["node.ts", "tasks/covers.ts", "tasks/covers-catalog.ts", "tasks/file-jobs.ts", "tasks/multif0-training.ts", "tasks/trim.ts", "tasks/separation-training.ts", "tasks/piano-training.ts", "tasks/instruments-training.ts", "data/datasets.ts"]);
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

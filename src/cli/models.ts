@@ -17,10 +17,11 @@ function scores(metrics: Record<string, unknown> | undefined): string {
   if (!metrics) return "";
   const parts: string[] = [];
   if (typeof metrics.vocalsSdr === "number") parts.push(`held-out vocals SDR ${metrics.vocalsSdr} dB${typeof metrics.vocalsSdrSet === "string" ? ` (${metrics.vocalsSdrSet})` : ""}`);
-  const test = metrics.test as Record<string, { Accuracy?: number; MAP?: number; onsetF1?: number; onsetOffsetF1?: number; partF1?: number }> | undefined;
+  const test = metrics.test as Record<string, { Accuracy?: number; MAP?: number; onsetF1?: number; onsetOffsetF1?: number; partF1?: number; vocalsSdr?: number }> | undefined;
   if (test) for (const [k, v] of Object.entries(test)) {
     if (typeof v.Accuracy === "number" && !k.includes("reverb")) parts.push(`${k} Accuracy ${v.Accuracy.toFixed(2)}`);
     if (typeof v.MAP === "number") parts.push(`held-out ${k} MAP ${v.MAP.toFixed(3)}`);
+    if (typeof v.vocalsSdr === "number") parts.push(`held-out ${k} vocals SDR ${v.vocalsSdr.toFixed(2)} dB`);
     if (typeof v.partF1 === "number") parts.push(`held-out ${k} part F1 ${v.partF1.toFixed(2)}`);
     if (typeof v.onsetF1 === "number" && typeof v.onsetOffsetF1 === "number") parts.push(`held-out ${k} note onset F1 ${v.onsetF1.toFixed(2)}, onset+offset F1 ${v.onsetOffsetF1.toFixed(2)}`);
   }
