@@ -4,7 +4,9 @@
  * audio, ONNX size, the model part's speed in ONNX Runtime and end-to-end
  * ×realtime, the validation and held-out scores (from the rounds' recipes);
  * a Markdown table per run and a PNG of the held-out score against remaining
- * weights, one line per run. Runs of one family per call:
+ * weights, one line per run. Speeds are medians over passes that time every
+ * model in turn (interleaved, so slow phases of the machine fall on all).
+ * Runs of one family per call:
  * - multi-F0: the CNN on a precomputed HCQT of 60 s (chunks of 512 frames as
  *   `multipitch` runs them); end to end = HCQT + CNN + peaks; Accuracy;
  * - separation: the U-Net on the STFT tensor of 60 s of stereo (chunks of
@@ -31,8 +33,10 @@ const plotFile = plotAt > 0 ? process.argv[plotAt + 1] : undefined;
 if (runs.length === 0) throw new Error("usage: bench:trim RUN_DIR[,RUN_DIR…] [--plot FILE.png]");
 const ort = await ortNode();
 const SECONDS = 60;
+/** Timing passes over all models (the median is kept). */
+const REPEATS = 7;
 
-type Recipe = { criterion: string; scope: string; reset: string; round: number; trimmedFrom: string; stft?: SeparationModelConfig; metrics: { parameters: number; activeParameters: number; gflopsPerSecond: number; validationAccuracy?: number; validationVocalsSdr?: number; test?: Record<string, { Accuracy?: number; vocalsSdr?: number }> } };
+type Recipe = { command?: string; fineTuning?: string; criterion: string; scope: string; reset: string; round: number; trimmedFrom: string; stft?: SeparationModelConfig; metrics: { parameters: number; activeParameters: number; gflopsPerSecond: number; validationAccuracy?: number; validationVocalsSdr?: number; test?: Record<string, { Accuracy?: number; vocalsSdr?: number }> } };
 /** How a family's rounds are timed and scored. */
 interface Probe { metric: string; model: (m: OnnxModel) => Promise<unknown>; e2e: (m: OnnxModel) => Promise<unknown>; validation: (r: Recipe) => number; heldOut: (t: { Accuracy?: number; vocalsSdr?: number }) => number }
 const probes = new Map<string, Probe>();
@@ -68,45 +72,57 @@ function probeOf(r: Recipe): Probe {
   return p;
 }
 
-async function speed(file: string, probe: Probe): Promise<{ model: number; e2e: number }> {
-  const model = await OnnxModel.load(ort, new Uint8Array(readFileSync(file)));
+/**
+ * Every round's speed, interleaved: all models load first, then each pass times every model once (model
+ * part, then end to end), and each keeps its median over the passes. Timing one model after another let
+ * slow phases of the machine (seconds long, ±30 %) land on whole models; interleaving spreads them.
+ */
+async function speeds(files: readonly { file: string; probe: Probe }[]): Promise<Map<string, { model: number; e2e: number }>> {
+  const loaded = await Promise.all(files.map(async (f) => ({ ...f, model: await OnnxModel.load(ort, new Uint8Array(readFileSync(f.file))), t: [] as number[], e: [] as number[] })));
   try {
-    await probe.model(model); // warm-up
-    const best = async (f: () => Promise<unknown>) => {
-      let b = Infinity;
-      for (let i = 0; i < 3; i++) {
-        const t = performance.now();
-        await f();
-        b = Math.min(b, performance.now() - t);
+    for (const m of loaded) await m.probe.model(m.model); // warm-up
+    for (let pass = 0; pass < REPEATS; pass++) {
+      for (const m of loaded) {
+        let t = performance.now();
+        await m.probe.model(m.model);
+        m.t.push(performance.now() - t);
+        t = performance.now();
+        await m.probe.e2e(m.model);
+        m.e.push(performance.now() - t);
       }
-      return SECONDS / (b / 1000);
-    };
-    return { model: await best(() => probe.model(model)), e2e: await best(() => probe.e2e(model)) };
+    }
+    const median = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)];
+    return new Map(loaded.map((m) => [m.file, { model: SECONDS / (median(m.t) / 1000), e2e: SECONDS / (median(m.e) / 1000) }]));
   } finally {
-    await model.dispose();
+    for (const m of loaded) await m.model.dispose();
   }
 }
+
+const roundsOf = (dir: string) => readdirSync(dir).filter((d) => /^round-\d+$/.test(d)).map((d) => Number(d.slice(6))).sort((a, b) => a - b)
+  .flatMap((k) => {
+    const base = readdirSync(path.join(dir, `round-${k}`)).find((f) => f.endsWith(".onnx"));
+    if (!base) return [];
+    const onnx = path.join(dir, `round-${k}`, base);
+    return [{ k, onnx, recipe: JSON.parse(readFileSync(onnx.replace(/\.onnx$/, ".recipe.json"), "utf8")) as Recipe }];
+  });
+const timed = await speeds(runs.flatMap((dir) => roundsOf(dir).map((r) => ({ file: r.onnx, probe: probeOf(r.recipe) }))));
 
 const series: { label: string; points: [number, number][] }[] = [];
 let fullSpeed: number | undefined;
 let metric = "", title = "";
 for (const dir of runs) {
-  const rounds = readdirSync(dir).filter((d) => /^round-\d+$/.test(d)).map((d) => Number(d.slice(6))).sort((a, b) => a - b);
   const rows: string[] = [];
   let label = dir, full = 0;
   const points: [number, number][] = [];
-  for (const k of rounds) {
-    const base = readdirSync(path.join(dir, `round-${k}`)).find((f) => f.endsWith(".onnx"));
-    if (!base) continue;
-    const onnx = path.join(dir, `round-${k}`, base);
-    const r = JSON.parse(readFileSync(onnx.replace(/\.onnx$/, ".recipe.json"), "utf8")) as Recipe;
+  for (const { k, onnx, recipe: r } of roundsOf(dir)) {
     const probe = probeOf(r);
     metric = probe.metric;
     title = r.trimmedFrom;
-    const sp = await speed(onnx, probe);
+    const sp = timed.get(onnx)!;
     if (k === 0) full = r.metrics.parameters;
     fullSpeed ??= sp.model;
-    label = `${r.criterion} ${r.scope}${r.reset !== "rewind" ? ` ${r.reset}` : ""}`;
+    const steps = /--steps (\d+)/.exec(r.command ?? "")?.[1];
+    if (k > 0) label = `${r.criterion} ${r.scope}${r.reset !== "rewind" ? ` ${r.reset}` : ""}${r.fineTuning ? ", then longer fine-tuning" : steps ? `, ${steps} steps/round` : ""}`;
     const test = r.metrics.test ? Object.values(r.metrics.test) : [];
     const heldOut = test.length ? test.reduce((s, t) => s + probe.heldOut(t), 0) / test.length : NaN;
     const validation = probe.validation(r);

@@ -43,12 +43,14 @@ const batch = (step: number) => separationBatch(songs, step, SEED, F, PATCH, BAT
 // to zero over its own steps.
 const HORIZON = initArg && fixedSteps ? fixedSteps : 100000;
 const budget = trainingBudget(fixedSteps, minutes, 20);
+let trimmedFrom: string | undefined;
 const result = await train({
   init: () => {
     if (!initArg) return initUNet(cfg, SEED);
     const { tensors, metadata } = decodeSafetensors(new Uint8Array(readFileSync(initArg)), initArg);
     // A trimmed model (mirkit trim) has its own widths, which its tensors carry: fine-tune it as it is.
-    return metadata.trimmedFrom !== undefined ? treeOf<UNetParams>(tensors) : fromNamed(initUNet(cfg, SEED), "", tensors);
+    trimmedFrom = metadata.trimmedFrom;
+    return trimmedFrom !== undefined ? treeOf<UNetParams>(tensors) : fromNamed(initUNet(cfg, SEED), "", tensors);
   },
   loss: (p, x, y) => separationLoss(p, x, y),
   batch,
@@ -62,7 +64,7 @@ mkdirSync(outDir, { recursive: true });
 const params = result.params;
 const { onnx, gflopsPerSecond } = exportSeparation(params, cfg, data);
 writeFileSync(path.join(outDir, `separation-${block}.onnx`), onnx);
-writeFileSync(path.join(outDir, `separation-${block}.safetensors`), encodeSafetensors(tensorsOf(params), { block, steps: String(result.stepsDone) }));
+writeFileSync(path.join(outDir, `separation-${block}.safetensors`), encodeSafetensors(tensorsOf(params), { block, steps: String(result.stepsDone), ...(trimmedFrom !== undefined ? { trimmedFrom } : {}) }));
 // Evaluate on the held-out set.
 const model = await OnnxModel.load(await ortNode(), onnx);
 const scores = await scoreSeparation(model, [testDir], data);
