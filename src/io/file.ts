@@ -279,9 +279,10 @@ export interface StreamInfo {
 /**
  * A streamed file whose first block has been read: its rate, channel count
  * and (where the header says) length are known before the caller commits to
- * outputs; `blocks` yields every block, the first one included.
+ * outputs; `blocks` yields every block, the first one included; `close()`
+ * releases the file whether or not `blocks` was read (call it in a finally).
  */
-export async function openAudioStream(file: string): Promise<{ sampleRate: number; channels: number; frames?: number; blocks: AsyncIterable<AudioBlock> }> {
+export async function openAudioStream(file: string): Promise<{ sampleRate: number; channels: number; frames?: number; blocks: AsyncIterable<AudioBlock>; close: () => Promise<void> }> {
   let info: StreamInfo | undefined;
   const rest = streamAudioFile(file, { onInfo: (i) => (info = i) });
   const first = await rest.next();
@@ -292,6 +293,11 @@ export async function openAudioStream(file: string): Promise<{ sampleRate: numbe
     channels: head.channels.length,
     frames: info?.frames,
     blocks: (async function* () { yield head; yield* rest; })(),
+    // The reader is open from the first block on: a caller that stops before reading `blocks` to the end
+    // (a bad alignment, an abort) closes it here, not when the garbage collector finds it.
+    close: async () => {
+      await rest.return(undefined);
+    },
   };
 }
 

@@ -89,22 +89,26 @@ export async function separateFile(file: string, dir: string, o: SeparateFileOpt
 
 /** Separates `file` into two WAV files as it streams (WavFileWriter: temporary siblings until closed). */
 async function streamStems(file: string, outs: string[], encoding: WavEncoding, o: SeparateFileOptions, makeDir?: string): Promise<void> {
-  const { sampleRate, channels, frames: total, blocks } = await openAudioStream(file);
-  const phonemes = informedAlignment(file, total ? total / sampleRate : undefined, o);
-  if (makeDir !== undefined) await makeOutputDir(makeDir);
-  const writers = [await WavFileWriter.open(outs[0], sampleRate, channels, encoding), await WavFileWriter.open(outs[1], sampleRate, channels, encoding)];
+  const { sampleRate, channels, frames: total, blocks, close } = await openAudioStream(file);
   try {
-    let done = 0;
-    for await (const out of separateStream(blocks, { model: o.model, wiener: o.wiener === true, onProgress: total ? o.onProgress : undefined, totalFrames: total, signal: o.signal, phonemes })) {
-      await writers[0].write(out.vocals);
-      await writers[1].write(out.accompaniment);
-      done += out.vocals[0].length;
-      if (!total) o.onProgress?.(0, done / sampleRate);
+    const phonemes = informedAlignment(file, total ? total / sampleRate : undefined, o);
+    if (makeDir !== undefined) await makeOutputDir(makeDir);
+    const writers = [await WavFileWriter.open(outs[0], sampleRate, channels, encoding), await WavFileWriter.open(outs[1], sampleRate, channels, encoding)];
+    try {
+      let done = 0;
+      for await (const out of separateStream(blocks, { model: o.model, wiener: o.wiener === true, onProgress: total ? o.onProgress : undefined, totalFrames: total, signal: o.signal, phonemes })) {
+        await writers[0].write(out.vocals);
+        await writers[1].write(out.accompaniment);
+        done += out.vocals[0].length;
+        if (!total) o.onProgress?.(0, done / sampleRate);
+      }
+      for (const w of writers) await w.close();
+    } catch (e) {
+      for (const w of writers) await w.abort();
+      throw e;
     }
-    for (const w of writers) await w.close();
-  } catch (e) {
-    for (const w of writers) await w.abort();
-    throw e;
+  } finally {
+    await close();
   }
 }
 
@@ -124,15 +128,19 @@ export interface MultipitchFileOptions {
 export async function multipitchFile(file: string, o: MultipitchFileOptions): Promise<{ times: number[]; freqs: Float64Array[] }> {
   const times: number[] = [];
   const freqs: Float64Array[] = [];
-  const { sampleRate, frames, blocks } = await openAudioStream(file);
-  const totalSeconds = frames !== undefined ? frames / sampleRate : undefined;
-  o.onOpen?.(totalSeconds);
-  for await (const part of multipitchStream(o.model.onnx, blocks, {
-    fusion: o.model.fusion, threshold: o.threshold ?? o.model.threshold, totalSeconds,
-    onProgress: o.onProgress, onSalience: o.onSalience, signal: o.signal,
-  })) {
-    for (const t of part.times) times.push(t);
-    for (const f of part.freqs) freqs.push(f);
+  const { sampleRate, frames, blocks, close } = await openAudioStream(file);
+  try {
+    const totalSeconds = frames !== undefined ? frames / sampleRate : undefined;
+    o.onOpen?.(totalSeconds);
+    for await (const part of multipitchStream(o.model.onnx, blocks, {
+      fusion: o.model.fusion, threshold: o.threshold ?? o.model.threshold, totalSeconds,
+      onProgress: o.onProgress, onSalience: o.onSalience, signal: o.signal,
+    })) {
+      for (const t of part.times) times.push(t);
+      for (const f of part.freqs) freqs.push(f);
+    }
+  } finally {
+    await close();
   }
   return { times, freqs };
 }
@@ -147,11 +155,15 @@ export interface TranscribeFileOptions {
 
 /** The piano notes of `file`, streamed (memory bounded by a segment), sorted by onset then pitch. */
 export async function transcribeFile(file: string, o: TranscribeFileOptions): Promise<PianoNote[]> {
-  const { sampleRate, frames, blocks } = await openAudioStream(file);
-  const totalSeconds = frames !== undefined ? frames / sampleRate : undefined;
-  o.onOpen?.(totalSeconds);
+  const { sampleRate, frames, blocks, close } = await openAudioStream(file);
   const notes: PianoNote[] = [];
-  for await (const part of transcribeStream(blocks, { model: o.model, totalSeconds, onProgress: o.onProgress, signal: o.signal })) notes.push(...part);
+  try {
+    const totalSeconds = frames !== undefined ? frames / sampleRate : undefined;
+    o.onOpen?.(totalSeconds);
+    for await (const part of transcribeStream(blocks, { model: o.model, totalSeconds, onProgress: o.onProgress, signal: o.signal })) notes.push(...part);
+  } finally {
+    await close();
+  }
   return notes.sort((a, b) => a.onset - b.onset || a.pitch - b.pitch);
 }
 
@@ -168,8 +180,12 @@ export interface TranscribePartsFileOptions {
 
 /** The notes of `file` in parts (multi-instrument transcription), streamed: memory bounded by a segment plus a few bytes a note frame. */
 export async function transcribePartsFile(file: string, o: TranscribePartsFileOptions): Promise<PartsResult> {
-  const { sampleRate, frames, blocks } = await openAudioStream(file);
-  const totalSeconds = frames !== undefined ? frames / sampleRate : undefined;
-  o.onOpen?.(totalSeconds);
-  return transcribePartsStream(o.model, blocks, { instruments: o.instruments, method: o.method, totalSeconds, onProgress: o.onProgress, signal: o.signal });
+  const { sampleRate, frames, blocks, close } = await openAudioStream(file);
+  try {
+    const totalSeconds = frames !== undefined ? frames / sampleRate : undefined;
+    o.onOpen?.(totalSeconds);
+    return await transcribePartsStream(o.model, blocks, { instruments: o.instruments, method: o.method, totalSeconds, onProgress: o.onProgress, signal: o.signal });
+  } finally {
+    await close();
+  }
 }
