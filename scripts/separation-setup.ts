@@ -1,18 +1,9 @@
 /** The separation U-Net settings that scripts/train-separation.ts trains and scripts/export-separation.ts re-exports. */
 import type { BlockKind, UNetConfig } from "../src/models/separation/unet.js";
 import type { SeparationModelConfig } from "../src/models/separation/contract.js";
-import type { Array as JArray } from "@jax-js/jax";
-import { informedInputs } from "../src/models/separation/informed.js";
-import { countFlops } from "../src/nn/onnx/export.js";
 
 export const SEPARATION_STFT: SeparationModelConfig = { sampleRate: 22050, nFft: 512, hopLength: 128, frameMultiple: 8 };
 export const separationUNet = (block: BlockKind): UNetConfig => ({ block, bins: 256, channels: 8, depth: 3, layers: 2, growth: 6 });
 /** Informed U-Nets: training patch (frames), and the window weak models average their phonemes over (= their inference chunk). */
 export const INFORMED_PATCH = 32;
 export const WEAK_WINDOW = 256;
-
-/** GFLOP per second of audio of a separation graph fn(params, mixture[, phonemes]), from its FLOPs on 64 frames. */
-export function separationGflopsPerSecond<P>(fn: (p: P, ...inputs: JArray[]) => JArray | JArray[], params: P, conditioned: boolean, bins = 256): number {
-  const frames = 64;
-  return (countFlops(fn as never, params as never, informedInputs(bins, frames, conditioned)) / frames) * (SEPARATION_STFT.sampleRate / SEPARATION_STFT.hopLength) / 1e9;
-}

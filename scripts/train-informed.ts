@@ -25,8 +25,8 @@ import { namedLeaves, parameterCount, Rng } from "../src/nn/layers.js";
 import { decodeSafetensors, encodeSafetensors } from "../src/nn/safetensors.js";
 import { cosineLr, fromNamed, train } from "../src/nn/train.js";
 import { trainingBudget } from "./budget.js";
-import { cropSeparationPatch } from "../src/tasks/separation-training.js";
-import { INFORMED_PATCH, SEPARATION_STFT, separationGflopsPerSecond, separationUNet, WEAK_WINDOW } from "./separation-setup.js";
+import { cropSeparationPatch, separationGflopsPerSecond } from "../src/tasks/separation-training.js";
+import { INFORMED_PATCH, SEPARATION_STFT, separationUNet, WEAK_WINDOW } from "./separation-setup.js";
 
 const { values: o } = parseArgs({
   options: {
@@ -119,8 +119,8 @@ const recipe = {
   metrics: {
     steps: result.stepsDone, trainSeconds, parameters: parameterCount(result.params),
     gflopsPerSecond: recurrent
-      ? separationGflopsPerSecond(lyricsUnmixGraph, result.params as LyricsUnmixParams, rcfg.lyrics)
-      : separationGflopsPerSecond(informedGraph(cfg), result.params as InformedParams, isConditioned(conditioning)),
+      ? separationGflopsPerSecond(lyricsUnmixGraph, result.params as LyricsUnmixParams, SEPARATION_STFT, rcfg.lyrics, F)
+      : separationGflopsPerSecond(informedGraph(cfg), result.params as InformedParams, SEPARATION_STFT, isConditioned(conditioning), F),
   },
 };
 writeFileSync(path.join(o.out, `${name}.recipe.json`), JSON.stringify(recipe, null, 2) + "\n");

@@ -276,13 +276,21 @@ export interface StreamInfo {
   readonly frames?: number;
 }
 
+/** An open audio file: rate, channels, length in frames where the header says, and its blocks. */
+export interface AudioStream {
+  readonly sampleRate: number;
+  readonly channels: number;
+  readonly frames?: number;
+  readonly blocks: AsyncIterable<AudioBlock>;
+}
+
 /**
  * A streamed file whose first block has been read: its rate, channel count
  * and (where the header says) length are known before the caller commits to
  * outputs; `blocks` yields every block, the first one included; `close()`
- * releases the file whether or not `blocks` was read (call it in a finally).
+ * releases the file whether or not `blocks` was read (withAudioStream calls it).
  */
-export async function openAudioStream(file: string): Promise<{ sampleRate: number; channels: number; frames?: number; blocks: AsyncIterable<AudioBlock>; close: () => Promise<void> }> {
+async function openAudioStream(file: string): Promise<AudioStream & { close: () => Promise<void> }> {
   let info: StreamInfo | undefined;
   const rest = streamAudioFile(file, { onInfo: (i) => (info = i) });
   const first = await rest.next();
@@ -299,6 +307,16 @@ export async function openAudioStream(file: string): Promise<{ sampleRate: numbe
       await rest.return(undefined);
     },
   };
+}
+
+/** Runs `job` on `file` opened as a stream; the file is closed however the job ends (done, failed, aborted). */
+export async function withAudioStream<T>(file: string, job: (stream: AudioStream) => Promise<T>): Promise<T> {
+  const { close, ...stream } = await openAudioStream(file);
+  try {
+    return await job(stream);
+  } finally {
+    await close();
+  }
 }
 
 /**

@@ -14,6 +14,7 @@
  *   all channels), so a block's output channel and its TDF residual are one
  *   unit; the TDF's bottleneck units are dense units of their own.
  * The last 1×1 conv (two mask channels) is never trimmed, nor the input's 4.
+ * Recurrent blocks and the informed/multitask U-Nets are refused.
  * With the TDF's biases a unit whose producers are zeroed is not silent
  * (TDF(0) ≠ 0), so masking zeroes the consumers as well (units.ts).
  * No batch norm here: the batchnorm criterion does not apply.
@@ -34,9 +35,10 @@ export function unetGroups(t: Tensors): UnitGroup[] {
   };
   let depth = 0;
   while (has(`down.${depth}.pool.w`)) depth++;
-  if (depth === 0 || !has("first.w") || !has("last.w")) throw new InvalidInputError("trim: these weights are not a separation U-Net's (first, down.<d>.pool, last)");
-  if (Object.keys(t).some((k) => k.includes(".rnn.") || k.includes(".film") || k.includes("activation"))) {
-    throw new InvalidInputError("trim: U-Nets with recurrent blocks, FiLM conditioning or an activation head are not wired for trimming; trim the plain U-Net (separation-tfc-tdf)");
+  // Informed and multitask U-Nets keep theirs under "unet." beside their FiLM tables and head: not a plain U-Net here.
+  if (depth === 0 || !has("first.w") || !has("last.w")) throw new InvalidInputError("trim: these weights are not a plain separation U-Net's (first, down.<d>.pool, last); informed and multitask U-Nets are not wired for trimming");
+  if (Object.keys(t).some((k) => k.includes(".rnn."))) {
+    throw new InvalidInputError("trim: U-Nets with recurrent blocks are not wired for trimming; trim the plain U-Net (separation-tfc-tdf)");
   }
   const key = (b: string) => {
     const k = has(`${b}.tfc.convs.0.w`) ? "tfc" : has(`${b}.tdc.convs.0.w`) ? "tdc" : undefined;

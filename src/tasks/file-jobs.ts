@@ -7,7 +7,7 @@
  */
 import { transcribePartsStream, type PartsModels, type PartsResult } from "./instruments.js";
 import { encodeWithTool } from "../io/encoders.js";
-import { makeOutputDir, openAudioStream, readAudioFile, scratchDir, WavFileWriter, writeAudioFile } from "../io/file.js";
+import { makeOutputDir, readAudioFile, scratchDir, WavFileWriter, withAudioStream, writeAudioFile, type AudioStream } from "../io/file.js";
 import type { WavEncoding } from "../io/wav.js";
 import { audioLength } from "../io/audio.js";
 import { InvalidInputError } from "../errors.js";
@@ -89,8 +89,7 @@ export async function separateFile(file: string, dir: string, o: SeparateFileOpt
 
 /** Separates `file` into two WAV files as it streams (WavFileWriter: temporary siblings until closed). */
 async function streamStems(file: string, outs: string[], encoding: WavEncoding, o: SeparateFileOptions, makeDir?: string): Promise<void> {
-  const { sampleRate, channels, frames: total, blocks, close } = await openAudioStream(file);
-  try {
+  await withAudioStream(file, async ({ sampleRate, channels, frames: total, blocks }) => {
     const phonemes = informedAlignment(file, total ? total / sampleRate : undefined, o);
     if (makeDir !== undefined) await makeOutputDir(makeDir);
     const writers = [await WavFileWriter.open(outs[0], sampleRate, channels, encoding), await WavFileWriter.open(outs[1], sampleRate, channels, encoding)];
@@ -107,10 +106,11 @@ async function streamStems(file: string, outs: string[], encoding: WavEncoding, 
       for (const w of writers) await w.abort();
       throw e;
     }
-  } finally {
-    await close();
-  }
+  });
 }
+
+/** The stream's length in seconds where its header says. */
+const secondsOf = (s: AudioStream) => (s.frames !== undefined ? s.frames / s.sampleRate : undefined);
 
 export interface MultipitchFileOptions {
   readonly model: MultipitchModel;
@@ -126,23 +126,20 @@ export interface MultipitchFileOptions {
 
 /** Every F0 per frame of `file`, streamed: times in seconds and the F0s (Hz) of each frame. */
 export async function multipitchFile(file: string, o: MultipitchFileOptions): Promise<{ times: number[]; freqs: Float64Array[] }> {
-  const times: number[] = [];
-  const freqs: Float64Array[] = [];
-  const { sampleRate, frames, blocks, close } = await openAudioStream(file);
-  try {
-    const totalSeconds = frames !== undefined ? frames / sampleRate : undefined;
+  return withAudioStream(file, async (s) => {
+    const times: number[] = [];
+    const freqs: Float64Array[] = [];
+    const totalSeconds = secondsOf(s);
     o.onOpen?.(totalSeconds);
-    for await (const part of multipitchStream(o.model.onnx, blocks, {
+    for await (const part of multipitchStream(o.model.onnx, s.blocks, {
       fusion: o.model.fusion, threshold: o.threshold ?? o.model.threshold, totalSeconds,
       onProgress: o.onProgress, onSalience: o.onSalience, signal: o.signal,
     })) {
       for (const t of part.times) times.push(t);
       for (const f of part.freqs) freqs.push(f);
     }
-  } finally {
-    await close();
-  }
-  return { times, freqs };
+    return { times, freqs };
+  });
 }
 
 export interface TranscribeFileOptions {
@@ -155,16 +152,13 @@ export interface TranscribeFileOptions {
 
 /** The piano notes of `file`, streamed (memory bounded by a segment), sorted by onset then pitch. */
 export async function transcribeFile(file: string, o: TranscribeFileOptions): Promise<PianoNote[]> {
-  const { sampleRate, frames, blocks, close } = await openAudioStream(file);
-  const notes: PianoNote[] = [];
-  try {
-    const totalSeconds = frames !== undefined ? frames / sampleRate : undefined;
+  return withAudioStream(file, async (s) => {
+    const totalSeconds = secondsOf(s);
     o.onOpen?.(totalSeconds);
-    for await (const part of transcribeStream(blocks, { model: o.model, totalSeconds, onProgress: o.onProgress, signal: o.signal })) notes.push(...part);
-  } finally {
-    await close();
-  }
-  return notes.sort((a, b) => a.onset - b.onset || a.pitch - b.pitch);
+    const notes: PianoNote[] = [];
+    for await (const part of transcribeStream(s.blocks, { model: o.model, totalSeconds, onProgress: o.onProgress, signal: o.signal })) notes.push(...part);
+    return notes.sort((a, b) => a.onset - b.onset || a.pitch - b.pitch);
+  });
 }
 
 export interface TranscribePartsFileOptions {
@@ -180,12 +174,9 @@ export interface TranscribePartsFileOptions {
 
 /** The notes of `file` in parts (multi-instrument transcription), streamed: memory bounded by a segment plus a few bytes a note frame. */
 export async function transcribePartsFile(file: string, o: TranscribePartsFileOptions): Promise<PartsResult> {
-  const { sampleRate, frames, blocks, close } = await openAudioStream(file);
-  try {
-    const totalSeconds = frames !== undefined ? frames / sampleRate : undefined;
+  return withAudioStream(file, (s) => {
+    const totalSeconds = secondsOf(s);
     o.onOpen?.(totalSeconds);
-    return await transcribePartsStream(o.model, blocks, { instruments: o.instruments, method: o.method, totalSeconds, onProgress: o.onProgress, signal: o.signal });
-  } finally {
-    await close();
-  }
+    return transcribePartsStream(o.model, s.blocks, { instruments: o.instruments, method: o.method, totalSeconds, onProgress: o.onProgress, signal: o.signal });
+  });
 }

@@ -9,6 +9,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { numpy as np, type Array as JArray } from "@jax-js/jax";
+import { informedInputs } from "../models/separation/informed.js";
 import { energy, levelRelativeDb, musevalV4, nanMedian } from "../eval/separation.js";
 import { InvalidInputError } from "../errors.js";
 import { decodeWav } from "../io/wav.js";
@@ -62,11 +63,15 @@ export function separationBatch(songs: readonly SeparationSong[], step: number, 
   return [np.array(x).reshape([batch, 4, bins, patch]), np.array(y).reshape([batch, 4, bins, patch])];
 }
 
-/** The mask model as ONNX and its cost in GFLOP per second of audio (FLOPs of 64 frames scaled to the frame rate). */
+/** GFLOP per second of audio of a separation graph fn(params, mixture[, phonemes]), from its FLOPs on 64 frames. */
+export function separationGflopsPerSecond<P>(fn: (p: P, ...inputs: JArray[]) => JArray | JArray[], params: P, stft: SeparationModelConfig, conditioned: boolean, bins: number): number {
+  const frames = 64;
+  return ((countFlops(fn as never, params as never, informedInputs(bins, frames, conditioned)) / frames) * (stft.sampleRate / stft.hopLength)) / 1e9;
+}
+
+/** The mask model as ONNX and its cost in GFLOP per second of audio. */
 export function exportSeparation(params: UNetParams, cfg: UNetConfig, stft: SeparationModelConfig): { onnx: Uint8Array; gflopsPerSecond: number } {
-  const frames = 8 * stft.frameMultiple;
-  const flops = countFlops((p: UNetParams, x: JArray) => unetMask(p, x, "lax"), params, [np.zeros([1, 4, cfg.bins, frames])]);
-  return { onnx: exportUNet(params, cfg), gflopsPerSecond: ((flops / frames) * (stft.sampleRate / stft.hopLength)) / 1e9 };
+  return { onnx: exportUNet(params, cfg), gflopsPerSecond: separationGflopsPerSecond((p: UNetParams, x: JArray) => unetMask(p, x, "lax"), params, stft, false, cfg.bins) };
 }
 
 export interface SeparationScores {

@@ -85,7 +85,7 @@ interface Scored {
   readonly threshold?: number;
   readonly test?: Record<string, Record<string, number>>;
   readonly realtime: number;
-  /** The family's own recipe metrics (multi-F0: threshold, validationAccuracy; separation: validationVocalsSdr, …). */
+  /** The family's own names for its validation scores in the recipe (multi-F0: validationAccuracy; separation: validationVocalsSdr, …). */
   readonly metrics: Record<string, unknown>;
   /** Recipe fields beside metrics (the multi-F0 threshold sweep). */
   readonly extra?: Record<string, unknown>;
@@ -125,7 +125,7 @@ function multif0Family(cfg: MultiF0Config, recipe: Record<string, unknown>): Tri
       const held = Object.keys(scored.test).length > 0 ? scored.test : undefined;
       return {
         validation: scored.best.Accuracy, threshold: scored.best.th, realtime: scored.realtime, ...(held ? { test: held } : {}),
-        metrics: { threshold: scored.best.th, validationAccuracy: scored.best.Accuracy, ...(held ? { test: held } : {}) },
+        metrics: { validationAccuracy: scored.best.Accuracy },
         extra: { thresholdSweep: scored.sweep },
       };
     },
@@ -151,13 +151,11 @@ function separationFamily(cfg: UNetConfig, stft: SeparationModelConfig): TrimFam
         const t = await scoreSeparation(model, [dir], stft);
         held[path.basename(dir)] = { vocalsSdr: t.vocalsSdr, accompanimentSdr: t.accompanimentSdr, songs: t.songs, ...(t.instrumentalVocalsReInputDb !== undefined ? { instrumentalVocalsReInputDb: t.instrumentalVocalsReInputDb } : {}) };
       }
-      const any = test.length > 0;
       return {
-        validation: v.vocalsSdr, realtime: v.realtime, ...(any ? { test: held } : {}),
+        validation: v.vocalsSdr, realtime: v.realtime, ...(test.length > 0 ? { test: held } : {}),
         metrics: {
           validationVocalsSdr: v.vocalsSdr, validationAccompanimentSdr: v.accompanimentSdr,
           ...(v.instrumentalVocalsReInputDb !== undefined ? { validationInstrumentalVocalsReInputDb: v.instrumentalVocalsReInputDb } : {}),
-          ...(any ? { test: held } : {}),
         },
       };
     },
@@ -243,7 +241,11 @@ export async function trimModel(ort: OrtLike, o: TrimOptions): Promise<RoundRow[
         command: `mirkit trim --model ${o.model} --criterion ${o.criterion} --scope ${o.scope} --rate ${o.rate} --rounds ${o.rounds} --reset ${reset} --steps ${steps} --lr ${lr} --data ${o.data.join(",")} --val ${o.val.join(",")}${o.test ? ` --test ${o.test.join(",")}` : ""} -o ${o.out}`,
         trimmedFrom: name, round: k, criterion: o.criterion, scope: o.scope, rate: o.rate, reset, seed,
         model: { ...family.config, widths }, ...family.recipeFields, ...scored.extra,
-        metrics: { parameters: row.parameters, activeParameters: active, gflopsPerSecond: row.gflopPerSecond, ...scored.metrics, realtime: row.realtime, trainSeconds },
+        metrics: {
+          parameters: row.parameters, activeParameters: active, gflopsPerSecond: row.gflopPerSecond,
+          ...(row.threshold !== undefined ? { threshold: row.threshold } : {}), ...scored.metrics, ...(row.test ? { test: row.test } : {}),
+          realtime: row.realtime, trainSeconds,
+        },
         ...extra,
       };
       writeFileSync(`${base}.recipe.json`, JSON.stringify(rec, null, 2) + "\n");
