@@ -3,9 +3,11 @@
  * not used for training): museval v4 median SDR of vocals and accompaniment
  * for the oracle ideal ratio mask (ceiling), REPET-SIM (unsupervised floor)
  * and the mixture itself (no separation), median over frames then tracks;
- * beside them every trained U-Net found (models/ and MODELS_DIR: each
- * separation-<block>.onnx with its recipe), the shipped one also with the
- * Wiener post-filter, with parameters, GFLOP per second of audio and speed.
+ * beside them every separation model found that takes audio alone
+ * (models/ and MODELS_DIR: each separation-*.onnx with its recipe, trimmed
+ * and multitask ones included; informed ones need an alignment and are in
+ * bench:informed), the shipped ones also with the Wiener post-filter, with
+ * parameters, GFLOP per second of audio and speed.
  * Songs without vocals (`synth separation --instrumental`) have no SDR; for
  * them each method's vocals stem is reported as its energy relative to the
  * input (dB; the goal is ≤ −25 dB), median over those songs.
@@ -31,14 +33,19 @@ if (!dir) {
   if (r.status !== 0) throw new Error(r.stderr);
 }
 const items = dir.split(",").flatMap((d) => (JSON.parse(readFileSync(path.join(d, "manifest.json"), "utf8")) as { items: { name: string }[] }).items.map((it) => path.join(d, it.name)));
-type Recipe = { model: { block: string }; metrics: { steps: number; parameters?: number; gflopsPerSecond?: number } };
+type Recipe = { metrics: { parameters?: number; gflopsPerSecond?: number } };
 const found = [MODELS_DIR, process.argv[3]].filter((d): d is string => d !== undefined && existsSync(d))
   .flatMap((d) => readdirSync(d).filter((f) => /^separation-.*\.onnx$/.test(f)).map((f) => ({ file: path.join(d, f), shipped: d === MODELS_DIR })));
 const models: { name: string; model: SeparationModel; wiener: boolean; recipe: Recipe; seconds: number }[] = [];
 for (const f of found) {
   const recipe = JSON.parse(readFileSync(f.file.replace(/\.onnx$/, ".recipe.json"), "utf8")) as Recipe;
   const model = await loadSeparationModel(f.file);
-  const name = `U-Net ${recipe.model.block}, ${recipe.metrics.steps} steps${f.shipped ? " (shipped)" : ""}`;
+  // Informed models need an alignment (bench:informed scores them); this table is for models that take audio alone.
+  if (model.informed) {
+    await model.dispose();
+    continue;
+  }
+  const name = `${path.basename(f.file, ".onnx")}${f.shipped ? " (shipped)" : ""}`;
   models.push({ name, model, wiener: false, recipe, seconds: 0 });
   if (f.shipped) models.push({ name: `${name} + Wiener`, model, wiener: true, recipe, seconds: 0 });
 }
