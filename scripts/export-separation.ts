@@ -1,15 +1,22 @@
 /**
- * Re-exports a trained separation U-Net (its .safetensors, block from the
- * file's metadata) to ONNX with a dynamic frame axis, e.g. after an exporter
- * fix; the weights and recipe stay as they are.
+ * Re-exports a trained plain separation U-Net (its .safetensors, at whatever
+ * widths its tensors have: full or trimmed; bins and depth from its recipe)
+ * to ONNX with a dynamic frame axis, e.g. after an exporter fix, and checks
+ * the new file against jax-js (≤ 1e-4); the weights and recipe stay as they
+ * are. Prints the new GFLOP per second of audio (the recipe's is not changed).
  *   node dist-bench/scripts/export-separation.js WEIGHTS.safetensors OUT.onnx
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { init } from "@jax-js/jax";
-import { exportUNet, initUNet, type BlockKind } from "../src/models/separation/unet.js";
+import { init, type Array as JArray } from "@jax-js/jax";
+import type { SeparationModelConfig } from "../src/models/separation/contract.js";
+import { unetMask, type UNetConfig, type UNetParams } from "../src/models/separation/unet.js";
+import { OnnxModel } from "../src/nn/runtime.js";
 import { decodeSafetensors } from "../src/nn/safetensors.js";
-import { fromNamed } from "../src/nn/train.js";
-import { separationUNet } from "./separation-setup.js";
+import { ortNode } from "../src/node.js";
+import { treeOf } from "../src/prune/units.js";
+import { exportSeparation } from "../src/tasks/separation-training.js";
+import { arrayValues, randomArray } from "../src/testing/arrays.js";
+import { maxAbsDiff } from "../src/testing/assert.js";
 
 const [weights, out] = process.argv.slice(2);
 if (!weights || !out) {
@@ -17,9 +24,15 @@ if (!weights || !out) {
   process.exit(2);
 }
 await init("wasm");
-const file = decodeSafetensors(new Uint8Array(readFileSync(weights)), weights);
-const block = file.metadata.block as BlockKind | undefined;
-if (block === undefined) throw new Error(`${weights}: no "block" in the safetensors metadata`);
-const cfg = separationUNet(block);
-writeFileSync(out, exportUNet(fromNamed(initUNet(cfg, 1), "", file.tensors), cfg));
-console.log(`${out}: ${block} U-Net, dynamic frame axis`);
+const recipe = JSON.parse(readFileSync(weights.replace(/\.safetensors$/, ".recipe.json"), "utf8")) as { model: UNetConfig; stft: SeparationModelConfig };
+const tensors = decodeSafetensors(new Uint8Array(readFileSync(weights)), weights).tensors;
+const params = treeOf<UNetParams>(tensors);
+const { onnx, gflopsPerSecond } = exportSeparation(params, recipe.model, recipe.stft);
+const dims = [1, 4, recipe.model.bins, 40];
+const x = randomArray(dims, 3, "uniform");
+const model = await OnnxModel.load(await ortNode(), onnx);
+const got = (await model.run({ [model.inputNames[0]]: { data: x.ref.dataSync() as Float32Array, dims } }))[model.outputNames[0]].data;
+const diff = maxAbsDiff(got, arrayValues(unetMask(params, x as JArray, "lax")));
+if (!(diff <= 1e-4)) throw new Error(`${weights}: the new ONNX differs from jax-js by ${diff}`);
+writeFileSync(out, onnx);
+console.log(`${out}: ${recipe.model.block} U-Net, dynamic frame axis, ${gflopsPerSecond.toFixed(4)} GFLOP/s, ONNX vs jax-js ${diff.toExponential(1)}`);

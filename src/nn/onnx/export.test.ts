@@ -5,6 +5,7 @@ import { init, lax, nn, numpy as np, type Array as JArray } from "@jax-js/jax";
 import { ortNode } from "../../node.js";
 import { OnnxModel } from "../runtime.js";
 import { rng } from "../../testing/assert.js";
+import { onnxOpCounts } from "../../testing/onnx-graph.js";
 import { exportOnnx } from "./export.js";
 
 await init("wasm");
@@ -39,8 +40,34 @@ test("conv2d with stride, dilation and asymmetric padding; tanh and sigmoid", as
   await parity("conv", (p, x) => nn.sigmoid(np.tanh(lax.convGeneralDilated(x, p.w.ref, [2, 1], [[1, 2], [2, 2]], { rhsDilation: [1, 2] }))), { w: randn([4, 2, 3, 3], 4) }, [randn([2, 2, 9, 10], 5)]);
 });
 
-test("transposed convolution (lhs dilation) via zero insertion", async () => {
-  await parity("convT", (p, x) => lax.convGeneralDilated(x, p.w.ref, [1, 1], [[2, 2], [1, 1]], { lhsDilation: [2, 1] }), { w: randn([3, 2, 3, 3], 6) }, [randn([1, 2, 5, 6], 7)]);
+test("transposed convolution (lhs dilation): one ConvTranspose where the padding allows, zero insertion otherwise", async () => {
+  const w = randn([3, 2, 3, 3], 6), x = randn([1, 2, 5, 6], 7);
+  // [padding, lhsDilation, the lowering it must get]: k − 1 − p ≥ 0 at the start, and an end past k − 1 within
+  // the stride (output_padding), are ConvTranspose; a start past k − 1 keeps zero insertion.
+  const cases: [[number, number][], [number, number], string][] = [
+    [[[2, 2], [1, 1]], [2, 1], "ConvTranspose"],
+    [[[2, 2], [2, 2]], [2, 2], "ConvTranspose"],
+    [[[1, 3], [0, 2]], [2, 3], "ConvTranspose"],
+    [[[3, 1], [2, 2]], [2, 2], "Pad"],
+  ];
+  for (const [padding, lhsDilation, op] of cases) {
+    const fn = (p: Record<string, JArray>, xx: JArray) => lax.convGeneralDilated(xx, p.w.ref, [1, 1], padding, { lhsDilation });
+    await parity(`convT ${JSON.stringify(padding)} ${lhsDilation}`, fn, { w: w.ref }, [x.ref]);
+    const ops = onnxOpCounts(exportOnnx(fn, { w: w.ref }, [x.ref]));
+    assert.ok((ops[op] ?? 0) >= 1, `${JSON.stringify(padding)}: ${JSON.stringify(ops)}`);
+    assert.equal(ops.ConvTranspose !== undefined, op === "ConvTranspose", JSON.stringify(ops));
+  }
+  // With a dynamic time axis, run at another length.
+  await parity("convT dynamic", (p, xx) => lax.convGeneralDilated(xx, p.w.ref, [1, 1], [[2, 2], [2, 2]], { lhsDilation: [2, 2] }), { w }, [x], [randn([1, 2, 5, 11], 8)]);
+});
+
+test("max(x, 0) exports as Relu (which ONNX Runtime fuses into the conv before it); max with another constant stays Max", async () => {
+  const fn = (p: Record<string, JArray>, x: JArray) => np.maximum(x.ref, 0.5).add(nn.relu(lax.conv(x, p.w.ref, [1, 1], "SAME")));
+  const params = { w: randn([1, 1, 3, 3], 14) };
+  await parity("relu", fn, params, [randn([1, 1, 6, 7], 15)]);
+  const ops = onnxOpCounts(exportOnnx(fn, params, [randn([1, 1, 6, 7], 15)]));
+  assert.equal(ops.Relu, 1, JSON.stringify(ops));
+  assert.equal(ops.Max, 1, JSON.stringify(ops));
 });
 
 test("movement ops: transpose, reshape, pad, slice, flip, concatenate; compare/where; mean", async () => {
@@ -96,6 +123,20 @@ test("chunked inference with overlap and cross-fade equals one pass over a long 
   for (let i = 0; i < full.data.length; i++) worst = Math.max(worst, Math.abs(full.data[i] - chunked.data[i]));
   assert.ok(worst < 1e-5, `max diff ${worst}`);
   assert.ok(progressCalls >= 10);
+  // The same input as a source that makes each chunk on demand (TensorSource), chunked and in one piece.
+  let filled = 0;
+  const source = {
+    dims: [1, 2, 6, 1000],
+    fill: (out: Float32Array, start: number, len: number, width: number) => {
+      filled += len;
+      for (let r = 0; r < 12; r++) out.set(data.subarray(r * 1000 + start, r * 1000 + start + len), r * width);
+    },
+  };
+  const viaSource = await runChunked(model, source, { chunk: 128, overlap: 32 });
+  assert.deepEqual(Array.from(viaSource.data), Array.from(chunked.data));
+  assert.ok(filled >= 1000 && filled < 1400, `${filled} frames filled`);
+  const whole = await runChunked(model, source, { chunk: 2048, overlap: 32 });
+  assert.deepEqual(Array.from(whole.data), Array.from(full.data));
   // A model exported for exactly 128 frames (no dynamic axis) runs the same way, its last chunk zero-padded.
   const fixed = await OnnxModel.load(ort, exportOnnx(fn, params, [randn([1, 2, 6, 128], 24)]));
   const viaFixed = await runChunked(fixed, { data, dims: [1, 2, 6, 1000] }, { chunk: 128, overlap: 32, fixedLength: true });
@@ -133,4 +174,8 @@ test("countFlops: 2 per multiply-add of dense layers and convolutions, the same 
   const want = 2 * (3 * 5 * 5) * (2 * 3 * 3);
   assert.equal(countFlops((p: typeof c, x) => conv2d(p, x, { impl: "lax" }), c, [np.zeros([1, 2, 5, 5])]), want);
   assert.equal(countFlops((p: typeof c, x) => conv2d(p, x, { impl: "matmul" }), c, [np.zeros([1, 2, 5, 5])]), want);
+  // A transposed conv (stride 2) as its ConvTranspose computes it: each input pixel times O·k², not the zero-inserted input.
+  const { convTranspose2d } = await import("../blocks.js");
+  const t = { w: np.zeros([2, 3, 3, 3]), b: np.zeros([3]) };
+  assert.equal(countFlops((p: typeof t, x) => convTranspose2d(p, x, [2, 2]), t, [np.zeros([1, 2, 4, 5])]), 2 * (2 * 4 * 5) * (3 * 3 * 3));
 });

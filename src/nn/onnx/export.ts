@@ -292,6 +292,12 @@ function lower(g: GraphBuilder, eqn: Eqn, ins: string[], alt: Eqn | undefined): 
   const altOut = alt?.outBinders[0].aval.shape;
   const dynamicDims = (shape: number[], other?: number[]) => shape.map((d, i) => other !== undefined && other[i] !== d);
   if (prim in UNARY) return [g.add(UNARY[prim], ins)];
+  if (prim === "max") {
+    // max(x, 0) is ReLU: ONNX Runtime fuses a Relu into the Conv or MatMul before it, not a Max.
+    const zero = eqn.inputs.findIndex((a) => "value" in a && a.value === 0 && !Object.is(a.value, -0));
+    const other = alt?.inputs[zero];
+    if (zero >= 0 && (other === undefined || ("value" in other && other.value === 0)) && eqn.inputs[1 - zero].aval.dtype === "float32") return [g.add("Relu", [ins[1 - zero]])];
+  }
   if (prim in BINARY) return [g.add(BINARY[prim], ins)];
   switch (prim) {
     case "erfc": return [g.add("Sub", [g.scalar(eqn.outBinders[0].aval.dtype, 1), g.add("Erf", ins)])];
@@ -393,6 +399,8 @@ function lowerConv(g: GraphBuilder, eqn: Eqn, ins: string[], alt?: Eqn): string 
   const lo = Array.from({ length: nd }, (_, a) => pad[2 * a]), hi = Array.from({ length: nd }, (_, a) => pad[2 * a + 1]);
   let x = ins[0];
   if (p.lhsDilation.some((d) => d !== 1)) {
+    const ct = convTranspose(g, p, lo, hi, shapeOf(eqn.inputs[1]), ins);
+    if (ct !== undefined) return ct;
     // Zero insertion (transposed convolution): for each spatial axis, interleave d−1 zeros, drop the trailing ones.
     const shape = shapeOf(eqn.inputs[0]);
     const altShape = alt ? shapeOf(alt.inputs[0]) : undefined;
@@ -429,11 +437,37 @@ function lowerConv(g: GraphBuilder, eqn: Eqn, ins: string[], alt?: Eqn): string 
 }
 
 /**
+ * A convolution over a zero-inserted input (lhsDilation = the stride) as one
+ * ONNX ConvTranspose, which skips the products with the inserted zeros: the
+ * kernel is flipped and its in/out axes swapped back (ONNX Runtime folds that
+ * on the initializer at load), and the padding k − 1 − p becomes
+ * ConvTranspose's pads (an end beyond k − 1 its output_padding). Returns
+ * undefined where the convolution has no such form (strides or kernel
+ * dilation not 1), which keeps the zero-insertion lowering.
+ */
+function convTranspose(g: GraphBuilder, p: { strides: number[]; lhsDilation: number[]; rhsDilation: number[] }, lo: number[], hi: number[], w: number[], ins: string[]): string | undefined {
+  if (p.strides.some((s) => s !== 1) || p.rhsDilation.some((d) => d !== 1)) return undefined;
+  const k = w.slice(2);
+  const begin = k.map((kk, a) => kk - 1 - lo[a]);
+  const end = k.map((kk, a) => kk - 1 - hi[a]);
+  const outputPadding = end.map((e) => Math.max(0, -e));
+  if (begin.some((b) => b < 0) || outputPadding.some((o, a) => o >= p.lhsDilation[a])) return undefined;
+  const spatial = k.map((_, a) => 2 + a);
+  const flipped = g.add("Slice", [ins[1], g.int64s(spatial.map(() => -1)), g.int64s(spatial.map(() => INT64_MIN)), g.int64s(spatial), g.int64s(spatial.map(() => -1))]);
+  const weight = g.add("Transpose", [flipped], { perm: { type: "ints", value: [1, 0, ...spatial] } });
+  return g.add("ConvTranspose", [ins[0], weight], {
+    strides: { type: "ints", value: p.lhsDilation },
+    pads: { type: "ints", value: [...begin, ...end.map((e) => Math.max(0, e))] },
+    output_padding: { type: "ints", value: outputPadding },
+  });
+}
+
+/**
  * Floating-point operations of one call of `fn(params, ...inputs)`, counted
  * on the same trace the exporter lowers: 2 per multiply-add of every `dot`
  * (output size × contracted length) and `conv` (output size × input
- * channels per group × kernel size; a transposed conv counts its
- * zero-inserted input, as the exported graph computes it). Elementwise work
+ * channels per group × kernel size; a transposed conv counts input size ×
+ * output channels × kernel size, as its ConvTranspose computes it). Elementwise work
  * is not counted (it is small beside these in our models).
  */
 export function countFlops<P extends JsTree<JArray>>(fn: (params: P, ...inputs: JArray[]) => JArray | JArray[], params: P, inputs: JArray[]): number {
@@ -449,7 +483,10 @@ export function countFlops<P extends JsTree<JArray>>(fn: (params: P, ...inputs: 
       flops += 2 * size(eqn.outBinders[0].aval.shape) * a[a.length - 1];
     } else if (prim === "conv") {
       const w = shapeOf(eqn.inputs[1]); // O × I/groups × kernel…
-      flops += 2 * size(eqn.outBinders[0].aval.shape) * size(w.slice(1));
+      const p = eqn.params as { lhsDilation: number[] };
+      // A transposed convolution (zero-inserted input) is exported as ConvTranspose: each input pixel's products once.
+      if (p.lhsDilation.some((d) => d !== 1)) flops += 2 * size(shapeOf(eqn.inputs[0])) * w[0] * size(w.slice(2));
+      else flops += 2 * size(eqn.outBinders[0].aval.shape) * size(w.slice(1));
     }
   }
   return flops;
