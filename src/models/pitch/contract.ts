@@ -5,7 +5,8 @@
  * decoding of a salience map into F0s (peaks above a threshold). Training
  * (scripts/train-multif0.ts) and inference (tasks/multipitch.ts) share it.
  */
-import { HCQT_DEFAULTS, hcqtTensor, sharedHcqt } from "../../dsp/hcqt.js";
+import { HCQT_DEFAULTS, hcqtFrames, hcqtTensor, sharedHcqt } from "../../dsp/hcqt.js";
+import type { TensorSource } from "../../nn/runtime.js";
 import { resample } from "../../dsp/resample.js";
 import { InvalidInputError } from "../../errors.js";
 import { toMono } from "../../io/audio.js";
@@ -34,6 +35,20 @@ export function multipitchInput(signal: Float32Array, fusion: Fusion): { data: F
   const h = sharedHcqt(signal, MULTIPITCH_RATE);
   const withPhase = fusion !== "magnitude";
   return { data: hcqtTensor(h, withPhase), channels: (withPhase ? 2 : 1) * h.harmonics.length, bins: h.nBins, frames: h.nFrames };
+}
+
+/**
+ * multipitchInput as a chunk source for runChunked: the same values, transposed chunk by chunk from the
+ * shared HCQT (dsp/hcqt.ts, hcqtFrames), so inference never holds the whole [C, F, T] tensor.
+ */
+export function multipitchSource(signal: Float32Array, fusion: Fusion): { source: TensorSource; channels: number; bins: number; frames: number } {
+  const h = sharedHcqt(signal, MULTIPITCH_RATE);
+  const withPhase = fusion !== "magnitude";
+  const channels = (withPhase ? 2 : 1) * h.harmonics.length;
+  return {
+    source: { dims: [1, channels, h.nBins, h.nFrames], fill: (out, start, len, width) => hcqtFrames(h, withPhase, out, start, len, width) },
+    channels, bins: h.nBins, frames: h.nFrames,
+  };
 }
 
 /**
