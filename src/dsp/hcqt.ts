@@ -12,6 +12,8 @@
 import { InvalidInputError } from "../errors.js";
 import { cqt } from "./cqt.js";
 import { C1_HZ } from "./chroma.js";
+import { wasmBase64 as hcqtConvWasm } from "./wasm/hcqtconv.js";
+import { instantiateSimd } from "./wasm-simd.js";
 
 export interface HcqtOptions {
   readonly harmonics?: readonly number[];
@@ -100,40 +102,86 @@ export function sharedHcqt(signal: Float32Array, sampleRate: number, options: Hc
   const span = Math.max(...shifts) + nBins;
   const C = cqt(signal, sampleRate, { fminHz: fminHz * hMin, nBins: span, binsPerOctave, hopLength });
   const { re, im, nFrames } = C;
-  const all = nFrames * span;
-  // Power, its maximum over the channels' windows, then amplitude_to_db with ref = max, amin 1e-5,
-  // top_db 80, /80 + 1, floored at 0: (10·log10(p) − ref)/80 + 1. Powers 80 dB under the maximum skip
-  // the logarithm.
-  const power = new Float32Array(all);
-  for (let i = 0; i < all; i++) power[i] = re[i] * re[i] + im[i] * im[i];
-  let maxMag = 0;
-  // Over the bins inside some channel's window (the windows of the default harmonics cover bins 0…558).
+  // Log magnitude: amplitude_to_db with ref = the maximum over the bins inside some channel's window (the
+  // windows of the default harmonics cover bins 0…558), amin 1e-5, top_db 80, /80 + 1, floored at 0:
+  // (10·log10(p) − ref)/80 + 1. Phase: arg(C_t · conj(C_{t−1})), the wrapped phase advance; frame 0 is 0.
   const inside = new Uint8Array(span);
   for (const s of shifts) inside.fill(1, s, s + nBins);
   const runs: [number, number][] = [];
   for (let k = 0; k < span; k++) if (inside[k] === 1) { if (runs.length > 0 && runs[runs.length - 1][1] === k) runs[runs.length - 1][1] = k + 1; else runs.push([k, k + 1]); }
-  for (let t = 0; t < nFrames; t++) for (const [a, b] of runs) for (let k = t * span + a; k < t * span + b; k++) if (power[k] > maxMag) maxMag = power[k];
+  let maxMag = 0;
+  for (let t = 0; t < nFrames; t++) for (const [a, b] of runs) for (let k = t * span + a; k < t * span + b; k++) maxMag = Math.max(maxMag, Math.fround(re[k] * re[k] + im[k] * im[k]));
   const ref = 10 * Math.log10(Math.max(1e-10, maxMag));
-  const floorPower = Math.max(1e-10, Math.pow(10, (ref - 80) / 10));
-  const dbPerLog2 = (10 * Math.LN2) / Math.LN10 / 80, offset = 1 - ref / 80, floorValue = Math.max(0, (-100 - ref) / 80 + 1);
+  const level: DbScale = { floorPower: Math.max(1e-10, Math.pow(10, (ref - 80) / 10)), floorValue: Math.max(0, (-100 - ref) / 80 + 1), scale: (10 * Math.LN2) / Math.LN10 / 80, offset: 1 - ref / 80 };
+  const w = loadConv();
+  const { logMag, phase } = w ? convertSimd(w, re, im, nFrames, span, level) : convertJs(re, im, span, level);
+  return { logMag, phase, span, shifts, harmonics, nFrames, nBins, binsPerOctave, fminHz, hopLength, sampleRate };
+}
+
+/** The log-magnitude scale of a shared HCQT: floorValue at or below floorPower, else log2(p)·scale + offset. */
+interface DbScale { readonly floorPower: number; readonly floorValue: number; readonly scale: number; readonly offset: number }
+
+/** The conversions in JavaScript (no WebAssembly SIMD). */
+function convertJs(re: Float32Array, im: Float32Array, span: number, d: DbScale): { logMag: Float32Array; phase: Float32Array } {
+  const all = re.length;
+  const power = new Float32Array(all);
+  for (let i = 0; i < all; i++) power[i] = re[i] * re[i] + im[i] * im[i];
   // log2 of a positive normal float32 from its bits: the exponent plus a degree-6 polynomial of the
   // mantissa (|error| < 2.2e-6, i.e. < 2e-7 on the [0, 1] scale), 3× faster than Math.log here.
   const bits = new Int32Array(power.buffer, power.byteOffset, all);
   const logMag = power; // converted in place
   for (let i = 0; i < all; i++) {
     const p = power[i];
-    if (p <= floorPower) { logMag[i] = floorValue; continue; }
+    if (p <= d.floorPower) { logMag[i] = d.floorValue; continue; }
     const b = bits[i], m = (b & 0x7fffff) * (1 / 8388608);
     const l2 = ((b >> 23) - 127) + (((((((-0.025123486819600818 * m + 0.11929956026904394) * m - 0.27462541216943226) * m + 0.4555286816016601) * m - 0.7175584249408518) * m + 1.4424753948539148) * m) + 2.1204909327526447e-6);
-    logMag[i] = l2 * dbPerLog2 + offset;
+    logMag[i] = l2 * d.scale + d.offset;
   }
-  // arg(C_t · conj(C_{t−1})) is the wrapped phase advance; frame 0 is 0.
   const phase = new Float32Array(all);
   for (let a = span; a < all; a++) {
     const b = a - span;
     phase[a] = atan2Approx(im[a] * re[b] - re[a] * im[b], re[a] * re[b] + im[a] * im[b]) / Math.PI;
   }
-  return { logMag, phase, span, shifts, harmonics, nFrames, nBins, binsPerOctave, fminHz, hopLength, sampleRate };
+  return { logMag, phase };
+}
+
+/** Our SIMD conversions (wasm/hcqtconv.wat), loaded on first use; null where WebAssembly SIMD is missing. */
+interface HcqtConv {
+  readonly memory: WebAssembly.Memory;
+  logmag(re: number, im: number, out: number, n: number, floorPower: number, floorValue: number, scale: number, offset: number): void;
+  phase(re: number, im: number, out: number, n: number, span: number): void;
+}
+let conv: HcqtConv | null | undefined;
+const loadConv = (): HcqtConv | null => (conv === undefined ? (conv = instantiateSimd<HcqtConv>(hcqtConvWasm)) : conv);
+/** Frames per call into hcqtconv.wat: its memory stays at a few MB whatever the signal's length. */
+const CONV_BLOCK = 256;
+
+/**
+ * The conversions in WebAssembly SIMD, CONV_BLOCK frames at a time (each block with the frame before it, for
+ * the phase): 4–5× faster than the JavaScript path, to within float32 rounding of it (the log magnitude
+ * within 1e-6, the phase where the magnitude is not noise within 1e-5 of a half turn).
+ */
+function convertSimd(w: HcqtConv, re: Float32Array, im: Float32Array, nFrames: number, span: number, d: DbScale): { logMag: Float32Array; phase: Float32Array } {
+  const region = (CONV_BLOCK + 1) * span + 8; // floats: a block, the frame before it, and room for the last vector
+  const need = 16 * region;
+  if (w.memory.buffer.byteLength < need) w.memory.grow(Math.ceil((need - w.memory.buffer.byteLength) / 65536));
+  const heap = new Float32Array(w.memory.buffer);
+  const [reAt, imAt, lmAt, phAt] = [0, 1, 2, 3].map((k) => k * region);
+  const logMag = new Float32Array(nFrames * span), phase = new Float32Array(nFrames * span);
+  for (let t0 = 0; t0 < nFrames; t0 += CONV_BLOCK) {
+    const t1 = Math.min(nFrames, t0 + CONV_BLOCK), from = Math.max(0, t0 - 1) * span, n = t1 * span - from;
+    heap.set(re.subarray(from, t1 * span), reAt);
+    heap.set(im.subarray(from, t1 * span), imAt);
+    heap.fill(0, reAt + n, reAt + n + 8);
+    heap.fill(0, imAt + n, imAt + n + 8);
+    w.logmag(4 * reAt, 4 * imAt, 4 * lmAt, n, d.floorPower, d.floorValue, d.scale, d.offset);
+    w.phase(4 * reAt, 4 * imAt, 4 * phAt, n, span);
+    const skip = t0 * span - from; // the frame before the block, when there is one
+    logMag.set(heap.subarray(lmAt + skip, lmAt + n), t0 * span);
+    if (t0 > 0) phase.set(heap.subarray(phAt + skip, phAt + n), t0 * span);
+    else phase.set(heap.subarray(phAt + span, phAt + n), span); // frame 0 stays 0
+  }
+  return { logMag, phase };
 }
 
 /** The HCQT of a signal, channel by channel (a copy of each window of the shared transform). */

@@ -14,7 +14,7 @@ import { asBlocks, type AudioSignal } from "../io/audio.js";
 import { MULTIPITCH_HOP, MULTIPITCH_RATE, multipitchSource, pickPeaks } from "../models/pitch/contract.js";
 import type { MultipitchModel } from "../models/pitch/model.js";
 import { MULTIF0_TIME_RADIUS, type Fusion } from "../models/pitch/multif0.js";
-import { OnnxModel, runChunked } from "../nn/runtime.js";
+import { OnnxModel, runChunked, type TensorSource } from "../nn/runtime.js";
 import { segmentStream } from "./segments.js";
 
 export interface MultipitchOptions {
@@ -66,13 +66,16 @@ export async function* multipitchStream(model: OnnxModel, blocks: AsyncIterable<
   const totalGuess = o.totalSeconds !== undefined ? Math.floor((o.totalSeconds * MULTIPITCH_RATE) / MULTIPITCH_HOP) + 1 : undefined;
   yield* segmentStream(blocks, { rate: MULTIPITCH_RATE, hop: MULTIPITCH_HOP, marginFrames: MARGIN_FRAMES, coreFrames, what: "multipitch", signal: o.signal }, async (audio, from, first, core) => {
     const input = multipitchSource(audio, o.fusion);
-    const seg = await runChunked(model, input.source, {
+    // The HCQT needs the segment's margins (long low-frequency kernels); the CNN only the frames its output
+    // sees: the core ± MULTIF0_TIME_RADIUS, which gives the core the values a pass over the whole segment would.
+    const off = first - from, a = Math.max(0, off - MULTIF0_TIME_RADIUS), b = Math.min(input.frames, off + core + MULTIF0_TIME_RADIUS), T = b - a;
+    const window: TensorSource = { dims: [...input.source.dims.slice(0, -1), T], fill: (out, start, len, width) => input.source.fill(out, a + start, len, width) };
+    const seg = await runChunked(model, window, {
       chunk: 512, overlap: 4 * MULTIF0_TIME_RADIUS, signal: o.signal,
       onProgress: totalGuess ? (f) => o.onProgress?.(Math.min(1, (first + f * core) / totalGuess)) : undefined,
     });
-    const T = input.frames, off = first - from;
     const sal = new Float32Array(input.bins * core);
-    for (let k = 0; k < input.bins; k++) for (let t = 0; t < core && off + t < T; t++) sal[k * core + t] = seg.data[k * T + off + t];
+    for (let k = 0; k < input.bins; k++) for (let t = 0; t < core && off - a + t < T; t++) sal[k * core + t] = seg.data[k * T + off - a + t];
     o.onSalience?.(sal, core, first);
     return pickPeaks(sal, input.bins, core, o.threshold, first);
   });
