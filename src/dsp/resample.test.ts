@@ -74,22 +74,22 @@ test("resample: same rate is a copy, bad rates are a clear error", () => {
   assert.throws(() => resample(x, 44100.5, 22050), /sample rates must be positive integers/);
 });
 
-test("StreamResampler: blocks of any size give the whole-signal resample (44.1k → 22.05k, 16k → 22.05k, 48k → 44.1k)", () => {
-  for (const [from, to] of [[44100, 22050], [16000, 22050], [48000, 44100]] as const) {
+test("StreamResampler: blocks of any size give the whole-signal resample (44.1k → 22.05k, 16k → 22.05k, 48k → 44.1k; the SIMD path and scipy's float64 one)", () => {
+  for (const [from, to] of [[44100, 22050], [16000, 22050], [48000, 44100]] as const) for (const quality of ["hq", "scipy"] as const) {
     const x = noise(20011, 3, 0.5);
-    const whole = resample(x, from, to);
+    const whole = resample(x, from, to, { quality });
     for (const block of [1, 777, 20011]) {
-      const s = new StreamResampler(from, to);
+      const s = new StreamResampler(from, to, { quality });
       const parts: Float32Array[] = [];
       for (let i = 0; i < x.length; i += block) parts.push(s.push(x.subarray(i, i + block)));
       parts.push(s.end());
       const y = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
       let at = 0;
       for (const p of parts) { y.set(p, at); at += p.length; }
-      assert.equal(y.length, whole.length, `${from}→${to}, blocks of ${block}`);
+      assert.equal(y.length, whole.length, `${from}→${to} ${quality}, blocks of ${block}`);
       let worst = 0;
       for (let i = 0; i < y.length; i++) worst = Math.max(worst, Math.abs(y[i] - whole[i]));
-      assert.ok(worst < 1e-6, `${from}→${to}, blocks of ${block}: ${worst}`);
+      assert.ok(worst < 1e-6, `${from}→${to} ${quality}, blocks of ${block}: ${worst}`);
     }
   }
 });

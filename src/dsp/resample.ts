@@ -17,6 +17,8 @@
  *   precision for differential tests and for users matching scipy.
  */
 import { InvalidInputError } from "../errors.js";
+import { wasmBase64 as firWasm } from "./wasm/fir.js";
+import { instantiateSimd } from "./wasm-simd.js";
 
 export type ResampleQuality = "hq" | "fast" | "scipy";
 
@@ -141,6 +143,36 @@ export function resample(x: Float32Array, fromRate: number, toRate: number, opti
   return resampleWith(x, designResampleFilter(toRate, fromRate, options.quality ?? "hq"));
 }
 
+/** Our SIMD dot products (wasm/fir.wat), loaded on first use; null where WebAssembly SIMD is missing. */
+interface FirKernel {
+  readonly memory: WebAssembly.Memory;
+  fir(x: number, bank: number, jobs: number, n: number, out: number): void;
+}
+let firKernel: FirKernel | null | undefined;
+const loadFir = (): FirKernel | null => (firKernel === undefined ? (firKernel = instantiateSimd<FirKernel>(firWasm)) : firKernel);
+
+/**
+ * A filter's taps by phase for fir.wat: output m reads inputs n0 … n1 (n1 = ⌊(m·down + H)/up⌋) against
+ * taps[r + i·up] (r = m·down + H − n1·up) from n1 down; phase r's taps are stored in input order, with
+ * `lead` zeros in front so every phase is whole vectors.
+ */
+interface PolyphaseBank { readonly taps: Float32Array; readonly start: Int32Array; readonly vectors: Int32Array; readonly lead: Int32Array; readonly length: Int32Array }
+function polyphaseBank(f: ResampleFilter): PolyphaseBank {
+  const { up, taps, halfLength: H } = f;
+  const start = new Int32Array(up), vectors = new Int32Array(up), lead = new Int32Array(up), length = new Int32Array(up);
+  const parts: number[] = [];
+  for (let r = 0; r < up; r++) {
+    const L = Math.floor((2 * H - r) / up) + 1, z = (4 - (L % 4)) % 4;
+    start[r] = parts.length; vectors[r] = (L + z) / 4; lead[r] = z; length[r] = L;
+    for (let i = 0; i < z; i++) parts.push(0);
+    for (let i = L - 1; i >= 0; i--) parts.push(taps[r + i * up]);
+  }
+  return { taps: Float32Array.from(parts), start, vectors, lead, length };
+}
+
+/** Outputs per call into fir.wat. */
+const FIR_BATCH = 8192;
+
 /**
  * Resampling of a stream, block by block, with the same filter and output
  * as `resample` on the whole signal (equal to float rounding): each output
@@ -154,12 +186,17 @@ export class StreamResampler {
   private base = 0; // absolute index of buf[0]
   private total = 0; // input samples pushed
   private m = 0; // next output sample
+  /** The SIMD path (not for "scipy", whose outputs match scipy's float64 sums). */
+  private readonly simd: { kernel: FirKernel; bank: PolyphaseBank } | undefined;
 
   constructor(fromRate: number, toRate: number, options: ResampleOptions = {}) {
     if (!Number.isInteger(fromRate) || !Number.isInteger(toRate) || fromRate < 1 || toRate < 1) {
       throw new InvalidInputError(`resample: sample rates must be positive integers, got ${fromRate} → ${toRate}`);
     }
-    this.filter = fromRate === toRate ? undefined : designResampleFilter(toRate, fromRate, options.quality ?? "hq");
+    const quality = options.quality ?? "hq";
+    this.filter = fromRate === toRate ? undefined : designResampleFilter(toRate, fromRate, quality);
+    const kernel = this.filter && quality !== "scipy" ? loadFir() : null;
+    if (kernel && this.filter) this.simd = { kernel, bank: polyphaseBank(this.filter) };
   }
 
   /** Output samples that `x` completes. */
@@ -183,24 +220,59 @@ export class StreamResampler {
 
   private drain(final: boolean): Float32Array {
     const { up, down, taps, halfLength } = this.filter!;
-    const last = final ? resampledLength(this.total, up, down) : Infinity;
-    const out: number[] = [];
-    for (; this.m < last; this.m++) {
-      const j = this.m * down;
-      const hi = Math.floor((j + halfLength) / up);
-      if (!final && hi >= this.total) break;
-      const n0 = Math.max(0, Math.ceil((j - halfLength) / up)), n1 = Math.min(this.total - 1, hi);
-      let s = 0;
-      let k = halfLength + j - n0 * up;
-      for (let n = n0; n <= n1; n++, k -= up) s += this.buf[n - this.base] * taps[k];
-      out.push(s);
+    // Outputs whose window has arrived (m·down + H < total·up), or all that remain at the end.
+    const count = Math.max(0, final ? resampledLength(this.total, up, down) - this.m : Math.ceil((this.total * up - halfLength) / down) - this.m);
+    const y = new Float32Array(count);
+    const used = this.total - this.base, simd = this.simd;
+    // fir.wat's memory: the bank, then the kept input with 4 zeros before it (a phase's leading zero taps may
+    // reach 3 samples before the window) and 8 after, the jobs and the outputs.
+    let heap: Float32Array | undefined, jobs: Int32Array | undefined;
+    const align = (b: number) => Math.ceil(b / 16) * 16;
+    const xAt = simd ? align(4 * simd.bank.taps.length) : 0, jobsAt = align(xAt + 4 * (used + 12)), outAt = jobsAt + 12 * FIR_BATCH;
+    if (simd && count > 0) {
+      const need = outAt + 4 * FIR_BATCH, mem = simd.kernel.memory;
+      if (mem.buffer.byteLength < need) mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
+      heap = new Float32Array(mem.buffer);
+      heap.set(simd.bank.taps, 0);
+      heap.fill(0, xAt / 4, xAt / 4 + 4);
+      heap.set(this.buf.subarray(0, used), xAt / 4 + 4);
+      heap.fill(0, xAt / 4 + 4 + used, xAt / 4 + 12 + used);
+      jobs = new Int32Array(mem.buffer, jobsAt, 3 * FIR_BATCH);
     }
+    let batch = 0, batchFrom = 0;
+    const flush = () => {
+      if (batch === 0) return;
+      simd!.kernel.fir(xAt, 0, jobsAt, batch, outAt);
+      y.set(heap!.subarray(outAt / 4, outAt / 4 + batch), batchFrom);
+      batch = 0;
+    };
+    for (let q = 0; q < count; q++, this.m++) {
+      const j = this.m * down;
+      const n0 = Math.ceil((j - halfLength) / up), n1 = Math.floor((j + halfLength) / up);
+      if (simd && n0 >= 0 && n1 < this.total) {
+        const r = j + halfLength - n1 * up, b = simd.bank;
+        if (batch === 0) batchFrom = q;
+        jobs![3 * batch] = n0 - b.lead[r] - this.base + 4;
+        jobs![3 * batch + 1] = b.start[r];
+        jobs![3 * batch + 2] = b.vectors[r];
+        if (++batch === FIR_BATCH) flush();
+        continue;
+      }
+      flush();
+      // The edges (and every output without SIMD): the taps over the samples that exist.
+      const lo = Math.max(0, n0), hi = Math.min(this.total - 1, n1);
+      let s = 0;
+      let k = halfLength + j - lo * up;
+      for (let n = lo; n <= hi; n++, k -= up) s += this.buf[n - this.base] * taps[k];
+      y[q] = s;
+    }
+    flush();
     // Keep the input from the next output's window on.
     const keepFrom = Math.min(this.total, Math.max(this.base, Math.ceil((this.m * down - halfLength) / up)));
     if (keepFrom > this.base) {
       this.buf.copyWithin(0, keepFrom - this.base, this.total - this.base);
       this.base = keepFrom;
     }
-    return Float32Array.from(out);
+    return y;
   }
 }
