@@ -140,7 +140,18 @@ export function resample(x: Float32Array, fromRate: number, toRate: number, opti
     throw new InvalidInputError(`resample: sample rates must be positive integers, got ${fromRate} → ${toRate}`);
   }
   if (fromRate === toRate) return Float32Array.from(x);
-  return resampleWith(x, designResampleFilter(toRate, fromRate, options.quality ?? "hq"));
+  const quality = options.quality ?? "hq";
+  if (quality !== "scipy" && loadFir()) {
+    // The stream's SIMD path over the whole signal (the same outputs, to float32 sums).
+    const s = new StreamResampler(fromRate, toRate, options);
+    const a = s.push(x), b = s.end();
+    if (b.length === 0) return a;
+    const y = new Float32Array(a.length + b.length);
+    y.set(a);
+    y.set(b, a.length);
+    return y;
+  }
+  return resampleWith(x, designResampleFilter(toRate, fromRate, quality));
 }
 
 /** Our SIMD dot products (wasm/fir.wat), loaded on first use; null where WebAssembly SIMD is missing. */
