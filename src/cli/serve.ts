@@ -12,6 +12,7 @@ import { resolveModel } from "../io/model-files.js";
 import { createService, SERVICE_DEFAULTS } from "../server/api.js";
 import { ThreadPool } from "../server/pool.js";
 import { EmbeddedBackend, RedisBackend, startRedisWorker, type JobBackend } from "../server/queue.js";
+import type { ModelNames } from "../server/tasks.js";
 import { intOption } from "./options.js";
 
 /** Where uploads and results live unless --store says: one per user, shared by serve and worker on a machine. */
@@ -22,9 +23,9 @@ export function defaultStore(): string {
 const storeHelp = "folder for uploads and results, shared by the API and its workers (a shared mount when workers run on other machines)";
 
 /** The models jobs use, checked now (a bad name is an error at start, not in every job). */
-function modelNames(o: { separationModel?: string; multipitchModel?: string; coversModel?: string; pianoModel?: string }): { separation?: string; multipitch?: string; covers?: string; piano?: string } {
-  for (const m of [o.separationModel, o.multipitchModel, o.coversModel, o.pianoModel]) if (m !== undefined && !existsSync(resolveModel(m))) throw new InvalidInputError("no such model file", { file: m });
-  return { separation: o.separationModel, multipitch: o.multipitchModel, covers: o.coversModel, piano: o.pianoModel };
+function modelNames(o: { separationModel?: string; multipitchModel?: string; coversModel?: string; pianoModel?: string; partsModel?: string }): ModelNames {
+  for (const m of [o.separationModel, o.multipitchModel, o.coversModel, o.pianoModel, o.partsModel]) if (m !== undefined && !existsSync(resolveModel(m))) throw new InvalidInputError("no such model file", { file: m });
+  return { separation: o.separationModel, multipitch: o.multipitchModel, covers: o.coversModel, piano: o.pianoModel, parts: o.partsModel };
 }
 
 /** Stops cleanly on Ctrl-C or SIGTERM. */
@@ -53,6 +54,7 @@ export function addServeCommand(program: Command): void {
     .option("--multipitch-model <name>", "the multipitch jobs' model, e.g. a trimmed one (default: the shipped full one)")
     .option("--covers-model <name>", "the covers jobs' embedding model (default: the shipped one)")
     .option("--piano-model <name>", "the transcribe jobs' piano model (default: the shipped one)")
+    .option("--parts-model <name>", "the transcribe jobs' multi-instrument model, for jobs with instruments=K (default: the shipped one)")
     .option("--max-upload-mb <n>", "largest upload, MiB", intOption("--max-upload-mb", 1), SERVICE_DEFAULTS.maxUploadBytes / 2 ** 20)
     .option("--max-seconds <n>", "longest audio, seconds", intOption("--max-seconds", 1), SERVICE_DEFAULTS.maxAudioSeconds)
     .option("--max-queued <n>", "jobs that may wait; more are answered 429 with Retry-After", intOption("--max-queued", 1), 100)
@@ -66,7 +68,7 @@ export function addServeCommand(program: Command): void {
       "  $ curl -s http://127.0.0.1:8080/v1/jobs/ID     # state, progress, result URLs",
       "  $ mirkit serve --redis redis://127.0.0.1:6379 & mirkit worker --redis redis://127.0.0.1:6379 -j 2",
     ].join("\n"))
-    .action(async (o: { port: number; host: string; store: string; redis?: string; concurrency: number; db?: string; separationModel?: string; multipitchModel?: string; coversModel?: string; pianoModel?: string; maxUploadMb: number; maxSeconds: number; maxQueued: number; ttl: number; apiKey?: string; keyForLocalhost?: boolean }) => {
+    .action(async (o: { port: number; host: string; store: string; redis?: string; concurrency: number; db?: string; separationModel?: string; multipitchModel?: string; coversModel?: string; pianoModel?: string; partsModel?: string; maxUploadMb: number; maxSeconds: number; maxQueued: number; ttl: number; apiKey?: string; keyForLocalhost?: boolean }) => {
       const store = path.resolve(o.store);
       const backend: JobBackend = o.redis
         ? await RedisBackend.connect(o.redis, { maxQueued: o.maxQueued, ttlSeconds: o.ttl })
@@ -101,9 +103,10 @@ export function addServeCommand(program: Command): void {
     .option("--multipitch-model <name>", "the multipitch jobs' model (shipped name or .onnx file)")
     .option("--covers-model <name>", "the covers jobs' embedding model (shipped name or .onnx file)")
     .option("--piano-model <name>", "the transcribe jobs' piano model (shipped name or .onnx file)")
+    .option("--parts-model <name>", "the transcribe jobs' multi-instrument model (shipped name or .onnx file)")
     .option("--lock-ms <ms>", "a job's lock lifetime: a dead worker's job is taken over after about this long", intOption("--lock-ms", 500), 30_000)
     .addHelpText("after", "\nExample:\n  $ mirkit worker --redis redis://10.0.0.5:6379 -j 2 --store /mnt/mirkit")
-    .action(async (o: { redis: string; concurrency: number; store: string; lockMs: number; separationModel?: string; multipitchModel?: string; coversModel?: string; pianoModel?: string }) => {
+    .action(async (o: { redis: string; concurrency: number; store: string; lockMs: number; separationModel?: string; multipitchModel?: string; coversModel?: string; pianoModel?: string; partsModel?: string }) => {
       const quiet = program.opts().quiet === true;
       const w = await startRedisWorker(o.redis, {
         concurrency: o.concurrency, store: path.resolve(o.store), lockMs: o.lockMs, models: modelNames(o),

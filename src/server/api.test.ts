@@ -102,6 +102,24 @@ test("a transcribe job: a piano recording in, notes.mid and mir_eval notes out, 
   assert.equal(text.trim().split("\n").length, value.notes.length);
 });
 
+test("a transcribe job with instruments: a MIDI track and a mir_eval file per part, each note's part in the value", async () => {
+  const job = await finished(svc.base, (await (await post(svc.base, "task=transcribe&instruments=2&tempo=100", toneWav(4))).json()).id);
+  assert.equal(job.state, "completed", job.error);
+  const value = job.value as { tempoBpm: number; parts: number; silhouette: number; notes: { pitch: number; part: number }[] };
+  assert.equal(value.tempoBpm, 100);
+  assert.ok(value.parts >= 1 && value.parts <= 2, `${value.parts} parts`);
+  assert.ok(value.notes.length >= 3, `${value.notes.length} notes`);
+  assert.ok(value.notes.every((n) => n.part >= 1 && n.part <= value.parts));
+  assert.deepEqual(job.results.map((x) => x.name), ["notes.mid", ...Array.from({ length: value.parts }, (_, k) => `notes.part${k + 1}.txt`)]);
+  const midi = new Uint8Array(await (await fetch(svc.base + job.results[0].url)).arrayBuffer());
+  assert.equal(new TextDecoder().decode(midi.subarray(0, 4)), "MThd");
+  assert.equal((midi[10] << 8) | midi[11], value.parts + 1, "a tempo track and one track per part");
+  for (let k = 1; k <= value.parts; k++) {
+    const text = await (await fetch(svc.base + job.results[k].url)).text();
+    assert.equal(text.trim().split("\n").filter(Boolean).length, value.notes.filter((n) => n.part === k).length, `part ${k}`);
+  }
+});
+
 test("a separation job from a multipart upload: WAV stems as long as the input", async () => {
   const form = new FormData();
   form.append("audio", new Blob([toneWav(3, { channels: 2 })], { type: "audio/wav" }), "song.wav");
@@ -124,6 +142,8 @@ test("bad requests: JSON errors with the status, a code and the field at fault; 
   await expectError(await post(svc.base, "task=dance"), 400, "bad_option", "task");
   await expectError(await post(svc.base, "threshold=0.3"), 400, "bad_option", "task");
   await expectError(await post(svc.base, "task=transcribe&tempo=500"), 400, "bad_option", "tempo");
+  await expectError(await post(svc.base, "task=transcribe&instruments=9"), 400, "bad_option", "instruments");
+  await expectError(await post(svc.base, "task=transcribe&clustering=timbre"), 400, "bad_option", "clustering");
   await expectError(await post(svc.base, "task=covers.query"), 400, "task_unavailable", "task");
   await expectError(await post(svc.base, "task=multipitch", "hello", "text/plain"), 415, "unsupported_media_type");
   await expectError(await post(svc.base, "task=multipitch", "this is not audio at all, just words"), 415, "unsupported_format");

@@ -212,6 +212,7 @@ export async function createService(o: ServiceOptions): Promise<FastifyInstance>
     if ("unavailable" in info) throw new HttpError(400, "task_unavailable", `task ${task}: ${info.unavailable}`, "task");
     if ("library" in info && !o.db) throw new HttpError(400, "task_unavailable", `task ${task}: this service has no covers library (start it with --db FILE)`, "task");
     for (const k of Object.keys(options)) if (!(k in info.options)) throw new HttpError(400, "bad_option", `option "${k}" does not apply to task ${task} (its options: ${Object.keys(info.options).join(", ") || "none"})`, k);
+    if (task === "transcribe" && options.clustering !== undefined && options.instruments === undefined) throw new HttpError(400, "bad_option", "option \"clustering\" chooses how instruments=K splits the notes into parts; give instruments too", "clustering");
     const id = randomUUID();
     const dir = jobDir(o.store, id);
     await fs.mkdir(dir, { recursive: true });

@@ -10,7 +10,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { MirError } from "../errors.js";
-import { ModelCache, runJob, type JobSpec } from "./tasks.js";
+import { ModelCache, runJob, type JobSpec, type ModelNames } from "./tasks.js";
 
 export type ThreadMessage =
   | { readonly type: "progress"; readonly fraction: number }
@@ -24,7 +24,7 @@ export type ThreadCommand =
 
 const port = parentPort;
 if (port) {
-  const models = new ModelCache((workerData as { models?: { separation?: string; multipitch?: string; covers?: string } } | undefined)?.models);
+  const models = new ModelCache((workerData as { models?: ModelNames } | undefined)?.models);
   let current: { abort: AbortController; done: Promise<void> } | undefined;
   const post = (m: ThreadMessage) => port.postMessage(m);
   const run = async (spec: JobSpec, store: string, abort: AbortController) => {

@@ -9,7 +9,7 @@
 import { Worker } from "node:worker_threads";
 import { MirError } from "../errors.js";
 import type { ThreadCommand, ThreadMessage } from "./job-thread.js";
-import type { JobOutcome, JobSpec } from "./tasks.js";
+import type { JobOutcome, JobSpec, ModelNames } from "./tasks.js";
 
 /** A job's failure: `input` when the input (not the machine) is at fault, so a retry cannot help. */
 export class JobError extends Error {
@@ -43,7 +43,7 @@ export class ThreadPool {
   private readonly running = new Map<Worker, Promise<void>>();
   private closed = false;
 
-  constructor(readonly size: number, private readonly store: string, private readonly models: { separation?: string; multipitch?: string } = {}, private readonly stopMs = 30_000) {
+  constructor(readonly size: number, private readonly store: string, private readonly models: ModelNames = {}, private readonly stopMs = 30_000) {
     if (!(Number.isInteger(size) && size >= 1)) throw new MirError(`a pool needs at least one thread, got ${size}`);
   }
 

@@ -17,7 +17,7 @@ import * as path from "node:path";
 import { Queue, QueueEvents, UnrecoverableError, Worker as BullWorker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { JobCancelledError, JobError, ThreadPool } from "./pool.js";
-import type { JobFile, JobOutcome, JobSpec } from "./tasks.js";
+import type { JobFile, JobOutcome, JobSpec, ModelNames } from "./tasks.js";
 
 export type JobState = "queued" | "active" | "completed" | "failed" | "cancelled";
 export const TERMINAL: readonly JobState[] = ["completed", "failed", "cancelled"];
@@ -263,7 +263,7 @@ export class RedisBackend implements JobBackend {
 export interface WorkerOptions {
   readonly concurrency: number;
   readonly store: string;
-  readonly models?: { separation?: string; multipitch?: string };
+  readonly models?: ModelNames;
   /** How long a job's lock lasts without renewal: a dead worker's job is taken over after about this long. */
   readonly lockMs?: number;
   readonly onEvent?: (event: "started" | "completed" | "failed" | "cancelled", id: string, detail?: string) => void;

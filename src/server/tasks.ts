@@ -14,10 +14,12 @@ import type { MultipitchModel } from "../models/pitch/model.js";
 import type { SeparationModel } from "../models/separation/model.js";
 import type { CoverEmbedder } from "../models/covers/model.js";
 import type { PianoTranscriber } from "../models/transcription/model.js";
-import { loadCoverEmbedder, loadMultipitchModel, loadPianoTranscriber, loadSeparationModel } from "../node.js";
+import type { PartsTranscriber } from "../models/transcription/parts-model.js";
+import { loadCoverEmbedder, loadMultipitchModel, loadPartsTranscriber, loadPianoTranscriber, loadSeparationModel, transcribePartsFile } from "../node.js";
 import { COVERS_METHODS, coverEntry, queryLibrary, withCatalog, type CoversMethod } from "../tasks/covers.js";
 import { f0ToNotes, formatNotes, voiceNotesToMidi } from "../tasks/f0-notes.js";
 import { multipitchFile, separateFile, transcribeFile } from "../tasks/file-jobs.js";
+import { partsToMidi } from "../tasks/instruments.js";
 import { estimateTempo, notesToMidi } from "../tasks/transcribe.js";
 import { withFileLock } from "./lock.js";
 
@@ -48,9 +50,11 @@ export const TASKS = {
     },
   },
   transcribe: {
-    description: "Piano transcription (the shipped autoregressive note-state model): results notes.mid (one piano track, velocities, the estimated tempo), notes.txt (mir_eval: onset offset Hz velocity); value { tempoBpm, notes: [{ onset, offset, pitch, velocity }] }.",
+    description: "Piano transcription (the shipped autoregressive note-state model): results notes.mid (one piano track, velocities, the estimated tempo), notes.txt (mir_eval: onset offset Hz velocity); value { tempoBpm, notes: [{ onset, offset, pitch, velocity }] }. With `instruments`, any ensemble split into parts (the multi-instrument model): notes.mid with a track per part, notes.part1.txt … (mir_eval, one per part); value { tempoBpm, parts, silhouette, notes: [{ onset, offset, pitch, velocity, part }] } (part 1 = the highest).",
     options: {
       tempo: { type: "number", minimum: 20, maximum: 300, description: "the tempo written in the MIDI header (default: estimated from the onsets)" },
+      instruments: { type: "string", enum: ["1", "2", "3", "4", "5", "auto"], description: "multi-instrument transcription into this many parts (1–5), or auto (counted from the notes' embeddings)" },
+      clustering: { type: "string", enum: ["embedding", "timbre"], description: "with instruments: the learned note embeddings (spherical k-means) or the timbre baseline (default embedding)" },
     },
   },
   "covers.add": {
@@ -102,13 +106,17 @@ export interface JobOutcome {
   readonly value?: unknown;
 }
 
+/** The models a service's jobs use where not the shipped defaults (shipped names or .onnx files). */
+export interface ModelNames { readonly separation?: string; readonly multipitch?: string; readonly covers?: string; readonly piano?: string; readonly parts?: string }
+
 /** Models loaded once per worker and kept for its next jobs. */
 export class ModelCache {
   private separation?: Promise<SeparationModel>;
   private multipitch?: Promise<MultipitchModel>;
   private covers?: Promise<CoverEmbedder>;
   private piano?: Promise<PianoTranscriber>;
-  constructor(private readonly names: { readonly separation?: string; readonly multipitch?: string; readonly covers?: string; readonly piano?: string } = {}) {}
+  private parts?: Promise<PartsTranscriber>;
+  constructor(private readonly names: ModelNames = {}) {}
   separationModel(): Promise<SeparationModel> {
     return (this.separation ??= loadSeparationModel(this.names.separation));
   }
@@ -121,8 +129,11 @@ export class ModelCache {
   pianoModel(): Promise<PianoTranscriber> {
     return (this.piano ??= loadPianoTranscriber(this.names.piano));
   }
+  partsModel(): Promise<PartsTranscriber> {
+    return (this.parts ??= loadPartsTranscriber(this.names.parts));
+  }
   async dispose(): Promise<void> {
-    for (const m of [this.separation, this.multipitch, this.covers, this.piano]) if (m) await (await m).dispose();
+    for (const m of [this.separation, this.multipitch, this.covers, this.piano, this.parts]) if (m) await (await m).dispose();
   }
 }
 
@@ -180,6 +191,16 @@ export async function runJob(spec: JobSpec, ctx: RunContext): Promise<JobOutcome
       return { files: [file("matches.json")], value: matches };
     }
     case "transcribe": {
+      if (typeof o.instruments === "string") {
+        const found = await transcribePartsFile(input, { model: await ctx.models.partsModel(), instruments: o.instruments === "auto" ? "auto" : Number(o.instruments), method: o.clustering === "timbre" ? "timbre" : "embedding", onProgress, signal });
+        const tempoBpm = typeof o.tempo === "number" ? o.tempo : estimateTempo(found.notes);
+        await fs.mkdir(out, { recursive: true });
+        await writeFileAtomic(path.join(out, "notes.mid"), partsToMidi(found.notes, found.parts, { tempoBpm }));
+        const texts = Array.from({ length: found.parts }, (_, k) => `notes.part${k + 1}.txt`);
+        for (const [k, name] of texts.entries()) await writeFileAtomic(path.join(out, name), formatNotes(found.notes.filter((n) => n.part === k), "mir_eval", { velocity: true }));
+        const notes = found.notes.map((n) => ({ onset: n.onset, offset: n.offset, pitch: n.pitch, velocity: n.velocity, part: n.part + 1 }));
+        return { files: ["notes.mid", ...texts].map(file), value: { tempoBpm, parts: found.parts, silhouette: found.silhouette, notes } };
+      }
       const notes = await transcribeFile(input, { model: await ctx.models.pianoModel(), onProgress, signal });
       const tempoBpm = typeof o.tempo === "number" ? o.tempo : estimateTempo(notes);
       await fs.mkdir(out, { recursive: true });
