@@ -133,6 +133,31 @@ test("a separation job from a multipart upload: WAV stems as long as the input",
   assert.equal(new TextDecoder().decode(new Uint8Array(await res.arrayBuffer()).subarray(0, 4)), "fLaC");
 });
 
+test("an informed separation job: the alignment as a multipart part (file or text field) reaches the informed model; a malformed one is a 400, one longer than the song fails the job", async () => {
+  const form = (alignment: string | Blob, field = "phonemes", task = "separate") => {
+    const f = new FormData();
+    f.append(field, alignment);
+    f.append("audio", new Blob([toneWav(3, { channels: 2 })], { type: "audio/wav" }), "song.wav");
+    return fetch(`${svc.base}/v1/jobs?task=${task}`, { method: "POST", body: f });
+  };
+  const ok = await form(new Blob(["0.00 1.00 sil\n1.00 2.50 aa\n2.50 3.00 sil\n"], { type: "text/plain" }));
+  assert.equal(ok.status, 202);
+  const job = await finished(svc.base, (await ok.json()).id);
+  assert.equal(job.state, "completed", job.error);
+  assert.deepEqual(job.results.map((x) => x.name), ["vocals.wav", "accompaniment.wav"]);
+  const lyrics = await finished(svc.base, (await (await form("[00:00.50]la la la\n[00:02.50]\n", "lyrics")).json()).id);
+  assert.equal(lyrics.state, "completed", lyrics.error);
+  // Checked against the audio's length by the job: the alignment reached the separation.
+  const longId = (await (await form("0 1 sil\n1 40 aa\n")).json()).id as string;
+  const long = await finished(svc.base, longId);
+  assert.equal(long.state, "failed");
+  assert.match(long.error ?? "", /runs to 40\.0 s but .* lasts 3\.0 s; is it the alignment of another song\?/);
+  assert.equal((await fetch(`${svc.base}/v1/jobs/${longId}`, { method: "DELETE" })).status, 200);
+  await expectError(await form("0 1 sil\n1 2 zz\n"), 400, "bad_alignment", "phonemes");
+  await expectError(await form("0 1 sil\n", "phonemes", "multipitch"), 400, "bad_field", "phonemes");
+  await expectError(await form("0 1 sil\n", "chords"), 400, "bad_field", "chords");
+});
+
 test("bad requests: JSON errors with the status, a code and the field at fault; nothing is queued or kept", async () => {
   await expectError(await post(svc.base, "task=multipitch&bogus=1"), 400, "bad_option", "bogus");
   await expectError(await post(svc.base, "task=multipitch&threshold=2"), 400, "bad_option", "threshold");

@@ -23,6 +23,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { MirError, UnsupportedFormatError } from "../errors.js";
 import { sniffFormat } from "../io/decode.js";
 import { streamAudioFile } from "../io/file.js";
+import { parseAlignment, parseLrc } from "../lyrics/phonemes.js";
 import { jobDir, QueueFullError, TERMINAL, type JobBackend, type JobStatus } from "./queue.js";
 import { staticHandler, type StaticRoots } from "./static.js";
 import { TASKS, type JobSpec, type TaskName } from "./tasks.js";
@@ -108,6 +109,38 @@ async function saveUpload(source: Readable, file: string, limit: number): Promis
   return n;
 }
 
+/** The largest alignment (phonemes or LRC) a separate job takes: a song's is a few kB. */
+const ALIGNMENT_LIMIT = 1 << 20;
+
+/** A stream's text, failing with 413 past `limit` bytes. */
+async function readText(source: Readable, limit: number, field: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of source as AsyncIterable<Buffer>) {
+    n += chunk.length;
+    if (n > limit) throw new HttpError(413, "upload_too_large", `the ${field} part is over the limit of ${limit} bytes`, field);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * An informed separation's alignment from the multipart body: parsed here, so that a malformed one is a 400
+ * before anything is queued, and written beside the upload for the job.
+ */
+async function saveAlignment(kind: "phonemes" | "lyrics", text: string, name: string, dir: string): Promise<NonNullable<JobSpec["alignment"]>> {
+  try {
+    if (kind === "lyrics") parseLrc(text, name);
+    else parseAlignment(text, name);
+  } catch (e) {
+    if (e instanceof MirError) throw new HttpError(400, "bad_alignment", e.message, kind);
+    throw e;
+  }
+  const file = path.join(dir, kind === "lyrics" ? "lyrics.lrc" : "phonemes.txt");
+  await fs.writeFile(file, text, { flag: "wx" });
+  return { kind, file, name };
+}
+
 /** Checks an uploaded file is audio we decode and not longer than the limit (streaming: stops at the limit). */
 async function checkAudio(file: string, maxSeconds: number): Promise<number> {
   const head = new Uint8Array(64);
@@ -154,7 +187,8 @@ export async function createService(o: ServiceOptions): Promise<FastifyInstance>
       components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer" } } },
     },
   });
-  await app.register(fastifyMultipart, { limits: { fileSize: limits.maxUploadBytes, files: 1, fields: 0 } });
+  // The audio, and for separate jobs an alignment (phonemes or lyrics) as a file or a text field.
+  await app.register(fastifyMultipart, { limits: { fileSize: limits.maxUploadBytes, files: 2, fields: 1, fieldSize: ALIGNMENT_LIMIT } });
   // Raw audio bodies are streamed to the job's folder, never buffered.
   app.addContentTypeParser(/^(audio\/|application\/octet-stream)/, (_req, payload, done) => done(null, payload));
 
@@ -218,13 +252,36 @@ export async function createService(o: ServiceOptions): Promise<FastifyInstance>
     await fs.mkdir(dir, { recursive: true });
     try {
       let name: string | undefined;
+      let alignment: JobSpec["alignment"];
       const input = path.join(dir, "input");
       if (req.isMultipart()) {
-        const part = await req.file();
-        if (!part || part.fieldname !== "audio") throw new HttpError(400, "no_audio", "the multipart body needs one file field named \"audio\"", "audio");
-        name = part.filename;
-        await saveUpload(part.file, input, limits.maxUploadBytes);
-        if (part.file.truncated) throw new HttpError(413, "upload_too_large", `the upload is over the limit of ${limits.maxUploadBytes} bytes`);
+        let audio = false, failure: unknown;
+        for await (const part of req.parts()) {
+          try {
+            if (failure !== undefined) throw failure;
+            if (part.fieldname === "audio" && part.type === "file" && !audio) {
+              name = part.filename;
+              await saveUpload(part.file, input, limits.maxUploadBytes);
+              if (part.file.truncated) throw new HttpError(413, "upload_too_large", `the upload is over the limit of ${limits.maxUploadBytes} bytes`);
+              audio = true;
+            } else if ((part.fieldname === "phonemes" || part.fieldname === "lyrics") && task === "separate" && alignment === undefined) {
+              const text = part.type === "file" ? await readText(part.file, ALIGNMENT_LIMIT, part.fieldname) : String(part.value);
+              alignment = await saveAlignment(part.fieldname, text, part.type === "file" ? part.filename || part.fieldname : part.fieldname, dir);
+            } else if (part.fieldname === "phonemes" || part.fieldname === "lyrics") {
+              throw new HttpError(400, "bad_field", `multipart field "${part.fieldname}": ${task === "separate" ? "give phonemes or lyrics, once" : `an alignment applies to task separate, not ${task}`}`, part.fieldname);
+            } else if (part.type === "file" && !audio) {
+              throw new HttpError(400, "no_audio", `the multipart body needs one file field named "audio" (got "${part.fieldname}")`, "audio");
+            } else {
+              throw new HttpError(400, "bad_field", `multipart field "${part.fieldname}": the fields are one audio file, and for separate phonemes or lyrics`, part.fieldname);
+            }
+          } catch (e) {
+            // Read the rest of the body before answering: a client still sending would see its connection reset.
+            failure ??= e;
+            if (part.type === "file") for await (const _ of part.file) void _;
+          }
+        }
+        if (failure !== undefined) throw failure;
+        if (!audio) throw new HttpError(400, "no_audio", "the multipart body needs one file field named \"audio\"", "audio");
       } else {
         if (!/^(audio\/|application\/octet-stream)/.test(req.headers["content-type"] ?? "")) throw new HttpError(415, "unsupported_media_type", "send the audio as the body with Content-Type audio/… (or application/octet-stream), or as the multipart field \"audio\"");
         const declared = Number(req.headers["content-length"]);
@@ -233,7 +290,7 @@ export async function createService(o: ServiceOptions): Promise<FastifyInstance>
         await saveUpload(req.body as Readable, input, limits.maxUploadBytes);
       }
       await checkAudio(input, limits.maxAudioSeconds);
-      const spec: JobSpec = { id, task, options, input: path.relative(o.store, input), out: path.relative(o.store, path.join(dir, "out")), db: o.db, name: name ? path.basename(name) : undefined };
+      const spec: JobSpec = { id, task, options, input: path.relative(o.store, input), out: path.relative(o.store, path.join(dir, "out")), db: o.db, name: name ? path.basename(name) : undefined, ...(alignment ? { alignment: { ...alignment, file: path.relative(o.store, alignment.file) } } : {}) };
       await o.backend.submit(spec);
     } catch (e) {
       await fs.rm(dir, { recursive: true, force: true });

@@ -11,7 +11,8 @@ import { InvalidInputError, MirError } from "../errors.js";
 import { formatRaggedTimeSeries } from "../eval/io.js";
 import { writeFileAtomic } from "../io/file.js";
 import type { MultipitchModel } from "../models/pitch/model.js";
-import type { SeparationModel } from "../models/separation/model.js";
+import { INFORMED_SEPARATION_MODELS, type SeparationModel } from "../models/separation/model.js";
+import { parseAlignment, parseLrc } from "../lyrics/phonemes.js";
 import type { CoverEmbedder } from "../models/covers/model.js";
 import type { PianoTranscriber } from "../models/transcription/model.js";
 import type { PartsTranscriber } from "../models/transcription/parts-model.js";
@@ -37,7 +38,7 @@ export interface TaskInfo {
 /** The tasks clients may submit. */
 export const TASKS = {
   separate: {
-    description: "Singing voice and accompaniment stems (the shipped U-Net): results vocals.<format>, accompaniment.<format>.",
+    description: "Singing voice and accompaniment stems (the shipped U-Net): results vocals.<format>, accompaniment.<format>. Informed by what is sung when: a multipart body with, beside \"audio\", a \"phonemes\" part (\"start end phoneme\" lines, or a Praat TextGrid) or a \"lyrics\" part (LRC), as a file or a text field; the shipped informed models run then.",
     options: {
       format: { type: "string", enum: ["wav", "flac"], default: "wav", description: "stem format: wav (32-bit float) or flac (16-bit)" },
       wiener: { type: "boolean", default: false, description: "refine the vocals with a multichannel Wiener post-filter" },
@@ -92,6 +93,8 @@ export interface JobSpec {
   readonly db?: string;
   /** The upload's own file name, for messages and default names. */
   readonly name?: string;
+  /** An informed separation's alignment, written beside the upload (a path like `input`); `name` for messages. */
+  readonly alignment?: { readonly kind: "phonemes" | "lyrics"; readonly file: string; readonly name: string };
 }
 
 export interface JobFile {
@@ -116,6 +119,7 @@ export class ModelCache {
   private covers?: Promise<CoverEmbedder>;
   private piano?: Promise<PianoTranscriber>;
   private parts?: Promise<PartsTranscriber>;
+  private informed = new Map<"phonemes" | "lyrics", Promise<SeparationModel>>();
   constructor(private readonly names: ModelNames = {}) {}
   separationModel(): Promise<SeparationModel> {
     return (this.separation ??= loadSeparationModel(this.names.separation));
@@ -132,8 +136,14 @@ export class ModelCache {
   partsModel(): Promise<PartsTranscriber> {
     return (this.parts ??= loadPartsTranscriber(this.names.parts));
   }
+  /** The shipped informed separation model for an alignment of this kind. */
+  informedModel(kind: "phonemes" | "lyrics"): Promise<SeparationModel> {
+    let m = this.informed.get(kind);
+    if (m === undefined) this.informed.set(kind, (m = loadSeparationModel(INFORMED_SEPARATION_MODELS[kind])));
+    return m;
+  }
   async dispose(): Promise<void> {
-    for (const m of [this.separation, this.multipitch, this.covers, this.piano, this.parts]) if (m) await (await m).dispose();
+    for (const m of [this.separation, this.multipitch, this.covers, this.piano, this.parts, ...this.informed.values()]) if (m) await (await m).dispose();
   }
 }
 
@@ -160,7 +170,14 @@ export async function runJob(spec: JobSpec, ctx: RunContext): Promise<JobOutcome
   switch (spec.task) {
     case "separate": {
       const format = o.format === "flac" ? "flac" : "wav";
-      const stems = await separateFile(input, out, { model: await ctx.models.separationModel(), format, wiener: o.wiener === true, onProgress, signal });
+      const a = spec.alignment;
+      let informed = {};
+      if (a !== undefined) {
+        const text = await fs.readFile(path.resolve(ctx.store, a.file), "utf8");
+        informed = a.kind === "lyrics" ? { lyrics: parseLrc(text, a.name) } : { phonemes: parseAlignment(text, a.name) };
+      }
+      const model = a !== undefined ? await ctx.models.informedModel(a.kind) : await ctx.models.separationModel();
+      const stems = await separateFile(input, out, { model, format, wiener: o.wiener === true, onProgress, signal, ...informed, alignmentName: a?.name });
       return { files: stems.map((s) => file(path.basename(s))) };
     }
     case "multipitch": {
