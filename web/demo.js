@@ -18,13 +18,14 @@ $("backend").textContent = adapter
 document.body.dataset.backend = adapter ? "webgpu" : "wasm";
 let audio, name = "song";
 
-// The served model whose name starts with `prefix`, loaded by its family's class (SeparationModel, MultipitchModel).
-async function shipped(Family, prefix) {
+// The served model whose name starts with `prefix`, loaded by its family's class (SeparationModel, MultipitchModel,
+// PianoTranscriber, PartsTranscriber), with its second graph where the family has one (`companion`: "step", "pitchgram").
+async function shipped(Family, prefix, companion) {
   // models/index.json: written by `npm run build:web` beside the copied models (any static host), or served by `mirkit serve`.
   const names = await (await fetch("models/index.json")).json();
   // The family's default model, as the command line picks it: not a trimmed one (`mirkit trim`) and not one of
   // the informed family (they need phonemes or lyrics, or gate with a head); those are chosen by name.
-  const files = names.filter((n) => n.startsWith(prefix) && n.endsWith(".onnx") && !n.endsWith(".step.onnx"));
+  const files = names.filter((n) => n.startsWith(prefix) && n.endsWith(".onnx") && !n.endsWith(".step.onnx") && !n.endsWith(".pitchgram.onnx"));
   let file, recipe, recipeName;
   for (const f of files) {
     const name = `models/${f.replace(/\.onnx$/, "")}.recipe.json`;
@@ -32,8 +33,10 @@ async function shipped(Family, prefix) {
     if (r.trimmedFrom === undefined && r.model?.kind !== "informed") { file = f; recipe = r; recipeName = name; break; }
   }
   if (!file) throw new Error(`no ${prefix} model is served`);
-  const onnx = new Uint8Array(await (await fetch(`models/${file}`)).arrayBuffer());
-  return Family.load(ort, { onnx, recipe, recipeName }, sessionFor());
+  const bytes = async (f) => new Uint8Array(await (await fetch(`models/${f}`)).arrayBuffer());
+  const onnx = await bytes(file);
+  const companions = companion ? { [companion]: await bytes(file.replace(/\.onnx$/, `.${companion}.onnx`)) } : undefined;
+  return Family.load(ort, { onnx, recipe, recipeName, companions }, sessionFor());
 }
 
 function link(label, bytes, file, type) {
@@ -50,9 +53,9 @@ async function open(f) {
     audio = await mirkit.decodeAudio(new Uint8Array(await f.arrayBuffer()), { file: f.name });
     name = f.name.replace(/\.[^.]+$/, "");
     status(`${f.name}: ${(audio.channels[0].length / audio.sampleRate).toFixed(1)} s, ${audio.channels.length} channel(s), ${audio.sampleRate} Hz`);
-    $("multipitch").disabled = $("separate").disabled = false;
+    $("multipitch").disabled = $("separate").disabled = $("transcribe").disabled = false;
   } catch (err) {
-    $("multipitch").disabled = $("separate").disabled = true;
+    $("multipitch").disabled = $("separate").disabled = $("transcribe").disabled = true;
     status(String(err.message ?? err), true);
   }
 }
@@ -147,6 +150,30 @@ $("multipitch").addEventListener("click", () => job("multipitch", "Finding the s
     link("Notes as CSV", new TextEncoder().encode(mirkit.formatNotes(notes, "csv")), `${name}.notes.csv`, "text/csv");
   } finally {
     await model.dispose();
+  }
+}));
+
+// --- Transcription to MIDI: piano (one track), or any ensemble split into instrument parts (a track each). ---
+$("transcribe").addEventListener("click", () => job("transcribe", "Transcribing", async (progress) => {
+  const k = $("instruments").value;
+  const text = (t) => new TextEncoder().encode(t);
+  if (k === "piano") {
+    const model = await shipped(mirkit.PianoTranscriber, "piano-", "step");
+    try {
+      const notes = await mirkit.transcribe(audio, { model, onProgress: progress });
+      link(`Piano notes as MIDI (${notes.length} notes)`, mirkit.notesToMidi(notes, { tempoBpm: mirkit.estimateTempo(notes) }), `${name}.piano.mid`, "audio/midi");
+      link("Piano notes (mir_eval)", text(mirkit.formatNotes(notes, "mir_eval", { velocity: true })), `${name}.piano.txt`, "text/plain");
+    } finally {
+      await model.dispose();
+    }
+  } else {
+    const model = await shipped(mirkit.PartsTranscriber, "parts-", "pitchgram");
+    try {
+      const found = await mirkit.transcribeParts(audio, model, { instruments: k === "auto" ? "auto" : Number(k), onProgress: progress });
+      link(`Parts as MIDI (${found.parts} part(s), ${found.notes.length} notes)`, mirkit.partsToMidi(found.notes, found.parts, { tempoBpm: mirkit.estimateTempo(found.notes) }), `${name}.parts.mid`, "audio/midi");
+    } finally {
+      await model.dispose();
+    }
   }
 }));
 

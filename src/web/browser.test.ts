@@ -2,8 +2,9 @@
  * The demo page in a real browser: Debian's Chromium (headless, driven by
  * playwright-core) opens the page that `mirkit serve` serves, with the
  * library bundled for browsers, loads a WAV through the file input, runs
- * the multi-F0 model and the separation model in ONNX Runtime Web, and the
- * results it offers for download must equal the Node path's. Skipped, with
+ * the multi-F0 model, the separation model and the piano and part
+ * transcribers in ONNX Runtime Web, and the results it offers for download
+ * must equal the Node path's. Skipped, with
  * a message, where no Chromium is installed (`apt-get install chromium`).
  */
 import * as assert from "node:assert/strict";
@@ -14,10 +15,11 @@ import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { decodeWav, encodeWav } from "../io/wav.js";
-import { loadMultipitchModel, loadSeparationModel } from "../node.js";
+import { loadMultipitchModel, loadPianoTranscriber, loadSeparationModel } from "../node.js";
 import { createStaticServer, defaultRoots } from "../server/static.js";
 import { multipitch } from "../tasks/multipitch.js";
 import { separate } from "../tasks/separate.js";
+import { transcribe } from "../tasks/transcribe.js";
 import { sine } from "../testing/assert.js";
 import { readPng } from "../testing/png.js";
 
@@ -135,6 +137,18 @@ test("the demo page in headless Chromium: decode, multiple F0s and separation in
     await page.waitForFunction(() => Number((document.getElementById("position") as HTMLInputElement).value) > 0, undefined, { timeout: 10_000 });
     assert.equal(await page.locator("#play").textContent(), "Pause");
     await page.click("#play");
+    // Transcription to MIDI: piano (the autoregressive model's step graph runs in the page), then two instrument parts.
+    await run("#transcribe", "tones.piano.mid");
+    assert.equal(Buffer.from(await download("tones.piano.mid")).subarray(0, 4).toString(), "MThd");
+    const pianoLines = Buffer.from(await download("tones.piano.txt")).toString("utf8").split("\n").filter(Boolean).length;
+    const nodePiano = await transcribe(audio, { model: await loadPianoTranscriber() });
+    assert.ok(nodePiano.length > 0 && Math.abs(pianoLines - nodePiano.length) <= 1, `browser ${pianoLines} notes, Node ${nodePiano.length}`);
+    await page.selectOption("#instruments", "2");
+    await run("#transcribe", "tones.parts.mid");
+    const partsMidi = Buffer.from(await download("tones.parts.mid"));
+    assert.equal(partsMidi.subarray(0, 4).toString(), "MThd");
+    const tracks = partsMidi.readUInt16BE(10); // the tempo track and one per part
+    assert.ok(tracks >= 2 && tracks <= 3, `${tracks} tracks`);
     // Versions: a small library in the page. A 30 s chord progression is the song; the library holds the same
     // progression transposed up two semitones (a version) and another progression; the version must rank first.
     const progression = (roots: number[], shift: number, file: string) => {
