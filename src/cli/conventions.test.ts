@@ -106,6 +106,9 @@ test("mirkit models lists the shipped models with their held-out scores; --model
   }
   const text = run(dir, "models");
   assert.match(text.stdout, /held-out vocals SDR/);
+  // Costs, not the recipes' old speeds: every model's GFLOP per second of audio, as the JSON gives it.
+  assert.doesNotMatch(text.stdout, /realtime/);
+  for (const m of models) assert.ok(text.stdout.includes(`${m.gflopPerSecond.toFixed(3)} GFLOP per second of audio`), m.name);
   const byName = run(dir, "multipitch", path.join(music, "a.wav"), "-o", "-", "-n", models.find((m) => m.name.startsWith("multif0-"))!.name);
   assert.equal(byName.status, 0, byName.stderr);
   const unknown = run(dir, "separate", path.join(music, "a.wav"), "--model", "nonesuch");

@@ -26,7 +26,9 @@ function scores(metrics: Record<string, unknown> | undefined): string {
     if (typeof v.onsetF1 === "number" && typeof v.onsetOffsetF1 === "number") parts.push(`held-out ${k} note onset F1 ${v.onsetF1.toFixed(2)}, onset+offset F1 ${v.onsetOffsetF1.toFixed(2)}`);
   }
   if (typeof metrics.parameters === "number") parts.push(`${metrics.parameters} parameters`);
-  if (typeof metrics.realtime === "number") parts.push(`${metrics.realtime.toFixed(0)}× realtime`);
+  // The cost, not a speed: the recipes' ×realtime were measured when each model was made (other exports, other
+  // machines); GFLOP per second of audio holds anywhere (speeds: npm run bench:multipitch, bench:separate, …).
+  if (typeof metrics.gflopsPerSecond === "number") parts.push(`${metrics.gflopsPerSecond.toFixed(3)} GFLOP per second of audio`);
   return parts.join(", ");
 }
 
