@@ -105,7 +105,7 @@ export async function separateWithModel(model: OnnxModel, left: Float32Array, ri
   }) as [ComplexSpectrogram, ComplexSpectrogram];
   let vocalSpectra = spectra(true);
   if (options.wiener) vocalSpectra = wienerFilter(spectra(false), vocalSpectra);
-  const vocals = vocalSpectra.map((s, c) => istft(s, { nFft: cfg.nFft, hopLength: cfg.hopLength, length: c === 0 ? left.length : right.length }));
+  const vocals = vocalSpectra.map((s, c) => istft(s, { nFft: cfg.nFft, hopLength: cfg.hopLength, length: c === 0 ? left.length : right.length, precision: "single" }));
   const lo = Math.max(1, Math.round((HIGH_BAND_HZ * cfg.nFft) / cfg.sampleRate));
   const highShare = vocalSpectra.map((v, c) => {
     const share = new Float32Array(shape.nFrames);
