@@ -257,18 +257,25 @@ export class StreamResampler {
       y.set(heap!.subarray(outAt / 4, outAt / 4 + batch), batchFrom);
       batch = 0;
     };
-    for (let q = 0; q < count; q++, this.m++) {
+    // The window's last input n1 = ⌊(m·down + H)/up⌋ and phase r = m·down + H − n1·up, stepped output to output
+    // (exact integer arithmetic, no division per output).
+    let n1 = Math.floor((this.m * down + halfLength) / up), r = this.m * down + halfLength - n1 * up;
+    const n1Step = Math.floor(down / up), rStep = down - n1Step * up;
+    for (let q = 0; q < count; q++, this.m++, n1 += n1Step, r += rStep) {
+      if (r >= up) { r -= up; n1++; }
       const j = this.m * down;
-      const n0 = Math.ceil((j - halfLength) / up), n1 = Math.floor((j + halfLength) / up);
-      if (simd && n0 >= 0 && n1 < this.total) {
-        const r = j + halfLength - n1 * up, b = simd.bank;
-        if (batch === 0) batchFrom = q;
-        jobs![3 * batch] = n0 - b.lead[r] - this.base + 4;
-        jobs![3 * batch + 1] = b.start[r];
-        jobs![3 * batch + 2] = b.vectors[r];
-        if (++batch === FIR_BATCH) flush();
-        continue;
+      if (simd) {
+        const b = simd.bank, n0 = n1 - b.length[r] + 1;
+        if (n0 >= 0 && n1 < this.total) {
+          if (batch === 0) batchFrom = q;
+          jobs![3 * batch] = n0 - b.lead[r] - this.base + 4;
+          jobs![3 * batch + 1] = b.start[r];
+          jobs![3 * batch + 2] = b.vectors[r];
+          if (++batch === FIR_BATCH) flush();
+          continue;
+        }
       }
+      const n0 = Math.ceil((j - halfLength) / up);
       flush();
       // The edges (and every output without SIMD): the taps over the samples that exist.
       const lo = Math.max(0, n0), hi = Math.min(this.total - 1, n1);
