@@ -29,7 +29,7 @@ export { renderFigure, type FigureSpec } from "./plot/figure.js";
 export { encodePng } from "./plot/png.js";
 
 export { wienerFilter } from "./dsp/wiener.js";
-export { OnnxModel, runChunked, type OrtLike, type TensorF32, type ModelFiles, type SessionOptions } from "./nn/runtime.js";
+export { OnnxModel, runChunked, type OrtLike, type TensorF32, type TensorSource, type ModelFiles, type SessionOptions } from "./nn/runtime.js";
 export { SeparationModel } from "./models/separation/model.js";
 export type { SeparationModelConfig } from "./models/separation/contract.js";
 export { MultipitchModel } from "./models/pitch/model.js";
