@@ -234,27 +234,31 @@ export class StreamResampler {
     // Outputs whose window has arrived (m·down + H < total·up), or all that remain at the end.
     const count = Math.max(0, final ? resampledLength(this.total, up, down) - this.m : Math.ceil((this.total * up - halfLength) / down) - this.m);
     const y = new Float32Array(count);
-    const used = this.total - this.base, simd = this.simd;
-    // fir.wat's memory: the bank, then the kept input with 4 zeros before it (a phase's leading zero taps may
-    // reach 3 samples before the window) and 8 after, the jobs and the outputs.
+    const simd = this.simd;
+    // fir.wat's memory, bounded whatever the signal's length: the bank, one batch's input span (from 4 samples
+    // before its first window: a phase's leading zero taps reach up to 3 before it; 8 zeros after), the jobs
+    // and the outputs.
     let heap: Float32Array | undefined, jobs: Int32Array | undefined;
     const align = (b: number) => Math.ceil(b / 16) * 16;
-    const xAt = simd ? align(4 * simd.bank.taps.length) : 0, jobsAt = align(xAt + 4 * (used + 12)), outAt = jobsAt + 12 * FIR_BATCH;
+    const span = simd ? Math.ceil(((FIR_BATCH - 1) * down) / up) + Math.max(...simd.bank.length) + 16 : 0;
+    const xAt = simd ? align(4 * simd.bank.taps.length) : 0, jobsAt = align(xAt + 4 * span), outAt = jobsAt + 12 * FIR_BATCH;
     if (simd && count > 0) {
       const need = outAt + 4 * FIR_BATCH, mem = simd.kernel.memory;
       if (mem.buffer.byteLength < need) mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
       heap = new Float32Array(mem.buffer);
       heap.set(simd.bank.taps, 0);
-      heap.fill(0, xAt / 4, xAt / 4 + 4);
-      heap.set(this.buf.subarray(0, used), xAt / 4 + 4);
-      heap.fill(0, xAt / 4 + 4 + used, xAt / 4 + 12 + used);
       jobs = new Int32Array(mem.buffer, jobsAt, 3 * FIR_BATCH);
     }
-    let batch = 0, batchFrom = 0;
+    let batch = 0, batchFrom = 0, batchBase = 0, batchEnd = 0;
     const flush = () => {
       if (batch === 0) return;
+      // The batch's inputs [batchBase, batchEnd) (zeros before the kept buffer), then 8 zeros.
+      const lo = batchBase - this.base, hi = batchEnd - this.base, x0 = xAt >> 2, pre = Math.max(0, -lo);
+      heap!.fill(0, x0, x0 + pre);
+      heap!.set(this.buf.subarray(lo + pre, hi), x0 + pre);
+      heap!.fill(0, x0 + hi - lo, x0 + hi - lo + 8);
       simd!.kernel.fir(xAt, 0, jobsAt, batch, outAt);
-      y.set(heap!.subarray(outAt / 4, outAt / 4 + batch), batchFrom);
+      y.set(heap!.subarray(outAt >> 2, (outAt >> 2) + batch), batchFrom);
       batch = 0;
     };
     // The window's last input n1 = ⌊(m·down + H)/up⌋ and phase r = m·down + H − n1·up, stepped output to output
@@ -267,8 +271,9 @@ export class StreamResampler {
       if (simd) {
         const b = simd.bank, n0 = n1 - b.length[r] + 1;
         if (n0 >= 0 && n1 < this.total) {
-          if (batch === 0) batchFrom = q;
-          jobs![3 * batch] = n0 - b.lead[r] - this.base + 4;
+          if (batch === 0) { batchFrom = q; batchBase = n0 - 4; }
+          batchEnd = n1 + 1;
+          jobs![3 * batch] = n0 - b.lead[r] - batchBase;
           jobs![3 * batch + 1] = b.start[r];
           jobs![3 * batch + 2] = b.vectors[r];
           if (++batch === FIR_BATCH) flush();
