@@ -3,30 +3,68 @@
  * and config) to the two ONNX graphs mirkit runs: <out>.onnx (the acoustic
  * model, dynamic frame axis) and <out>.step.onnx (one autoregressive step),
  * with <out>.safetensors and a <out>.recipe.json that scripts/piano-eval.ts
- * completes with held-out scores.
+ * completes with held-out scores. `--reexport models/NAME` writes a shipped
+ * model's two graphs again from its .safetensors and recipe (e.g. after an
+ * exporter or graph change), checks them against jax-js (≤ 1e-4) and leaves
+ * the weights and recipe as they are.
  *   node dist-bench/scripts/export-piano.js /tmp/piano/ar5 models/piano-ar
+ *   node dist-bench/scripts/export-piano.js --reexport models/piano-ar
  */
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { init, numpy as np } from "@jax-js/jax";
 import { KEYS, PIANO_MELS } from "../src/models/transcription/contract.js";
-import { initPiano, pianoAcousticGraph, pianoStepGraph, type PianoConfig } from "../src/models/transcription/piano.js";
+import { initPiano, pianoAcousticGraph, pianoStepGraph, type PianoConfig, type PianoParams, type PianoStats } from "../src/models/transcription/piano.js";
+import { tree } from "@jax-js/jax";
+import { OnnxModel } from "../src/nn/runtime.js";
+import { ortNode } from "../src/node.js";
+import { arrayValues, randomArray } from "../src/testing/arrays.js";
+import { maxAbsDiff } from "../src/testing/assert.js";
 import { parameterCount } from "../src/nn/layers.js";
 import { countFlops, exportOnnx } from "../src/nn/onnx/export.js";
 import { decodeSafetensors } from "../src/nn/safetensors.js";
 import { fromNamed } from "../src/nn/train.js";
 
 const [dir, out] = process.argv.slice(2);
-if (!dir || !out) throw new Error("usage: node dist-bench/scripts/export-piano.js TRAIN_DIR OUT_BASE");
+if (!dir || !out) throw new Error("usage: node dist-bench/scripts/export-piano.js TRAIN_DIR OUT_BASE | --reexport models/NAME");
 await init("wasm");
+const T = 32;
+const stepInputsOf = (cfg: PianoConfig) => [np.zeros([1, cfg.features]), np.zeros([1, KEYS * cfg.states]), np.zeros([1, cfg.hidden]), np.zeros([1, cfg.hidden])];
+/** The acoustic and step graphs of a model. */
+function graphs(cfg: PianoConfig, params: PianoParams, stats: PianoStats): [Uint8Array, Uint8Array] {
+  return [
+    exportOnnx(pianoAcousticGraph(stats), params, [np.zeros([1, T, PIANO_MELS])], { inputNames: ["logmel"], outputNames: ["features", "velocity"], dynamicAxes: [{ 1: "frames" }] }),
+    exportOnnx(pianoStepGraph(cfg), params, stepInputsOf(cfg), { inputNames: ["features", "previous", "h", "c"], outputNames: ["logits", "h_out", "c_out"] }),
+  ];
+}
+const load = (cfg: PianoConfig, file: string) => {
+  const { tensors } = decodeSafetensors(new Uint8Array(readFileSync(file)), file);
+  const fresh = initPiano(cfg, 1);
+  return { params: fromNamed(fresh.params, "params.", tensors), stats: fromNamed(fresh.stats, "stats.", tensors) };
+};
+
+if (dir === "--reexport") {
+  const cfg = (JSON.parse(readFileSync(`${out}.recipe.json`, "utf8")) as { model: PianoConfig }).model;
+  const { params, stats } = load(cfg, `${out}.safetensors`);
+  const [acoustic, step] = graphs(cfg, params, stats);
+  const x = randomArray([1, 41, PIANO_MELS], 5, "uniform");
+  const want = pianoAcousticGraph(stats)(tree.ref(params), x.ref).map(arrayValues);
+  const model = await OnnxModel.load(await ortNode(), acoustic);
+  const got = await model.run({ logmel: { data: Float32Array.from(arrayValues(x)), dims: [1, 41, PIANO_MELS] } });
+  const diff = Math.max(maxAbsDiff(got.features.data, want[0]), maxAbsDiff(got.velocity.data, want[1]));
+  if (!(diff <= 1e-4)) throw new Error(`${out}: the new acoustic graph differs from jax-js by ${diff}`);
+  writeFileSync(`${out}.onnx`, acoustic);
+  writeFileSync(`${out}.step.onnx`, step);
+  console.log(`${out}.onnx + .step.onnx re-exported (acoustic graph vs jax-js ${diff.toExponential(1)})`);
+  process.exit(0);
+}
+
 const trained = JSON.parse(readFileSync(`${dir}/config.json`, "utf8")) as { config: PianoConfig; command: string; steps: number; seed: number; parameters: number; pieces: number };
 const cfg = trained.config;
-const { tensors } = decodeSafetensors(new Uint8Array(readFileSync(`${dir}/weights.safetensors`)), "weights.safetensors");
-const fresh = initPiano(cfg, 1);
-const params = fromNamed(fresh.params, "params.", tensors), stats = fromNamed(fresh.stats, "stats.", tensors);
-const T = 32;
-writeFileSync(`${out}.onnx`, exportOnnx(pianoAcousticGraph(stats), params, [np.zeros([1, T, PIANO_MELS])], { inputNames: ["logmel"], outputNames: ["features", "velocity"], dynamicAxes: [{ 1: "frames" }] }));
-const stepInputs = [np.zeros([1, cfg.features]), np.zeros([1, KEYS * cfg.states]), np.zeros([1, cfg.hidden]), np.zeros([1, cfg.hidden])];
-writeFileSync(`${out}.step.onnx`, exportOnnx(pianoStepGraph(cfg), params, stepInputs, { inputNames: ["features", "previous", "h", "c"], outputNames: ["logits", "h_out", "c_out"] }));
+const { params, stats } = load(cfg, `${dir}/weights.safetensors`);
+const [acousticBytes, stepBytes] = graphs(cfg, params, stats);
+writeFileSync(`${out}.onnx`, acousticBytes);
+writeFileSync(`${out}.step.onnx`, stepBytes);
+const stepInputs = stepInputsOf(cfg);
 const flopsPerFrame = countFlops(pianoAcousticGraph(stats), params, [np.zeros([1, T, PIANO_MELS])]) / T + countFlops(pianoStepGraph(cfg), params, stepInputs);
 copyFileSync(`${dir}/weights.safetensors`, `${out}.safetensors`);
 const recipe = {

@@ -103,15 +103,33 @@ export interface AcousticOptions {
   readonly momentum?: number;
 }
 
+/** A conv followed by an inference-mode batch norm (ε 1e-5, as `batchNorm`) as one conv; parameters borrowed. */
+function foldBatchNorm(conv: Conv2dParams, bn: BatchNormParams, stats: BatchNormStats): Conv2dParams {
+  const scale = np.reciprocal(np.sqrt(stats.var.ref.add(1e-5))).mul(bn.gamma.ref);
+  const w = conv.w.ref.mul(scale.ref.reshape([conv.w.shape[0], 1, 1, 1]));
+  return { w, b: conv.b.ref.sub(stats.mean.ref).mul(scale).add(bn.beta.ref) };
+}
+
 /** Log-mel [B, T, 229] (consumed) → acoustic features [B, T, features] and the batch statistics used. */
 export function pianoAcoustic(p: PianoParams, x: JArray, o: AcousticOptions): { features: JArray; stats: PianoStats } {
   const [B, T] = x.shape;
   let h = x.reshape([B, T, x.shape[2], 1]);
   const used: BatchNormStats[] = [];
   for (let i = 0; i < 3; i++) {
-    const conv = conv2dNhwc(p.conv[i], h, { impl: o.impl });
-    const { y, stats } = batchNorm(p.bn[i], o.stats[i], conv, { train: o.train, axis: -1, momentum: o.momentum });
-    used.push(stats);
+    let y: JArray;
+    if (o.train) {
+      const bn = batchNorm(p.bn[i], o.stats[i], conv2dNhwc(p.conv[i], h, { impl: o.impl }), { train: true, axis: -1, momentum: o.momentum });
+      y = bn.y;
+      used.push(bn.stats);
+    } else {
+      // Inference: the batch norm folded into the conv (w·s, (b − mean)·s + β with s = γ/√(var + ε)), the same
+      // function to float rounding; the exported graph then has no per-element scale and shift after the conv.
+      const folded = foldBatchNorm(p.conv[i], p.bn[i], o.stats[i]);
+      y = conv2dNhwc(folded, h, { impl: o.impl });
+      folded.w.dispose();
+      folded.b.dispose();
+      used.push({ mean: o.stats[i].mean.ref, var: o.stats[i].var.ref });
+    }
     h = relu(y);
     if (i >= 1) h = poolFreq(h);
   }
