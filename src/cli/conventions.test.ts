@@ -109,6 +109,8 @@ test("mirkit models lists the shipped models with their held-out scores; --model
   // Costs, not the recipes' old speeds: every model's GFLOP per second of audio, as the JSON gives it.
   assert.doesNotMatch(text.stdout, /realtime/);
   for (const m of models) assert.ok(text.stdout.includes(`${m.gflopPerSecond.toFixed(3)} GFLOP per second of audio`), m.name);
+  // A trimmed model says how fast it is against its full model in each runtime (fewer FLOPs need not mean faster).
+  for (const m of models.filter((x) => x.trimmedFrom !== undefined)) assert.match(text.stdout, new RegExp(`${m.name} [^\\n]*\\n[^\\n]*speed vs the full model: onnxruntime-node [\\d.]+×`));
   const byName = run(dir, "multipitch", path.join(music, "a.wav"), "-o", "-", "-n", models.find((m) => m.name.startsWith("multif0-"))!.name);
   assert.equal(byName.status, 0, byName.stderr);
   const unknown = run(dir, "separate", path.join(music, "a.wav"), "--model", "nonesuch");

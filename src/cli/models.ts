@@ -29,6 +29,9 @@ function scores(metrics: Record<string, unknown> | undefined): string {
   // The cost, not a speed: the recipes' ×realtime were measured when each model was made (other exports, other
   // machines); GFLOP per second of audio holds anywhere (speeds: npm run bench:multipitch, bench:separate, …).
   if (typeof metrics.gflopsPerSecond === "number") parts.push(`${metrics.gflopsPerSecond.toFixed(3)} GFLOP per second of audio`);
+  // A trimmed model's measured speed against its full model, per runtime (fewer FLOPs need not mean faster).
+  const speedup = metrics.speedupOverFull as Record<string, number | string> | undefined;
+  if (speedup) parts.push(`speed vs the full model: ${Object.entries(speedup).filter(([, v]) => typeof v === "number").map(([k, v]) => `${k} ${(v as number).toFixed(2)}×`).join(", ")} (npm run bench:trim-runtimes)`);
   return parts.join(", ");
 }
 
