@@ -20,6 +20,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { choirMixtureFile } from "../src/data/datasets.js";
 import { evaluateMultipitch } from "../src/eval/multipitch.js";
+import { nanMedian } from "../src/eval/separation.js";
 import { parseRaggedTimeSeries } from "../src/eval/io.js";
 import { decodeWav } from "../src/io/wav.js";
 import { binToHz, hzToBin, MULTIPITCH_BINS, pickPeaks, toModelSignal } from "../src/models/pitch/contract.js";
@@ -155,8 +156,7 @@ for (let pass = 0; pass < 3; pass++) {
     pickPeaks(sal, 264, rows.length, methods[oursMethods.length].threshold ?? 0.3);
   }));
 }
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
-const oursSeconds = median(oursRuns), bpSeconds = median(bpRuns);
+const oursSeconds = nanMedian(oursRuns), bpSeconds = nanMedian(bpRuns);
 const passes = (v: number[]) => v.map((x) => (seconds / x).toFixed(0)).join(", ");
 console.log(`\n| end to end, ${seconds} s of mono audio at 22050 Hz (median of 3 interleaved passes) | seconds | × realtime | passes (× realtime) |\n|---|---|---|---|`);
 console.log(`| ${ours.name} | ${oursSeconds.toFixed(1)} | ${(seconds / oursSeconds).toFixed(1)} | ${passes(oursRuns)} |`);

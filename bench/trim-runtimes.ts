@@ -18,6 +18,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { nanMedian } from "../src/eval/separation.js";
 import { MODELS_DIR } from "../src/io/model-files.js";
 import { OnnxModel, type OrtLike } from "../src/nn/runtime.js";
 import { ortNode } from "../src/node.js";
@@ -29,7 +30,6 @@ const pairs = [
 ];
 
 type Web = OrtLike & { env: { wasm: { numThreads: number } } };
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
 const RUNTIMES = ["onnxruntime-node", "onnxruntime-web (wasm), 1 thread", "onnxruntime-web (wasm), 2 threads"];
 
 /**
@@ -55,7 +55,7 @@ async function measure(runtime: number, name: string, dims: number[]): Promise<n
     if (pass >= 0) times.push(performance.now() - t0);
   }
   await model.dispose();
-  return median(times);
+  return nanMedian(times);
 }
 
 const at = process.argv.indexOf("--measure");
@@ -76,7 +76,7 @@ if (at > 0) {
           got.set(name, [...(got.get(name) ?? []), Number(child.stdout.trim())]);
         }
       }
-      const full = median(got.get(p.full)!), trimmed = median(got.get(p.trimmed)!);
+      const full = nanMedian(got.get(p.full)!), trimmed = nanMedian(got.get(p.trimmed)!);
       console.log(`| ${RUNTIMES[r]} | ${p.family} | ${full.toFixed(1)} | ${trimmed.toFixed(1)} | ${(full / trimmed).toFixed(2)}× |`);
     }
   }

@@ -10,14 +10,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { init, tree, type Array as JArray } from "@jax-js/jax";
 import { exportInformed, informedGraph, informedInputs, initInformed, isConditioned, type InformedConfig } from "../src/models/separation/informed.js";
-import { OnnxModel } from "../src/nn/runtime.js";
 import { decodeSafetensors } from "../src/nn/safetensors.js";
 import { fromNamed } from "../src/nn/train.js";
-import { ortNode } from "../src/node.js";
+import { checkAgainstJax } from "./onnx-check.js";
 import type { SeparationModelConfig } from "../src/models/separation/contract.js";
 import { separationGflopsPerSecond } from "../src/tasks/separation-training.js";
-import { arrayValues, randomArray } from "../src/testing/arrays.js";
-import { maxAbsDiff } from "../src/testing/assert.js";
 
 const [weights, out] = process.argv.slice(2);
 if (!weights || !out) {
@@ -32,13 +29,7 @@ const params = fromNamed(initInformed(cfg, 1), "", decodeSafetensors(new Uint8Ar
 const onnx = exportInformed(params, cfg);
 const conditioned = isConditioned(cfg.conditioning);
 const shapes = informedInputs(cfg.unet.bins, 40, conditioned).map((a) => { const s = a.shape; a.dispose(); return s; });
-const inputs = shapes.map((s, k) => randomArray(s, 3 + k, "uniform"));
-const model = await OnnxModel.load(await ortNode(), onnx);
-const got = await model.run(Object.fromEntries(model.inputNames.map((n, k) => [n, { data: inputs[k].ref.dataSync() as Float32Array, dims: shapes[k] }])));
-const y = (informedGraph(cfg) as (p: typeof params, ...x: JArray[]) => JArray | JArray[])(tree.ref(params), ...inputs);
-const want = Array.isArray(y) ? y : [y];
-const diff = Math.max(...model.outputNames.map((n, k) => maxAbsDiff(got[n].data, arrayValues(want[k]))));
-if (!(diff <= 1e-4)) throw new Error(`${weights}: the new ONNX differs from jax-js by ${diff}`);
+const diff = await checkAgainstJax(weights, onnx, shapes, (...x: JArray[]) => (informedGraph(cfg) as (p: typeof params, ...x: JArray[]) => JArray | JArray[])(tree.ref(params), ...x));
 writeFileSync(out, onnx);
 const gflops = separationGflopsPerSecond(informedGraph(cfg), params, recipe.stft, conditioned, cfg.unet.bins);
 console.log(`${out}: informed U-Net (${cfg.conditioning}${cfg.activation ? ", activation head" : ""}), ${gflops.toFixed(4)} GFLOP/s, ONNX vs jax-js ${diff.toExponential(1)}`);

@@ -10,13 +10,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { init, type Array as JArray } from "@jax-js/jax";
 import type { SeparationModelConfig } from "../src/models/separation/contract.js";
 import { unetMask, type UNetConfig, type UNetParams } from "../src/models/separation/unet.js";
-import { OnnxModel } from "../src/nn/runtime.js";
 import { decodeSafetensors } from "../src/nn/safetensors.js";
-import { ortNode } from "../src/node.js";
 import { treeOf } from "../src/prune/units.js";
 import { exportSeparation } from "../src/tasks/separation-training.js";
-import { arrayValues, randomArray } from "../src/testing/arrays.js";
-import { maxAbsDiff } from "../src/testing/assert.js";
+import { checkAgainstJax } from "./onnx-check.js";
 
 const [weights, out] = process.argv.slice(2);
 if (!weights || !out) {
@@ -28,11 +25,6 @@ const recipe = JSON.parse(readFileSync(weights.replace(/\.safetensors$/, ".recip
 const tensors = decodeSafetensors(new Uint8Array(readFileSync(weights)), weights).tensors;
 const params = treeOf<UNetParams>(tensors);
 const { onnx, gflopsPerSecond } = exportSeparation(params, recipe.model, recipe.stft);
-const dims = [1, 4, recipe.model.bins, 40];
-const x = randomArray(dims, 3, "uniform");
-const model = await OnnxModel.load(await ortNode(), onnx);
-const got = (await model.run({ [model.inputNames[0]]: { data: x.ref.dataSync() as Float32Array, dims } }))[model.outputNames[0]].data;
-const diff = maxAbsDiff(got, arrayValues(unetMask(params, x as JArray, "lax")));
-if (!(diff <= 1e-4)) throw new Error(`${weights}: the new ONNX differs from jax-js by ${diff}`);
+const diff = await checkAgainstJax(weights, onnx, [[1, 4, recipe.model.bins, 40]], (x: JArray) => unetMask(params, x, "lax"));
 writeFileSync(out, onnx);
 console.log(`${out}: ${recipe.model.block} U-Net, dynamic frame axis, ${gflopsPerSecond.toFixed(4)} GFLOP/s, ONNX vs jax-js ${diff.toExponential(1)}`);

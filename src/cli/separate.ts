@@ -10,7 +10,7 @@
  */
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
-import { parseAlignment, parseLrc, type AlignedPhoneme, type LyricsLine } from "../lyrics/phonemes.js";
+import { parseInformed, type AlignedPhoneme, type LyricsLine } from "../lyrics/phonemes.js";
 import { INFORMED_SEPARATION_MODELS } from "../models/separation/model.js";
 import type { Command } from "commander";
 import { InvalidInputError, UnsupportedFormatError } from "../errors.js";
@@ -88,7 +88,7 @@ async function readAlignment(file: string, lrc: boolean): Promise<{ phonemes?: A
   } catch (e) {
     throw new InvalidInputError(`cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file });
   }
-  return lrc ? { lyrics: parseLrc(text, file) } : { phonemes: parseAlignment(text, file) };
+  return parseInformed(lrc ? "lyrics" : "phonemes", text, file);
 }
 
 /** `separate … --redis`: one job per input on the workers, stems written where the command would write them. */

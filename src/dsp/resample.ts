@@ -162,14 +162,22 @@ interface FirKernel {
 let firKernel: FirKernel | null | undefined;
 const loadFir = (): FirKernel | null => (firKernel === undefined ? (firKernel = instantiateSimd<FirKernel>(firWasm)) : firKernel);
 
+/** Outputs per call into fir.wat. */
+const FIR_BATCH = 8192;
+
 /**
  * A filter's taps by phase for fir.wat: output m reads inputs n0 … n1 (n1 = ⌊(m·down + H)/up⌋) against
  * taps[r + i·up] (r = m·down + H − n1·up) from n1 down; phase r's taps are stored in input order, with
- * `lead` zeros in front so every phase is whole vectors.
+ * `lead` zeros in front so every phase is whole vectors. With it, fir.wat's memory layout (bytes), bounded
+ * whatever the signal's length: the bank, one batch's input span (from 4 samples before its first window: a
+ * phase's leading zero taps reach up to 3 before it; 8 zeros after), the jobs and the outputs.
  */
-interface PolyphaseBank { readonly taps: Float32Array; readonly start: Int32Array; readonly vectors: Int32Array; readonly lead: Int32Array; readonly length: Int32Array }
+interface PolyphaseBank {
+  readonly taps: Float32Array; readonly start: Int32Array; readonly vectors: Int32Array; readonly lead: Int32Array; readonly length: Int32Array;
+  readonly xAt: number; readonly jobsAt: number; readonly outAt: number; readonly bytes: number;
+}
 function polyphaseBank(f: ResampleFilter): PolyphaseBank {
-  const { up, taps, halfLength: H } = f;
+  const { up, down, taps, halfLength: H } = f;
   const start = new Int32Array(up), vectors = new Int32Array(up), lead = new Int32Array(up), length = new Int32Array(up);
   const parts: number[] = [];
   for (let r = 0; r < up; r++) {
@@ -178,11 +186,11 @@ function polyphaseBank(f: ResampleFilter): PolyphaseBank {
     for (let i = 0; i < z; i++) parts.push(0);
     for (let i = L - 1; i >= 0; i--) parts.push(taps[r + i * up]);
   }
-  return { taps: Float32Array.from(parts), start, vectors, lead, length };
+  const align = (b: number) => Math.ceil(b / 16) * 16;
+  const span = Math.ceil(((FIR_BATCH - 1) * down) / up) + Math.max(...length) + 16;
+  const xAt = align(4 * parts.length), jobsAt = align(xAt + 4 * span), outAt = jobsAt + 12 * FIR_BATCH;
+  return { taps: Float32Array.from(parts), start, vectors, lead, length, xAt, jobsAt, outAt, bytes: outAt + 4 * FIR_BATCH };
 }
-
-/** Outputs per call into fir.wat. */
-const FIR_BATCH = 8192;
 
 /**
  * Resampling of a stream, block by block, with the same filter and output
@@ -235,17 +243,13 @@ export class StreamResampler {
     const count = Math.max(0, final ? resampledLength(this.total, up, down) - this.m : Math.ceil((this.total * up - halfLength) / down) - this.m);
     const y = new Float32Array(count);
     const simd = this.simd;
-    // fir.wat's memory, bounded whatever the signal's length: the bank, one batch's input span (from 4 samples
-    // before its first window: a phase's leading zero taps reach up to 3 before it; 8 zeros after), the jobs
-    // and the outputs.
+    const { xAt, jobsAt, outAt } = simd?.bank ?? { xAt: 0, jobsAt: 0, outAt: 0 };
     let heap: Float32Array | undefined, jobs: Int32Array | undefined;
-    const align = (b: number) => Math.ceil(b / 16) * 16;
-    const span = simd ? Math.ceil(((FIR_BATCH - 1) * down) / up) + Math.max(...simd.bank.length) + 16 : 0;
-    const xAt = simd ? align(4 * simd.bank.taps.length) : 0, jobsAt = align(xAt + 4 * span), outAt = jobsAt + 12 * FIR_BATCH;
     if (simd && count > 0) {
-      const need = outAt + 4 * FIR_BATCH, mem = simd.kernel.memory;
-      if (mem.buffer.byteLength < need) mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
+      const mem = simd.kernel.memory;
+      if (mem.buffer.byteLength < simd.bank.bytes) mem.grow(Math.ceil((simd.bank.bytes - mem.buffer.byteLength) / 65536));
       heap = new Float32Array(mem.buffer);
+      // The module is shared by every resampler: this one's bank goes in at each drain.
       heap.set(simd.bank.taps, 0);
       jobs = new Int32Array(mem.buffer, jobsAt, 3 * FIR_BATCH);
     }

@@ -200,6 +200,11 @@ export interface LyricsLine {
 
 const LRC_TIME = /\[(\d+):(\d{1,2}(?:[.:]\d{1,3})?)\]/g;
 
+/** An informed separation's alignment from its text, in the separation options' shape: aligned phonemes, or LRC lyrics. */
+export function parseInformed(kind: "phonemes" | "lyrics", text: string, name: string): { phonemes?: AlignedPhoneme[]; lyrics?: LyricsLine[] } {
+  return kind === "lyrics" ? { lyrics: parseLrc(text, name) } : { phonemes: parseAlignment(text, name) };
+}
+
 /** LRC lyrics: "[mm:ss.xx] words" lines (several stamps per line allowed; [ar:…]-style tags and blank lines skipped). */
 export function parseLrc(text: string, name: string): LyricsLine[] {
   const lines: { start: number; text: string }[] = [];

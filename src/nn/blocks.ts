@@ -29,6 +29,9 @@ export function initBatchNorm(channels: number): { params: BatchNormParams; stat
 
 const channelShape = (x: JArray, axis: number) => x.shape.map((d, i) => (i === axis ? d : 1));
 
+/** Batch normalisation's default ε (PyTorch's). */
+export const BATCH_NORM_EPS = 1e-5;
+
 /**
  * Batch normalisation over the channel axis (1, or `axis`: −1 for channels last). Train mode normalises with the
  * batch statistics and returns updated running statistics (momentum 0.1, as
@@ -37,7 +40,7 @@ const channelShape = (x: JArray, axis: number) => x.shape.map((d, i) => (i === a
 export function batchNorm(
   p: BatchNormParams, stats: BatchNormStats, x: JArray, options: { readonly train: boolean; readonly eps?: number; readonly momentum?: number; readonly axis?: number },
 ): { y: JArray; stats: BatchNormStats } {
-  const eps = options.eps ?? 1e-5, mom = options.momentum ?? 0.1;
+  const eps = options.eps ?? BATCH_NORM_EPS, mom = options.momentum ?? 0.1;
   const axis = options.axis === undefined ? 1 : (options.axis + x.ndim) % x.ndim;
   const shape = channelShape(x, axis);
   const axes = x.shape.map((_, i) => i).filter((i) => i !== axis);

@@ -197,12 +197,12 @@ export async function runChunkedAll(model: OnnxModel, inputs: Readonly<Record<st
     });
     const res = await model.run(feeds);
     const first = start === 0, last = start + len >= T;
+    const w = Float32Array.from({ length: len }, (_, t) => chunkWeight(t, len, first, last, overlap));
     for (const [name, r] of Object.entries(res)) {
       const oT = r.dims[r.dims.length - 1];
       if (oT !== runLen) throw new ModelError(`runChunked: output "${name}" has ${oT} frames for ${runLen} input frames; the model must keep the time axis`);
       const o = (outs[name] ??= { data: new Float32Array((r.data.length / oT) * T), lead: r.data.length / oT, dims: [...r.dims.slice(0, -1), T] });
       // Row by row (each row's frames are contiguous in both arrays).
-      const w = Float32Array.from({ length: len }, (_, t) => chunkWeight(t, len, first, last, overlap));
       for (let q = 0; q < o.lead; q++) {
         const dst = q * T + start, src = q * oT;
         for (let t = 0; t < len; t++) o.data[dst + t] += w[t] * r.data[src + t];

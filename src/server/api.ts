@@ -23,7 +23,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { MirError, UnsupportedFormatError } from "../errors.js";
 import { sniffFormat } from "../io/decode.js";
 import { streamAudioFile } from "../io/file.js";
-import { parseAlignment, parseLrc } from "../lyrics/phonemes.js";
+import { parseInformed } from "../lyrics/phonemes.js";
 import { jobDir, QueueFullError, TERMINAL, type JobBackend, type JobStatus } from "./queue.js";
 import { staticHandler, type StaticRoots } from "./static.js";
 import { TASKS, type JobSpec, type TaskName } from "./tasks.js";
@@ -130,8 +130,7 @@ async function readText(source: Readable, limit: number, field: string): Promise
  */
 async function saveAlignment(kind: "phonemes" | "lyrics", text: string, name: string, dir: string): Promise<NonNullable<JobSpec["alignment"]>> {
   try {
-    if (kind === "lyrics") parseLrc(text, name);
-    else parseAlignment(text, name);
+    parseInformed(kind, text, name);
   } catch (e) {
     if (e instanceof MirError) throw new HttpError(400, "bad_alignment", e.message, kind);
     throw e;

@@ -12,7 +12,7 @@ import { formatRaggedTimeSeries } from "../eval/io.js";
 import { writeFileAtomic } from "../io/file.js";
 import type { MultipitchModel } from "../models/pitch/model.js";
 import { INFORMED_SEPARATION_MODELS, type SeparationModel } from "../models/separation/model.js";
-import { parseAlignment, parseLrc } from "../lyrics/phonemes.js";
+import { parseInformed } from "../lyrics/phonemes.js";
 import type { CoverEmbedder } from "../models/covers/model.js";
 import type { PianoTranscriber } from "../models/transcription/model.js";
 import type { PartsTranscriber } from "../models/transcription/parts-model.js";
@@ -171,11 +171,7 @@ export async function runJob(spec: JobSpec, ctx: RunContext): Promise<JobOutcome
     case "separate": {
       const format = o.format === "flac" ? "flac" : "wav";
       const a = spec.alignment;
-      let informed = {};
-      if (a !== undefined) {
-        const text = await fs.readFile(path.resolve(ctx.store, a.file), "utf8");
-        informed = a.kind === "lyrics" ? { lyrics: parseLrc(text, a.name) } : { phonemes: parseAlignment(text, a.name) };
-      }
+      const informed = a === undefined ? {} : parseInformed(a.kind, await fs.readFile(path.resolve(ctx.store, a.file), "utf8"), a.name);
       const model = a !== undefined ? await ctx.models.informedModel(a.kind) : await ctx.models.separationModel();
       const stems = await separateFile(input, out, { model, format, wiener: o.wiener === true, onProgress, signal, ...informed, alignmentName: a?.name });
       return { files: stems.map((s) => file(path.basename(s))) };

@@ -5,7 +5,7 @@
  * decoding of a salience map into F0s (peaks above a threshold). Training
  * (scripts/train-multif0.ts) and inference (tasks/multipitch.ts) share it.
  */
-import { HCQT_DEFAULTS, hcqtFrames, hcqtTensor, sharedHcqt } from "../../dsp/hcqt.js";
+import { HCQT_DEFAULTS, hcqtFrames, sharedHcqt } from "../../dsp/hcqt.js";
 import type { TensorSource } from "../../nn/runtime.js";
 import { resample } from "../../dsp/resample.js";
 import { InvalidInputError } from "../../errors.js";
@@ -32,9 +32,10 @@ export function hzToBin(hz: number): number {
  * channels.
  */
 export function multipitchInput(signal: Float32Array, fusion: Fusion): { data: Float32Array; channels: number; bins: number; frames: number } {
-  const h = sharedHcqt(signal, MULTIPITCH_RATE);
-  const withPhase = fusion !== "magnitude";
-  return { data: hcqtTensor(h, withPhase), channels: (withPhase ? 2 : 1) * h.harmonics.length, bins: h.nBins, frames: h.nFrames };
+  const { source, channels, bins, frames } = multipitchSource(signal, fusion);
+  const data = new Float32Array(channels * bins * frames);
+  source.fill(data, 0, frames, frames);
+  return { data, channels, bins, frames };
 }
 
 /**

@@ -27,7 +27,7 @@
  * batches (`batchStatistics`), so the training loop carries no state.
  */
 import { nn as jnn, numpy as np, type Array as JArray } from "@jax-js/jax";
-import { batchNorm, initBatchNorm, initLstm, lstm, lstmStep, type BatchNormParams, type BatchNormStats, type LstmParams } from "../../nn/blocks.js";
+import { BATCH_NORM_EPS, batchNorm, initBatchNorm, initLstm, lstm, lstmStep, type BatchNormParams, type BatchNormStats, type LstmParams } from "../../nn/blocks.js";
 import { conv2dNhwc, dense, initConv2d, initDense, relu, Rng, sigmoid, type Conv2dParams, type DenseParams } from "../../nn/layers.js";
 import { KEYS, PIANO_MELS, type StateCount } from "./contract.js";
 
@@ -103,9 +103,9 @@ export interface AcousticOptions {
   readonly momentum?: number;
 }
 
-/** A conv followed by an inference-mode batch norm (ε 1e-5, as `batchNorm`) as one conv; parameters borrowed. */
+/** A conv followed by an inference-mode batch norm (`batchNorm`'s default ε) as one conv; parameters borrowed. */
 function foldBatchNorm(conv: Conv2dParams, bn: BatchNormParams, stats: BatchNormStats): Conv2dParams {
-  const scale = np.reciprocal(np.sqrt(stats.var.ref.add(1e-5))).mul(bn.gamma.ref);
+  const scale = np.reciprocal(np.sqrt(stats.var.ref.add(BATCH_NORM_EPS))).mul(bn.gamma.ref);
   const w = conv.w.ref.mul(scale.ref.reshape([conv.w.shape[0], 1, 1, 1]));
   return { w, b: conv.b.ref.sub(stats.mean.ref).mul(scale).add(bn.beta.ref) };
 }
