@@ -12,8 +12,8 @@
  */
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { init, numpy as np } from "@jax-js/jax";
-import { KEYS, PIANO_MELS } from "../src/models/transcription/contract.js";
-import { initPiano, pianoAcousticGraph, pianoStepGraph, type PianoConfig, type PianoParams, type PianoStats } from "../src/models/transcription/piano.js";
+import { frontBins, KEYS } from "../src/models/transcription/contract.js";
+import { initPiano, pianoAcousticGraph, pianoStepGraph, pianoWidths, type PianoConfig, type PianoParams, type PianoStats } from "../src/models/transcription/piano.js";
 import { tree, type Array as JArray } from "@jax-js/jax";
 import { checkAgainstJax } from "./onnx-check.js";
 import { parameterCount } from "../src/nn/layers.js";
@@ -25,11 +25,15 @@ const [dir, out] = process.argv.slice(2);
 if (!dir || !out) throw new Error("usage: node dist-bench/scripts/export-piano.js TRAIN_DIR OUT_BASE | --reexport models/NAME");
 await init("wasm");
 const T = 32;
-const stepInputsOf = (cfg: PianoConfig) => [np.zeros([1, cfg.features]), np.zeros([1, KEYS * cfg.states]), np.zeros([1, cfg.hidden]), np.zeros([1, cfg.hidden])];
+const stepInputsOf = (cfg: PianoConfig) => {
+  const w = pianoWidths(cfg);
+  return [np.zeros([1, w.features]), np.zeros([1, KEYS * cfg.states]), np.zeros([1, w.state]), np.zeros([1, w.state])];
+};
+const front = (cfg: PianoConfig) => cfg.front ?? "mel";
 /** The acoustic and step graphs of a model. */
 function graphs(cfg: PianoConfig, params: PianoParams, stats: PianoStats): [Uint8Array, Uint8Array] {
   return [
-    exportOnnx(pianoAcousticGraph(stats), params, [np.zeros([1, T, PIANO_MELS])], { inputNames: ["logmel"], outputNames: ["features", "velocity"], dynamicAxes: [{ 1: "frames" }] }),
+    exportOnnx(pianoAcousticGraph(stats, front(cfg)), params, [np.zeros([1, T, frontBins(front(cfg))])], { inputNames: [front(cfg) === "keys" ? "cqt" : "logmel"], outputNames: ["features", "velocity"], dynamicAxes: [{ 1: "frames" }] }),
     exportOnnx(pianoStepGraph(cfg), params, stepInputsOf(cfg), { inputNames: ["features", "previous", "h", "c"], outputNames: ["logits", "h_out", "c_out"] }),
   ];
 }
@@ -43,7 +47,7 @@ if (dir === "--reexport") {
   const cfg = (JSON.parse(readFileSync(`${out}.recipe.json`, "utf8")) as { model: PianoConfig }).model;
   const { params, stats } = load(cfg, `${out}.safetensors`);
   const [acoustic, step] = graphs(cfg, params, stats);
-  const diff = await checkAgainstJax(`${out} (acoustic graph)`, acoustic, [[1, 41, PIANO_MELS]], (x: JArray) => pianoAcousticGraph(stats)(tree.ref(params), x));
+  const diff = await checkAgainstJax(`${out} (acoustic graph)`, acoustic, [[1, 41, frontBins(front(cfg))]], (x: JArray) => pianoAcousticGraph(stats, front(cfg))(tree.ref(params), x));
   writeFileSync(`${out}.onnx`, acoustic);
   writeFileSync(`${out}.step.onnx`, step);
   console.log(`${out}.onnx + .step.onnx re-exported (acoustic graph vs jax-js ${diff.toExponential(1)})`);
@@ -57,12 +61,13 @@ const [acousticBytes, stepBytes] = graphs(cfg, params, stats);
 writeFileSync(`${out}.onnx`, acousticBytes);
 writeFileSync(`${out}.step.onnx`, stepBytes);
 const stepInputs = stepInputsOf(cfg);
-const flopsPerFrame = countFlops(pianoAcousticGraph(stats), params, [np.zeros([1, T, PIANO_MELS])]) / T + countFlops(pianoStepGraph(cfg), params, stepInputs);
+const flopsPerFrame = countFlops(pianoAcousticGraph(stats, front(cfg)), params, [np.zeros([1, T, frontBins(front(cfg))])]) / T + countFlops(pianoStepGraph(cfg), params, stepInputs);
+const acousticDiff = await checkAgainstJax(`${out} (acoustic graph)`, acousticBytes, [[1, 41, frontBins(front(cfg))]], (x: JArray) => pianoAcousticGraph(stats, front(cfg))(tree.ref(params), x));
 copyFileSync(`${dir}/weights.safetensors`, `${out}.safetensors`);
 const recipe = {
-  task: "piano transcription (issue 17): log-mel → acoustic model → autoregressive multi-state decoding",
+  task: `piano transcription (issue 17): ${front(cfg) === "keys" ? "key-aligned CQT → per-key acoustic model → per-key" : "log-mel → acoustic model →"} autoregressive multi-state decoding`,
   model: {
-    kind: cfg.kind, states: cfg.states, features: cfg.features, hidden: cfg.hidden, channels: cfg.channels, embed: cfg.embed, weights: cfg.weights,
+    ...(cfg.front ? { front: cfg.front } : {}), kind: cfg.kind, states: cfg.states, features: cfg.features, hidden: cfg.hidden, channels: cfg.channels, embed: cfg.embed, weights: cfg.weights,
     // The unweighted posterior's argmax until scripts/piano-eval.ts --tune adds the onset bias chosen on validation.
     decodeBias: cfg.weights.slice(0, cfg.states).map((w) => -Math.log(w)),
   },
@@ -70,4 +75,4 @@ const recipe = {
   metrics: { parameters: parameterCount(params), gflopsPerSecond: Number(((flopsPerFrame * 31.25) / 1e9).toFixed(4)) },
 };
 writeFileSync(`${out}.recipe.json`, JSON.stringify(recipe, null, 2) + "\n");
-console.log(`${out}.onnx + .step.onnx: ${cfg.kind}, ${cfg.states} states, ${recipe.metrics.parameters} parameters, ${recipe.metrics.gflopsPerSecond} GFLOP per second of audio`);
+console.log(`${out}.onnx + .step.onnx (acoustic graph vs jax-js ${acousticDiff.toExponential(1)}): ${front(cfg)}, ${cfg.kind}, ${cfg.states} states, ${recipe.metrics.parameters} parameters, ${recipe.metrics.gflopsPerSecond} GFLOP per second of audio`);

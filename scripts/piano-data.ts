@@ -4,7 +4,8 @@
  * drawn piano program, half the items through a drawn recording chain with
  * codec), turned into the model input (log-mel, quantised to bytes) and
  * appended to <out>.bin, with the notes (offsets after the pedal) in
- * <out>.json. `--part i/n` splits the items over processes.
+ * <out>.json. `--part i/n` splits the items over processes; `--front keys` stores the key-aligned CQT
+ * instead of the log-mel.
  *
  *   node dist-bench/scripts/piano-data.js --out /tmp/piano/train-0 --seed 171 --n 300 --fonts fluid,musescore --part 0/2
  */
@@ -14,13 +15,13 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { renderPianoPiece } from "../src/data/datasets.js";
 import type { FontName } from "../src/io/soundfonts.js";
-import { pianoInput, toPianoSignal } from "../src/models/transcription/contract.js";
+import { frontBins, pianoFrontInput, toPianoSignal, type PianoFront } from "../src/models/transcription/contract.js";
 import { quantiseInput, type PianoDataItem } from "../src/tasks/piano-training.js";
 
 const { values: a } = parseArgs({
   options: {
     out: { type: "string" }, seed: { type: "string" }, n: { type: "string" }, fonts: { type: "string", default: "fluid,musescore" },
-    seconds: { type: "string", default: "30" }, chain: { type: "string", default: "0.5" }, part: { type: "string", default: "0/1" },
+    seconds: { type: "string", default: "30" }, front: { type: "string", default: "mel" }, chain: { type: "string", default: "0.5" }, part: { type: "string", default: "0/1" },
   },
 });
 if (!a.out || !a.seed || !a.n) throw new Error("--out, --seed and --n are required");
@@ -30,8 +31,11 @@ const [part, parts] = a.part!.split("/").map(Number);
 const SR = 22050;
 
 const indexFile = `${a.out}.json`, binFile = `${a.out}.bin`;
-const index: { items: PianoDataItem[] } = existsSync(indexFile) ? JSON.parse(readFileSync(indexFile, "utf8")) : { items: [] };
-let offset = index.items.reduce((s, it) => s + it.frames * 229, 0);
+const front = a.front as PianoFront;
+if (front !== "mel" && front !== "keys") throw new Error("--front is mel or keys");
+const index: { front: PianoFront; items: PianoDataItem[] } = existsSync(indexFile) ? JSON.parse(readFileSync(indexFile, "utf8")) : { front, items: [] };
+if ((index.front ?? "mel") !== front) throw new Error(`${indexFile} holds ${index.front ?? "mel"} inputs, not ${front}`);
+let offset = index.items.reduce((s, it) => s + it.frames * frontBins(front), 0);
 if (!existsSync(binFile)) writeFileSync(binFile, new Uint8Array(0));
 const codecDir = mkdtempSync(path.join(os.tmpdir(), "piano-codec-"));
 const t0 = performance.now();
@@ -44,8 +48,8 @@ try {
     const chain = ((itemSeed * 2654435761) >>> 0) / 4294967296 < chainShare;
     const r = await renderPianoPiece(itemSeed, font, seconds, SR, { chain, codecDir: chain ? codecDir : undefined });
     const sig = r.recorded ?? r.dry;
-    const x = pianoInput(toPianoSignal(sig.channels, sig.sampleRate));
-    appendFileSync(binFile, quantiseInput(x.data));
+    const x = pianoFrontInput(front, toPianoSignal(sig.channels, sig.sampleRate));
+    appendFileSync(binFile, quantiseInput(x.data, front));
     index.items.push({ name, seed: itemSeed, font, program: r.song.parts[0].program, chain, frames: x.frames, offset, notes: r.heard.map((m) => [m.onset, m.offset, m.pitch, m.velocity]) });
     offset += x.data.length;
     writeFileSync(indexFile, JSON.stringify(index));

@@ -8,6 +8,9 @@
  * 200 steps and --stop-at N ends this process at step N; rerun the same
  * command to go on (jax-js training memory grows per step).
  *
+ * `--front keys` trains the key-aligned model (PianoConfig.front) on data written with piano-data.js --front keys;
+ * then --channels, --features and --hidden are per key.
+ *
  *   node dist-bench/scripts/train-piano.js --kind ar --states 5 --train /tmp/piano/train-0,/tmp/piano/train-1 --out /tmp/piano/ar5 --steps 3000 --checkpoint /tmp/piano/ar5/ckpt --stop-at 1500
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -30,17 +33,19 @@ const { values: a } = parseArgs({
     batch: { type: "string", default: "8" }, frames: { type: "string", default: "160" },
     checkpoint: { type: "string" }, "stop-at": { type: "string" },
     channels: { type: "string", default: PIANO_DEFAULT.channels.join(",") }, features: { type: "string", default: String(PIANO_DEFAULT.features) },
-    hidden: { type: "string", default: String(PIANO_DEFAULT.hidden) }, weights: { type: "string", default: PIANO_DEFAULT.weights.join(",") },
+    hidden: { type: "string", default: String(PIANO_DEFAULT.hidden) }, front: { type: "string", default: "mel" }, embed: { type: "string", default: String(PIANO_DEFAULT.embed) }, weights: { type: "string", default: PIANO_DEFAULT.weights.join(",") },
   },
 });
 if (!a.train || !a.out || !["ar", "frame"].includes(a.kind!) || !["3", "4", "5"].includes(a.states!)) throw new Error("usage: --kind ar|frame --states 3|4|5 --train BASES --out DIR [--steps N] [--checkpoint DIR --stop-at N]");
 await init("wasm");
 const cfg: PianoConfig = {
-  ...PIANO_DEFAULT, kind: a.kind as PianoKind, states: Number(a.states) as StateCount,
+  ...PIANO_DEFAULT, kind: a.kind as PianoKind, states: Number(a.states) as StateCount, embed: Number(a.embed),
+  ...(a.front === "keys" ? { front: "keys" as const } : {}),
   channels: a.channels!.split(",").map(Number) as [number, number], features: Number(a.features), hidden: Number(a.hidden), weights: a.weights!.split(",").map(Number),
 };
 const steps = Number(a.steps), SEED = Number(a.seed), shape = { batch: Number(a.batch), frames: Number(a.frames), states: cfg.states };
 const pieces = loadPianoPieces(a.train.split(","));
+if (pieces.some((p) => p.front !== (cfg.front ?? "mel"))) throw new Error(`the training data's inputs are not --front ${cfg.front ?? "mel"}'s`);
 console.error(`${pieces.length} training pieces (${(pieces.reduce((s, p) => s + p.frames, 0) / 31.25 / 3600).toFixed(2)} h); ${cfg.kind} ${cfg.states} states`);
 const { params: init0, stats } = initPiano(cfg, SEED);
 console.error(`${parameterCount(init0)} parameters`);
@@ -71,7 +76,7 @@ if (result.stepsDone < steps) {
   console.error(`stopped at step ${result.stepsDone} of ${steps}; state in ${a.checkpoint}: run the command again to continue`);
   process.exit(0);
 }
-const measured = batchStatistics(result.params, stats, (i) => pianoBatch(pieces, 1_000_000 + i, SEED, shape), 40);
+const measured = batchStatistics(result.params, stats, (i) => pianoBatch(pieces, 1_000_000 + i, SEED, shape), 40, cfg.front);
 const tensors: Record<string, { shape: readonly number[]; data: Float32Array }> = {};
 for (const [k, v] of Object.entries(tensorsOf(result.params))) tensors[`params.${k}`] = v;
 measured.forEach((s, i) => {

@@ -41,7 +41,7 @@ export { PianoTranscriber, type PianoModelInfo } from "./models/transcription/mo
 export { transcribeParts, transcribePartsStream, clusterNotes, noteVectors, partsToMidi, type PartsModels, type PartsOptions, type PartsResult, type PartedNote } from "./tasks/instruments.js";
 export { PartsTranscriber } from "./models/transcription/parts-model.js";
 export { kMeans, silhouette, type KMeansOptions, type KMeansResult } from "./nn/kmeans.js";
-export { noteStates, statesToNotes, NoteTracker, pianoInput, type PianoNote, type StateCount } from "./models/transcription/contract.js";
+export { noteStates, statesToNotes, NoteTracker, pianoInput, pianoKeysInput, pianoFrontInput, type PianoFront, type PianoNote, type StateCount } from "./models/transcription/contract.js";
 export { composePianoPiece, type PianoPieceOptions, type PianoTexture } from "./data/piano.js";
 // Evaluation: ports of mir_eval 0.7 and museval (keys and defaults as theirs), and readers of mir_eval's text formats.
 export { evaluateMultipitch, resampleMultipitch, type MultipitchScores, type MultipitchInput } from "./eval/multipitch.js";

@@ -155,12 +155,14 @@ export function initLstm(rng: Rng, inDim: number, hidden: number): LstmParams {
   return { wx: normal(rng, [inDim, 4 * hidden], s), wh: normal(rng, [hidden, 4 * hidden], s), b: np.array(b) };
 }
 
+/**
+ * The time steps of x [B, T, D] (consumed), in the order the recurrence visits them: one split, whose gradient
+ * is one concatenation. (T slices would each take a gradient the size of x: O(T²) memory and time in training.)
+ */
 function steps(x: JArray, reverse: boolean): JArray[] {
-  const T = x.shape[1];
-  const out: JArray[] = [];
-  for (let t = 0; t < T; t++) out.push(x.ref.slice([], reverse ? T - 1 - t : t));
-  x.dispose();
-  return out;
+  const [B, T, D] = x.shape;
+  const out = np.split(x, T, 1).map((s) => s.reshape([B, D]));
+  return reverse ? out.reverse() : out;
 }
 
 /** GRU steps over x [B, T, D] with wx [D, 3H], wh [H, 3H], b [3H] (all consumed) → [B, T, H]. */

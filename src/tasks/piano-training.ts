@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { numpy as np, type Array as JArray } from "@jax-js/jax";
-import { KEYS, LOWEST_KEY, noteStates, ONSET, PIANO_FPS, PIANO_MELS, REONSET, type PianoNote, type StateCount } from "../models/transcription/contract.js";
+import { frontBins, KEYS, LOWEST_KEY, noteStates, ONSET, PIANO_FPS, REONSET, type PianoFront, type PianoNote, type StateCount } from "../models/transcription/contract.js";
 import { pianoAcoustic, type PianoParams, type PianoStats } from "../models/transcription/piano.js";
 import { Rng } from "../random.js";
 
@@ -24,15 +24,18 @@ export interface PianoDataItem {
   readonly notes: readonly (readonly [number, number, number, number])[];
 }
 
-const LO = -1.1, SPAN = 3.5;
+/** The byte range of each front end's input: log-mel about −1.05…2.3; the key-aligned CQT 0…4 (0 is silence). */
+const RANGE: Record<PianoFront, { lo: number; span: number }> = { mel: { lo: -1.1, span: 3.5 }, keys: { lo: 0, span: 4 } };
 
-/** Model input values (about −1.05…2.3) as bytes. */
-export function quantiseInput(x: Float32Array): Uint8Array {
-  return Uint8Array.from(x, (v) => Math.max(0, Math.min(255, Math.round(((v - LO) / SPAN) * 255))));
+/** Model input values as bytes. */
+export function quantiseInput(x: Float32Array, front: PianoFront = "mel"): Uint8Array {
+  const { lo, span } = RANGE[front];
+  return Uint8Array.from(x, (v) => Math.max(0, Math.min(255, Math.round(((v - lo) / span) * 255))));
 }
 
 export interface PianoPiece {
   readonly name: string;
+  readonly front: PianoFront;
   readonly x: Uint8Array;
   readonly frames: number;
   readonly notes: PianoNote[];
@@ -46,13 +49,14 @@ export interface PianoPiece {
 export function loadPianoPieces(bases: readonly string[]): PianoPiece[] {
   return bases.flatMap((base) => {
     const bin = new Uint8Array(readFileSync(`${base}.bin`));
-    const { items } = JSON.parse(readFileSync(`${base}.json`, "utf8")) as { items: PianoDataItem[] };
+    const { items, front = "mel" } = JSON.parse(readFileSync(`${base}.json`, "utf8")) as { items: PianoDataItem[]; front?: PianoFront };
+    const bins = frontBins(front);
     return items.map((it) => {
       const notes = it.notes.map(([onset, offset, pitch, velocity]) => ({ onset, offset, pitch, velocity }));
       const cache = new Map<StateCount, Uint8Array>();
       let velocities: Float32Array | undefined;
       const piece: PianoPiece = {
-        name: it.name, frames: it.frames, notes, x: bin.subarray(it.offset, it.offset + it.frames * PIANO_MELS),
+        name: it.name, front, frames: it.frames, notes, x: bin.subarray(it.offset, it.offset + it.frames * bins),
         states: (count: StateCount) => cache.get(count) ?? cache.set(count, noteStates(notes, it.frames, count)).get(count)!,
         velocities: () => (velocities ??= onsetVelocities(piece)),
       };
@@ -74,14 +78,16 @@ function onsetVelocities(p: PianoPiece): Float32Array {
 
 /**
  * The batch of a step: `batch` crops of `frames` frames from random pieces,
- * with a random gain (±6 dB, a shift of the log-mel). Arrays: x [B, T, 229],
+ * with a random gain (±6 dB, a shift of the log input; the key-aligned one floored at 0). Arrays: x [B, T, bins],
  * states [B, T, 88] int32, prev [B, T, 88] int32, velocity [B, T, 88],
  * mask [B, T, 88].
  */
 export function pianoBatch(pieces: readonly PianoPiece[], step: number, seed: number, o: { batch: number; frames: number; states: StateCount }): JArray[] {
   const r = new Rng(seed * 100003 + step);
   const { batch: B, frames: T } = o;
-  const x = new Float32Array(B * T * PIANO_MELS), y = new Int32Array(B * T * KEYS), prev = new Int32Array(B * T * KEYS);
+  const front = pieces[0].front, F = frontBins(front), { lo, span } = RANGE[front], floor = front === "keys" ? 0 : -Infinity;
+  if (pieces.some((p) => p.front !== front)) throw new Error("pianoBatch: the pieces mix front ends");
+  const x = new Float32Array(B * T * F), y = new Int32Array(B * T * KEYS), prev = new Int32Array(B * T * KEYS);
   const vel = new Float32Array(B * T * KEYS), mask = new Float32Array(B * T * KEYS);
   for (let b = 0; b < B; b++) {
     const p = pieces[Math.floor(r.uniform() * pieces.length)];
@@ -91,7 +97,7 @@ export function pianoBatch(pieces: readonly PianoPiece[], step: number, seed: nu
     for (let t = 0; t < T; t++) {
       const src = t0 + t, row = b * T + t;
       if (src >= p.frames) continue;
-      for (let f = 0; f < PIANO_MELS; f++) x[row * PIANO_MELS + f] = LO + (p.x[src * PIANO_MELS + f] / 255) * SPAN + gain;
+      for (let f = 0; f < F; f++) x[row * F + f] = Math.max(floor, lo + (p.x[src * F + f] / 255) * span + gain);
       for (let k = 0; k < KEYS; k++) {
         const s = st[src * KEYS + k];
         y[row * KEYS + k] = s;
@@ -104,18 +110,18 @@ export function pianoBatch(pieces: readonly PianoPiece[], step: number, seed: nu
     }
   }
   return [
-    np.array(x).reshape([B, T, PIANO_MELS]), np.array(y, { dtype: np.int32 }).reshape([B, T, KEYS]), np.array(prev, { dtype: np.int32 }).reshape([B, T, KEYS]),
+    np.array(x).reshape([B, T, F]), np.array(y, { dtype: np.int32 }).reshape([B, T, KEYS]), np.array(prev, { dtype: np.int32 }).reshape([B, T, KEYS]),
     np.array(vel).reshape([B, T, KEYS]), np.array(mask).reshape([B, T, KEYS]),
   ];
 }
 
 /** Running batch-norm statistics: the mean over `batches` training batches of each batch's statistics. */
-export function batchStatistics(params: PianoParams, init: PianoStats, batchOf: (i: number) => JArray[], batches: number): PianoStats {
+export function batchStatistics(params: PianoParams, init: PianoStats, batchOf: (i: number) => JArray[], batches: number, front: PianoFront = "mel"): PianoStats {
   const sums = init.map((s) => ({ mean: new Float64Array(s.mean.shape[0]), var: new Float64Array(s.var.shape[0]) }));
   for (let i = 0; i < batches; i++) {
     const [x, ...rest] = batchOf(i);
     for (const a of rest) a.dispose();
-    const { features, stats } = pianoAcoustic(params, x, { train: true, stats: init, momentum: 1 });
+    const { features, stats } = pianoAcoustic(params, x, { train: true, stats: init, momentum: 1, front });
     features.dispose();
     stats.forEach((s, l) => {
       const m = s.mean.dataSync() as Float32Array, v = s.var.dataSync() as Float32Array;

@@ -1,5 +1,5 @@
 /**
- * Piano transcription (issue 17): audio → mono 16 kHz → log-mel → the
+ * Piano transcription (issue 17): audio → mono 16 kHz → log-mel (or the key-aligned CQT) → the
  * acoustic model per segment → the autoregressive step model frame by frame
  * (greedy: each frame's decoded states are the next frame's input; the LSTM
  * state and the open notes carry across segments) → notes with velocities.
@@ -9,7 +9,7 @@
  */
 import { asBlocks, type AudioSignal } from "../io/audio.js";
 import { encodeMidi } from "../io/midi.js";
-import { KEYS, NoteTracker, ONSET, PIANO_HOP, PIANO_RATE, pianoInput, REONSET, type PianoNote } from "../models/transcription/contract.js";
+import { KEYS, NoteTracker, ONSET, PIANO_HOP, PIANO_RATE, pianoFrontInput, REONSET, type PianoNote } from "../models/transcription/contract.js";
 import type { PianoTranscriber } from "../models/transcription/model.js";
 import { segmentStream } from "./segments.js";
 
@@ -24,8 +24,11 @@ export interface TranscribeOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Context frames each side of a segment: the STFT window (±2 frames) and the three 3×3 convs (±3), with room to spare. */
-const MARGIN_FRAMES = 8;
+/**
+ * Context frames each side of a segment: the STFT window (±2 frames) and the three 3×3 convs (±3), with room to
+ * spare; the key-aligned CQT's longest filter (A0's, 1.9 s) reaches ±30 frames.
+ */
+const MARGIN_FRAMES = { mel: 8, keys: 36 } as const;
 
 /** Notes over a stream of audio blocks (any rate and channel count); yields the notes that end in each segment. */
 export async function* transcribeStream(blocks: AsyncIterable<AudioSignal>, o: TranscribeOptions & { readonly totalSeconds?: number }): AsyncGenerator<PianoNote[]> {
@@ -42,8 +45,8 @@ export async function* transcribeStream(blocks: AsyncIterable<AudioSignal>, o: T
   const [featName, prevName, hName, cName] = model.step.inputNames;
   const [logitName, hOut, cOut] = model.step.outputNames;
   const [featOut, velOut] = model.acoustic.outputNames;
-  yield* segmentStream(blocks, { rate: PIANO_RATE, hop: PIANO_HOP, marginFrames: MARGIN_FRAMES, coreFrames, what: "transcribe", signal: o.signal }, async (audio, from, first, core) => {
-    const input = pianoInput(audio);
+  yield* segmentStream(blocks, { rate: PIANO_RATE, hop: PIANO_HOP, marginFrames: MARGIN_FRAMES[model.info.front], coreFrames, what: "transcribe", signal: o.signal }, async (audio, from, first, core) => {
+    const input = pianoFrontInput(model.info.front, audio);
     const out = await model.acoustic.run({ [model.acoustic.inputNames[0]]: { data: input.data, dims: [1, input.frames, input.data.length / input.frames] } });
     const feats = out[featOut].data, vel = out[velOut].data;
     const notes: PianoNote[] = [];

@@ -13,6 +13,7 @@
  * cuts it there.
  */
 import { InvalidInputError } from "../../errors.js";
+import { cqt } from "../../dsp/cqt.js";
 import { melSpectrogram } from "../../dsp/mel.js";
 import { resample } from "../../dsp/resample.js";
 import { toMono } from "../../io/audio.js";
@@ -60,6 +61,33 @@ export function pianoInput(signal: Float32Array): { data: Float32Array; frames: 
   for (let i = 0; i < data.length; i++) data[i] = (Math.log(data[i] + MEL_FLOOR) + 5) / 4;
   return { data, frames: mel.nFrames };
 }
+
+/** The key-aligned front end ("keys"): a CQT of 3 bins a semitone, the middle bin of each key's three on the key. */
+export const PIANO_CQT_BPO = 36;
+/** Bins of the key-aligned CQT: from a third of a semitone under A0 to 7.6 kHz (under the 8 kHz Nyquist limit). */
+export const PIANO_CQT_BINS = 294;
+export const PIANO_CQT_FMIN = 27.5 * Math.pow(2, -1 / PIANO_CQT_BPO);
+/** Magnitudes under this are silence (0 after the log). */
+const CQT_FLOOR = 1e-4;
+
+/** The model input of a front end: log-mel (the paper's) or the key-aligned CQT. */
+export type PianoFront = "mel" | "keys";
+export const frontBins = (front: PianoFront): number => (front === "keys" ? PIANO_CQT_BINS : PIANO_MELS);
+
+/**
+ * The key-aligned input: CQT frames [T × PIANO_CQT_BINS] of 16 kHz mono (hop 512, frames centred at t·hop, as
+ * the log-mel), ln(1 + |C|/floor)/4: 0 for silence, 2–3.5 for a loud partial (the longer filters of low bins give larger magnitudes). The model stacks its
+ * harmonics by shifting these bins (piano.ts).
+ */
+export function pianoKeysInput(signal: Float32Array): { data: Float32Array; frames: number } {
+  const C = cqt(signal, PIANO_RATE, { fminHz: PIANO_CQT_FMIN, nBins: PIANO_CQT_BINS, binsPerOctave: PIANO_CQT_BPO, hopLength: PIANO_HOP });
+  const data = new Float32Array(C.nFrames * PIANO_CQT_BINS);
+  for (let i = 0; i < data.length; i++) data[i] = Math.log1p(Math.hypot(C.re[i], C.im[i]) / CQT_FLOOR) / 4;
+  return { data, frames: C.nFrames };
+}
+
+/** The input of a front end. */
+export const pianoFrontInput = (front: PianoFront, signal: Float32Array): { data: Float32Array; frames: number } => (front === "keys" ? pianoKeysInput(signal) : pianoInput(signal));
 
 /** The state of each key in each frame [T × KEYS] (row-major, frame first) for `states` states. */
 export function noteStates(notes: readonly PianoNote[], frames: number, states: StateCount = 5): Uint8Array {

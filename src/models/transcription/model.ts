@@ -1,6 +1,6 @@
 /**
  * A loaded piano transcription model: two ONNX graphs, the acoustic model
- * (log-mel [1, T, 229] → features [1, T, F] and onset velocities
+ * (log-mel [1, T, 229], or the key-aligned CQT [1, T, 294] → features [1, T, F] and onset velocities
  * [1, T, 88], any T) and the per-frame step (features [1, F], the previous
  * frame's states one-hot [1, 88·S], the LSTM state h, c [1, H] → state
  * logits [1, 88·S] and the new h, c), and its recipe's `model` (kind,
@@ -11,13 +11,15 @@
  */
 import { ModelError } from "../../errors.js";
 import { OnnxModel, recipeOf, type ModelFiles, type OrtLike, type SessionOptions } from "../../nn/runtime.js";
-import type { StateCount } from "./contract.js";
+import { KEYS, type PianoFront, type StateCount } from "./contract.js";
 import type { PianoKind } from "./piano.js";
 
 /** File name prefix of the shipped piano models (models/piano-*.onnx). */
 export const PIANO_MODEL_PREFIX = "piano-";
 
 export interface PianoModelInfo {
+  /** The input: "mel" (the paper's log-mel, the default) or "keys" (the key-aligned CQT; features and hidden per key). */
+  readonly front: PianoFront;
   readonly kind: PianoKind;
   readonly states: StateCount;
   readonly features: number;
@@ -34,14 +36,16 @@ export class PianoTranscriber {
   constructor(readonly acoustic: OnnxModel, readonly step: OnnxModel, readonly info: PianoModelInfo) {}
 
   static async load(ort: OrtLike, files: ModelFiles, options: SessionOptions = {}): Promise<PianoTranscriber> {
-    const r = recipeOf<{ model: PianoModelInfo }>(files, "model.kind, model.states, model.features, model.hidden and model.decodeBias", (x) =>
-      (x.model?.kind === "ar" || x.model?.kind === "frame") && [3, 4, 5].includes(x.model?.states) && x.model?.features > 0 && x.model?.hidden > 0 &&
+    const r = recipeOf<{ model: Omit<PianoModelInfo, "front"> & { front?: PianoFront } }>(files, "model.kind, model.states, model.features, model.hidden and model.decodeBias (model.front mel or keys)", (x) =>
+      (x.model?.front === undefined || x.model.front === "mel" || x.model.front === "keys") && (x.model?.kind === "ar" || x.model?.kind === "frame") && [3, 4, 5].includes(x.model?.states) && x.model?.features > 0 && x.model?.hidden > 0 &&
       Array.isArray(x.model?.decodeBias) && x.model.decodeBias.length === x.model.states && x.model.decodeBias.every((v) => typeof v === "number" && Number.isFinite(v)));
     const step = files.companions?.step;
     if (step === undefined) throw new ModelError("the piano model's step graph (<name>.step.onnx beside the model) is missing", { file: files.recipeName.replace(/\.recipe\.json$/, ".step.onnx") });
     // One thread for the step graph: it is called once per frame on tiny tensors, where threads only add overhead.
     const [a, s] = await Promise.all([OnnxModel.load(ort, files.onnx, options), OnnxModel.load(ort, step, { ...options, threads: 1 })]);
-    return new PianoTranscriber(a, s, { kind: r.model.kind, states: r.model.states, features: r.model.features, hidden: r.model.hidden, decodeBias: r.model.decodeBias });
+    // The step graph's widths: the "keys" model's features and LSTM state are per key, 88 side by side.
+    const per = r.model.front === "keys" ? KEYS : 1;
+    return new PianoTranscriber(a, s, { front: r.model.front ?? "mel", kind: r.model.kind, states: r.model.states, features: per * r.model.features, hidden: per * r.model.hidden, decodeBias: r.model.decodeBias });
   }
 
   /** Releases both ONNX Runtime sessions. */

@@ -11,12 +11,13 @@ import { exportOnnx } from "../../nn/onnx/export.js";
 import { OnnxModel } from "../../nn/runtime.js";
 import { arrayValues, fitFixedBatch, randomArray } from "../../testing/arrays.js";
 import { maxAbsDiff } from "../../testing/assert.js";
-import { KEYS, PIANO_MELS } from "./contract.js";
-import { initPiano, oneHotStates, pianoAcoustic, pianoAcousticGraph, pianoLogits, pianoLoss, pianoStep, pianoStepGraph, type PianoConfig } from "./piano.js";
+import { frontBins, KEYS, PIANO_CQT_BINS, PIANO_MELS, type PianoFront } from "./contract.js";
+import { initPiano, oneHotStates, pianoAcoustic, pianoAcousticGraph, pianoLogits, pianoLoss, pianoStep, pianoStepGraph, pianoWidths, type PianoConfig } from "./piano.js";
 
 await init("wasm");
 const ort = await ortNode();
-const small = (kind: "ar" | "frame"): PianoConfig => ({ kind, states: 5, channels: [2, 3], features: 12, hidden: 8, embed: 2, weights: [1, 20, 2, 5, 20] });
+const small = (kind: "ar" | "frame", front: PianoFront = "mel"): PianoConfig =>
+  front === "keys" ? { front, kind, states: 5, channels: [2, 3], features: 3, hidden: 4, embed: 2, weights: [1, 20, 2, 5, 20] } : { kind, states: 5, channels: [2, 3], features: 12, hidden: 8, embed: 2, weights: [1, 20, 2, 5, 20] };
 
 /** Random states 0–4 per frame and key, [1, T, 88] int32. */
 function randomStates(T: number, seed: number): JArray {
@@ -24,17 +25,18 @@ function randomStates(T: number, seed: number): JArray {
   return np.array(Int32Array.from(u, (v) => Math.floor(v * 5)), { dtype: np.int32 }).reshape([1, T, KEYS]);
 }
 
-for (const kind of ["ar", "frame"] as const) {
-  test(`piano model (${kind}): the step model run frame by frame equals the sequence model with the same previous states`, () => {
-    const cfg = small(kind);
+for (const [kind, front] of [["ar", "mel"], ["frame", "mel"], ["ar", "keys"], ["frame", "keys"]] as const) {
+  const BINS = frontBins(front);
+  test(`piano model (${kind}, ${front}): the step model run frame by frame equals the sequence model with the same previous states`, () => {
+    const cfg = small(kind, front);
     const { params, stats } = initPiano(cfg, 3);
     const T = 6;
-    const x = randomArray([1, T, PIANO_MELS], 4, "uniform");
-    const { features } = pianoAcoustic(params, x, { train: false, stats });
+    const x = randomArray([1, T, BINS], 4, "uniform");
+    const { features } = pianoAcoustic(params, x, { train: false, stats, front });
     const prev = randomStates(T, 5);
     const seq = arrayValues(pianoLogits(params, cfg, features.ref, oneHotStates(prev.ref, 5)));
     const oneHot = arrayValues(oneHotStates(prev, 5));
-    const F = cfg.features, H = cfg.hidden;
+    const { features: F, state: H } = pianoWidths(cfg);
     let h = np.zeros([1, H]), c = np.zeros([1, H]);
     const f = arrayValues(features);
     for (let t = 0; t < T; t++) {
@@ -48,20 +50,22 @@ for (const kind of ["ar", "frame"] as const) {
     c.dispose();
   });
 
-  test(`piano model (${kind}): ONNX Runtime agrees with jax-js (≤ 1e-4): the acoustic graph at two lengths and the step graph`, async () => {
-    const cfg = small(kind);
+  test(`piano model (${kind}, ${front}): ONNX Runtime agrees with jax-js (≤ 1e-4): the acoustic graph at two lengths and the step graph`, async () => {
+    const cfg = small(kind, front);
     const { params, stats } = initPiano(cfg, 7);
+    const w = pianoWidths(cfg);
     // Non-trivial running statistics, as a trained model has.
     const st = stats.map((s, i) => ({ mean: randomArray(s.mean.shape, 10 + i, "uniform"), var: randomArray(s.var.shape, 20 + i, "uniform").add(0.5) })) as typeof stats;
-    const acoustic = await OnnxModel.load(ort, exportOnnx(pianoAcousticGraph(st), params, [np.zeros([1, 16, PIANO_MELS])], { dynamicAxes: [{ 1: "frames" }] }));
+    const acoustic = await OnnxModel.load(ort, exportOnnx(pianoAcousticGraph(st, front), params, [np.zeros([1, 16, BINS])], { dynamicAxes: [{ 1: "frames" }] }));
     for (const T of [16, 41]) {
-      const x = randomArray([1, T, PIANO_MELS], T, "uniform");
-      const [feat, vel] = pianoAcousticGraph(st)(tree.ref(params), x.ref).map(arrayValues);
-      const out = await acoustic.run({ input0: { data: Float32Array.from(arrayValues(x)), dims: [1, T, PIANO_MELS] } });
-      assert.deepEqual(out.output0.dims, [1, T, cfg.features]);
+      const x = randomArray([1, T, BINS], T, "uniform");
+      const [feat, vel] = pianoAcousticGraph(st, front)(tree.ref(params), x.ref).map(arrayValues);
+      const out = await acoustic.run({ input0: { data: Float32Array.from(arrayValues(x)), dims: [1, T, BINS] } });
+      assert.deepEqual(out.output0.dims, [1, T, w.features]);
+      assert.deepEqual(out.output1.dims, [1, T, KEYS]);
       assert.ok(maxAbsDiff(out.output0.data, feat) <= 1e-4 && maxAbsDiff(out.output1.data, vel) <= 1e-4, `T = ${T}`);
     }
-    const inputs = [randomArray([1, cfg.features], 1, "uniform"), oneHotStates(randomStates(1, 2), 5).reshape([1, KEYS * 5]), randomArray([1, cfg.hidden], 3, "uniform"), randomArray([1, cfg.hidden], 4, "uniform")];
+    const inputs = [randomArray([1, w.features], 1, "uniform"), oneHotStates(randomStates(1, 2), 5).reshape([1, KEYS * 5]), randomArray([1, w.state], 3, "uniform"), randomArray([1, w.state], 4, "uniform")];
     const [i0, i1, i2, i3] = inputs;
     const want = pianoStepGraph(cfg)(tree.ref(params), i0.ref, i1.ref, i2.ref, i3.ref).map(arrayValues);
     const step = await OnnxModel.load(ort, exportOnnx(pianoStepGraph(cfg), params, inputs.map((a) => a.ref)));
@@ -70,6 +74,28 @@ for (const kind of ["ar", "frame"] as const) {
     await Promise.all([acoustic.dispose(), step.dispose()]);
   });
 }
+
+test("piano model (keys): every key shares one detector: the input moved up a key (3 CQT bins) moves the features up a key", () => {
+  const cfg = small("ar", "keys");
+  const { params, stats } = initPiano(cfg, 11);
+  const T = 5;
+  const x0 = Float32Array.from(arrayValues(randomArray([1, T, PIANO_CQT_BINS], 12, "uniform")));
+  const x1 = new Float32Array(x0.length);
+  for (let t = 0; t < T; t++) x1.set(x0.subarray(t * PIANO_CQT_BINS, (t + 1) * PIANO_CQT_BINS - 3), t * PIANO_CQT_BINS + 3);
+  const feats = (x: Float32Array) => arrayValues(pianoAcoustic(params, np.array(x).reshape([1, T, PIANO_CQT_BINS]), { train: false, stats, front: "keys" }).features);
+  const f0 = feats(x0), f1 = feats(x1);
+  const C = cfg.features;
+  // Keys whose inputs (±2 keys of convs, harmonics −36…+84 bins) stay inside the transform in both.
+  let most = 0, moved = 0;
+  for (let t = 0; t < T; t++) for (let k = 16; k <= 64; k++) for (let c = 0; c < C; c++) {
+    most = Math.max(most, Math.abs(f0[(t * KEYS + k - 1) * C + c]));
+    moved = Math.max(moved, Math.abs(f1[(t * KEYS + k) * C + c] - f0[(t * KEYS + k - 1) * C + c]));
+  }
+  assert.ok(most > 1e-3, "the features are not all zero");
+  assert.ok(moved < 1e-5, `key k's features of the moved input differ from key k−1's by ${moved}`);
+  // Not the same for every key: the features depend on where the input is.
+  assert.ok(maxAbsDiff(f0, f1) > 1e-3);
+});
 
 test("piano model: training steps lower the loss on a fixed batch whose states follow the input", () => {
   const cfg = small("ar");

@@ -29,17 +29,25 @@
 import { nn as jnn, numpy as np, type Array as JArray } from "@jax-js/jax";
 import { BATCH_NORM_EPS, batchNorm, initBatchNorm, initLstm, lstm, lstmStep, type BatchNormParams, type BatchNormStats, type LstmParams } from "../../nn/blocks.js";
 import { conv2dNhwc, dense, initConv2d, initDense, relu, Rng, sigmoid, type Conv2dParams, type DenseParams } from "../../nn/layers.js";
-import { KEYS, PIANO_MELS, type StateCount } from "./contract.js";
+import { KEYS, PIANO_CQT_BINS, PIANO_CQT_BPO, PIANO_MELS, type PianoFront, type StateCount } from "./contract.js";
 
 export type PianoKind = "ar" | "frame";
 
 export interface PianoConfig {
   readonly kind: PianoKind;
+  /**
+   * "mel" (default): the paper's model, log-mel → convs → one feature vector per frame → one LSTM over all keys.
+   * "keys": the key-aligned model: the CQT's harmonics stacked per key → convs whose weights every key shares →
+   * `features` numbers per key, and the autoregressive LSTM run per key (`hidden` units a key, the same weights
+   * for every key) on the key's features and its own previous state.
+   */
+  readonly front?: PianoFront;
   readonly states: StateCount;
   /** Conv channels: the first two convs, the third. */
   readonly channels: readonly [number, number];
-  /** Acoustic feature units per frame. */
+  /** Acoustic feature units per frame ("keys": per key and frame). */
   readonly features: number;
+  /** LSTM units ("keys": per key). */
   readonly hidden: number;
   /** Embedding size of a key's previous state ("ar"). */
   readonly embed: number;
@@ -69,9 +77,32 @@ export type PianoStats = [BatchNormStats, BatchNormStats, BatchNormStats];
 /** Mel bands left after the two poolings. */
 export const pooledBins = (bins = PIANO_MELS): number => Math.floor(Math.floor(bins / 2) / 2);
 
+/** Harmonics the key-aligned model stacks per key (sub-octave to the 5th), as CQT bin shifts (3 bins a semitone). */
+export const KEY_HARMONICS = [0.5, 1, 2, 3, 4, 5] as const;
+const KEY_SHIFTS = KEY_HARMONICS.map((h) => Math.round(PIANO_CQT_BPO * Math.log2(h)));
+const KEY_BINS = 3 * KEYS;
+
+/** Acoustic feature numbers per frame, the step graph's feature and LSTM state widths. */
+export function pianoWidths(cfg: PianoConfig): { features: number; state: number } {
+  return cfg.front === "keys" ? { features: KEYS * cfg.features, state: KEYS * cfg.hidden } : { features: cfg.features, state: cfg.hidden };
+}
+
 export function initPiano(cfg: PianoConfig, seed: number): { params: PianoParams; stats: PianoStats } {
   const rng = new Rng(seed);
   const [c1, c2] = cfg.channels;
+  if (cfg.front === "keys") {
+    const bns = [initBatchNorm(c1), initBatchNorm(c2), initBatchNorm(c2)];
+    const params: PianoParams = {
+      conv: [initConv2d(rng, KEY_HARMONICS.length, c1, 3), initConv2d(rng, c1, c2, 3), initConv2d(rng, c2, c2, 3)],
+      bn: [bns[0].params, bns[1].params, bns[2].params],
+      fc: initDense(rng, c2, cfg.features),
+      vel: initDense(rng, cfg.features, 1),
+      lstm: initLstm(rng, cfg.features + (cfg.kind === "ar" ? cfg.embed : 0), cfg.hidden),
+      out: initDense(rng, cfg.hidden, cfg.states),
+    };
+    if (cfg.kind === "ar") params.embed = np.array(Float32Array.from({ length: cfg.states * cfg.embed }, () => rng.normal())).reshape([cfg.states, cfg.embed]);
+    return { params, stats: [bns[0].stats, bns[1].stats, bns[2].stats] };
+  }
   const bns = [initBatchNorm(c1), initBatchNorm(c1), initBatchNorm(c2)];
   const lstmIn = cfg.features + (cfg.kind === "ar" ? KEYS * cfg.embed : 0);
   const params: PianoParams = {
@@ -86,17 +117,32 @@ export function initPiano(cfg: PianoConfig, seed: number): { params: PianoParams
   return { params, stats: [bns[0].stats, bns[1].stats, bns[2].stats] };
 }
 
-/** Max over pairs of neighbouring bins (axis 2 of [B, T, F, C]); an odd last bin is dropped. */
-function poolFreq(x: JArray): JArray {
+/** Max over groups of `n` neighbouring bins (axis 2 of [B, T, F, C]); a last incomplete group is dropped. */
+function poolFreq(x: JArray, n = 2): JArray {
   const [B, T, F, C] = x.shape;
-  const half = Math.floor(F / 2);
-  const even = F === 2 * half ? x : x.slice([], [], [0, 2 * half]);
-  return np.max(even.reshape([B, T, half, 2, C]), 3);
+  const groups = Math.floor(F / n);
+  const whole = F === n * groups ? x : x.slice([], [], [0, n * groups]);
+  return np.max(whole.reshape([B, T, groups, n, C]), 3);
+}
+
+/**
+ * The key-aligned CQT [B, T, PIANO_CQT_BINS] (consumed) → [B, T, 3·88, harmonics]: channel h at bin j is CQT bin
+ * j + shift(h) (zero outside the transform), so bins 3k…3k+2 of every channel look at key k's h-th harmonic.
+ */
+function stackHarmonics(x: JArray): JArray {
+  const [B, T] = x.shape;
+  const lo = -Math.min(...KEY_SHIFTS), hi = Math.max(0, Math.max(...KEY_SHIFTS) + KEY_BINS - PIANO_CQT_BINS);
+  const xp = np.pad(x, [[0, 0], [0, 0], [lo, hi]]);
+  const channels = KEY_SHIFTS.map((s) => xp.ref.slice([], [], [lo + s, lo + s + KEY_BINS]).reshape([B, T, KEY_BINS, 1]));
+  xp.dispose();
+  return np.concatenate(channels, 3);
 }
 
 export interface AcousticOptions {
   /** Batch statistics (training, and `batchStatistics`) or `stats` (inference). */
   readonly train: boolean;
+  /** The input and its model (PianoConfig.front; default "mel"). */
+  readonly front?: PianoFront;
   readonly stats: PianoStats;
   readonly impl?: "lax" | "matmul";
   /** Of the returned statistics (1: the batch's own, what `batchStatistics` reads). */
@@ -110,10 +156,14 @@ function foldBatchNorm(conv: Conv2dParams, bn: BatchNormParams, stats: BatchNorm
   return { w, b: conv.b.ref.sub(stats.mean.ref).mul(scale).add(bn.beta.ref) };
 }
 
-/** Log-mel [B, T, 229] (consumed) → acoustic features [B, T, features] and the batch statistics used. */
+/**
+ * Log-mel [B, T, 229] or the key-aligned CQT [B, T, 294] (consumed) → acoustic features [B, T, pianoWidths'
+ * features] ("keys": 88 keys × features, key-major) and the batch statistics used.
+ */
 export function pianoAcoustic(p: PianoParams, x: JArray, o: AcousticOptions): { features: JArray; stats: PianoStats } {
   const [B, T] = x.shape;
-  let h = x.reshape([B, T, x.shape[2], 1]);
+  const keys = o.front === "keys";
+  let h = keys ? stackHarmonics(x) : x.reshape([B, T, x.shape[2], 1]);
   const used: BatchNormStats[] = [];
   for (let i = 0; i < 3; i++) {
     let y: JArray;
@@ -131,8 +181,9 @@ export function pianoAcoustic(p: PianoParams, x: JArray, o: AcousticOptions): { 
       used.push({ mean: o.stats[i].mean.ref, var: o.stats[i].var.ref });
     }
     h = relu(y);
-    if (i >= 1) h = poolFreq(h);
+    if (keys ? i === 0 : i >= 1) h = poolFreq(h, keys ? 3 : 2);
   }
+  if (keys) return { features: relu(dense(p.fc, h)).reshape([B, T, KEYS * p.fc.w.shape[1]]), stats: used as PianoStats };
   const [, , F, C] = h.shape;
   const features = relu(dense(p.fc, h.reshape([B, T, F * C])));
   return { features, stats: used as PianoStats };
@@ -140,6 +191,8 @@ export function pianoAcoustic(p: PianoParams, x: JArray, o: AcousticOptions): { 
 
 /** Velocities in [0, 1] per frame and key from the acoustic features (borrowed): [B, T, 88]. */
 export function pianoVelocity(p: PianoParams, features: JArray): JArray {
+  const [B, T, F] = features.shape;
+  if (p.vel.w.shape[1] === 1) return sigmoid(dense(p.vel, features.ref.reshape([B, T, KEYS, F / KEYS])).reshape([B, T, KEYS])); // per key
   return sigmoid(dense(p.vel, features.ref));
 }
 
@@ -162,6 +215,14 @@ function embedStates(p: PianoParams, cfg: PianoConfig, prev: JArray): JArray {
  */
 export function pianoLogits(p: PianoParams, cfg: PianoConfig, features: JArray, prev: JArray | null): JArray {
   const [B, T] = features.shape;
+  if (cfg.front === "keys") {
+    // One sequence per key (batch B·88), the key's features and its own previous state embedded.
+    let input = features.reshape([B, T, KEYS, cfg.features]);
+    if (cfg.kind === "ar") input = np.concatenate([input, np.matmul(prev!.reshape([B, T, KEYS, cfg.states]), p.embed!.ref)], 3);
+    const D = input.shape[3];
+    const seq = input.transpose([0, 2, 1, 3]).reshape([B * KEYS, T, D]);
+    return dense(p.out, lstm(p.lstm, seq)).reshape([B, KEYS, T, cfg.states]).transpose([0, 2, 1, 3]);
+  }
   const input = cfg.kind === "ar" ? np.concatenate([features, embedStates(p, cfg, prev!)], 2) : features;
   return dense(p.out, lstm(p.lstm, input)).reshape([B, T, KEYS, cfg.states]);
 }
@@ -174,6 +235,14 @@ export function pianoLogits(p: PianoParams, cfg: PianoConfig, features: JArray, 
  */
 export function pianoStep(p: PianoParams, cfg: PianoConfig, features: JArray, prev: JArray, h: JArray, c: JArray): [JArray, JArray, JArray] {
   const B = features.shape[0];
+  if (cfg.front === "keys") {
+    // h, c [B, 88·hidden] are 88 per-key states side by side.
+    let input = features.reshape([B * KEYS, cfg.features]);
+    if (cfg.kind === "ar") input = np.concatenate([input, np.matmul(prev.reshape([B * KEYS, cfg.states]), p.embed!.ref)], 1);
+    else prev.dispose();
+    const [h2, c2] = lstmStep(p.lstm, input, h.reshape([B * KEYS, cfg.hidden]), c.reshape([B * KEYS, cfg.hidden]));
+    return [dense(p.out, h2.ref).reshape([B, KEYS * cfg.states]), h2.reshape([B, KEYS * cfg.hidden]), c2.reshape([B, KEYS * cfg.hidden])];
+  }
   let input = features;
   if (cfg.kind === "ar") input = np.concatenate([features, np.matmul(prev.reshape([B, KEYS, cfg.states]), p.embed!.ref).reshape([B, KEYS * cfg.embed])], 1);
   else prev.dispose();
@@ -190,7 +259,7 @@ export function pianoStep(p: PianoParams, cfg: PianoConfig, features: JArray, pr
  */
 export function pianoLoss(cfg: PianoConfig, stats: PianoStats) {
   return (p: PianoParams, x: JArray, states: JArray, prev: JArray, vel: JArray, mask: JArray): JArray => {
-    const { features } = pianoAcoustic(p, x, { train: true, stats });
+    const { features } = pianoAcoustic(p, x, { train: true, stats, front: cfg.front });
     const v = pianoVelocity(p, features);
     const logits = pianoLogits(p, cfg, features, cfg.kind === "ar" ? oneHotStates(prev, cfg.states) : (prev.dispose(), null));
     // Weighted cross-entropy: Σ w_y·(−log p_y) / Σ w_y over frames and keys.
@@ -204,10 +273,10 @@ export function pianoLoss(cfg: PianoConfig, stats: PianoStats) {
   };
 }
 
-/** The acoustic graph as exported: log-mel [B, T, 229] → [features, velocity], batch norm with `stats`, lax convs. */
-export function pianoAcousticGraph(stats: PianoStats) {
+/** The acoustic graph as exported: the input [B, T, bins] → [features, velocity], batch norm with `stats`, lax convs. */
+export function pianoAcousticGraph(stats: PianoStats, front: PianoFront = "mel") {
   return (p: PianoParams, x: JArray): JArray[] => {
-    const { features } = pianoAcoustic(p, x, { train: false, stats, impl: "lax" });
+    const { features } = pianoAcoustic(p, x, { train: false, stats, impl: "lax", front });
     return [features.ref, pianoVelocity(p, features)];
   };
 }
