@@ -156,13 +156,38 @@ export function initLstm(rng: Rng, inDim: number, hidden: number): LstmParams {
 }
 
 /**
- * The time steps of x [B, T, D] (consumed), in the order the recurrence visits them: one split, whose gradient
- * is one concatenation. (T slices would each take a gradient the size of x: O(T²) memory and time in training.)
+ * The time steps of x [B, T, D] (consumed), in the order the recurrence visits them. (T slices would each take a
+ * gradient the size of x: O(T²) memory and time in training.)
  */
 function steps(x: JArray, reverse: boolean): JArray[] {
-  const [B, T, D] = x.shape;
-  const out = np.split(x, T, 1).map((s) => s.reshape([B, D]));
+  const [B, , D] = x.shape;
+  const out: JArray[] = [];
+  // Halves, then halves of halves, …: the gradient is the same pairwise concatenation as stackTime's (one split
+  // into T pieces has a T-piece concatenation for its gradient, O(T²) in jax-js).
+  const halve = (a: JArray): void => {
+    const n = a.shape[1];
+    if (n === 1) { out.push(a.reshape([B, D])); return; }
+    const [lo, hi] = np.split(a, [n >> 1], 1);
+    halve(lo);
+    halve(hi);
+  };
+  halve(x);
   return reverse ? out.reverse() : out;
+}
+
+/**
+ * The per-step outputs [B, H] (consumed) as [B, T, H]: concatenated in pairs, then pairs of pairs, … (np.stack
+ * of T pieces costs O(T²) in jax-js — each piece is padded to the whole — and this O(T log T): at T = 384,
+ * 1000 ms against 100–200).
+ */
+function stackTime(outs: JArray[]): JArray {
+  let parts = outs.map((o) => o.reshape([o.shape[0], 1, o.shape[1]]));
+  while (parts.length > 1) {
+    const next: JArray[] = [];
+    for (let i = 0; i < parts.length; i += 2) next.push(i + 1 < parts.length ? np.concatenate([parts[i], parts[i + 1]], 1) : parts[i]);
+    parts = next;
+  }
+  return parts[0];
 }
 
 /** GRU steps over x [B, T, D] with wx [D, 3H], wh [H, 3H], b [3H] (all consumed) → [B, T, H]. */
@@ -182,7 +207,7 @@ function gruSteps(wx: JArray, wh: JArray, b: JArray, x: JArray, reverse: boolean
   h.dispose();
   wh.dispose();
   if (reverse) outs.reverse();
-  return np.stack(outs, 1);
+  return stackTime(outs);
 }
 
 /**
@@ -223,7 +248,7 @@ function lstmSteps(wx: JArray, wh: JArray, b: JArray, x: JArray, reverse: boolea
   c.dispose();
   wh.dispose();
   if (reverse) outs.reverse();
-  return np.stack(outs, 1);
+  return stackTime(outs);
 }
 
 export interface RecurrentCore {

@@ -82,7 +82,8 @@ export const frontBins = (front: PianoFront): number => (front === "keys" ? PIAN
 export function pianoKeysInput(signal: Float32Array): { data: Float32Array; frames: number } {
   const C = cqt(signal, PIANO_RATE, { fminHz: PIANO_CQT_FMIN, nBins: PIANO_CQT_BINS, binsPerOctave: PIANO_CQT_BPO, hopLength: PIANO_HOP });
   const data = new Float32Array(C.nFrames * PIANO_CQT_BINS);
-  for (let i = 0; i < data.length; i++) data[i] = Math.log1p(Math.hypot(C.re[i], C.im[i]) / CQT_FLOOR) / 4;
+  const { re, im } = C;
+  for (let i = 0; i < data.length; i++) data[i] = Math.log1p(Math.sqrt(re[i] * re[i] + im[i] * im[i]) / CQT_FLOOR) / 4;
   return { data, frames: C.nFrames };
 }
 
