@@ -8,7 +8,7 @@
  * piano_recorded.wav (both by default). `--write-recipe BASE` stores the
  * scores in BASE.recipe.json's metrics.test. `--tune` (on validation sets,
  * never the test) runs each model at onset biases −2…3 on top of its
- * recipe's, picks the one with the best mean of onset F1 and onset+offset
+ * recipe's (`--biases` another list), picks the one with the best mean of onset F1 and onset+offset
  * F1, and adds it to the recipe's (model.decodeBias on onset and re-onset).
  *
  *   node dist-bench/scripts/piano-eval.js --test /tmp/piano/test --models models/piano-ar.onnx,/tmp/piano/frame5.onnx --basic-pitch
@@ -31,7 +31,7 @@ import { basicPitchNotes, loadBasicPitch, runBasicPitch } from "../bench/basic-p
 const { values: a } = parseArgs({
   options: {
     test: { type: "string" }, models: { type: "string", default: "" }, "basic-pitch": { type: "boolean", default: false },
-    audio: { type: "string", default: "dry,recorded" }, limit: { type: "string" }, "write-recipe": { type: "string" }, json: { type: "string" }, tune: { type: "boolean", default: false },
+    audio: { type: "string", default: "dry,recorded" }, biases: { type: "string", default: "-2,-1,0,1,2,3" }, limit: { type: "string" }, "write-recipe": { type: "string" }, json: { type: "string" }, tune: { type: "boolean", default: false },
   },
 });
 if (!a.test) throw new Error("usage: --test DIRS [--models A.onnx,B.onnx] [--basic-pitch] [--audio dry,recorded] [--write-recipe BASE] [--json OUT]");
@@ -73,7 +73,7 @@ function score(ref: PianoNote[], est: PianoNote[]): Scores {
 
 const ort = await ortNode();
 const systems: { name: string; run: (ch: readonly Float32Array[], sr: number) => Promise<PianoNote[]> }[] = [];
-const BIASES = [-2, -1, 0, 1, 2, 3];
+const BIASES = a.biases!.split(",").map(Number);
 for (const m of a.models!.split(",").filter(Boolean)) {
   const model = await PianoTranscriber.load(ort, await readModelFiles(m));
   for (const onsetBias of a.tune ? BIASES : [0]) {

@@ -6,7 +6,8 @@
  * Batches: 8 crops of 160 frames (5.1 s) with a random gain; Adam with a
  * cosine schedule. Long runs: --checkpoint DIR keeps the loop's state every
  * 200 steps and --stop-at N ends this process at step N; rerun the same
- * command to go on (jax-js training memory grows per step).
+ * command to go on (jax-js training memory grows per step). `--snapshot --stop-at N` (N at or below the
+ * checkpoint's step) writes the checkpoint's model to --out as if training had ended there (to score it).
  *
  * `--front keys` trains the key-aligned model (PianoConfig.front) on data written with piano-data.js --front keys;
  * then --channels, --features and --hidden are per key.
@@ -31,7 +32,7 @@ const { values: a } = parseArgs({
     kind: { type: "string", default: "ar" }, states: { type: "string", default: "5" }, train: { type: "string" }, out: { type: "string" },
     steps: { type: "string", default: "3000" }, lr: { type: "string", default: "1e-3" }, seed: { type: "string", default: "1" },
     batch: { type: "string", default: "8" }, frames: { type: "string", default: "160" },
-    checkpoint: { type: "string" }, "stop-at": { type: "string" },
+    checkpoint: { type: "string" }, "stop-at": { type: "string" }, snapshot: { type: "boolean", default: false },
     channels: { type: "string", default: PIANO_DEFAULT.channels.join(",") }, features: { type: "string", default: String(PIANO_DEFAULT.features) },
     hidden: { type: "string", default: String(PIANO_DEFAULT.hidden) }, front: { type: "string", default: "mel" }, embed: { type: "string", default: String(PIANO_DEFAULT.embed) }, weights: { type: "string", default: PIANO_DEFAULT.weights.join(",") },
   },
@@ -72,7 +73,7 @@ const result = await train<PianoParams>({
   },
 });
 writeFileSync(path.join(a.out, `log-${result.resumedFrom}.csv`), result.log);
-if (result.stepsDone < steps) {
+if (result.stepsDone < steps && !a.snapshot) {
   console.error(`stopped at step ${result.stepsDone} of ${steps}; state in ${a.checkpoint}: run the command again to continue`);
   process.exit(0);
 }
@@ -85,7 +86,7 @@ measured.forEach((s, i) => {
 });
 writeFileSync(path.join(a.out, "weights.safetensors"), encodeSafetensors(tensors, { config: JSON.stringify(cfg) }));
 writeFileSync(path.join(a.out, "config.json"), JSON.stringify({
-  config: cfg, steps, seed: SEED, lr: Number(a.lr), batch: shape, train: a.train.split(","), pieces: pieces.length, parameters: parameterCount(result.params),
+  config: cfg, steps: result.stepsDone, ...(result.stepsDone < steps ? { schedule: steps } : {}), seed: SEED, lr: Number(a.lr), batch: shape, train: a.train.split(","), pieces: pieces.length, parameters: parameterCount(result.params),
   command: `node dist-bench/scripts/train-piano.js ${process.argv.slice(2).filter((x, i, all) => x !== "--stop-at" && all[i - 1] !== "--stop-at").join(" ")}`,
 }, null, 2) + "\n");
 console.error(`wrote ${a.out}/weights.safetensors (${existsSync(path.join(a.out, "weights.safetensors")) ? "ok" : "missing"})`);
