@@ -8,8 +8,9 @@
  * piano_recorded.wav (both by default). `--write-recipe BASE` stores the
  * scores in BASE.recipe.json's metrics.test. `--tune` (on validation sets,
  * never the test) runs each model at onset biases −2…3 on top of its
- * recipe's (`--biases` another list), picks the one with the best mean of onset F1 and onset+offset
- * F1, and adds it to the recipe's (model.decodeBias on onset and re-onset).
+ * recipe's (`--biases` another list; `--sustain-biases` a list for the sustain state, every pair tried),
+ * picks the one with the best mean of onset F1 and onset+offset F1, and adds it to the recipe's
+ * (model.decodeBias on onset and re-onset, and on sustain).
  *
  *   node dist-bench/scripts/piano-eval.js --test /tmp/piano/test --models models/piano-ar.onnx,/tmp/piano/frame5.onnx --basic-pitch
  */
@@ -19,7 +20,7 @@ import { parseArgs } from "node:util";
 import { evaluateTranscription, type NoteList } from "../src/eval/transcription.js";
 import { decodeAudio } from "../src/io/decode.js";
 import { readModelFiles } from "../src/io/model-files.js";
-import type { PianoNote } from "../src/models/transcription/contract.js";
+import { ONSET, REONSET, SUSTAIN, type PianoNote } from "../src/models/transcription/contract.js";
 import { PianoTranscriber } from "../src/models/transcription/model.js";
 import { ortNode } from "../src/node.js";
 import { midiToHz } from "../src/data/score.js";
@@ -31,7 +32,7 @@ import { basicPitchNotes, loadBasicPitch, runBasicPitch } from "../bench/basic-p
 const { values: a } = parseArgs({
   options: {
     test: { type: "string" }, models: { type: "string", default: "" }, "basic-pitch": { type: "boolean", default: false },
-    audio: { type: "string", default: "dry,recorded" }, biases: { type: "string", default: "-2,-1,0,1,2,3" }, limit: { type: "string" }, "write-recipe": { type: "string" }, json: { type: "string" }, tune: { type: "boolean", default: false },
+    audio: { type: "string", default: "dry,recorded" }, biases: { type: "string", default: "-2,-1,0,1,2,3" }, "sustain-biases": { type: "string", default: "0" }, limit: { type: "string" }, "write-recipe": { type: "string" }, json: { type: "string" }, tune: { type: "boolean", default: false },
   },
 });
 if (!a.test) throw new Error("usage: --test DIRS [--models A.onnx,B.onnx] [--basic-pitch] [--audio dry,recorded] [--write-recipe BASE] [--json OUT]");
@@ -73,11 +74,17 @@ function score(ref: PianoNote[], est: PianoNote[]): Scores {
 
 const ort = await ortNode();
 const systems: { name: string; run: (ch: readonly Float32Array[], sr: number) => Promise<PianoNote[]> }[] = [];
-const BIASES = a.biases!.split(",").map(Number);
+const BIASES = a.biases!.split(",").map(Number), SUSTAIN_BIASES = a["sustain-biases"]!.split(",").map(Number);
+/** The (onset, sustain) bias pairs --tune tries; the name of a model's system at one. */
+const PAIRS = BIASES.flatMap((o) => SUSTAIN_BIASES.map((s) => [o, s] as const));
+const tuned = (name: string, [o, s]: readonly [number, number]) => `${name} bias ${o}${SUSTAIN_BIASES.length > 1 || s !== 0 ? `/${s}` : ""}`;
 for (const m of a.models!.split(",").filter(Boolean)) {
   const model = await PianoTranscriber.load(ort, await readModelFiles(m));
-  for (const onsetBias of a.tune ? BIASES : [0]) {
-    systems.push({ name: `${path.basename(m, ".onnx")}${a.tune ? ` bias ${onsetBias}` : ""}`, run: (channels, sampleRate) => transcribe({ sampleRate, channels }, { model, onsetBias }) });
+  if (!a.tune) systems.push({ name: path.basename(m, ".onnx"), run: (channels, sampleRate) => transcribe({ sampleRate, channels }, { model }) });
+  else for (const pair of PAIRS) {
+    // The sustain bias on a copy of the model's decoding biases (the sessions shared).
+    const biased = new PianoTranscriber(model.acoustic, model.step, { ...model.info, decodeBias: model.info.decodeBias.map((b, st) => b + (st === SUSTAIN ? pair[1] : 0)) });
+    systems.push({ name: tuned(path.basename(m, ".onnx"), pair), run: (channels, sampleRate) => transcribe({ sampleRate, channels }, { model: biased, onsetBias: pair[0] }) });
   }
 }
 if (a["basic-pitch"]) {
@@ -122,16 +129,17 @@ if (a.json) writeFileSync(a.json, JSON.stringify(results, null, 2) + "\n");
 if (a.tune) {
   for (const m of a.models!.split(",").filter(Boolean)) {
     const name = path.basename(m, ".onnx");
-    const value = (b: number) => Object.values(results).reduce((s, r) => s + (r[`${name} bias ${b}`].onsetF1 + r[`${name} bias ${b}`].onsetOffsetF1) / 2, 0);
-    const best = BIASES.reduce((x, y) => (value(y) > value(x) ? y : x));
+    const value = (pair: readonly [number, number]) => Object.values(results).reduce((s, r) => s + (r[tuned(name, pair)].onsetF1 + r[tuned(name, pair)].onsetOffsetF1) / 2, 0);
+    const best = PAIRS.reduce((x, y) => (value(y) > value(x) ? y : x));
     const file = m.replace(/\.onnx$/, ".recipe.json");
-    const recipe = JSON.parse(readFileSync(file, "utf8")) as { model: { decodeBias: number[]; weights: number[]; onsetBias?: { value: number; tunedOn?: string[]; audio?: string[] } } };
-    // The biases tried were relative to the recipe's: the new onset bias is its old one plus the best.
-    const total = (recipe.model.onsetBias?.value ?? 0) + best;
-    recipe.model.decodeBias = recipe.model.weights.slice(0, recipe.model.decodeBias.length).map((w, s) => -Math.log(w) + (s === 1 || s === 4 ? total : 0));
+    const recipe = JSON.parse(readFileSync(file, "utf8")) as { model: { decodeBias: number[]; weights: number[]; onsetBias?: { value: number; tunedOn?: string[]; audio?: string[] }; sustainBias?: { value: number } } };
+    // The biases tried were relative to the recipe's: the new ones are the old ones plus the best.
+    const total = (recipe.model.onsetBias?.value ?? 0) + best[0], sustain = (recipe.model.sustainBias?.value ?? 0) + best[1];
+    recipe.model.decodeBias = recipe.model.weights.slice(0, recipe.model.decodeBias.length).map((w, s) => -Math.log(w) + (s === ONSET || s === REONSET ? total : s === SUSTAIN ? sustain : 0));
     recipe.model.onsetBias = { value: total, tunedOn: a.test.split(","), audio: conditions };
+    if (sustain !== 0) recipe.model.sustainBias = { value: sustain };
     writeFileSync(file, JSON.stringify(recipe, null, 2) + "\n");
-    console.log(`${name}: onset bias ${total} (validation; ${best >= 0 ? "+" : ""}${best} on the recipe's), written to ${file}`);
+    console.log(`${name}: onset bias ${total}, sustain bias ${sustain} (validation; +${best[0]}/+${best[1]} on the recipe's), written to ${file}`);
   }
 }
 if (a["write-recipe"]) {
