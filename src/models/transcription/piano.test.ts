@@ -115,7 +115,7 @@ test("piano model: training steps lower the loss on a fixed batch whose states f
   assert.ok(last < 0.5 * first, `loss ${first} → ${last}`);
 });
 
-for (const name of ["piano-ar", "piano-frame"]) test(`the shipped ${name} model: its two ONNX graphs equal its safetensors weights run in jax-js (≤ 1e-4)`, async (t) => {
+for (const name of ["piano-ar", "piano-mel-ar", "piano-frame"]) test(`the shipped ${name} model: its two ONNX graphs equal its safetensors weights run in jax-js (≤ 1e-4)`, async (t) => {
   const base = path.join(MODELS_DIR, name);
   if (!existsSync(`${base}.onnx`)) return t.skip(`models/${name}.onnx is not here`);
   const recipe = JSON.parse(readFileSync(`${base}.recipe.json`, "utf8")) as { model: PianoConfig };
@@ -125,11 +125,12 @@ for (const name of ["piano-ar", "piano-frame"]) test(`the shipped ${name} model:
   const params = fromNamed(fresh.params, "params.", tensors), stats = fromNamed(fresh.stats, "stats.", tensors);
   const acoustic = await OnnxModel.load(ort, new Uint8Array(readFileSync(`${base}.onnx`)));
   const step = await OnnxModel.load(ort, new Uint8Array(readFileSync(`${base}.step.onnx`)));
-  const x = randomArray([1, 37, PIANO_MELS], 5, "uniform");
-  const [feat, vel] = pianoAcousticGraph(stats)(tree.ref(params), x.ref).map(arrayValues);
-  const out = await acoustic.run({ logmel: { data: Float32Array.from(arrayValues(x)), dims: [1, 37, PIANO_MELS] } });
+  const front = cfg.front ?? "mel", bins = frontBins(front), w = pianoWidths(cfg);
+  const x = randomArray([1, 37, bins], 5, "uniform");
+  const [feat, vel] = pianoAcousticGraph(stats, front)(tree.ref(params), x.ref).map(arrayValues);
+  const out = await acoustic.run({ [front === "keys" ? "cqt" : "logmel"]: { data: Float32Array.from(arrayValues(x)), dims: [1, 37, bins] } });
   assert.ok(maxAbsDiff(out.features.data, feat) <= 1e-4 && maxAbsDiff(out.velocity.data, vel) <= 1e-4);
-  const inputs = [randomArray([1, cfg.features], 6, "uniform"), oneHotStates(randomStates(1, 7), 5).reshape([1, KEYS * 5]), randomArray([1, cfg.hidden], 8, "uniform"), randomArray([1, cfg.hidden], 9, "uniform")];
+  const inputs = [randomArray([1, w.features], 6, "uniform"), oneHotStates(randomStates(1, 7), 5).reshape([1, KEYS * 5]), randomArray([1, w.state], 8, "uniform"), randomArray([1, w.state], 9, "uniform")];
   const [i0, i1, i2, i3] = inputs;
   const want = pianoStepGraph(cfg)(tree.ref(params), i0.ref, i1.ref, i2.ref, i3.ref).map(arrayValues);
   const names = ["features", "previous", "h", "c"];
