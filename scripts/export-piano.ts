@@ -29,13 +29,19 @@ const stepInputsOf = (cfg: PianoConfig) => {
   const w = pianoWidths(cfg);
   return [np.zeros([1, w.features]), np.zeros([1, KEYS * cfg.states]), np.zeros([1, w.state]), np.zeros([1, w.state])];
 };
-const front = (cfg: PianoConfig) => cfg.front ?? "mel";
-/** The acoustic and step graphs of a model. */
-function graphs(cfg: PianoConfig, params: PianoParams, stats: PianoStats): [Uint8Array, Uint8Array] {
-  return [
-    exportOnnx(pianoAcousticGraph(stats, front(cfg)), params, [np.zeros([1, T, frontBins(front(cfg))])], { inputNames: [front(cfg) === "keys" ? "cqt" : "logmel"], outputNames: ["features", "velocity"], dynamicAxes: [{ 1: "frames" }] }),
-    exportOnnx(pianoStepGraph(cfg), params, stepInputsOf(cfg), { inputNames: ["features", "previous", "h", "c"], outputNames: ["logits", "h_out", "c_out"] }),
-  ];
+/**
+ * Writes <out>.onnx (the acoustic graph, checked against jax-js) and <out>.step.onnx; returns the acoustic
+ * graph's difference and its FLOPs per frame with the step's.
+ */
+async function writeGraphs(cfg: PianoConfig, params: PianoParams, stats: PianoStats, out: string): Promise<{ diff: number; flopsPerFrame: number }> {
+  const front = cfg.front ?? "mel", bins = frontBins(front);
+  const acousticGraph = pianoAcousticGraph(stats, front), stepInputs = stepInputsOf(cfg);
+  const acoustic = exportOnnx(acousticGraph, params, [np.zeros([1, T, bins])], { inputNames: [front === "keys" ? "cqt" : "logmel"], outputNames: ["features", "velocity"], dynamicAxes: [{ 1: "frames" }] });
+  const step = exportOnnx(pianoStepGraph(cfg), params, stepInputs, { inputNames: ["features", "previous", "h", "c"], outputNames: ["logits", "h_out", "c_out"] });
+  const diff = await checkAgainstJax(`${out} (acoustic graph)`, acoustic, [[1, 41, bins]], (x: JArray) => acousticGraph(tree.ref(params), x));
+  writeFileSync(`${out}.onnx`, acoustic);
+  writeFileSync(`${out}.step.onnx`, step);
+  return { diff, flopsPerFrame: countFlops(acousticGraph, params, [np.zeros([1, T, bins])]) / T + countFlops(pianoStepGraph(cfg), params, stepInputs) };
 }
 const load = (cfg: PianoConfig, file: string) => {
   const { tensors } = decodeSafetensors(new Uint8Array(readFileSync(file)), file);
@@ -46,10 +52,7 @@ const load = (cfg: PianoConfig, file: string) => {
 if (dir === "--reexport") {
   const cfg = (JSON.parse(readFileSync(`${out}.recipe.json`, "utf8")) as { model: PianoConfig }).model;
   const { params, stats } = load(cfg, `${out}.safetensors`);
-  const [acoustic, step] = graphs(cfg, params, stats);
-  const diff = await checkAgainstJax(`${out} (acoustic graph)`, acoustic, [[1, 41, frontBins(front(cfg))]], (x: JArray) => pianoAcousticGraph(stats, front(cfg))(tree.ref(params), x));
-  writeFileSync(`${out}.onnx`, acoustic);
-  writeFileSync(`${out}.step.onnx`, step);
+  const { diff } = await writeGraphs(cfg, params, stats, out);
   console.log(`${out}.onnx + .step.onnx re-exported (acoustic graph vs jax-js ${diff.toExponential(1)})`);
   process.exit(0);
 }
@@ -57,15 +60,11 @@ if (dir === "--reexport") {
 const trained = JSON.parse(readFileSync(`${dir}/config.json`, "utf8")) as { config: PianoConfig; command: string; steps: number; seed: number; parameters: number; pieces: number };
 const cfg = trained.config;
 const { params, stats } = load(cfg, `${dir}/weights.safetensors`);
-const [acousticBytes, stepBytes] = graphs(cfg, params, stats);
-writeFileSync(`${out}.onnx`, acousticBytes);
-writeFileSync(`${out}.step.onnx`, stepBytes);
-const stepInputs = stepInputsOf(cfg);
-const flopsPerFrame = countFlops(pianoAcousticGraph(stats, front(cfg)), params, [np.zeros([1, T, frontBins(front(cfg))])]) / T + countFlops(pianoStepGraph(cfg), params, stepInputs);
-const acousticDiff = await checkAgainstJax(`${out} (acoustic graph)`, acousticBytes, [[1, 41, frontBins(front(cfg))]], (x: JArray) => pianoAcousticGraph(stats, front(cfg))(tree.ref(params), x));
+const { diff: acousticDiff, flopsPerFrame } = await writeGraphs(cfg, params, stats, out);
+const front = cfg.front ?? "mel";
 copyFileSync(`${dir}/weights.safetensors`, `${out}.safetensors`);
 const recipe = {
-  task: `piano transcription (issue 17): ${front(cfg) === "keys" ? "key-aligned CQT → per-key acoustic model → per-key" : "log-mel → acoustic model →"} autoregressive multi-state decoding`,
+  task: `piano transcription (issue 17): ${front === "keys" ? "key-aligned CQT → per-key acoustic model → per-key" : "log-mel → acoustic model →"} autoregressive multi-state decoding`,
   model: {
     ...(cfg.front ? { front: cfg.front } : {}), kind: cfg.kind, states: cfg.states, features: cfg.features, hidden: cfg.hidden, channels: cfg.channels, embed: cfg.embed, weights: cfg.weights,
     // The unweighted posterior's argmax until scripts/piano-eval.ts --tune adds the onset bias chosen on validation.
@@ -75,4 +74,4 @@ const recipe = {
   metrics: { parameters: parameterCount(params), gflopsPerSecond: Number(((flopsPerFrame * 31.25) / 1e9).toFixed(4)) },
 };
 writeFileSync(`${out}.recipe.json`, JSON.stringify(recipe, null, 2) + "\n");
-console.log(`${out}.onnx + .step.onnx (acoustic graph vs jax-js ${acousticDiff.toExponential(1)}): ${front(cfg)}, ${cfg.kind}, ${cfg.states} states, ${recipe.metrics.parameters} parameters, ${recipe.metrics.gflopsPerSecond} GFLOP per second of audio`);
+console.log(`${out}.onnx + .step.onnx (acoustic graph vs jax-js ${acousticDiff.toExponential(1)}): ${front}, ${cfg.kind}, ${cfg.states} states, ${recipe.metrics.parameters} parameters, ${recipe.metrics.gflopsPerSecond} GFLOP per second of audio`);

@@ -87,6 +87,15 @@ export function pianoKeysInput(signal: Float32Array): { data: Float32Array; fram
   return { data, frames: C.nFrames };
 }
 
+/**
+ * A model's acoustic features per frame and the step graph's LSTM state width: "keys" works per key, so its
+ * `features` and `hidden` (per key) are 88 side by side.
+ */
+export function pianoWidths(m: { readonly front?: PianoFront; readonly features: number; readonly hidden: number }): { features: number; state: number } {
+  const per = m.front === "keys" ? KEYS : 1;
+  return { features: per * m.features, state: per * m.hidden };
+}
+
 /** The input of a front end. */
 export const pianoFrontInput = (front: PianoFront, signal: Float32Array): { data: Float32Array; frames: number } => (front === "keys" ? pianoKeysInput(signal) : pianoInput(signal));
 

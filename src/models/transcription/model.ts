@@ -11,7 +11,7 @@
  */
 import { ModelError } from "../../errors.js";
 import { OnnxModel, recipeOf, type ModelFiles, type OrtLike, type SessionOptions } from "../../nn/runtime.js";
-import { KEYS, type PianoFront, type StateCount } from "./contract.js";
+import { pianoWidths, type PianoFront, type StateCount } from "./contract.js";
 import type { PianoKind } from "./piano.js";
 
 /** File name prefix of the shipped piano models (models/piano-*.onnx). */
@@ -43,9 +43,8 @@ export class PianoTranscriber {
     if (step === undefined) throw new ModelError("the piano model's step graph (<name>.step.onnx beside the model) is missing", { file: files.recipeName.replace(/\.recipe\.json$/, ".step.onnx") });
     // One thread for the step graph: it is called once per frame on tiny tensors, where threads only add overhead.
     const [a, s] = await Promise.all([OnnxModel.load(ort, files.onnx, options), OnnxModel.load(ort, step, { ...options, threads: 1 })]);
-    // The step graph's widths: the "keys" model's features and LSTM state are per key, 88 side by side.
-    const per = r.model.front === "keys" ? KEYS : 1;
-    return new PianoTranscriber(a, s, { front: r.model.front ?? "mel", kind: r.model.kind, states: r.model.states, features: per * r.model.features, hidden: per * r.model.hidden, decodeBias: r.model.decodeBias });
+    const w = pianoWidths(r.model);
+    return new PianoTranscriber(a, s, { front: r.model.front ?? "mel", kind: r.model.kind, states: r.model.states, features: w.features, hidden: w.state, decodeBias: r.model.decodeBias });
   }
 
   /** Releases both ONNX Runtime sessions. */

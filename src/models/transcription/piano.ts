@@ -31,6 +31,8 @@ import { BATCH_NORM_EPS, batchNorm, initBatchNorm, initLstm, lstm, lstmStep, typ
 import { conv2dNhwc, dense, initConv2d, initDense, relu, Rng, sigmoid, type Conv2dParams, type DenseParams } from "../../nn/layers.js";
 import { KEYS, PIANO_CQT_BINS, PIANO_CQT_BPO, PIANO_MELS, type PianoFront, type StateCount } from "./contract.js";
 
+export { pianoWidths } from "./contract.js";
+
 export type PianoKind = "ar" | "frame";
 
 export interface PianoConfig {
@@ -82,39 +84,25 @@ export const KEY_HARMONICS = [0.5, 1, 2, 3, 4, 5] as const;
 const KEY_SHIFTS = KEY_HARMONICS.map((h) => Math.round(PIANO_CQT_BPO * Math.log2(h)));
 const KEY_BINS = 3 * KEYS;
 
-/** Acoustic feature numbers per frame, the step graph's feature and LSTM state widths. */
-export function pianoWidths(cfg: PianoConfig): { features: number; state: number } {
-  return cfg.front === "keys" ? { features: KEYS * cfg.features, state: KEYS * cfg.hidden } : { features: cfg.features, state: cfg.hidden };
-}
-
 export function initPiano(cfg: PianoConfig, seed: number): { params: PianoParams; stats: PianoStats } {
   const rng = new Rng(seed);
   const [c1, c2] = cfg.channels;
-  if (cfg.front === "keys") {
-    const bns = [initBatchNorm(c1), initBatchNorm(c2), initBatchNorm(c2)];
-    const params: PianoParams = {
-      conv: [initConv2d(rng, KEY_HARMONICS.length, c1, 3), initConv2d(rng, c1, c2, 3), initConv2d(rng, c2, c2, 3)],
-      bn: [bns[0].params, bns[1].params, bns[2].params],
-      fc: initDense(rng, c2, cfg.features),
-      vel: initDense(rng, cfg.features, 1),
-      lstm: initLstm(rng, cfg.features + (cfg.kind === "ar" ? cfg.embed : 0), cfg.hidden),
-      out: initDense(rng, cfg.hidden, cfg.states),
-    };
-    if (cfg.kind === "ar") params.embed = np.array(Float32Array.from({ length: cfg.states * cfg.embed }, () => rng.normal())).reshape([cfg.states, cfg.embed]);
-    return { params, stats: [bns[0].stats, bns[1].stats, bns[2].stats] };
-  }
-  const bns = [initBatchNorm(c1), initBatchNorm(c1), initBatchNorm(c2)];
-  const lstmIn = cfg.features + (cfg.kind === "ar" ? KEYS * cfg.embed : 0);
+  const keys = cfg.front === "keys";
+  // Conv [in, out] channels; the dense layers' widths: "keys" works per key (one velocity and `states` logits
+  // per key, the key's own previous state embedded), "mel" per frame (88 of each, all keys' states embedded).
+  const convs: [number, number][] = keys ? [[KEY_HARMONICS.length, c1], [c1, c2], [c2, c2]] : [[1, c1], [c1, c1], [c1, c2]];
+  const keysPerRow = keys ? 1 : KEYS; // keys one row of the dense layers and the LSTM covers
+  const bns = convs.map(([, o]) => initBatchNorm(o));
   const params: PianoParams = {
-    conv: [initConv2d(rng, 1, c1, 3), initConv2d(rng, c1, c1, 3), initConv2d(rng, c1, c2, 3)],
-    bn: [bns[0].params, bns[1].params, bns[2].params],
-    fc: initDense(rng, pooledBins() * c2, cfg.features),
-    vel: initDense(rng, cfg.features, KEYS),
-    lstm: initLstm(rng, lstmIn, cfg.hidden),
-    out: initDense(rng, cfg.hidden, KEYS * cfg.states),
+    conv: convs.map(([i, o]) => initConv2d(rng, i, o, 3)) as PianoParams["conv"],
+    bn: bns.map((b) => b.params) as PianoParams["bn"],
+    fc: initDense(rng, keys ? c2 : pooledBins() * c2, cfg.features),
+    vel: initDense(rng, cfg.features, keysPerRow),
+    lstm: initLstm(rng, cfg.features + (cfg.kind === "ar" ? keysPerRow * cfg.embed : 0), cfg.hidden),
+    out: initDense(rng, cfg.hidden, keysPerRow * cfg.states),
   };
   if (cfg.kind === "ar") params.embed = np.array(Float32Array.from({ length: cfg.states * cfg.embed }, () => rng.normal())).reshape([cfg.states, cfg.embed]);
-  return { params, stats: [bns[0].stats, bns[1].stats, bns[2].stats] };
+  return { params, stats: bns.map((b) => b.stats) as PianoStats };
 }
 
 /** Max over groups of `n` neighbouring bins (axis 2 of [B, T, F, C]); a last incomplete group is dropped. */
@@ -218,7 +206,7 @@ export function pianoLogits(p: PianoParams, cfg: PianoConfig, features: JArray, 
   if (cfg.front === "keys") {
     // One sequence per key (batch B·88), the key's features and its own previous state embedded.
     let input = features.reshape([B, T, KEYS, cfg.features]);
-    if (cfg.kind === "ar") input = np.concatenate([input, np.matmul(prev!.reshape([B, T, KEYS, cfg.states]), p.embed!.ref)], 3);
+    if (cfg.kind === "ar") input = np.concatenate([input, embedStates(p, cfg, prev!).reshape([B, T, KEYS, cfg.embed])], 3);
     const D = input.shape[3];
     const seq = input.transpose([0, 2, 1, 3]).reshape([B * KEYS, T, D]);
     return dense(p.out, lstm(p.lstm, seq)).reshape([B, KEYS, T, cfg.states]).transpose([0, 2, 1, 3]);
