@@ -10,7 +10,9 @@
  * checkpoint's step) writes the checkpoint's model to --out as if training had ended there (to score it).
  *
  * `--front keys` trains the key-aligned model (PianoConfig.front) on data written with piano-data.js --front keys;
- * then --channels, --features and --hidden are per key.
+ * then --channels, --features and --hidden are per key, and --harmonics (e.g. 0.25,0.3333333,0.5,1,2,3,4,5) sets
+ * the multiples of each key's F0 stacked as input channels. `--state-noise P` writes the decoder's own mistakes
+ * (notes ended late with probability P, early with P/2) into the teacher-forced previous states (statePerturbation).
  *
  *   node dist-bench/scripts/train-piano.js --kind ar --states 5 --train /tmp/piano/train-0,/tmp/piano/train-1 --out /tmp/piano/ar5 --steps 3000 --checkpoint /tmp/piano/ar5/ckpt --stop-at 1500
  */
@@ -35,16 +37,17 @@ const { values: a } = parseArgs({
     checkpoint: { type: "string" }, "stop-at": { type: "string" }, snapshot: { type: "boolean", default: false },
     channels: { type: "string", default: PIANO_DEFAULT.channels.join(",") }, features: { type: "string", default: String(PIANO_DEFAULT.features) },
     hidden: { type: "string", default: String(PIANO_DEFAULT.hidden) }, front: { type: "string", default: "mel" }, embed: { type: "string", default: String(PIANO_DEFAULT.embed) }, weights: { type: "string", default: PIANO_DEFAULT.weights.join(",") },
+    harmonics: { type: "string" }, "state-noise": { type: "string", default: "0" },
   },
 });
 if (!a.train || !a.out || !["ar", "frame"].includes(a.kind!) || !["3", "4", "5"].includes(a.states!)) throw new Error("usage: --kind ar|frame --states 3|4|5 --train BASES --out DIR [--steps N] [--checkpoint DIR --stop-at N]");
 await init("wasm");
 const cfg: PianoConfig = {
   ...PIANO_DEFAULT, kind: a.kind as PianoKind, states: Number(a.states) as StateCount, embed: Number(a.embed),
-  ...(a.front === "keys" ? { front: "keys" as const } : {}),
+  ...(a.front === "keys" ? { front: "keys" as const } : {}), ...(a.harmonics ? { harmonics: a.harmonics.split(",").map(Number) } : {}),
   channels: a.channels!.split(",").map(Number) as [number, number], features: Number(a.features), hidden: Number(a.hidden), weights: a.weights!.split(",").map(Number),
 };
-const steps = Number(a.steps), SEED = Number(a.seed), shape = { batch: Number(a.batch), frames: Number(a.frames), states: cfg.states };
+const steps = Number(a.steps), SEED = Number(a.seed), shape = { batch: Number(a.batch), frames: Number(a.frames), states: cfg.states, stateNoise: Number(a["state-noise"]) };
 const pieces = loadPianoPieces(a.train.split(","));
 if (pieces.some((p) => p.front !== (cfg.front ?? "mel"))) throw new Error(`the training data's inputs are not --front ${cfg.front ?? "mel"}'s`);
 console.error(`${pieces.length} training pieces (${(pieces.reduce((s, p) => s + p.frames, 0) / 31.25 / 3600).toFixed(2)} h); ${cfg.kind} ${cfg.states} states`);
@@ -77,7 +80,7 @@ if (result.stepsDone < steps && !a.snapshot) {
   console.error(`stopped at step ${result.stepsDone} of ${steps}; state in ${a.checkpoint}: run the command again to continue`);
   process.exit(0);
 }
-const measured = batchStatistics(result.params, stats, (i) => pianoBatch(pieces, 1_000_000 + i, SEED, shape), 40, cfg.front);
+const measured = batchStatistics(result.params, stats, (i) => pianoBatch(pieces, 1_000_000 + i, SEED, { ...shape, stateNoise: 0 }), 40, cfg.front, cfg.harmonics);
 const tensors: Record<string, { shape: readonly number[]; data: Float32Array }> = {};
 for (const [k, v] of Object.entries(tensorsOf(result.params))) tensors[`params.${k}`] = v;
 measured.forEach((s, i) => {

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { numpy as np, type Array as JArray } from "@jax-js/jax";
-import { frontBins, KEYS, LOWEST_KEY, noteStates, ONSET, PIANO_FPS, REONSET, type PianoFront, type PianoNote, type StateCount } from "../models/transcription/contract.js";
+import { frontBins, KEYS, LOWEST_KEY, noteStates, OFF, OFFSET, ONSET, PIANO_FPS, REONSET, SUSTAIN, type PianoFront, type PianoNote, type StateCount } from "../models/transcription/contract.js";
 import { pianoAcoustic, type PianoParams, type PianoStats } from "../models/transcription/piano.js";
 import { Rng } from "../random.js";
 
@@ -80,9 +80,9 @@ function onsetVelocities(p: PianoPiece): Float32Array {
  * The batch of a step: `batch` crops of `frames` frames from random pieces,
  * with a random gain (±6 dB, a shift of the log input; the key-aligned one floored at 0). Arrays: x [B, T, bins],
  * states [B, T, 88] int32, prev [B, T, 88] int32, velocity [B, T, 88],
- * mask [B, T, 88].
+ * mask [B, T, 88]. `stateNoise` p > 0: the decoder's own mistakes in the previous states (statePerturbation).
  */
-export function pianoBatch(pieces: readonly PianoPiece[], step: number, seed: number, o: { batch: number; frames: number; states: StateCount }): JArray[] {
+export function pianoBatch(pieces: readonly PianoPiece[], step: number, seed: number, o: { batch: number; frames: number; states: StateCount; stateNoise?: number }): JArray[] {
   const r = new Rng(seed * 100003 + step);
   const { batch: B, frames: T } = o;
   const front = pieces[0].front, F = frontBins(front), { lo, span } = RANGE[front], floor = front === "keys" ? 0 : -Infinity;
@@ -109,19 +109,70 @@ export function pianoBatch(pieces: readonly PianoPiece[], step: number, seed: nu
       }
     }
   }
+  if (o.stateNoise) statePerturbation(y, prev, B, T, o.stateNoise, new Rng(seed * 100003 + step + 0x5eed));
   return [
     np.array(x).reshape([B, T, F]), np.array(y, { dtype: np.int32 }).reshape([B, T, KEYS]), np.array(prev, { dtype: np.int32 }).reshape([B, T, KEYS]),
     np.array(vel).reshape([B, T, KEYS]), np.array(mask).reshape([B, T, KEYS]),
   ];
 }
 
+/**
+ * Teacher forcing with the greedy decoder's two common mistakes written into the previous states, and the
+ * targets that recover from them (states [B, T, 88] and prev, in place; 5 states). With probability p a note
+ * ends late: its sustain goes on for 1–8 frames past the true offset in `prev` (the target there: offset,
+ * end it now); the last of those offset targets is drawn again like a note's, so with probability p the
+ * decoder holds on for another 1–8 frames, and so on (lateness with a geometric tail). With probability p/2 a note ends early: after a random sustain frame the previous states say
+ * offset, then off, to the note's end (the target: stay off, no second onset on the sounding note). The
+ * mistakes themselves are never targets.
+ * Without this the model never sees a previous "sustain" over silence, and holds notes on.
+ */
+export function statePerturbation(y: Int32Array, prev: Int32Array, B: number, T: number, p: number, r: Rng): void {
+  const at = (b: number, t: number, k: number) => (b * T + t) * KEYS + k;
+  for (let b = 0; b < B; b++) {
+    for (let k = 0; k < KEYS; k++) {
+      let start = -1; // the first sustain frame of the note being scanned
+      for (let t = 0; t < T; t++) {
+        const s = y[at(b, t, k)];
+        if (s === SUSTAIN && start < 0) start = t;
+        if (s !== OFFSET) {
+          if (s !== SUSTAIN) start = -1;
+          continue;
+        }
+        const u = r.uniform();
+        if (u < p) {
+          // Late: frames t+1 … t+late keep sustain in prev and are taught offset; frame t+late+1 sees offset.
+          const late = 1 + Math.floor(r.uniform() * 8);
+          let free = 0;
+          while (free <= late && t + 1 + free < T && y[at(b, t + 1 + free, k)] === OFF) free++;
+          const n = Math.min(late, free - 1);
+          for (let j = 1; j <= n; j++) {
+            prev[at(b, t + j, k)] = SUSTAIN;
+            y[at(b, t + j, k)] = OFFSET;
+          }
+          if (n > 0 && t + n + 1 < T) prev[at(b, t + n + 1, k)] = OFFSET;
+        } else if (u < 1.5 * p && start >= 0 && t - start >= 2) {
+          // Early: the decoder said offset at frame m (start < m < t; its target stays sustain), so prev says
+          // offset at m + 1 and off after, and the targets are off until the true offset at t.
+          const m = start + 1 + Math.floor(r.uniform() * (t - start - 1));
+          for (let j = m + 1; j <= t; j++) {
+            prev[at(b, j, k)] = j === m + 1 ? OFFSET : OFF;
+            y[at(b, j, k)] = OFF;
+          }
+          if (t + 1 < T) prev[at(b, t + 1, k)] = OFF;
+        }
+        start = -1;
+      }
+    }
+  }
+}
+
 /** Running batch-norm statistics: the mean over `batches` training batches of each batch's statistics. */
-export function batchStatistics(params: PianoParams, init: PianoStats, batchOf: (i: number) => JArray[], batches: number, front: PianoFront = "mel"): PianoStats {
+export function batchStatistics(params: PianoParams, init: PianoStats, batchOf: (i: number) => JArray[], batches: number, front: PianoFront = "mel", harmonics?: readonly number[]): PianoStats {
   const sums = init.map((s) => ({ mean: new Float64Array(s.mean.shape[0]), var: new Float64Array(s.var.shape[0]) }));
   for (let i = 0; i < batches; i++) {
     const [x, ...rest] = batchOf(i);
     for (const a of rest) a.dispose();
-    const { features, stats } = pianoAcoustic(params, x, { train: true, stats: init, momentum: 1, front });
+    const { features, stats } = pianoAcoustic(params, x, { train: true, stats: init, momentum: 1, front, harmonics });
     features.dispose();
     stats.forEach((s, l) => {
       const m = s.mean.dataSync() as Float32Array, v = s.var.dataSync() as Float32Array;

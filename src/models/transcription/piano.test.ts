@@ -16,8 +16,10 @@ import { initPiano, oneHotStates, pianoAcoustic, pianoAcousticGraph, pianoLogits
 
 await init("wasm");
 const ort = await ortNode();
-const small = (kind: "ar" | "frame", front: PianoFront = "mel"): PianoConfig =>
-  front === "keys" ? { front, kind, states: 5, channels: [2, 3], features: 3, hidden: 4, embed: 2, weights: [1, 20, 2, 5, 20] } : { kind, states: 5, channels: [2, 3], features: 12, hidden: 8, embed: 2, weights: [1, 20, 2, 5, 20] };
+/** Sub-harmonics ¼ and ⅓ beside the default harmonics (PianoConfig.harmonics). */
+const SUB = [0.25, 1 / 3, 0.5, 1, 2, 3, 4, 5];
+const small = (kind: "ar" | "frame", front: PianoFront = "mel", harmonics?: readonly number[]): PianoConfig =>
+  front === "keys" ? { front, kind, states: 5, channels: [2, 3], features: 3, hidden: 4, embed: 2, weights: [1, 20, 2, 5, 20], ...(harmonics ? { harmonics } : {}) } : { kind, states: 5, channels: [2, 3], features: 12, hidden: 8, embed: 2, weights: [1, 20, 2, 5, 20] };
 
 /** Random states 0–4 per frame and key, [1, T, 88] int32. */
 function randomStates(T: number, seed: number): JArray {
@@ -25,14 +27,14 @@ function randomStates(T: number, seed: number): JArray {
   return np.array(Int32Array.from(u, (v) => Math.floor(v * 5)), { dtype: np.int32 }).reshape([1, T, KEYS]);
 }
 
-for (const [kind, front] of [["ar", "mel"], ["frame", "mel"], ["ar", "keys"], ["frame", "keys"]] as const) {
-  const BINS = frontBins(front);
-  test(`piano model (${kind}, ${front}): the step model run frame by frame equals the sequence model with the same previous states`, () => {
-    const cfg = small(kind, front);
+for (const [kind, front, harmonics] of [["ar", "mel"], ["frame", "mel"], ["ar", "keys"], ["frame", "keys"], ["ar", "keys", SUB]] as const) {
+  const BINS = frontBins(front), label = `${kind}, ${front}${harmonics ? ", harmonics ¼…5" : ""}`;
+  test(`piano model (${label}): the step model run frame by frame equals the sequence model with the same previous states`, () => {
+    const cfg = small(kind, front, harmonics);
     const { params, stats } = initPiano(cfg, 3);
     const T = 6;
     const x = randomArray([1, T, BINS], 4, "uniform");
-    const { features } = pianoAcoustic(params, x, { train: false, stats, front });
+    const { features } = pianoAcoustic(params, x, { train: false, stats, front, harmonics });
     const prev = randomStates(T, 5);
     const seq = arrayValues(pianoLogits(params, cfg, features.ref, oneHotStates(prev.ref, 5)));
     const oneHot = arrayValues(oneHotStates(prev, 5));
@@ -50,16 +52,16 @@ for (const [kind, front] of [["ar", "mel"], ["frame", "mel"], ["ar", "keys"], ["
     c.dispose();
   });
 
-  test(`piano model (${kind}, ${front}): ONNX Runtime agrees with jax-js (≤ 1e-4): the acoustic graph at two lengths and the step graph`, async () => {
-    const cfg = small(kind, front);
+  test(`piano model (${label}): ONNX Runtime agrees with jax-js (≤ 1e-4): the acoustic graph at two lengths and the step graph`, async () => {
+    const cfg = small(kind, front, harmonics);
     const { params, stats } = initPiano(cfg, 7);
     const w = pianoWidths(cfg);
     // Non-trivial running statistics, as a trained model has.
     const st = stats.map((s, i) => ({ mean: randomArray(s.mean.shape, 10 + i, "uniform"), var: randomArray(s.var.shape, 20 + i, "uniform").add(0.5) })) as typeof stats;
-    const acoustic = await OnnxModel.load(ort, exportOnnx(pianoAcousticGraph(st, front), params, [np.zeros([1, 16, BINS])], { dynamicAxes: [{ 1: "frames" }] }));
+    const acoustic = await OnnxModel.load(ort, exportOnnx(pianoAcousticGraph(st, front, harmonics), params, [np.zeros([1, 16, BINS])], { dynamicAxes: [{ 1: "frames" }] }));
     for (const T of [16, 41]) {
       const x = randomArray([1, T, BINS], T, "uniform");
-      const [feat, vel] = pianoAcousticGraph(st, front)(tree.ref(params), x.ref).map(arrayValues);
+      const [feat, vel] = pianoAcousticGraph(st, front, harmonics)(tree.ref(params), x.ref).map(arrayValues);
       const out = await acoustic.run({ input0: { data: Float32Array.from(arrayValues(x)), dims: [1, T, BINS] } });
       assert.deepEqual(out.output0.dims, [1, T, w.features]);
       assert.deepEqual(out.output1.dims, [1, T, KEYS]);
@@ -75,17 +77,17 @@ for (const [kind, front] of [["ar", "mel"], ["frame", "mel"], ["ar", "keys"], ["
   });
 }
 
-test("piano model (keys): every key shares one detector: the input moved up a key (3 CQT bins) moves the features up a key", () => {
-  const cfg = small("ar", "keys");
+for (const harmonics of [undefined, SUB]) test(`piano model (keys${harmonics ? ", harmonics ¼…5" : ""}): every key shares one detector: the input moved up a key (3 CQT bins) moves the features up a key`, () => {
+  const cfg = small("ar", "keys", harmonics);
   const { params, stats } = initPiano(cfg, 11);
   const T = 5;
   const x0 = Float32Array.from(arrayValues(randomArray([1, T, PIANO_CQT_BINS], 12, "uniform")));
   const x1 = new Float32Array(x0.length);
   for (let t = 0; t < T; t++) x1.set(x0.subarray(t * PIANO_CQT_BINS, (t + 1) * PIANO_CQT_BINS - 3), t * PIANO_CQT_BINS + 3);
-  const feats = (x: Float32Array) => arrayValues(pianoAcoustic(params, np.array(x).reshape([1, T, PIANO_CQT_BINS]), { train: false, stats, front: "keys" }).features);
+  const feats = (x: Float32Array) => arrayValues(pianoAcoustic(params, np.array(x).reshape([1, T, PIANO_CQT_BINS]), { train: false, stats, front: "keys", harmonics }).features);
   const f0 = feats(x0), f1 = feats(x1);
   const C = cfg.features;
-  // Keys whose inputs (±2 keys of convs, harmonics −36…+84 bins) stay inside the transform in both.
+  // Keys whose inputs (±2 keys of convs, harmonics −36…+84 bins; below the transform the padding is zero in both) stay inside it in both.
   let most = 0, moved = 0;
   for (let t = 0; t < T; t++) for (let k = 16; k <= 64; k++) for (let c = 0; c < C; c++) {
     most = Math.max(most, Math.abs(f0[(t * KEYS + k - 1) * C + c]));
@@ -127,7 +129,7 @@ for (const name of ["piano-ar", "piano-mel-ar", "piano-frame"]) test(`the shippe
   const step = await OnnxModel.load(ort, new Uint8Array(readFileSync(`${base}.step.onnx`)));
   const front = cfg.front ?? "mel", bins = frontBins(front), w = pianoWidths(cfg);
   const x = randomArray([1, 37, bins], 5, "uniform");
-  const [feat, vel] = pianoAcousticGraph(stats, front)(tree.ref(params), x.ref).map(arrayValues);
+  const [feat, vel] = pianoAcousticGraph(stats, front, cfg.harmonics)(tree.ref(params), x.ref).map(arrayValues);
   const out = await acoustic.run({ [front === "keys" ? "cqt" : "logmel"]: { data: Float32Array.from(arrayValues(x)), dims: [1, 37, bins] } });
   assert.ok(maxAbsDiff(out.features.data, feat) <= 1e-4 && maxAbsDiff(out.velocity.data, vel) <= 1e-4);
   const inputs = [randomArray([1, w.features], 6, "uniform"), oneHotStates(randomStates(1, 7), 5).reshape([1, KEYS * 5]), randomArray([1, w.state], 8, "uniform"), randomArray([1, w.state], 9, "uniform")];

@@ -44,6 +44,11 @@ export interface PianoConfig {
    * for every key) on the key's features and its own previous state.
    */
   readonly front?: PianoFront;
+  /**
+   * "keys": the multiples of each key's F0 whose CQT bins the network stacks as input channels (default
+   * KEY_HARMONICS). Sub-harmonics (¼, ⅓, ½) let a key see whether a lower note explains its energy.
+   */
+  readonly harmonics?: readonly number[];
   readonly states: StateCount;
   /** Conv channels: the first two convs, the third. */
   readonly channels: readonly [number, number];
@@ -79,9 +84,10 @@ export type PianoStats = [BatchNormStats, BatchNormStats, BatchNormStats];
 /** Mel bands left after the two poolings. */
 export const pooledBins = (bins = PIANO_MELS): number => Math.floor(Math.floor(bins / 2) / 2);
 
-/** Harmonics the key-aligned model stacks per key (sub-octave to the 5th), as CQT bin shifts (3 bins a semitone). */
-export const KEY_HARMONICS = [0.5, 1, 2, 3, 4, 5] as const;
-const KEY_SHIFTS = KEY_HARMONICS.map((h) => Math.round(PIANO_CQT_BPO * Math.log2(h)));
+/** Harmonics the key-aligned model stacks per key by default (sub-octave to the 5th). */
+export const KEY_HARMONICS: readonly number[] = [0.5, 1, 2, 3, 4, 5];
+/** A multiple of a key's F0 as a CQT bin shift (3 bins a semitone). */
+const binShift = (h: number): number => Math.round(PIANO_CQT_BPO * Math.log2(h));
 const KEY_BINS = 3 * KEYS;
 
 export function initPiano(cfg: PianoConfig, seed: number): { params: PianoParams; stats: PianoStats } {
@@ -90,7 +96,7 @@ export function initPiano(cfg: PianoConfig, seed: number): { params: PianoParams
   const keys = cfg.front === "keys";
   // Conv [in, out] channels; the dense layers' widths: "keys" works per key (one velocity and `states` logits
   // per key, the key's own previous state embedded), "mel" per frame (88 of each, all keys' states embedded).
-  const convs: [number, number][] = keys ? [[KEY_HARMONICS.length, c1], [c1, c2], [c2, c2]] : [[1, c1], [c1, c1], [c1, c2]];
+  const convs: [number, number][] = keys ? [[(cfg.harmonics ?? KEY_HARMONICS).length, c1], [c1, c2], [c2, c2]] : [[1, c1], [c1, c1], [c1, c2]];
   const keysPerRow = keys ? 1 : KEYS; // keys one row of the dense layers and the LSTM covers
   const bns = convs.map(([, o]) => initBatchNorm(o));
   const params: PianoParams = {
@@ -117,11 +123,12 @@ function poolFreq(x: JArray, n = 2): JArray {
  * The key-aligned CQT [B, T, PIANO_CQT_BINS] (consumed) → [B, T, 3·88, harmonics]: channel h at bin j is CQT bin
  * j + shift(h) (zero outside the transform), so bins 3k…3k+2 of every channel look at key k's h-th harmonic.
  */
-function stackHarmonics(x: JArray): JArray {
+function stackHarmonics(x: JArray, harmonics: readonly number[]): JArray {
   const [B, T] = x.shape;
-  const lo = -Math.min(...KEY_SHIFTS), hi = Math.max(0, Math.max(...KEY_SHIFTS) + KEY_BINS - PIANO_CQT_BINS);
+  const shifts = harmonics.map(binShift);
+  const lo = Math.max(0, -Math.min(...shifts)), hi = Math.max(0, Math.max(...shifts) + KEY_BINS - PIANO_CQT_BINS);
   const xp = np.pad(x, [[0, 0], [0, 0], [lo, hi]]);
-  const channels = KEY_SHIFTS.map((s) => xp.ref.slice([], [], [lo + s, lo + s + KEY_BINS]).reshape([B, T, KEY_BINS, 1]));
+  const channels = shifts.map((s) => xp.ref.slice([], [], [lo + s, lo + s + KEY_BINS]).reshape([B, T, KEY_BINS, 1]));
   xp.dispose();
   return np.concatenate(channels, 3);
 }
@@ -131,6 +138,8 @@ export interface AcousticOptions {
   readonly train: boolean;
   /** The input and its model (PianoConfig.front; default "mel"). */
   readonly front?: PianoFront;
+  /** "keys": PianoConfig.harmonics (default KEY_HARMONICS). */
+  readonly harmonics?: readonly number[];
   readonly stats: PianoStats;
   readonly impl?: "lax" | "matmul";
   /** Of the returned statistics (1: the batch's own, what `batchStatistics` reads). */
@@ -151,7 +160,7 @@ function foldBatchNorm(conv: Conv2dParams, bn: BatchNormParams, stats: BatchNorm
 export function pianoAcoustic(p: PianoParams, x: JArray, o: AcousticOptions): { features: JArray; stats: PianoStats } {
   const [B, T] = x.shape;
   const keys = o.front === "keys";
-  let h = keys ? stackHarmonics(x) : x.reshape([B, T, x.shape[2], 1]);
+  let h = keys ? stackHarmonics(x, o.harmonics ?? KEY_HARMONICS) : x.reshape([B, T, x.shape[2], 1]);
   const used: BatchNormStats[] = [];
   for (let i = 0; i < 3; i++) {
     let y: JArray;
@@ -247,7 +256,7 @@ export function pianoStep(p: PianoParams, cfg: PianoConfig, features: JArray, pr
  */
 export function pianoLoss(cfg: PianoConfig, stats: PianoStats) {
   return (p: PianoParams, x: JArray, states: JArray, prev: JArray, vel: JArray, mask: JArray): JArray => {
-    const { features } = pianoAcoustic(p, x, { train: true, stats, front: cfg.front });
+    const { features } = pianoAcoustic(p, x, { train: true, stats, front: cfg.front, harmonics: cfg.harmonics });
     const v = pianoVelocity(p, features);
     const logits = pianoLogits(p, cfg, features, cfg.kind === "ar" ? oneHotStates(prev, cfg.states) : (prev.dispose(), null));
     // Weighted cross-entropy: Σ w_y·(−log p_y) / Σ w_y over frames and keys.
@@ -262,9 +271,9 @@ export function pianoLoss(cfg: PianoConfig, stats: PianoStats) {
 }
 
 /** The acoustic graph as exported: the input [B, T, bins] → [features, velocity], batch norm with `stats`, lax convs. */
-export function pianoAcousticGraph(stats: PianoStats, front: PianoFront = "mel") {
+export function pianoAcousticGraph(stats: PianoStats, front: PianoFront = "mel", harmonics?: readonly number[]) {
   return (p: PianoParams, x: JArray): JArray[] => {
-    const { features } = pianoAcoustic(p, x, { train: false, stats, impl: "lax", front });
+    const { features } = pianoAcoustic(p, x, { train: false, stats, impl: "lax", front, harmonics });
     return [features.ref, pianoVelocity(p, features)];
   };
 }
