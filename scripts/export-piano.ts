@@ -37,7 +37,7 @@ async function writeGraphs(cfg: PianoConfig, params: PianoParams, stats: PianoSt
   const front = cfg.front ?? "mel", bins = frontBins(front);
   const acousticGraph = pianoAcousticGraph(stats, front, cfg.harmonics), stepInputs = stepInputsOf(cfg);
   const acoustic = exportOnnx(acousticGraph, params, [np.zeros([1, T, bins])], { inputNames: [front === "keys" ? "cqt" : "logmel"], outputNames: ["features", "velocity"], dynamicAxes: [{ 1: "frames" }] });
-  const step = exportOnnx(pianoStepGraph(cfg), params, stepInputs, { inputNames: ["features", "previous", "h", "c"], outputNames: ["logits", "h_out", "c_out"] });
+  const step = exportOnnx(pianoStepGraph(cfg), params, stepInputs, { inputNames: ["features", "previous", "h", "c"], outputNames: ["logits", "h_out", "c_out", ...(cfg.frameHead ? ["frame_logits"] : [])] });
   const diff = await checkAgainstJax(`${out} (acoustic graph)`, acoustic, [[1, 41, bins]], (x: JArray) => acousticGraph(tree.ref(params), x));
   writeFileSync(`${out}.onnx`, acoustic);
   writeFileSync(`${out}.step.onnx`, step);
@@ -67,6 +67,8 @@ const recipe = {
   task: `piano transcription (issue 17): ${front === "keys" ? "key-aligned CQT → per-key acoustic model → per-key" : "log-mel → acoustic model →"} autoregressive multi-state decoding`,
   model: {
     ...(cfg.front ? { front: cfg.front } : {}), ...(cfg.harmonics ? { harmonics: cfg.harmonics } : {}), kind: cfg.kind, states: cfg.states, features: cfg.features, hidden: cfg.hidden, channels: cfg.channels, embed: cfg.embed, weights: cfg.weights,
+    // A frame head ends a sustained note after steerFrames frames it calls silent (piano-eval.js --steer chooses).
+    ...(cfg.frameHead ? { frameHead: cfg.frameHead, steerFrames: 2 } : {}),
     // The unweighted posterior's argmax until scripts/piano-eval.ts --tune adds the onset bias chosen on validation.
     decodeBias: cfg.weights.slice(0, cfg.states).map((w) => -Math.log(w)),
   },

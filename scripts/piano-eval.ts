@@ -10,7 +10,8 @@
  * never the test) runs each model at onset biases −2…3 on top of its
  * recipe's (`--biases` another list; `--sustain-biases` a list for the sustain state, every pair tried),
  * picks the one with the best mean of onset F1 and onset+offset F1, and adds it to the recipe's
- * (model.decodeBias on onset and re-onset, and on sustain).
+ * (model.decodeBias on onset and re-onset, and on sustain). `--steer 1,2,4` scores a model with a frame head
+ * at each of those steerFrames (instead of --tune; write the chosen one into the recipe's model.steerFrames).
  *
  *   node dist-bench/scripts/piano-eval.js --test /tmp/piano/test --models models/piano-ar.onnx,/tmp/piano/frame5.onnx --basic-pitch
  */
@@ -33,6 +34,7 @@ const { values: a } = parseArgs({
   options: {
     test: { type: "string" }, models: { type: "string", default: "" }, "basic-pitch": { type: "boolean", default: false },
     audio: { type: "string", default: "dry,recorded" }, biases: { type: "string", default: "-2,-1,0,1,2,3" }, "sustain-biases": { type: "string", default: "0" }, limit: { type: "string" }, "write-recipe": { type: "string" }, json: { type: "string" }, tune: { type: "boolean", default: false },
+    steer: { type: "string" },
   },
 });
 if (!a.test) throw new Error("usage: --test DIRS [--models A.onnx,B.onnx] [--basic-pitch] [--audio dry,recorded] [--write-recipe BASE] [--json OUT]");
@@ -80,7 +82,8 @@ const PAIRS = BIASES.flatMap((o) => SUSTAIN_BIASES.map((s) => [o, s] as const));
 const tuned = (name: string, [o, s]: readonly [number, number]) => `${name} bias ${o}${SUSTAIN_BIASES.length > 1 || s !== 0 ? `/${s}` : ""}`;
 for (const m of a.models!.split(",").filter(Boolean)) {
   const model = await PianoTranscriber.load(ort, await readModelFiles(m));
-  if (!a.tune) systems.push({ name: path.basename(m, ".onnx"), run: (channels, sampleRate) => transcribe({ sampleRate, channels }, { model }) });
+  if (a.steer) for (const steerFrames of a.steer.split(",").map(Number)) systems.push({ name: `${path.basename(m, ".onnx")} steer ${steerFrames}`, run: (channels, sampleRate) => transcribe({ sampleRate, channels }, { model, steerFrames }) });
+  else if (!a.tune) systems.push({ name: path.basename(m, ".onnx"), run: (channels, sampleRate) => transcribe({ sampleRate, channels }, { model }) });
   else for (const pair of PAIRS) {
     // The sustain bias on a copy of the model's decoding biases (the sessions shared).
     const biased = new PianoTranscriber(model.acoustic, model.step, { ...model.info, decodeBias: model.info.decodeBias.map((b, st) => b + (st === SUSTAIN ? pair[1] : 0)) });

@@ -9,7 +9,7 @@
  */
 import { asBlocks, type AudioSignal } from "../io/audio.js";
 import { encodeMidi } from "../io/midi.js";
-import { KEYS, NoteTracker, ONSET, PIANO_HOP, PIANO_RATE, pianoFrontInput, REONSET, type PianoNote } from "../models/transcription/contract.js";
+import { KEYS, NoteTracker, OFF, OFFSET, ONSET, PIANO_HOP, PIANO_RATE, pianoFrontInput, REONSET, SUSTAIN, type PianoNote } from "../models/transcription/contract.js";
 import type { PianoTranscriber } from "../models/transcription/model.js";
 import { segmentStream } from "./segments.js";
 
@@ -17,6 +17,8 @@ export interface TranscribeOptions {
   readonly model: PianoTranscriber;
   /** Added to the onset and re-onset logits on top of the model's decoding bias: higher finds more notes (default 0). */
   readonly onsetBias?: number;
+  /** Overrides the model's steerFrames (a model with a frame head; tuning on validation). */
+  readonly steerFrames?: number;
   /** Seconds of audio per segment (memory bound); default 30. */
   readonly segmentSeconds?: number;
   readonly onProgress?: (fraction: number) => void;
@@ -43,7 +45,9 @@ export async function* transcribeStream(blocks: AsyncIterable<AudioSignal>, o: T
   const states = new Uint8Array(KEYS);
   const bias = model.info.decodeBias.map((b, s) => b + (s === ONSET || s === REONSET ? o.onsetBias ?? 0 : 0));
   const [featName, prevName, hName, cName] = model.step.inputNames;
-  const [logitName, hOut, cOut] = model.step.outputNames;
+  const [logitName, hOut, cOut, frameName] = model.step.outputNames;
+  // The frame head (if any) steers: a sustain ends after `steer` frames in a row it calls silent.
+  const steer = model.info.steerFrames ? o.steerFrames ?? model.info.steerFrames : 0, silent = new Uint16Array(KEYS);
   const [featOut, velOut] = model.acoustic.outputNames;
   yield* segmentStream(blocks, { rate: PIANO_RATE, hop: PIANO_HOP, marginFrames: MARGIN_FRAMES[model.info.front], coreFrames, what: "transcribe", signal: o.signal }, async (audio, from, first, core) => {
     const input = pianoFrontInput(model.info.front, audio);
@@ -60,10 +64,19 @@ export async function* transcribeStream(blocks: AsyncIterable<AudioSignal>, o: T
       const logits = step[logitName].data;
       h = step[hOut].data;
       c = step[cOut].data;
+      const frame = steer ? step[frameName].data : undefined;
       prev.fill(0);
       for (let k = 0; k < KEYS; k++) {
-        let best = 0;
-        for (let s = 1; s < S; s++) if (logits[k * S + s] + bias[s] > logits[k * S + best] + bias[best]) best = s;
+        let best = argmaxState(logits, k, S, bias);
+        if (frame) {
+          // The frame head's own call (the decoding bias without the onset bias): does the key sound?
+          const f = argmaxState(frame, k, S, model.info.decodeBias);
+          silent[k] = best === SUSTAIN && f !== ONSET && f !== SUSTAIN && f !== REONSET ? silent[k] + 1 : 0;
+          if (silent[k] >= steer) {
+            best = S === 5 ? OFFSET : OFF;
+            silent[k] = 0;
+          }
+        }
         states[k] = best;
         prev[k * S + best] = 1;
       }
@@ -74,6 +87,13 @@ export async function* transcribeStream(blocks: AsyncIterable<AudioSignal>, o: T
   });
   yield tracker.end();
   o.onProgress?.(1);
+}
+
+/** The state with the highest biased logit of key k (logits [88·S]). */
+function argmaxState(logits: Float32Array, k: number, S: number, bias: readonly number[]): number {
+  let best = 0;
+  for (let s = 1; s < S; s++) if (logits[k * S + s] + bias[s] > logits[k * S + best] + bias[best]) best = s;
+  return best;
 }
 
 /** The notes of a recording (any rate and channel count), sorted by onset then pitch. */

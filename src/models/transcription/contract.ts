@@ -89,11 +89,12 @@ export function pianoKeysInput(signal: Float32Array): { data: Float32Array; fram
 
 /**
  * A model's acoustic features per frame and the step graph's LSTM state width: "keys" works per key, so its
- * `features` and `hidden` (per key) are 88 side by side.
+ * `features` and `hidden` (per key) are 88 side by side; a frame head's LSTM (`frameHead` units a key) sits
+ * after each key's `hidden`.
  */
-export function pianoWidths(m: { readonly front?: PianoFront; readonly features: number; readonly hidden: number }): { features: number; state: number } {
+export function pianoWidths(m: { readonly front?: PianoFront; readonly features: number; readonly hidden: number; readonly frameHead?: number }): { features: number; state: number } {
   const per = m.front === "keys" ? KEYS : 1;
-  return { features: per * m.features, state: per * m.hidden };
+  return { features: per * m.features, state: per * (m.hidden + (m.frameHead ?? 0)) };
 }
 
 /** The input of a front end. */

@@ -12,14 +12,14 @@ import { OnnxModel } from "../../nn/runtime.js";
 import { arrayValues, fitFixedBatch, randomArray } from "../../testing/arrays.js";
 import { maxAbsDiff } from "../../testing/assert.js";
 import { frontBins, KEYS, PIANO_CQT_BINS, PIANO_MELS, type PianoFront } from "./contract.js";
-import { initPiano, oneHotStates, pianoAcoustic, pianoAcousticGraph, pianoLogits, pianoLoss, pianoStep, pianoStepGraph, pianoWidths, type PianoConfig } from "./piano.js";
+import { initPiano, oneHotStates, pianoAcoustic, pianoAcousticGraph, pianoFrameLogits, pianoLogits, pianoLoss, pianoStep, pianoStepGraph, pianoWidths, type PianoConfig } from "./piano.js";
 
 await init("wasm");
 const ort = await ortNode();
 /** Sub-harmonics ¼ and ⅓ beside the default harmonics (PianoConfig.harmonics). */
 const SUB = [0.25, 1 / 3, 0.5, 1, 2, 3, 4, 5];
-const small = (kind: "ar" | "frame", front: PianoFront = "mel", harmonics?: readonly number[]): PianoConfig =>
-  front === "keys" ? { front, kind, states: 5, channels: [2, 3], features: 3, hidden: 4, embed: 2, weights: [1, 20, 2, 5, 20], ...(harmonics ? { harmonics } : {}) } : { kind, states: 5, channels: [2, 3], features: 12, hidden: 8, embed: 2, weights: [1, 20, 2, 5, 20] };
+const small = (kind: "ar" | "frame", front: PianoFront = "mel", harmonics?: readonly number[], frameHead?: number): PianoConfig =>
+  front === "keys" ? { front, kind, states: 5, channels: [2, 3], features: 3, hidden: 4, embed: 2, weights: [1, 20, 2, 5, 20], ...(harmonics ? { harmonics } : {}), ...(frameHead ? { frameHead } : {}) } : { kind, states: 5, channels: [2, 3], features: 12, hidden: 8, embed: 2, weights: [1, 20, 2, 5, 20] };
 
 /** Random states 0–4 per frame and key, [1, T, 88] int32. */
 function randomStates(T: number, seed: number): JArray {
@@ -27,33 +27,36 @@ function randomStates(T: number, seed: number): JArray {
   return np.array(Int32Array.from(u, (v) => Math.floor(v * 5)), { dtype: np.int32 }).reshape([1, T, KEYS]);
 }
 
-for (const [kind, front, harmonics] of [["ar", "mel"], ["frame", "mel"], ["ar", "keys"], ["frame", "keys"], ["ar", "keys", SUB]] as const) {
-  const BINS = frontBins(front), label = `${kind}, ${front}${harmonics ? ", harmonics ¼…5" : ""}`;
+for (const [kind, front, harmonics, frameHead] of [["ar", "mel"], ["frame", "mel"], ["ar", "keys"], ["frame", "keys"], ["ar", "keys", SUB], ["ar", "keys", SUB, 3]] as const) {
+  const BINS = frontBins(front), label = `${kind}, ${front}${harmonics ? ", harmonics ¼…5" : ""}${frameHead ? ", frame head" : ""}`;
   test(`piano model (${label}): the step model run frame by frame equals the sequence model with the same previous states`, () => {
-    const cfg = small(kind, front, harmonics);
+    const cfg = small(kind, front, harmonics, frameHead);
     const { params, stats } = initPiano(cfg, 3);
     const T = 6;
     const x = randomArray([1, T, BINS], 4, "uniform");
     const { features } = pianoAcoustic(params, x, { train: false, stats, front, harmonics });
     const prev = randomStates(T, 5);
+    const seqFrame = frameHead ? arrayValues(pianoFrameLogits(params, cfg, features)) : undefined;
     const seq = arrayValues(pianoLogits(params, cfg, features.ref, oneHotStates(prev.ref, 5)));
     const oneHot = arrayValues(oneHotStates(prev, 5));
     const { features: F, state: H } = pianoWidths(cfg);
     let h = np.zeros([1, H]), c = np.zeros([1, H]);
     const f = arrayValues(features);
     for (let t = 0; t < T; t++) {
-      const [logits, h2, c2] = pianoStep(params, cfg, np.array(f.slice(t * F, (t + 1) * F)).reshape([1, F]), np.array(oneHot.slice(t * KEYS * 5, (t + 1) * KEYS * 5)).reshape([1, KEYS * 5]), h, c);
+      const [logits, h2, c2, frameLogits] = pianoStep(params, cfg, np.array(f.slice(t * F, (t + 1) * F)).reshape([1, F]), np.array(oneHot.slice(t * KEYS * 5, (t + 1) * KEYS * 5)).reshape([1, KEYS * 5]), h, c);
       h = h2;
       c = c2;
       const got = arrayValues(logits);
       assert.ok(maxAbsDiff(got, seq.slice(t * KEYS * 5, (t + 1) * KEYS * 5)) < 1e-5, `frame ${t}`);
+      assert.equal(frameLogits === undefined, !frameHead);
+      if (seqFrame) assert.ok(maxAbsDiff(arrayValues(frameLogits), seqFrame.slice(t * KEYS * 5, (t + 1) * KEYS * 5)) < 1e-5, `frame head, frame ${t}`);
     }
     h.dispose();
     c.dispose();
   });
 
   test(`piano model (${label}): ONNX Runtime agrees with jax-js (≤ 1e-4): the acoustic graph at two lengths and the step graph`, async () => {
-    const cfg = small(kind, front, harmonics);
+    const cfg = small(kind, front, harmonics, frameHead);
     const { params, stats } = initPiano(cfg, 7);
     const w = pianoWidths(cfg);
     // Non-trivial running statistics, as a trained model has.
@@ -72,7 +75,8 @@ for (const [kind, front, harmonics] of [["ar", "mel"], ["frame", "mel"], ["ar", 
     const want = pianoStepGraph(cfg)(tree.ref(params), i0.ref, i1.ref, i2.ref, i3.ref).map(arrayValues);
     const step = await OnnxModel.load(ort, exportOnnx(pianoStepGraph(cfg), params, inputs.map((a) => a.ref)));
     const got = await step.run(Object.fromEntries(inputs.map((a, i) => [`input${i}`, { data: Float32Array.from(arrayValues(a)), dims: a.shape }])));
-    for (let i = 0; i < 3; i++) assert.ok(maxAbsDiff(got[`output${i}`].data, want[i]) <= 1e-4, `step output ${i}`);
+    assert.equal(want.length, frameHead ? 4 : 3);
+    for (let i = 0; i < want.length; i++) assert.ok(maxAbsDiff(got[`output${i}`].data, want[i]) <= 1e-4, `step output ${i}`);
     await Promise.all([acoustic.dispose(), step.dispose()]);
   });
 }

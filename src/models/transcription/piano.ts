@@ -65,6 +65,13 @@ export interface PianoConfig {
    * each logit (the unweighted posterior's argmax) before the recipe's tuned onset bias.
    */
   readonly weights: readonly number[];
+  /**
+   * "keys" and "ar": a second head beside the autoregressive one, the paper's non-autoregressive classifier (an
+   * LSTM per key with `frameHead` units on the key's acoustic features alone, a linear layer to `states` logits),
+   * trained with the same loss. Decoding ends a sustained note where this head says the key no longer sounds
+   * (tasks/transcribe.ts): the autoregressive head places onsets, the frame head says how long they last.
+   */
+  readonly frameHead?: number;
 }
 
 export const PIANO_DEFAULT: PianoConfig = { kind: "ar", states: 5, channels: [8, 16], features: 256, hidden: 128, embed: 2, weights: [1, 20, 2, 5, 20] };
@@ -78,6 +85,9 @@ export type PianoParams = {
   /** [states, embed] ("ar" only). */
   embed?: JArray;
   out: DenseParams;
+  /** PianoConfig.frameHead's LSTM and linear layer. */
+  frameLstm?: LstmParams;
+  frameOut?: DenseParams;
 };
 export type PianoStats = [BatchNormStats, BatchNormStats, BatchNormStats];
 
@@ -108,6 +118,11 @@ export function initPiano(cfg: PianoConfig, seed: number): { params: PianoParams
     out: initDense(rng, cfg.hidden, keysPerRow * cfg.states),
   };
   if (cfg.kind === "ar") params.embed = np.array(Float32Array.from({ length: cfg.states * cfg.embed }, () => rng.normal())).reshape([cfg.states, cfg.embed]);
+  if (cfg.frameHead) {
+    if (!keys || cfg.kind !== "ar") throw new Error("a frame head is for the key-aligned autoregressive model");
+    params.frameLstm = initLstm(rng, cfg.features, cfg.frameHead);
+    params.frameOut = initDense(rng, cfg.frameHead, cfg.states);
+  }
   return { params, stats: bns.map((b) => b.stats) as PianoStats };
 }
 
@@ -224,21 +239,42 @@ export function pianoLogits(p: PianoParams, cfg: PianoConfig, features: JArray, 
   return dense(p.out, lstm(p.lstm, input)).reshape([B, T, KEYS, cfg.states]);
 }
 
+/** The frame head's state logits [B, T, 88, states] over a whole sequence (features borrowed). */
+export function pianoFrameLogits(p: PianoParams, cfg: PianoConfig, features: JArray): JArray {
+  const [B, T] = features.shape;
+  const seq = features.ref.reshape([B, T, KEYS, cfg.features]).transpose([0, 2, 1, 3]).reshape([B * KEYS, T, cfg.features]);
+  return dense(p.frameOut!, lstm(p.frameLstm!, seq)).reshape([B, KEYS, T, cfg.states]).transpose([0, 2, 1, 3]);
+}
+
 /**
  * One autoregressive step: the acoustic features of a frame [B, features],
  * the previous frame's states one-hot [B, 88·states] ("ar"; ignored by
  * "frame") and the LSTM state h, c [B, hidden] (all consumed) → the frame's
- * logits [B, 88·states] and the new h, c. What the step model exports.
+ * logits [B, 88·states] and the new h, c (with a frame head, h and c hold both LSTMs' states and its logits
+ * [B, 88·states] come fourth). What the step model exports.
  */
-export function pianoStep(p: PianoParams, cfg: PianoConfig, features: JArray, prev: JArray, h: JArray, c: JArray): [JArray, JArray, JArray] {
+export function pianoStep(p: PianoParams, cfg: PianoConfig, features: JArray, prev: JArray, h: JArray, c: JArray): [JArray, JArray, JArray, ...JArray[]] {
   const B = features.shape[0];
   if (cfg.front === "keys") {
     // h, c [B, 88·hidden] are 88 per-key states side by side.
-    let input = features.reshape([B * KEYS, cfg.features]);
+    const own = features.reshape([B * KEYS, cfg.features]);
+    const H = cfg.hidden, FH = cfg.frameHead ?? 0;
+    let input = own.ref;
     if (cfg.kind === "ar") input = np.concatenate([input, np.matmul(prev.reshape([B * KEYS, cfg.states]), p.embed!.ref)], 1);
     else prev.dispose();
-    const [h2, c2] = lstmStep(p.lstm, input, h.reshape([B * KEYS, cfg.hidden]), c.reshape([B * KEYS, cfg.hidden]));
-    return [dense(p.out, h2.ref).reshape([B, KEYS * cfg.states]), h2.reshape([B, KEYS * cfg.hidden]), c2.reshape([B, KEYS * cfg.hidden])];
+    if (!FH) {
+      own.dispose();
+      const [h2, c2] = lstmStep(p.lstm, input, h.reshape([B * KEYS, H]), c.reshape([B * KEYS, H]));
+      return [dense(p.out, h2.ref).reshape([B, KEYS * cfg.states]), h2.reshape([B, KEYS * H]), c2.reshape([B, KEYS * H])];
+    }
+    // Each key's state is [the autoregressive LSTM's H | the frame head's FH].
+    const hk = h.reshape([B * KEYS, H + FH]), ck = c.reshape([B * KEYS, H + FH]);
+    const [h2, c2] = lstmStep(p.lstm, input, hk.ref.slice([], [0, H]), ck.ref.slice([], [0, H]));
+    const [fh2, fc2] = lstmStep(p.frameLstm!, own, hk.slice([], [H, H + FH]), ck.slice([], [H, H + FH]));
+    return [
+      dense(p.out, h2.ref).reshape([B, KEYS * cfg.states]), np.concatenate([h2, fh2.ref], 1).reshape([B, KEYS * (H + FH)]),
+      np.concatenate([c2, fc2], 1).reshape([B, KEYS * (H + FH)]), dense(p.frameOut!, fh2).reshape([B, KEYS * cfg.states]),
+    ];
   }
   let input = features;
   if (cfg.kind === "ar") input = np.concatenate([features, np.matmul(prev.reshape([B, KEYS, cfg.states]), p.embed!.ref).reshape([B, KEYS * cfg.embed])], 1);
@@ -258,12 +294,16 @@ export function pianoLoss(cfg: PianoConfig, stats: PianoStats) {
   return (p: PianoParams, x: JArray, states: JArray, prev: JArray, vel: JArray, mask: JArray): JArray => {
     const { features } = pianoAcoustic(p, x, { train: true, stats, front: cfg.front, harmonics: cfg.harmonics });
     const v = pianoVelocity(p, features);
+    const frameLogits = cfg.frameHead ? pianoFrameLogits(p, cfg, features) : null;
     const logits = pianoLogits(p, cfg, features, cfg.kind === "ar" ? oneHotStates(prev, cfg.states) : (prev.dispose(), null));
-    // Weighted cross-entropy: Σ w_y·(−log p_y) / Σ w_y over frames and keys.
+    // Weighted cross-entropy: Σ w_y·(−log p_y) / Σ w_y over frames and keys (the frame head's the same, added).
     const w = np.array(Float32Array.from(cfg.weights.slice(0, cfg.states)));
     const target = jnn.oneHot(states, cfg.states);
     const cellWeight = target.ref.mul(w).sum(-1);
-    const ce = jnn.logSoftmax(logits, -1).mul(target).sum(-1).mul(cellWeight.ref).sum().div(cellWeight.sum()).neg();
+    const total = cellWeight.ref.sum();
+    let logp = jnn.logSoftmax(logits, -1);
+    if (frameLogits) logp = logp.add(jnn.logSoftmax(frameLogits, -1));
+    const ce = logp.mul(target).sum(-1).mul(cellWeight).sum().div(total).neg();
     const sq = np.square(v.sub(vel)).mul(mask.ref);
     const velLoss = sq.sum().div(mask.sum().add(1));
     return ce.add(velLoss);
@@ -278,7 +318,7 @@ export function pianoAcousticGraph(stats: PianoStats, front: PianoFront = "mel",
   };
 }
 
-/** The step graph as exported: (features, previous states one-hot, h, c) → [logits, h, c]. */
+/** The step graph as exported: (features, previous states one-hot, h, c) → [logits, h, c] (and the frame head's logits). */
 export function pianoStepGraph(cfg: PianoConfig) {
   return (p: PianoParams, features: JArray, prev: JArray, h: JArray, c: JArray): JArray[] => pianoStep(p, cfg, features, prev, h, c);
 }
