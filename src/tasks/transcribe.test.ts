@@ -2,6 +2,9 @@ import * as assert from "node:assert/strict";
 import { test } from "node:test";
 import { encodeMidi } from "../io/midi.js";
 import { soundFontsAvailable } from "../io/soundfonts.js";
+import { KEYS, LOWEST_KEY, OFF, OFFSET, ONSET, SUSTAIN } from "../models/transcription/contract.js";
+import { PianoTranscriber } from "../models/transcription/model.js";
+import type { OnnxModel } from "../nn/runtime.js";
 import { loadPianoTranscriber } from "../node.js";
 import { pianoRecording } from "../testing/piano.js";
 import { estimateTempo, notesToMidi, transcribe } from "./transcribe.js";
@@ -41,4 +44,42 @@ test("transcribe: streamed in short segments, the notes equal one long segment's
   } finally {
     await model.dispose();
   }
+});
+
+test("transcribe with a frame head: a sustained note ends after steerFrames frames the head calls silent, and the next step is told the key is at offset", async () => {
+  const S = 5, KEY = 40, FPS = 31.25;
+  const hot = (k: number, s: number, frame: Float32Array) => { frame[k * S + s] = 10; };
+  let calls = 0;
+  const seenPrev: number[] = [];
+  const acoustic = {
+    inputNames: ["cqt"], outputNames: ["features", "velocity"],
+    run: async (i: Record<string, { dims: readonly number[] }>) => {
+      const T = i.cqt.dims[1];
+      return { features: { data: new Float32Array(T * KEYS), dims: [1, T, KEYS] }, velocity: { data: new Float32Array(T * KEYS).fill(0.5), dims: [1, T, KEYS] } };
+    },
+  };
+  const step = {
+    inputNames: ["features", "previous", "h", "c"], outputNames: ["logits", "h_out", "c_out", "frame_logits"],
+    run: async (i: Record<string, { data: Float32Array }>) => {
+      const t = calls++, prev = i.previous.data;
+      const was = [...prev.subarray(KEY * S, (KEY + 1) * S)].indexOf(1);
+      seenPrev.push(was);
+      const logits = new Float32Array(KEYS * S), frame = new Float32Array(KEYS * S);
+      // The autoregressive head: an onset at frame 0, then it sustains whatever it was told it is playing.
+      hot(KEY, t === 0 ? ONSET : was === ONSET || was === SUSTAIN ? SUSTAIN : OFF, logits);
+      // The frame head: the key sounds for 5 frames.
+      hot(KEY, t < 5 ? SUSTAIN : OFF, frame);
+      return { logits: { data: logits, dims: [1, KEYS * S] }, h_out: { data: new Float32Array(KEYS), dims: [1, KEYS] }, c_out: { data: new Float32Array(KEYS), dims: [1, KEYS] }, frame_logits: { data: frame, dims: [1, KEYS * S] } };
+    },
+  };
+  const model = new PianoTranscriber(acoustic as unknown as OnnxModel, step as unknown as OnnxModel, { front: "keys", kind: "ar", states: S, features: KEYS, hidden: KEYS, decodeBias: [0, 0, 0, 0, 0], steerFrames: 2 });
+  const audio = { sampleRate: 16000, channels: [new Float32Array(16000)] };
+  const steered = await transcribe(audio, { model });
+  // Silent at frames 5 and 6: offset state at frame 6, fed back at frame 7.
+  assert.deepEqual(steered.map((n) => [n.pitch, Math.round(n.onset * FPS), Math.round(n.offset * FPS)]), [[KEY + LOWEST_KEY, 0, 6]]);
+  assert.deepEqual(seenPrev.slice(0, 9), [OFF, ONSET, SUSTAIN, SUSTAIN, SUSTAIN, SUSTAIN, SUSTAIN, OFFSET, OFF]);
+  calls = 0;
+  const held = await transcribe(audio, { model, steerFrames: 0 }); // no steering: held to the end
+  assert.equal(held.length, 1);
+  assert.ok(held[0].offset > 0.9, `${held[0].offset}`);
 });
