@@ -10,11 +10,11 @@
  */
 import * as assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { scratchDir } from "./testing/scratch.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const NPM = "npm";
@@ -22,7 +22,7 @@ const registry = spawnSync(NPM, ["view", "onnxruntime-node@1.30.0", "version", "
 const skip = registry.status === 0 ? false : `the npm registry (or npm's cache) is not reachable: ${registry.stderr?.trim().split("\n")[0] ?? ""}`;
 
 test("the packed package installs into an empty folder and its commands, server and library work there", { skip, timeout: 600_000 }, async () => {
-  const work = mkdtempSync(path.join(tmpdir(), "mirkit-pack-"));
+  const work = scratchDir("mirkit-pack-");
   const stage = path.join(work, "stage");
   mkdirSync(stage);
   const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { files: string[]; version: string; scripts: Record<string, string> };

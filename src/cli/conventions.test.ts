@@ -5,16 +5,16 @@
  */
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { encodeWav } from "../io/wav.js";
 import { sine } from "../testing/assert.js";
+import { scratchDir } from "../testing/scratch.js";
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "main.js");
-const dir = mkdtempSync(path.join(tmpdir(), "mirkit-conv-"));
+const dir = scratchDir("mirkit-conv-");
 const run = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [BIN, "--quiet", ...args], { cwd, encoding: "utf8" });
 const music = path.join(dir, "music");
 mkdirSync(path.join(music, "live"), { recursive: true });

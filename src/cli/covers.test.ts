@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -9,6 +8,7 @@ import { encodeEntry } from "../covers/library.js";
 import { frameRecord } from "../io/records.js";
 import { openCoversLibrary } from "../tasks/covers.js";
 import { soundFontsAvailable } from "../io/soundfonts.js";
+import { scratchDir } from "../testing/scratch.js";
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "main.js");
 const fonts = soundFontsAvailable(["fluid", "timgm6mb"]);
@@ -16,7 +16,7 @@ const readLibrary = async (file: string) => (await openCoversLibrary(file, { rea
 const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
 
 test("covers add / query / compare / eval on a small synthetic cover set; the library survives a torn write", { skip: fonts !== true ? fonts : false }, async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "mirkit-covers-"));
+  const dir = scratchDir("mirkit-covers-");
   const data = path.join(dir, "set");
   assert.equal(run("synth", "covers", "--n", "3", "--versions", "2", "--noise", "2", "--seconds", "8", "--rate", "22050", "--fonts", "fluid,timgm6mb", "--out", data, "--quiet").status, 0);
   const db = path.join(dir, "lib.mkcl");

@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { SHARED, sharedAvailable } from "../testing/reference.js";
+import { scratchDir } from "../testing/scratch.js";
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "main.js");
 const F = path.join(SHARED, "fixtures/mir_eval");
@@ -52,7 +52,7 @@ test("mirkit eval separation prints {Sources}; --all adds the Framewise, Images 
 });
 
 test("mirkit eval covers reads a CSV matrix and a label file", () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "mirkit-eval-"));
+  const dir = scratchDir("mirkit-eval-");
   writeFileSync(path.join(dir, "d.csv"), "0,1,5\n1,0,4\n5,4,0\n");
   writeFileSync(path.join(dir, "l.txt"), "a\na\n-\n");
   const r = run("eval", "covers", "--distances", path.join(dir, "d.csv"), "--labels", path.join(dir, "l.txt"));
@@ -67,7 +67,7 @@ test("mirkit eval covers reads a CSV matrix and a label file", () => {
 });
 
 test("mirkit eval: unsorted melody times are scored (as mir_eval does), times in milliseconds get mir_eval's hint, a missing option is a usage error", { skip }, () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "mirkit-eval-"));
+  const dir = scratchDir("mirkit-eval-");
   writeFileSync(path.join(dir, "bad.txt"), "0.2 440\n0.1 440\n");
   const r = run("eval", "melody", "--ref", path.join(dir, "bad.txt"), "--est", path.join(F, "melody/est00.txt"));
   assert.equal(r.code, 0, r.err);

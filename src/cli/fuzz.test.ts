@@ -8,14 +8,14 @@
  */
 import * as assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { encodeFlac } from "../io/flac.js";
 import { encodeWav } from "../io/wav.js";
 import { Rng } from "../random.js";
+import { scratchDir } from "../testing/scratch.js";
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "main.js");
 const TIME = "/usr/bin/time";
@@ -110,7 +110,7 @@ function runTimed(args: readonly string[], cwd: string): Promise<Run> {
 }
 
 test("fuzz: 240 mutated WAV/FLAC/MP3/Ogg files through info, plot, multipitch, separate and covers add", { skip, timeout: 900_000 }, async (t) => { // a hang guard, not a speed target: 44 s on an idle 2-core machine, 203 s alone on a slow one, more beside the rest of the suite
-  const dir = mkdtempSync(path.join(tmpdir(), "mirkit-fuzz-"));
+  const dir = scratchDir("mirkit-fuzz-");
   const files = bases(dir);
   const rng = new Rng(Number(process.env.MIRKIT_FUZZ_SEED ?? 20261129)); // the suite's seed; set MIRKIT_FUZZ_SEED to explore others
   const cases: { file: string; args: string[]; out: string; what: string }[] = [];

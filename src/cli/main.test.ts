@@ -1,16 +1,16 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { encodeWav } from "../io/wav.js";
 import { sine } from "../testing/assert.js";
 import { readPng } from "../testing/png.js";
+import { scratchDir } from "../testing/scratch.js";
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "main.js");
-const dir = mkdtempSync(path.join(tmpdir(), "mirkit-cli-"));
+const dir = scratchDir("mirkit-cli-");
 const wav = path.join(dir, "tone.wav");
 const tone = sine(440, 22050, 22050, 0.5);
 writeFileSync(wav, encodeWav({ sampleRate: 22050, channels: [tone, tone] }, { encoding: "float32" }));

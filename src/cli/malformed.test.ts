@@ -5,8 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -14,9 +13,10 @@ import { writeFileAtomic } from "../io/file.js";
 import { encodeFlac } from "../io/flac.js";
 import { encodeWav } from "../io/wav.js";
 import { sine } from "../testing/assert.js";
+import { scratchDir } from "../testing/scratch.js";
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "main.js");
-const dir = mkdtempSync(path.join(tmpdir(), "mirkit-malformed-"));
+const dir = scratchDir("mirkit-malformed-");
 const tone = sine(440, 16000, 16000, 0.5);
 const goodWav = encodeWav({ sampleRate: 16000, channels: [tone] }, { encoding: "pcm16" });
 

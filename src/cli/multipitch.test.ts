@@ -1,19 +1,19 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { soundFontsAvailable } from "../io/soundfonts.js";
 import { readPng } from "../testing/png.js";
+import { scratchDir } from "../testing/scratch.js";
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "main.js");
 const fonts = soundFontsAvailable(["timgm6mb"]);
 const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
 
 test("mirkit multipitch: the shipped model finds the four voices of a held-out-SoundFont SATB item (mir_eval Accuracy > 0.6)", { skip: fonts !== true ? fonts : false }, () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "mirkit-mp-"));
+  const dir = scratchDir("mirkit-mp-");
   // Seed 77 is in no training, validation or test set; TimGM6mb was held out of training.
   const s = run("synth", "choir", "--voices", "soundfont", "--fonts", "timgm6mb", "--n", "1", "--seed", "77", "--seconds", "8", "--out", dir, "--quiet");
   assert.equal(s.status, 0, s.stderr);
@@ -31,7 +31,7 @@ test("mirkit multipitch: the shipped model finds the four voices of a held-out-S
 });
 
 test("mirkit multipitch: clear errors for a missing file, a bad threshold and a model without its recipe", () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "mirkit-mp-"));
+  const dir = scratchDir("mirkit-mp-");
   const missing = run("multipitch", path.join(dir, "nope.wav"), "-o", path.join(dir, "o.txt"));
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /nope\.wav: no such file/);

@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -14,10 +13,11 @@ import { ortNode } from "../node.js";
 import { gateMask, separate, separateWithModel } from "../tasks/separate.js";
 import { noise, sine } from "../testing/assert.js";
 import { randomArray } from "../testing/arrays.js";
+import { scratchDir } from "../testing/scratch.js";
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "main.js");
 await init("wasm");
-const dir = mkdtempSync(path.join(tmpdir(), "mirkit-informed-"));
+const dir = scratchDir("mirkit-informed-");
 const SR = 22050;
 // One chunk per segment (no seams inside): what differs between segmentations is then only where segments meet.
 const STFT = { sampleRate: SR, nFft: 64, hopLength: 16, frameMultiple: 4, chunkFrames: 16384 };

@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -14,12 +13,13 @@ import { exportOnnx } from "../nn/onnx/export.js";
 import { decodeWav, encodeWav } from "../io/wav.js";
 import { noise, sine } from "../testing/assert.js";
 import { stft } from "../dsp/stft.js";
+import { scratchDir } from "../testing/scratch.js";
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "main.js");
 
 test("mirkit separate (and --wiener, and the library's separate()) keeps the input's rate, channels and length, and accompaniment = input − vocals", async () => {
   await init("wasm");
-  const dir = mkdtempSync(path.join(tmpdir(), "mirkit-sep-"));
+  const dir = scratchDir("mirkit-sep-");
   // A small untrained model is enough to check the plumbing.
   const cfg = { block: "tfc" as const, bins: 32, channels: 4, depth: 2, layers: 1, growth: 4 };
   const p = initUNet(cfg, 1);

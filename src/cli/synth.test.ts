@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -12,13 +11,14 @@ import { festivalAvailable } from "../io/festival.js";
 import { soundFontsAvailable } from "../io/soundfonts.js";
 import { decodeWav } from "../io/wav.js";
 import { parseAlignment, parseLrc, VOWEL_PHONEMES } from "../lyrics/phonemes.js";
+import { scratchDir } from "../testing/scratch.js";
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "main.js");
 const fest = festivalAvailable(), fonts = soundFontsAvailable(["fluid", "timgm6mb"]);
 const skip = fest !== true ? fest : fonts !== true ? fonts : false;
 
 function synth(...args: string[]): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "mirkit-synth-"));
+  const dir = scratchDir("mirkit-synth-");
   const r = spawnSync(process.execPath, [BIN, "synth", ...args, "--out", dir, "--quiet"], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   return dir;

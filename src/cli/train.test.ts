@@ -1,16 +1,16 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { decodeSafetensors } from "../nn/safetensors.js";
+import { scratchDir } from "../testing/scratch.js";
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "main.js");
 
 test("mirkit train demo trains, exports ONNX, and ONNX Runtime agrees with jax-js on held-out data", () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "mirkit-train-"));
+  const dir = scratchDir("mirkit-train-");
   const r = spawnSync(process.execPath, [BIN, "train", "demo", "-o", dir, "--json", "--quiet"], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   const m = JSON.parse(r.stdout);

@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -13,6 +12,7 @@ import { parseNotesWithVelocity } from "../eval/io.js";
 import type { NoteList } from "../eval/transcription.js";
 import { soundFontsAvailable } from "../io/soundfonts.js";
 import { encodeWav } from "../io/wav.js";
+import { scratchDir } from "../testing/scratch.js";
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "main.js");
 const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
@@ -34,7 +34,7 @@ async function duet(dir: string): Promise<{ wav: string; parts: NoteList[] }> {
 }
 
 test("transcribe --instruments 2: a duet of unseen instruments → a MIDI track and a mir_eval file per part, a roll; the split beats one merged part", { skip: fonts !== true ? fonts : false }, async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "mirkit-parts-"));
+  const dir = scratchDir("mirkit-parts-");
   const { wav, parts } = await duet(dir);
   const r = run("transcribe", wav, "--instruments", "2", "-o", path.join(dir, "duet.mid"), "--notes", path.join(dir, "duet.txt"), "--roll", path.join(dir, "duet.png"), "--quiet");
   assert.equal(r.status, 0, r.stderr);
@@ -71,7 +71,7 @@ test("transcribe --instruments 2: a duet of unseen instruments → a MIDI track 
 });
 
 test("transcribe --instruments: a bad count or clustering is one line, before any output", () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "mirkit-parts-"));
+  const dir = scratchDir("mirkit-parts-");
   const wav = path.join(dir, "a.wav");
   writeFileSync(wav, encodeWav({ sampleRate: 22050, channels: [new Float32Array(22050)] }));
   for (const [args, msg] of [[["--instruments", "6"], /--instruments must be a number of parts from 1 to 5, or auto/], [["--instruments", "two"], /--instruments must be/], [["--instruments", "2", "--clustering", "mfcc"], /--clustering must be embedding or timbre/], [["--clustering", "timbre"], /give --instruments K or auto/]] as const) {

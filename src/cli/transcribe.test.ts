@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -10,13 +9,14 @@ import { soundFontsAvailable } from "../io/soundfonts.js";
 import { encodeWav } from "../io/wav.js";
 import { midiToHz } from "../data/score.js";
 import { pianoRecording, PIANO_TEST_NOTES } from "../testing/piano.js";
+import { scratchDir } from "../testing/scratch.js";
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "main.js");
 const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
 const fonts = soundFontsAvailable(["timgm6mb"]);
 
 test("mirkit transcribe: a held chord and a melody on a held-out piano → MIDI, JSON events, mir_eval notes, a roll, a rendering; no fragments, most onsets", { skip: fonts !== true ? fonts : false }, async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "mirkit-transcribe-"));
+  const dir = scratchDir("mirkit-transcribe-");
   const wav = path.join(dir, "take.wav");
   writeFileSync(wav, encodeWav({ sampleRate: 22050, channels: [await pianoRecording()] }));
   const r = run("transcribe", wav, "-o", path.join(dir, "take.mid"), "--notes", path.join(dir, "take.txt"), "--roll", path.join(dir, "take.png"), "--sonify", path.join(dir, "check.wav"), "--quiet");
@@ -49,7 +49,7 @@ test("mirkit transcribe: a held chord and a melody on a held-out piano → MIDI,
 });
 
 test("mirkit transcribe: bad input is one line naming the file, and an existing output is left alone", () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "mirkit-transcribe-"));
+  const dir = scratchDir("mirkit-transcribe-");
   const bad = path.join(dir, "notes.wav"), out = path.join(dir, "keep.mid");
   writeFileSync(bad, "this is not audio");
   writeFileSync(out, "mine");

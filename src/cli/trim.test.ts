@@ -8,17 +8,17 @@
  */
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { scratchDir } from "../testing/scratch.js";
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "main.js");
 const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
 
 test("mirkit trim: smaller models round after round, each usable with --model; resumable; clear refusals", { timeout: 600_000 }, () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "mirkit-trim-"));
+  const dir = scratchDir("mirkit-trim-");
   const data = path.join(dir, "data");
   const s = run("synth", "choir", "--voices", "formant", "--n", "2", "--seed", "3", "--seconds", "4", "--rate", "22050", "--out", data, "--quiet");
   assert.equal(s.status, 0, s.stderr);
@@ -56,7 +56,7 @@ test("mirkit trim: smaller models round after round, each usable with --model; r
 });
 
 test("mirkit trim on the separation U-Net: smaller rounds usable in mirkit separate; songs at another rate are refused", { timeout: 600_000 }, () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "mirkit-trim-sep-"));
+  const dir = scratchDir("mirkit-trim-sep-");
   const data = path.join(dir, "songs");
   const s = run("synth", "separation", "--voices", "formant", "--n", "2", "--seed", "5", "--seconds", "6", "--rate", "22050", "--instrumental", "0", "--out", data, "--quiet");
   assert.equal(s.status, 0, s.stderr);

@@ -1,6 +1,5 @@
 import * as assert from "node:assert/strict";
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { init, numpy as np, type Array as JArray } from "@jax-js/jax";
@@ -8,6 +7,7 @@ import { dense, initDense, Rng, type DenseParams } from "../nn/layers.js";
 import { mse } from "../nn/optim.js";
 import { cosineLr, train, type CheckpointStore, type TrainConfig } from "../nn/train.js";
 import { FolderCheckpointStore } from "./file.js";
+import { scratchDir } from "../testing/scratch.js";
 
 await init("wasm");
 type P = { l: DenseParams };
@@ -24,7 +24,7 @@ const config = (store: CheckpointStore | undefined, stopAt?: number): TrainConfi
 const weights = (p: P) => [...(p.l.w.ref.dataSync() as Float32Array), ...(p.l.b.ref.dataSync() as Float32Array)];
 
 test("training in segments through a checkpoint folder (a new store each segment, as a new process would open it) ends where one run does", async () => {
-  const dir = path.join(mkdtempSync(path.join(tmpdir(), "mirkit-ckpt-")), "run");
+  const dir = path.join(scratchDir("mirkit-ckpt-"), "run");
   const whole = await train(config(undefined));
   assert.equal((await train(config(new FolderCheckpointStore(dir), 30))).stepsDone, 30);
   assert.ok(existsSync(path.join(dir, "checkpoint.safetensors")));

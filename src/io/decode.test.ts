@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { InvalidInputError, UnsupportedFormatError } from "../errors.js";
@@ -11,8 +10,9 @@ import { decodeAudio, sniffFormat } from "./decode.js";
 import { encodeFlac } from "./flac.js";
 import { readAudioFile, streamAudioFile, writeAudioFile } from "./file.js";
 import { encodeWav, quantize } from "./wav.js";
+import { scratchDir } from "../testing/scratch.js";
 
-const tmp = mkdtempSync(path.join(tmpdir(), "mirkit-io-"));
+const tmp = scratchDir("mirkit-io-");
 const has = (cmd: string) => spawnSync(cmd, ["--version"]).status === 0;
 
 function quantized(x: Float32Array, bits: number): Float32Array {

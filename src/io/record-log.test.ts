@@ -1,16 +1,16 @@
 import * as assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { RecordLog } from "./record-log.js";
 import { frameRecord, MemoryRecordStore, scanRecords } from "./records.js";
+import { scratchDir } from "../testing/scratch.js";
 
 const MAGIC = new TextEncoder().encode("TESTLOG1");
 const payload = (i: number) => Uint8Array.from({ length: 50 + (i % 7) }, (_, k) => (i * 31 + k) & 255);
 
 test("record log: appends read nothing of the existing file (O(1) per append); reopening sees every record", async () => {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), "mirkit-log-")), "x.log");
+  const file = path.join(scratchDir("mirkit-log-"), "x.log");
   const first = await RecordLog.open(file, MAGIC, { what: "test log" });
   for (let i = 0; i < 40; i++) await first.append(payload(i));
   await first.close();
@@ -27,7 +27,7 @@ test("record log: appends read nothing of the existing file (O(1) per append); r
 });
 
 test("record log: a torn tail is ignored by readers and cut by the next writer; a 0-byte file is resumed; another magic is refused untouched", async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "mirkit-log-"));
+  const dir = scratchDir("mirkit-log-");
   const file = path.join(dir, "x.log");
   const log = await RecordLog.open(file, MAGIC, { what: "test log" });
   for (let i = 0; i < 3; i++) await log.append(payload(i));

@@ -1,15 +1,15 @@
 import * as assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { Rng } from "../random.js";
 import { VectorIndex } from "./vector-index.js";
+import { scratchDir } from "../testing/scratch.js";
 
 const unit = (r: Rng, d: number) => { const v = Float32Array.from({ length: d }, () => r.normal()); const n = Math.hypot(...v); return v.map((x) => x / n); };
 
 test("vector index: nearest by cosine, keys kept, duplicates skipped; saved, loaded to grow, or mapped read-only; a bad file is one clear error", async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "mirkit-vindex-"));
+  const dir = scratchDir("mirkit-vindex-");
   const r = new Rng(3), d = 16, n = 300;
   const vs = Array.from({ length: n }, () => unit(r, d));
   const idx = VectorIndex.create(d);

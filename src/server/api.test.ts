@@ -4,9 +4,8 @@
  * nothing behind, expiry, covers jobs on a library, the OpenAPI docs.
  */
 import * as assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
 import type { FastifyInstance } from "fastify";
@@ -17,13 +16,14 @@ import { pianoRecording } from "../testing/piano.js";
 import { createService, type ServiceOptions } from "./api.js";
 import { ThreadPool } from "./pool.js";
 import { EmbeddedBackend, jobDir } from "./queue.js";
+import { scratchDir } from "../testing/scratch.js";
 
 interface Running { app: FastifyInstance; base: string; store: string; backend: EmbeddedBackend }
 const services: Running[] = [];
 const pianoFonts = soundFontsAvailable(["timgm6mb"]);
 
 async function start(o: Partial<ServiceOptions> & { concurrency?: number; maxQueued?: number } = {}): Promise<Running> {
-  const store = mkdtempSync(path.join(tmpdir(), "mirkit-api-"));
+  const store = scratchDir("mirkit-api-");
   const backend = new EmbeddedBackend(new ThreadPool(o.concurrency ?? 1, store), o.maxQueued ?? 10);
   const app = await createService({ backend, store, demo: false, ...o });
   await app.listen({ port: 0, host: "127.0.0.1" });
@@ -253,7 +253,7 @@ test("results expire: after the TTL the job is gone and so are its files", async
 });
 
 test("covers jobs: add recordings to the service's library by name, query it; a job that fails says why", async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "mirkit-api-covers-"));
+  const dir = scratchDir("mirkit-api-covers-");
   const db = path.join(dir, "lib.mkcl");
   const s = await start({ db });
   for (const seed of [3, 9, 15]) {
@@ -313,7 +313,7 @@ test("the tasks list and the OpenAPI docs describe every route", async () => {
 });
 
 test("the demo page is served beside the API", async () => {
-  const root = mkdtempSync(path.join(tmpdir(), "mirkit-api-demo-"));
+  const root = scratchDir("mirkit-api-demo-");
   const demo = { web: path.join(root, "web"), ort: path.join(root, "ort"), models: path.join(root, "models") };
   for (const d of Object.values(demo)) mkdirSync(d);
   writeFileSync(path.join(demo.web, "index.html"), "<!doctype html>demo");

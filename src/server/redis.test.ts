@@ -7,9 +7,8 @@
  */
 import * as assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -19,6 +18,7 @@ import { REDIS_MISSING, startRedis, type RedisHandle } from "../testing/redis.js
 import { toneWav, waitFor } from "../testing/service.js";
 import { createService } from "./api.js";
 import { jobDir, RedisBackend } from "./queue.js";
+import { scratchDir } from "../testing/scratch.js";
 
 const CLI = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "cli", "main.js");
 let redis: RedisHandle | undefined;
@@ -27,7 +27,7 @@ const children: ChildProcess[] = [];
 
 before(async () => {
   redis = await startRedis();
-  store = mkdtempSync(path.join(tmpdir(), "mirkit-redis-store-"));
+  store = scratchDir("mirkit-redis-store-");
 });
 after(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
@@ -60,7 +60,7 @@ async function stop(...ps: Proc[]): Promise<void> {
 const ids = (log: string, event: string) => [...log.matchAll(new RegExp(`^\\S+ ${event} (\\S+)`, "gm"))].map((m) => m[1]);
 
 function folderOf20(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "mirkit-batch-"));
+  const dir = scratchDir("mirkit-batch-");
   for (let k = 0; k < 20; k++) writeFileSync(path.join(dir, `song${String(k).padStart(2, "0")}.wav`), toneWav(4, { seed: k }));
   return dir;
 }

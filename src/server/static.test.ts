@@ -1,13 +1,13 @@
 import * as assert from "node:assert/strict";
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import { createStaticServer } from "./static.js";
+import { scratchDir } from "../testing/scratch.js";
 
 test("demo server: the page, onnxruntime-web's files and the models; nothing outside them", async () => {
-  const root = mkdtempSync(path.join(tmpdir(), "mirkit-serve-"));
+  const root = scratchDir("mirkit-serve-");
   const roots = { web: path.join(root, "web"), ort: path.join(root, "ort"), models: path.join(root, "models") };
   for (const d of Object.values(roots)) mkdirSync(d);
   writeFileSync(path.join(roots.web, "index.html"), "<!doctype html>hello");

@@ -1,7 +1,5 @@
 import * as assert from "node:assert/strict";
 import { tinyEmbedder } from "../testing/cover-embedder.js";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import { makeCoversDataset, makeDataset } from "../data/datasets.js";
@@ -10,6 +8,7 @@ import { sine } from "../testing/assert.js";
 import { addToLibrary, evaluateCoversDataset } from "./covers.js";
 import { multipitch } from "./multipitch.js";
 import { separate } from "./separate.js";
+import { scratchDir } from "../testing/scratch.js";
 
 const isAbort = (e: unknown) => (e as Error).name === "AbortError";
 
@@ -33,7 +32,7 @@ test("every long job takes an AbortSignal: a pre-aborted one rejects at once, on
     await sep.dispose();
     await mp.dispose();
   }
-  const dir = mkdtempSync(path.join(tmpdir(), "mirkit-abort-"));
+  const dir = scratchDir("mirkit-abort-");
   const embedder = await tinyEmbedder();
   await assert.rejects(addToLibrary(path.join(dir, "lib.mkcl"), [dir], { embedder, signal: aborted }), isAbort);
   await assert.rejects(evaluateCoversDataset(dir, { signal: aborted }), isAbort);

@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -11,8 +10,9 @@ import { Rng } from "../random.js";
 import { tinyEmbedder } from "../testing/cover-embedder.js";
 import { CoversCatalog, indexFiles } from "./covers-catalog.js";
 import { migrateLibrary, openCoversLibrary, queryLibrary, repairLibrary } from "./covers.js";
+import { scratchDir } from "../testing/scratch.js";
 
-const dir = mkdtempSync(path.join(tmpdir(), "mirkit-catalog-"));
+const dir = scratchDir("mirkit-catalog-");
 const embedder = await tinyEmbedder();
 
 function entry(i: number, frames = 20): LibraryEntry {

@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -11,8 +10,9 @@ import { encodeWav } from "../io/wav.js";
 import { Rng } from "../random.js";
 import { sine } from "../testing/assert.js";
 import { openCoversLibrary, repairLibrary } from "./covers.js";
+import { scratchDir } from "../testing/scratch.js";
 
-const dir = mkdtempSync(path.join(tmpdir(), "mirkit-covlib-"));
+const dir = scratchDir("mirkit-covlib-");
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "../cli/main.js");
 
 function entry(i: number, frames = 20): LibraryEntry {

@@ -5,14 +5,14 @@
  * prints a warning into what should be a one-line error).
  */
 import * as assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { encodeWav } from "../io/wav.js";
 import { loadMultipitchModel, loadSeparationModel } from "../node.js";
 import { sine } from "../testing/assert.js";
 import { multipitchFile, separateFile } from "./file-jobs.js";
+import { scratchDir } from "../testing/scratch.js";
 
 /** Descriptors of this process open on `file` (Linux /proc). */
 const openOn = (file: string) => readdirSync("/proc/self/fd").filter((fd) => {
@@ -24,7 +24,7 @@ const openOn = (file: string) => readdirSync("/proc/self/fd").filter((fd) => {
 }).length;
 
 test("file jobs close the input when they stop early: a mismatched alignment, an abort before the first block", { skip: process.platform !== "linux" && "reads /proc/self/fd" }, async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "mirkit-filejobs-"));
+  const dir = scratchDir("mirkit-filejobs-");
   const song = path.join(dir, "song.wav");
   writeFileSync(song, encodeWav({ sampleRate: 22050, channels: [sine(220, 22050, 22050 * 3, 0.3), sine(330, 22050, 22050 * 3, 0.3)] }));
   const sep = await loadSeparationModel("separation-informed-phonemes"), mp = await loadMultipitchModel();

@@ -8,9 +8,8 @@
  * a message, where no Chromium is installed (`apt-get install chromium`).
  */
 import * as assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -22,6 +21,7 @@ import { separate } from "../tasks/separate.js";
 import { transcribe } from "../tasks/transcribe.js";
 import { sine } from "../testing/assert.js";
 import { readPng } from "../testing/png.js";
+import { scratchDir } from "../testing/scratch.js";
 
 const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -31,7 +31,7 @@ const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get
 async function pageFolder(): Promise<{ roots: ReturnType<typeof defaultRoots>; web: string }> {
   const esbuild = await import("esbuild");
   const roots = defaultRoots();
-  const web = mkdtempSync(path.join(tmpdir(), "mirkit-page-"));
+  const web = scratchDir("mirkit-page-");
   for (const f of ["index.html", "demo.js"]) copyFileSync(path.join(roots.web, f), path.join(web, f));
   await esbuild.build({ entryPoints: [path.join(DIST, "index.js")], bundle: true, platform: "browser", format: "esm", outfile: path.join(web, "mirkit.js"), logLevel: "silent" });
   return { roots, web };

@@ -5,8 +5,7 @@
  * multi-F0 model: the F0s must match the Node path's.
  */
 import * as assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -14,6 +13,7 @@ import { loadMultipitchModel } from "../node.js";
 import { MODELS_DIR } from "../io/model-files.js";
 import { multipitch } from "../tasks/multipitch.js";
 import { sine } from "../testing/assert.js";
+import { scratchDir } from "../testing/scratch.js";
 
 const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -23,7 +23,7 @@ test("browser bundle: builds for the browser platform, and multipitch() with onn
   assert.equal(out.errors.length, 0);
   const code = out.outputFiles[0].text;
   assert.ok(!/from\s*["']node:/.test(code), "no Node built-in imports in the bundle");
-  const file = path.join(mkdtempSync(path.join(tmpdir(), "mirkit-web-")), "mirkit.mjs");
+  const file = path.join(scratchDir("mirkit-web-"), "mirkit.mjs");
   writeFileSync(file, code);
   // The decoders' browser builds define Web Worker subclasses at import (unused here); Node has no Worker global.
   (globalThis as { Worker?: unknown }).Worker ??= class {};
