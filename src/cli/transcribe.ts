@@ -27,7 +27,7 @@ type Format = (typeof FORMATS)[number];
 export function addTranscribeCommand(program: Command): void {
   program
     .command("transcribe")
-    .description("Transcribe recordings to MIDI: piano (key-aligned CQT with stacked harmonics → a CNN and an autoregressive note-state LSTM that every key shares, after Kwon et al. 2020; --model piano-mel-ar the paper's log-mel model), or, with --instruments, any ensemble split into one track per instrument (pitchgram → note embeddings on the unit sphere → spherical k-means, Tanaka et al. 2020).")
+    .description("Transcribe recordings to MIDI: piano (key-aligned CQT with stacked harmonics → a CNN and an autoregressive note-state LSTM that every key shares, after Kwon et al. 2020, with a frame head that ends notes when the key falls silent; --model piano-mel-ar the paper's log-mel model), or, with --instruments, any ensemble split into one track per instrument (pitchgram → note embeddings on the unit sphere → spherical k-means, Tanaka et al. 2020).")
     .argument("<inputs...>", "audio files (any format, rate, channel count and length: streamed), or folders (walked recursively)")
     .option("-o, --out <path>", "one input: the output file (- for standard output with --format json); several: a folder (default .), <name>.mid or <name>.notes.json each")
     .option("--instruments <k>", "multi-instrument transcription: split the notes into K parts (1–5), one MIDI track each, or auto (K of 1–5 counted from the notes' embeddings: the directions that hold a share of them; rough, right on about a third of held-out pieces)")
