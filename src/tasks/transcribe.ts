@@ -2,7 +2,8 @@
  * Piano transcription (issue 17): audio → mono 16 kHz → log-mel (or the key-aligned CQT) → the
  * acoustic model per segment → the autoregressive step model frame by frame
  * (greedy: each frame's decoded states are the next frame's input; the LSTM
- * state and the open notes carry across segments) → notes with velocities.
+ * state and the open notes carry across segments; a model with a frame head ends a sustained note after
+ * steerFrames frames the head calls silent) → notes with velocities.
  * Memory is bounded by a segment (tasks/segments.ts), whatever the length.
  * Notes never overlap another note of their key (a note ends where the next
  * one of its key starts) and last at least one frame (32 ms).
@@ -69,7 +70,7 @@ export async function* transcribeStream(blocks: AsyncIterable<AudioSignal>, o: T
       for (let k = 0; k < KEYS; k++) {
         let best = argmaxState(logits, k, S, bias);
         if (frame) {
-          // The frame head's own call (the decoding bias without the onset bias): does the key sound?
+          // The frame head's own call (the model's decoding bias, without the caller's onsetBias): does the key sound?
           const f = argmaxState(frame, k, S, model.info.decodeBias);
           silent[k] = best === SUSTAIN && f !== ONSET && f !== SUSTAIN && f !== REONSET ? silent[k] + 1 : 0;
           if (silent[k] >= steer) {
