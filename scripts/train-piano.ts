@@ -13,7 +13,8 @@
  * then --channels, --features and --hidden are per key, and --harmonics (e.g. 0.25,0.3333333,0.5,1,2,3,4,5) sets
  * the multiples of each key's F0 stacked as input channels. `--state-noise P` writes the decoder's own mistakes
  * (notes ended late with probability P, early with P/2) into the teacher-forced previous states (statePerturbation).
- * `--frame-head N` adds the non-autoregressive head (PianoConfig.frameHead, N LSTM units a key) that steers decoding.
+ * `--frame-head N` adds the non-autoregressive head (PianoConfig.frameHead, N LSTM units a key) that steers decoding;
+ * `--frame-head-detached` keeps its loss out of the shared convs.
  *
  *   node dist-bench/scripts/train-piano.js --kind ar --states 5 --train /tmp/piano/train-0,/tmp/piano/train-1 --out /tmp/piano/ar5 --steps 3000 --checkpoint /tmp/piano/ar5/ckpt --stop-at 1500
  */
@@ -38,7 +39,7 @@ const { values: a } = parseArgs({
     checkpoint: { type: "string" }, "stop-at": { type: "string" }, snapshot: { type: "boolean", default: false },
     channels: { type: "string", default: PIANO_DEFAULT.channels.join(",") }, features: { type: "string", default: String(PIANO_DEFAULT.features) },
     hidden: { type: "string", default: String(PIANO_DEFAULT.hidden) }, front: { type: "string", default: "mel" }, embed: { type: "string", default: String(PIANO_DEFAULT.embed) }, weights: { type: "string", default: PIANO_DEFAULT.weights.join(",") },
-    harmonics: { type: "string" }, "state-noise": { type: "string", default: "0" }, "frame-head": { type: "string", default: "0" },
+    harmonics: { type: "string" }, "state-noise": { type: "string", default: "0" }, "frame-head": { type: "string", default: "0" }, "frame-head-detached": { type: "boolean", default: false },
   },
 });
 if (!a.train || !a.out || !["ar", "frame"].includes(a.kind!) || !["3", "4", "5"].includes(a.states!)) throw new Error("usage: --kind ar|frame --states 3|4|5 --train BASES --out DIR [--steps N] [--checkpoint DIR --stop-at N]");
@@ -46,7 +47,7 @@ await init("wasm");
 const cfg: PianoConfig = {
   ...PIANO_DEFAULT, kind: a.kind as PianoKind, states: Number(a.states) as StateCount, embed: Number(a.embed),
   ...(a.front === "keys" ? { front: "keys" as const } : {}), ...(a.harmonics ? { harmonics: a.harmonics.split(",").map(Number) } : {}),
-  ...(Number(a["frame-head"]) > 0 ? { frameHead: Number(a["frame-head"]) } : {}),
+  ...(Number(a["frame-head"]) > 0 ? { frameHead: Number(a["frame-head"]), ...(a["frame-head-detached"] ? { frameHeadDetached: true } : {}) } : {}),
   channels: a.channels!.split(",").map(Number) as [number, number], features: Number(a.features), hidden: Number(a.hidden), weights: a.weights!.split(",").map(Number),
 };
 const steps = Number(a.steps), SEED = Number(a.seed), shape = { batch: Number(a.batch), frames: Number(a.frames), states: cfg.states, stateNoise: Number(a["state-noise"]) };

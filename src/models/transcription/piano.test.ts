@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
-import { init, numpy as np, tree, type Array as JArray } from "@jax-js/jax";
+import { init, numpy as np, tree, valueAndGrad, type Array as JArray } from "@jax-js/jax";
 import { MODELS_DIR } from "../../io/model-files.js";
 import { ortNode } from "../../node.js";
 import { decodeSafetensors } from "../../nn/safetensors.js";
@@ -12,7 +12,7 @@ import { OnnxModel } from "../../nn/runtime.js";
 import { arrayValues, fitFixedBatch, randomArray } from "../../testing/arrays.js";
 import { maxAbsDiff } from "../../testing/assert.js";
 import { frontBins, KEYS, PIANO_CQT_BINS, PIANO_MELS, type PianoFront } from "./contract.js";
-import { initPiano, oneHotStates, pianoAcoustic, pianoAcousticGraph, pianoFrameLogits, pianoLogits, pianoLoss, pianoStep, pianoStepGraph, pianoWidths, type PianoConfig } from "./piano.js";
+import { initPiano, oneHotStates, pianoAcoustic, pianoAcousticGraph, pianoFrameLogits, pianoLogits, pianoLoss, pianoStep, pianoStepGraph, pianoWidths, type PianoConfig, type PianoParams } from "./piano.js";
 
 await init("wasm");
 const ort = await ortNode();
@@ -119,6 +119,21 @@ test("piano model: training steps lower the loss on a fixed batch whose states f
   const zeros = np.zeros([2, T, KEYS]);
   const { first, last } = fitFixedBatch(pianoLoss(cfg, stats), params, [x, arr(y), arr(prev), zeros.ref, zeros], 120, 2e-2);
   assert.ok(last < 0.5 * first, `loss ${first} → ${last}`);
+});
+
+test("piano model (frame head): detached, its loss leaves the convs' gradient to the autoregressive head's; attached, it adds to it", () => {
+  const cfg = small("ar", "keys", SUB, 3);
+  const { params, stats } = initPiano(cfg, 13);
+  const T = 8;
+  const x = randomArray([1, T, PIANO_CQT_BINS], 14, "uniform");
+  const y = randomStates(T, 15), prev = randomStates(T, 16), v = randomArray([1, T, KEYS], 17, "uniform"), mask = randomArray([1, T, KEYS], 18, "uniform");
+  const convGrad = (c: PianoConfig) => {
+    const [, g] = valueAndGrad((p: PianoParams) => pianoLoss(c, stats)(p, x.ref, y.ref, prev.ref, v.ref, mask.ref))(tree.ref(params)) as unknown as [JArray, PianoParams];
+    return arrayValues(g.conv[0].w);
+  };
+  const arOnly = convGrad({ ...cfg, frameHead: undefined }), detached = convGrad({ ...cfg, frameHeadDetached: true }), attached = convGrad(cfg);
+  assert.ok(maxAbsDiff(detached, arOnly) < 1e-6, "detached: the convs learn from the autoregressive head alone");
+  assert.ok(maxAbsDiff(attached, arOnly) > 1e-4, "attached: the frame head's loss reaches the convs");
 });
 
 for (const name of ["piano-ar", "piano-mel-ar", "piano-frame"]) test(`the shipped ${name} model: its two ONNX graphs equal its safetensors weights run in jax-js (≤ 1e-4)`, async (t) => {

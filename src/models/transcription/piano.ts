@@ -26,7 +26,7 @@
  * statistics the exported model uses are measured afterwards over training
  * batches (`batchStatistics`), so the training loop carries no state.
  */
-import { nn as jnn, numpy as np, type Array as JArray } from "@jax-js/jax";
+import { lax, nn as jnn, numpy as np, type Array as JArray } from "@jax-js/jax";
 import { BATCH_NORM_EPS, batchNorm, initBatchNorm, initLstm, lstm, lstmStep, type BatchNormParams, type BatchNormStats, type LstmParams } from "../../nn/blocks.js";
 import { conv2dNhwc, dense, initConv2d, initDense, relu, Rng, sigmoid, type Conv2dParams, type DenseParams } from "../../nn/layers.js";
 import { KEYS, PIANO_CQT_BINS, PIANO_CQT_BPO, PIANO_MELS, type PianoFront, type StateCount } from "./contract.js";
@@ -72,6 +72,11 @@ export interface PianoConfig {
    * (tasks/transcribe.ts): the autoregressive head places onsets, the frame head says how long they last.
    */
   readonly frameHead?: number;
+  /**
+   * With a frame head: its loss does not train the shared convs (its input's gradient is stopped), so they
+   * learn for the autoregressive head alone, and the frame head reads what they give.
+   */
+  readonly frameHeadDetached?: boolean;
 }
 
 export const PIANO_DEFAULT: PianoConfig = { kind: "ar", states: 5, channels: [8, 16], features: 256, hidden: 128, embed: 2, weights: [1, 20, 2, 5, 20] };
@@ -294,7 +299,12 @@ export function pianoLoss(cfg: PianoConfig, stats: PianoStats) {
   return (p: PianoParams, x: JArray, states: JArray, prev: JArray, vel: JArray, mask: JArray): JArray => {
     const { features } = pianoAcoustic(p, x, { train: true, stats, front: cfg.front, harmonics: cfg.harmonics });
     const v = pianoVelocity(p, features);
-    const frameLogits = cfg.frameHead ? pianoFrameLogits(p, cfg, features) : null;
+    let frameLogits: JArray | null = null;
+    if (cfg.frameHead) {
+      const input = cfg.frameHeadDetached ? lax.stopGradient(features.ref) : features;
+      frameLogits = pianoFrameLogits(p, cfg, input);
+      if (cfg.frameHeadDetached) input.dispose();
+    }
     const logits = pianoLogits(p, cfg, features, cfg.kind === "ar" ? oneHotStates(prev, cfg.states) : (prev.dispose(), null));
     // Weighted cross-entropy: Σ w_y·(−log p_y) / Σ w_y over frames and keys (the frame head's the same, added).
     const w = np.array(Float32Array.from(cfg.weights.slice(0, cfg.states)));
