@@ -14,11 +14,12 @@
  * the multiples of each key's F0 stacked as input channels. `--state-noise P` writes the decoder's own mistakes
  * (notes ended late with probability P, early with P/2) into the teacher-forced previous states (statePerturbation).
  * `--frame-head N` adds the non-autoregressive head (PianoConfig.frameHead, N LSTM units a key) that steers decoding;
- * `--frame-head-detached` keeps its loss out of the shared convs.
+ * `--frame-head-detached` keeps its loss out of the shared convs. `--init W.safetensors` starts from a trained
+ * model's weights where the names and shapes match (a new head stays as drawn).
  *
  *   node dist-bench/scripts/train-piano.js --kind ar --states 5 --train /tmp/piano/train-0,/tmp/piano/train-1 --out /tmp/piano/ar5 --steps 3000 --checkpoint /tmp/piano/ar5/ckpt --stop-at 1500
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { init, tree, type Array as JArray } from "@jax-js/jax";
@@ -26,8 +27,8 @@ import { FolderCheckpointStore } from "../src/io/file.js";
 import type { StateCount } from "../src/models/transcription/contract.js";
 import { initPiano, pianoLoss, PIANO_DEFAULT, type PianoConfig, type PianoKind, type PianoParams } from "../src/models/transcription/piano.js";
 import { parameterCount } from "../src/nn/layers.js";
-import { encodeSafetensors } from "../src/nn/safetensors.js";
-import { cosineLr, train } from "../src/nn/train.js";
+import { decodeSafetensors, encodeSafetensors } from "../src/nn/safetensors.js";
+import { cosineLr, fromNamed, train } from "../src/nn/train.js";
 import { tensorsOf } from "../src/prune/units.js";
 import { batchStatistics, loadPianoPieces, pianoBatch } from "../src/tasks/piano-training.js";
 
@@ -39,7 +40,7 @@ const { values: a } = parseArgs({
     checkpoint: { type: "string" }, "stop-at": { type: "string" }, snapshot: { type: "boolean", default: false },
     channels: { type: "string", default: PIANO_DEFAULT.channels.join(",") }, features: { type: "string", default: String(PIANO_DEFAULT.features) },
     hidden: { type: "string", default: String(PIANO_DEFAULT.hidden) }, front: { type: "string", default: "mel" }, embed: { type: "string", default: String(PIANO_DEFAULT.embed) }, weights: { type: "string", default: PIANO_DEFAULT.weights.join(",") },
-    harmonics: { type: "string" }, "state-noise": { type: "string", default: "0" }, "frame-head": { type: "string", default: "0" }, "frame-head-detached": { type: "boolean", default: false },
+    harmonics: { type: "string" }, "state-noise": { type: "string", default: "0" }, "frame-head": { type: "string", default: "0" }, "frame-head-detached": { type: "boolean", default: false }, init: { type: "string" },
   },
 });
 if (!a.train || !a.out || !["ar", "frame"].includes(a.kind!) || !["3", "4", "5"].includes(a.states!)) throw new Error("usage: --kind ar|frame --states 3|4|5 --train BASES --out DIR [--steps N] [--checkpoint DIR --stop-at N]");
@@ -54,7 +55,16 @@ const steps = Number(a.steps), SEED = Number(a.seed), shape = { batch: Number(a.
 const pieces = loadPianoPieces(a.train.split(","));
 if (pieces.some((p) => p.front !== (cfg.front ?? "mel"))) throw new Error(`the training data's inputs are not --front ${cfg.front ?? "mel"}'s`);
 console.error(`${pieces.length} training pieces (${(pieces.reduce((s, p) => s + p.frames, 0) / 31.25 / 3600).toFixed(2)} h); ${cfg.kind} ${cfg.states} states`);
-const { params: init0, stats } = initPiano(cfg, SEED);
+const fresh = initPiano(cfg, SEED), stats = fresh.stats;
+let init0 = fresh.params;
+if (a.init) {
+  // Warm start: every tensor the file has (a trained model's weights.safetensors), the rest (e.g. a new frame head) as drawn.
+  const { tensors } = decodeSafetensors(new Uint8Array(readFileSync(a.init)), a.init);
+  const own = Object.fromEntries(Object.entries(tensorsOf(init0)).map(([k, v]) => [`params.${k}`, v]));
+  const taken = Object.keys(own).filter((k) => k in tensors).length;
+  init0 = fromNamed(init0, "params.", { ...own, ...Object.fromEntries(Object.entries(tensors).filter(([k]) => k in own)) });
+  console.error(`--init: ${taken} of ${Object.keys(own).length} tensors from ${a.init}`);
+}
 console.error(`${parameterCount(init0)} parameters`);
 mkdirSync(a.out, { recursive: true });
 const stopAt = a["stop-at"] ? Number(a["stop-at"]) : steps;
