@@ -10,7 +10,7 @@
  */
 import { asBlocks, type AudioSignal } from "../io/audio.js";
 import { encodeMidi } from "../io/midi.js";
-import { KEYS, NoteTracker, OFF, OFFSET, ONSET, PIANO_HOP, PIANO_RATE, pianoFrontInput, REONSET, SUSTAIN, type PianoNote } from "../models/transcription/contract.js";
+import { KEYS, NoteTracker, OFF, OFFSET, ONSET, PIANO_HOP, PIANO_RATE, pianoFrontInput, REONSET, sounding, SUSTAIN, type PianoNote } from "../models/transcription/contract.js";
 import type { PianoTranscriber } from "../models/transcription/model.js";
 import { segmentStream } from "./segments.js";
 
@@ -72,7 +72,7 @@ export async function* transcribeStream(blocks: AsyncIterable<AudioSignal>, o: T
         if (frame) {
           // The frame head's own call (the model's decoding bias, without the caller's onsetBias): does the key sound?
           const f = argmaxState(frame, k, S, model.info.decodeBias);
-          silent[k] = best === SUSTAIN && f !== ONSET && f !== SUSTAIN && f !== REONSET ? silent[k] + 1 : 0;
+          silent[k] = best === SUSTAIN && !sounding(f) ? silent[k] + 1 : 0;
           if (silent[k] >= steer) {
             best = S === 5 ? OFFSET : OFF;
             silent[k] = 0;

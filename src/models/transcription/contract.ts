@@ -31,6 +31,8 @@ export const LOWEST_KEY = 21;
 
 export const OFF = 0, ONSET = 1, SUSTAIN = 2, OFFSET = 3, REONSET = 4;
 export type StateCount = 3 | 4 | 5;
+/** Whether a key in this state sounds (a note's onset, re-onset or sustain). */
+export const sounding = (state: number): boolean => state === ONSET || state === SUSTAIN || state === REONSET;
 export const STATE_NAMES = ["off", "onset", "sustain", "offset", "re-onset"] as const;
 
 /** A note: seconds, MIDI pitch, velocity 1–127. */
@@ -123,7 +125,7 @@ export function noteStates(notes: readonly PianoNote[], frames: number, states: 
     }
     for (const [on, off] of kept) {
       if (on >= frames) continue;
-      const joined = on > 0 && (out[(on - 1) * KEYS + k] === ONSET || out[(on - 1) * KEYS + k] === SUSTAIN || out[(on - 1) * KEYS + k] === REONSET);
+      const joined = on > 0 && sounding(out[(on - 1) * KEYS + k]);
       out[on * KEYS + k] = joined && states !== 3 ? REONSET : ONSET;
       for (let t = on + 1; t < Math.min(off, frames); t++) out[t * KEYS + k] = SUSTAIN;
       if (states === 5 && off < frames && out[off * KEYS + k] === OFF) out[off * KEYS + k] = OFFSET;
@@ -153,7 +155,7 @@ export class NoteTracker {
     const done: PianoNote[] = [];
     for (let k = 0; k < KEYS; k++) {
       const s = states[k];
-      if (s === ONSET || s === REONSET || s === SUSTAIN) {
+      if (sounding(s)) {
         // A new onset one frame after the note's own (32 ms: faster than any key repeats) continues the note.
         if (s !== SUSTAIN && this.start[k] >= 0 && this.start[k] < t - 1) this.close(k, t, done);
         if (this.start[k] < 0) {
