@@ -9,10 +9,12 @@
  *    possible. Scored with our mir_eval multipitch port, for the shipped
  *    multi-F0 model (its own threshold) and basic-pitch's ONNX model (its
  *    contour at 0.25, the threshold tuned on our synthetic validation set).
- * 2. Instrumentals: the vocals stem the shipped separation model makes of
- *    real instrumental recordings (../shared/audio/real), as its energy
- *    relative to the input's (dB) and as loudness (LUFS, BS.1770). The goal
- *    is ≤ −25 dB: an instrumental has no voice to give.
+ * 2. Instrumentals: the vocals stem that each shipped separation model
+ *    needing no side input (the default U-Net, its trimmed ticket, the
+ *    multitask model whose activation head gates the voice) makes of real
+ *    instrumental recordings (../shared/audio/real), as its energy relative
+ *    to the input's (dB) and as loudness (LUFS, BS.1770). The goal is
+ *    ≤ −25 dB: an instrumental has no voice to give.
  *   npm run bench:real
  */
 import { existsSync, readdirSync } from "node:fs";
@@ -62,14 +64,19 @@ for (const [name, est, secs] of [["mirkit multif0 (shipped)", ours, oursSeconds]
   console.log(`| ${name} | ${r.Precision.toFixed(3)} | ${r.Recall.toFixed(3)} | ${r.Accuracy.toFixed(3)} | ${(seconds / secs).toFixed(0)} |`);
 }
 
-// --- 2. Instrumentals through the separation model
-const sep = await loadSeparationModel();
-console.log("\nInstrumentals (../shared/audio/real): the vocals stem beside the input\n");
-console.log("| recording | seconds | vocals energy re input (dB) | input (LUFS) | vocals (LUFS) |\n|---|---|---|---|---|");
+// --- 2. Instrumentals through the separation models that need no side input, side by side
+const SEPARATORS = ["separation-tfc-tdf", "separation-tfc-tdf-trimmed", "separation-multitask"] as const;
+const seps = await Promise.all(SEPARATORS.map((name) => loadSeparationModel(name)));
+console.log("\nInstrumentals (../shared/audio/real): the vocals stem's energy relative to the input (dB), and its loudness\n");
+console.log(`| recording | seconds | input (LUFS) | ${SEPARATORS.map((n) => `${n}: dB | LUFS`).join(" | ")} |\n|---|---|---|${SEPARATORS.map(() => "---|---|").join("")}`);
 for (const f of readdirSync(path.join(SHARED, "real")).filter((n) => n.endsWith(".ogg")).sort()) {
   const a = await readAudioFile(path.join(SHARED, "real", f));
-  const { vocals: v } = await separate(a, { model: sep });
   const lufs = (chs: readonly Float32Array[]) => integratedLoudness(chs, a.sampleRate);
-  console.log(`| ${f} | ${(a.channels[0].length / a.sampleRate).toFixed(0)} | ${levelRelativeDb(v, a.channels).toFixed(1)} | ${lufs(a.channels).toFixed(1)} | ${lufs(v).toFixed(1)} |`);
+  const cells: string[] = [];
+  for (const model of seps) {
+    const { vocals: v } = await separate(a, { model });
+    cells.push(levelRelativeDb(v, a.channels).toFixed(1), lufs(v).toFixed(1));
+  }
+  console.log(`| ${f} | ${(a.channels[0].length / a.sampleRate).toFixed(0)} | ${lufs(a.channels).toFixed(1)} | ${cells.join(" | ")} |`);
 }
-await sep.dispose();
+for (const model of seps) await model.dispose();
