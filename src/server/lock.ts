@@ -69,16 +69,13 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, timeou
     } catch {
       // removed meanwhile (try again), or an unreadable lock (below)
     }
-    if (owner.host === os.hostname() && typeof owner.pid === "number" && !alive(owner.pid)) {
+    // Stale: its owner on this host is dead, or it has stayed unreadable too long.
+    const stale = readable
+      ? owner.host === os.hostname() && typeof owner.pid === "number" && !alive(owner.pid)
+      : await fs.stat(lock).then((st) => Date.now() - st.mtimeMs > STALE_UNREADABLE_MS, () => false);
+    if (stale) {
       await fs.rm(lock, { force: true });
       continue;
-    }
-    if (!readable) {
-      const age = await fs.stat(lock).then((st) => Date.now() - st.mtimeMs, () => 0);
-      if (age > STALE_UNREADABLE_MS) {
-        await fs.rm(lock, { force: true });
-        continue;
-      }
     }
     if (Date.now() - start > timeoutMs) throw new Error(`${file}: locked by ${owner.host ?? "?"} pid ${owner.pid ?? "?"} for over ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 25));
