@@ -12,7 +12,7 @@
  */
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { init, numpy as np } from "@jax-js/jax";
-import { frontBins, KEYS } from "../src/models/transcription/contract.js";
+import { frontBins, keyAligned, KEYS } from "../src/models/transcription/contract.js";
 import { initPiano, pianoAcousticGraph, pianoStepGraph, pianoWidths, type PianoConfig, type PianoParams, type PianoStats } from "../src/models/transcription/piano.js";
 import { tree, type Array as JArray } from "@jax-js/jax";
 import { checkAgainstJax } from "./onnx-check.js";
@@ -36,7 +36,7 @@ const stepInputsOf = (cfg: PianoConfig) => {
 async function writeGraphs(cfg: PianoConfig, params: PianoParams, stats: PianoStats, out: string): Promise<{ diff: number; flopsPerFrame: number }> {
   const front = cfg.front ?? "mel", bins = frontBins(front);
   const acousticGraph = pianoAcousticGraph(stats, front, cfg.harmonics), stepInputs = stepInputsOf(cfg);
-  const acoustic = exportOnnx(acousticGraph, params, [np.zeros([1, T, bins])], { inputNames: [front === "keys" ? "cqt" : "logmel"], outputNames: ["features", "velocity"], dynamicAxes: [{ 1: "frames" }] });
+  const acoustic = exportOnnx(acousticGraph, params, [np.zeros([1, T, bins])], { inputNames: [keyAligned(front) ? "cqt" : "logmel"], outputNames: ["features", "velocity"], dynamicAxes: [{ 1: "frames" }] });
   const step = exportOnnx(pianoStepGraph(cfg), params, stepInputs, { inputNames: ["features", "previous", "h", "c"], outputNames: ["logits", "h_out", "c_out", ...(cfg.frameHead ? ["frame_logits"] : [])] });
   const diff = await checkAgainstJax(`${out} (acoustic graph)`, acoustic, [[1, 41, bins]], (x: JArray) => acousticGraph(tree.ref(params), x));
   writeFileSync(`${out}.onnx`, acoustic);
@@ -64,7 +64,7 @@ const { diff: acousticDiff, flopsPerFrame } = await writeGraphs(cfg, params, sta
 const front = cfg.front ?? "mel";
 copyFileSync(`${dir}/weights.safetensors`, `${out}.safetensors`);
 const recipe = {
-  task: `piano transcription (issue 17): ${front === "keys" ? "key-aligned CQT → per-key acoustic model → per-key" : "log-mel → acoustic model →"} autoregressive multi-state decoding`,
+  task: `piano transcription (issue 17): ${keyAligned(front) ? `key-aligned ${front === "vqt" ? "VQT" : "CQT"} → per-key acoustic model → per-key` : "log-mel → acoustic model →"} autoregressive multi-state decoding`,
   model: {
     ...(cfg.front ? { front: cfg.front } : {}), ...(cfg.harmonics ? { harmonics: cfg.harmonics } : {}), kind: cfg.kind, states: cfg.states, features: cfg.features, hidden: cfg.hidden, channels: cfg.channels, embed: cfg.embed, weights: cfg.weights,
     // A frame head ends a sustained note after steerFrames frames it calls silent (piano-eval.js --steer chooses).

@@ -15,7 +15,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { renderPianoPiece } from "../src/data/datasets.js";
 import type { FontName } from "../src/io/soundfonts.js";
-import { frontBins, pianoFrontInput, toPianoSignal, type PianoFront } from "../src/models/transcription/contract.js";
+import { frontBins, PIANO_FRONTS, pianoFrontInput, toPianoSignal, type PianoFront } from "../src/models/transcription/contract.js";
 import { quantiseInput, type PianoDataItem } from "../src/tasks/piano-training.js";
 
 const { values: a } = parseArgs({
@@ -32,7 +32,7 @@ const SR = 22050;
 
 const indexFile = `${a.out}.json`, binFile = `${a.out}.bin`;
 const front = a.front as PianoFront;
-if (front !== "mel" && front !== "keys") throw new Error("--front is mel or keys");
+if (!PIANO_FRONTS.includes(front)) throw new Error("--front is mel, keys or vqt");
 const index: { front: PianoFront; items: PianoDataItem[] } = existsSync(indexFile) ? JSON.parse(readFileSync(indexFile, "utf8")) : { front, items: [] };
 if ((index.front ?? "mel") !== front) throw new Error(`${indexFile} holds ${index.front ?? "mel"} inputs, not ${front}`);
 let offset = index.items.reduce((s, it) => s + it.frames * frontBins(front), 0);

@@ -47,7 +47,7 @@ if (!a.train || !a.out || !["ar", "frame"].includes(a.kind!) || !["3", "4", "5"]
 await init("wasm");
 const cfg: PianoConfig = {
   ...PIANO_DEFAULT, kind: a.kind as PianoKind, states: Number(a.states) as StateCount, embed: Number(a.embed),
-  ...(a.front === "keys" ? { front: "keys" as const } : {}), ...(a.harmonics ? { harmonics: a.harmonics.split(",").map(Number) } : {}),
+  ...(a.front === "keys" || a.front === "vqt" ? { front: a.front } : {}), ...(a.harmonics ? { harmonics: a.harmonics.split(",").map(Number) } : {}),
   ...(Number(a["frame-head"]) > 0 ? { frameHead: Number(a["frame-head"]), ...(a["frame-head-detached"] ? { frameHeadDetached: true } : {}) } : {}),
   channels: a.channels!.split(",").map(Number) as [number, number], features: Number(a.features), hidden: Number(a.hidden), weights: a.weights!.split(",").map(Number),
 };

@@ -36,6 +36,32 @@ for (const midi of [30, 45, 60, 69, 84, 100]) {
   });
 }
 
+test("VQT (gamma): filters Q·sr/(f + γ/α) long, so a sine still peaks in its bin with |C| ≈ √L/2 and a click at a low bin is sharp in time; γ = 0 is the CQT exactly", () => {
+  const r = 2 ** (2 / 12), alpha = (r - 1) / (r + 1), erb = (24.7 * alpha) / 0.108;
+  for (const [midi, gamma] of [[30, erb], [45, 10], [69, erb]] as const) {
+    const x = sine(midiHz(midi), sr, 2 * sr, 1);
+    const C = magnitude(cqt(x, sr, { hopLength: 512, nBins: 84, gamma: gamma === erb ? "erb" : gamma }));
+    const t = Math.floor(C.nFrames / 2);
+    assert.equal(peakBin(C.data, 84, t), midi - 24);
+    const expected = Math.sqrt(sr / (alpha * midiHz(midi) + gamma)) / 2;
+    const got = C.data[t * 84 + midi - 24];
+    assert.ok(Math.abs(got / expected - 1) < 0.01, `MIDI ${midi}, γ ${gamma}: |C| ${got} vs √L/2 ${expected}`);
+  }
+  // A click: frames above half the peak at the lowest bin (C1: filters of 0.52 s in the CQT, 0.07 s in the ERB VQT; hop 23 ms).
+  const click = new Float32Array(4 * sr);
+  click[2 * sr] = 1;
+  const spread = (gamma?: "erb") => {
+    const C = magnitude(cqt(click, sr, { hopLength: 512, nBins: 84, ...(gamma ? { gamma } : {}) }));
+    const col = Array.from({ length: C.nFrames }, (_, t) => C.data[t * 84]);
+    const peak = Math.max(...col);
+    return col.filter((v) => v > peak / 2).length;
+  };
+  assert.ok(spread() >= 8 && spread("erb") <= 3, `half-max frames: CQT ${spread()}, VQT ${spread("erb")}`);
+  const x = sine(midiHz(50), sr, sr, 1);
+  assert.deepEqual(cqt(x, sr, { hopLength: 512, nBins: 84, gamma: 0 }), cqt(x, sr, { hopLength: 512, nBins: 84 }));
+  assert.throws(() => cqt(x, sr, { gamma: -1 }), /gamma must be ≥ 0/);
+});
+
 test("CQT frame count and hop follow librosa's centred framing; silence gives zeros", () => {
   const C = cqt(new Float32Array(sr), sr, { hopLength: 512 });
   assert.equal(C.nFrames, 1 + Math.floor(sr / 512));

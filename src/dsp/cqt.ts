@@ -44,6 +44,12 @@ export interface CqtOptions {
   /** Fraction of each kernel's L1 mass that may be dropped to sparsify it (librosa: 0.01). */
   readonly sparsity?: number;
   readonly scale?: boolean;
+  /**
+   * Bandwidth offset γ in Hz: a variable-Q transform (librosa's `vqt`), each filter Q·sr/(f + γ/α) long, so the
+   * low bins keep a usable time resolution (γ = 0, the default, is the CQT). `"erb"`: librosa's default,
+   * 24.7·α/0.108, the bandwidths of the ear's equivalent rectangular bands.
+   */
+  readonly gamma?: number | "erb";
 }
 
 /** Hann's equivalent noise bandwidth in bins, as librosa's WINDOW_BANDWIDTHS["hann"]. */
@@ -55,10 +61,15 @@ export function cqtFrequencies(nBins: number, fminHz: number, binsPerOctave: num
   return Float64Array.from({ length: nBins }, (_, k) => f0 * Math.pow(2, k / binsPerOctave));
 }
 
-/** librosa's wavelet_lengths for γ = 0: Q·sr/f with Q = filterScale/α. */
-function qFactor(binsPerOctave: number, filterScale: number): number {
+/** The relative bandwidth α of B bins per octave: (2^{2/B} − 1)/(2^{2/B} + 1). */
+function relativeBandwidth(binsPerOctave: number): number {
   const r = Math.pow(2, 2 / binsPerOctave);
-  return filterScale / ((r - 1) / (r + 1));
+  return (r - 1) / (r + 1);
+}
+
+/** librosa's wavelet_lengths: Q·sr/(f + γ/α) with Q = filterScale/α. */
+function qFactor(binsPerOctave: number, filterScale: number): number {
+  return filterScale / relativeBandwidth(binsPerOctave);
 }
 
 interface KernelRow {
@@ -87,12 +98,12 @@ const KERNEL_CACHE_SIZE = 256;
  * around its peak, grown towards the larger neighbour, until it holds
  * (1 − sparsity) of the kernel's L1 mass over bins 0…N/2.
  */
-function octaveKernel(freqs: Float64Array, bins: number[], sr: number, q: number, hopLength: number, sparsity: number, gains: Float64Array): OctaveKernel {
-  const key = [sr, q, hopLength, sparsity, ...bins.map((b) => `${freqs[b]}:${gains[b]}:${b}`)].join(",");
+function octaveKernel(freqs: Float64Array, bins: number[], sr: number, q: number, lift: number, hopLength: number, sparsity: number, gains: Float64Array): OctaveKernel {
+  const key = [sr, q, lift, hopLength, sparsity, ...bins.map((b) => `${freqs[b]}:${gains[b]}:${b}`)].join(",");
   const hit = kernelCache.get(key);
   if (hit !== undefined) return hit;
   let maxLen = 0;
-  for (const b of bins) maxLen = Math.max(maxLen, (q * sr) / freqs[b]);
+  for (const b of bins) maxLen = Math.max(maxLen, (q * sr) / (freqs[b] + lift));
   let nFft = nextPow2(Math.ceil(maxLen));
   nFft = Math.max(nFft, nextPow2(2 * hopLength)); // librosa: at least 2^(1+⌈log2 hop⌉)
   const rows: KernelRow[] = [];
@@ -100,7 +111,7 @@ function octaveKernel(freqs: Float64Array, bins: number[], sr: number, q: number
   const half = nFft / 2;
   const mags = new Float64Array(half + 1);
   for (const b of bins) {
-    const len = (q * sr) / freqs[b];
+    const len = (q * sr) / (freqs[b] + lift);
     const start = Math.floor(-len / 2), count = Math.floor(len / 2) - start;
     const w = getWindow("hann", count);
     let l1 = 0;
@@ -151,19 +162,23 @@ function resolveOptions(sampleRate: number, options: CqtOptions) {
   const binsPerOctave = options.binsPerOctave ?? 12;
   const nBins = options.nBins ?? 7 * binsPerOctave;
   const filterScale = options.filterScale ?? 1;
-  const q = qFactor(binsPerOctave, filterScale);
+  const q = qFactor(binsPerOctave, filterScale), alpha = relativeBandwidth(binsPerOctave);
+  const gamma = options.gamma === "erb" ? (24.7 * alpha) / 0.108 : options.gamma ?? 0;
+  if (!(gamma >= 0)) throw new InvalidInputError(`cqt: gamma must be ≥ 0 Hz or "erb", got ${options.gamma}`);
+  // Filters are Q·sr/(f + lift) long: lift = γ/α (0 for the CQT).
+  const lift = gamma / alpha;
   const freqs = cqtFrequencies(nBins, fminHz, binsPerOctave, options.tuning ?? 0);
   if (!Number.isInteger(hopLength) || hopLength < 1) throw new InvalidInputError(`cqt: hopLength must be a positive integer, got ${hopLength}`);
   if (!Number.isInteger(nBins) || nBins < 1 || !Number.isInteger(binsPerOctave) || binsPerOctave < 1) {
     throw new InvalidInputError(`cqt: nBins and binsPerOctave must be positive integers, got ${nBins} and ${binsPerOctave}`);
   }
-  const cutoff = freqs[nBins - 1] * (1 + (0.5 * HANN_BANDWIDTH) / q);
+  const cutoff = freqs[nBins - 1] * (1 + (0.5 * HANN_BANDWIDTH) / q) + 0.5 * gamma;
   if (!(fminHz > 0) || cutoff > sampleRate / 2) {
     throw new InvalidInputError(
       `cqt: the top bin (${freqs[nBins - 1].toFixed(1)} Hz) has its filter cutoff at ${cutoff.toFixed(1)} Hz, above the Nyquist frequency ${sampleRate / 2} Hz; lower fminHz or nBins, or resample up`,
     );
   }
-  return { hopLength, binsPerOctave, nBins, q, freqs, cutoff, sparsity: options.sparsity ?? 0.01, scale: options.scale ?? true };
+  return { hopLength, binsPerOctave, nBins, q, lift, freqs, cutoff, sparsity: options.sparsity ?? 0.01, scale: options.scale ?? true };
 }
 
 /**
@@ -205,11 +220,11 @@ function twoFactors(n: number): number {
 /** Complex CQT of a mono signal; pass a shared `pyramid` to reuse decimated copies across calls on the same signal. */
 export function cqt(signal: Float32Array, sampleRate: number, options: CqtOptions = {}, pyramid = new DecimationPyramid(signal)): ComplexSpectrogram {
   const o = resolveOptions(sampleRate, options);
-  const { binsPerOctave: bpo, nBins, freqs, q } = o;
+  const { binsPerOctave: bpo, nBins, freqs, q, lift } = o;
   const nOctaves = Math.ceil(nBins / bpo);
   // Output scaling per bin, from lengths at the input rate: √L with `scale`, else L (librosa).
   const gains = Float64Array.from(freqs, (f) => {
-    const len = (q * sampleRate) / f;
+    const len = (q * sampleRate) / (f + lift);
     return o.scale ? Math.sqrt(len) : len;
   });
   // Early downsampling (librosa's __early_downsample_count): decimate while the
@@ -229,7 +244,7 @@ export function cqt(signal: Float32Array, sampleRate: number, options: CqtOption
     const hiBin = nBins - oct * bpo;
     const bins: number[] = [];
     for (let b = Math.max(0, hiBin - bpo); b < hiBin; b++) bins.push(b);
-    const kernel = octaveKernel(freqs, bins, sr, q, hop, o.sparsity, gains);
+    const kernel = octaveKernel(freqs, bins, sr, q, lift, hop, o.sparsity, gains);
     nFrames = Math.min(nFrames, 1 + Math.floor(y.length / hop));
     cqtResponse(y, hop, kernel, re, im, nBins, nFrames);
     if (hop % 2 === 0 && oct < nOctaves - 1) { y = pyramid.level(++level); sr /= 2; hop /= 2; }

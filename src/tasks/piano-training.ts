@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { numpy as np, type Array as JArray } from "@jax-js/jax";
-import { frontBins, KEYS, LOWEST_KEY, noteStates, OFF, OFFSET, ONSET, PIANO_FPS, REONSET, SUSTAIN, type PianoFront, type PianoNote, type StateCount } from "../models/transcription/contract.js";
+import { frontBins, keyAligned, KEYS, LOWEST_KEY, noteStates, OFF, OFFSET, ONSET, PIANO_FPS, REONSET, SUSTAIN, type PianoFront, type PianoNote, type StateCount } from "../models/transcription/contract.js";
 import { pianoAcoustic, type PianoParams, type PianoStats } from "../models/transcription/piano.js";
 import { Rng } from "../random.js";
 
@@ -25,7 +25,7 @@ export interface PianoDataItem {
 }
 
 /** The byte range of each front end's input: log-mel about −1.05…2.3; the key-aligned CQT 0…4 (0 is silence). */
-const RANGE: Record<PianoFront, { lo: number; span: number }> = { mel: { lo: -1.1, span: 3.5 }, keys: { lo: 0, span: 4 } };
+const RANGE: Record<PianoFront, { lo: number; span: number }> = { mel: { lo: -1.1, span: 3.5 }, keys: { lo: 0, span: 4 }, vqt: { lo: 0, span: 4 } };
 
 /** Model input values as bytes. */
 export function quantiseInput(x: Float32Array, front: PianoFront = "mel"): Uint8Array {
@@ -85,7 +85,7 @@ function onsetVelocities(p: PianoPiece): Float32Array {
 export function pianoBatch(pieces: readonly PianoPiece[], step: number, seed: number, o: { batch: number; frames: number; states: StateCount; stateNoise?: number }): JArray[] {
   const r = new Rng(seed * 100003 + step);
   const { batch: B, frames: T } = o;
-  const front = pieces[0].front, F = frontBins(front), { lo, span } = RANGE[front], floor = front === "keys" ? 0 : -Infinity;
+  const front = pieces[0].front, F = frontBins(front), { lo, span } = RANGE[front], floor = keyAligned(front) ? 0 : -Infinity;
   if (pieces.some((p) => p.front !== front)) throw new Error("pianoBatch: the pieces mix front ends");
   const x = new Float32Array(B * T * F), y = new Int32Array(B * T * KEYS), prev = new Int32Array(B * T * KEYS);
   const vel = new Float32Array(B * T * KEYS), mask = new Float32Array(B * T * KEYS);

@@ -31,7 +31,7 @@ export interface TranscribeOptions {
  * Context frames each side of a segment: the STFT window (±2 frames) and the three 3×3 convs (±3), with room to
  * spare; the key-aligned CQT's longest filter (A0's, 1.9 s) reaches ±30 frames.
  */
-const MARGIN_FRAMES = { mel: 8, keys: 36 } as const;
+const MARGIN_FRAMES = { mel: 8, keys: 36, vqt: 36 } as const;
 
 /** Notes over a stream of audio blocks (any rate and channel count); yields the notes that end in each segment. */
 export async function* transcribeStream(blocks: AsyncIterable<AudioSignal>, o: TranscribeOptions & { readonly totalSeconds?: number }): AsyncGenerator<PianoNote[]> {

@@ -72,17 +72,24 @@ export const PIANO_CQT_FMIN = 27.5 * Math.pow(2, -1 / PIANO_CQT_BPO);
 /** Magnitudes under this are silence (0 after the log). */
 const CQT_FLOOR = 1e-4;
 
-/** The model input of a front end: log-mel (the paper's) or the key-aligned CQT. */
-export type PianoFront = "mel" | "keys";
-export const frontBins = (front: PianoFront): number => (front === "keys" ? PIANO_CQT_BINS : PIANO_MELS);
+/**
+ * The model input of a front end: log-mel (the paper's), the key-aligned CQT ("keys"), or the key-aligned
+ * variable-Q transform ("vqt": the same bins, filters shortened by librosa's ERB γ, so a low key's onset is
+ * blurred over ≈ 0.2 s instead of the CQT's 1.9 s at A0).
+ */
+export type PianoFront = "mel" | "keys" | "vqt";
+export const PIANO_FRONTS: readonly PianoFront[] = ["mel", "keys", "vqt"];
+/** Whether a front end is key-aligned (3 bins a semitone; the model works per key). */
+export const keyAligned = (front: PianoFront | undefined): boolean => front === "keys" || front === "vqt";
+export const frontBins = (front: PianoFront): number => (keyAligned(front) ? PIANO_CQT_BINS : PIANO_MELS);
 
 /**
  * The key-aligned input: CQT frames [T × PIANO_CQT_BINS] of 16 kHz mono (hop 512, frames centred at t·hop, as
  * the log-mel), ln(1 + |C|/floor)/4: 0 for silence, 2–3.5 for a loud partial (the longer filters of low bins give larger magnitudes). The model stacks its
  * harmonics by shifting these bins (piano.ts).
  */
-export function pianoKeysInput(signal: Float32Array): { data: Float32Array; frames: number } {
-  const C = cqt(signal, PIANO_RATE, { fminHz: PIANO_CQT_FMIN, nBins: PIANO_CQT_BINS, binsPerOctave: PIANO_CQT_BPO, hopLength: PIANO_HOP });
+export function pianoKeysInput(signal: Float32Array, variableQ = false): { data: Float32Array; frames: number } {
+  const C = cqt(signal, PIANO_RATE, { fminHz: PIANO_CQT_FMIN, nBins: PIANO_CQT_BINS, binsPerOctave: PIANO_CQT_BPO, hopLength: PIANO_HOP, ...(variableQ ? { gamma: "erb" as const } : {}) });
   const data = new Float32Array(C.nFrames * PIANO_CQT_BINS);
   const { re, im } = C;
   for (let i = 0; i < data.length; i++) data[i] = Math.log1p(Math.sqrt(re[i] * re[i] + im[i] * im[i]) / CQT_FLOOR) / 4;
@@ -95,12 +102,12 @@ export function pianoKeysInput(signal: Float32Array): { data: Float32Array; fram
  * after each key's `hidden`.
  */
 export function pianoWidths(m: { readonly front?: PianoFront; readonly features: number; readonly hidden: number; readonly frameHead?: number }): { features: number; state: number } {
-  const per = m.front === "keys" ? KEYS : 1;
+  const per = keyAligned(m.front) ? KEYS : 1;
   return { features: per * m.features, state: per * (m.hidden + (m.frameHead ?? 0)) };
 }
 
 /** The input of a front end. */
-export const pianoFrontInput = (front: PianoFront, signal: Float32Array): { data: Float32Array; frames: number } => (front === "keys" ? pianoKeysInput(signal) : pianoInput(signal));
+export const pianoFrontInput = (front: PianoFront, signal: Float32Array): { data: Float32Array; frames: number } => (keyAligned(front) ? pianoKeysInput(signal, front === "vqt") : pianoInput(signal));
 
 /** The state of each key in each frame [T × KEYS] (row-major, frame first) for `states` states. */
 export function noteStates(notes: readonly PianoNote[], frames: number, states: StateCount = 5): Uint8Array {

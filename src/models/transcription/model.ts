@@ -11,14 +11,14 @@
  */
 import { ModelError } from "../../errors.js";
 import { OnnxModel, recipeOf, type ModelFiles, type OrtLike, type SessionOptions } from "../../nn/runtime.js";
-import { pianoWidths, type PianoFront, type StateCount } from "./contract.js";
+import { PIANO_FRONTS, pianoWidths, type PianoFront, type StateCount } from "./contract.js";
 import type { PianoKind } from "./piano.js";
 
 /** File name prefix of the shipped piano models (models/piano-*.onnx). */
 export const PIANO_MODEL_PREFIX = "piano-";
 
 export interface PianoModelInfo {
-  /** The input: "mel" (the paper's log-mel, the default) or "keys" (the key-aligned CQT; features and hidden per key). */
+  /** The input: "mel" (the paper's log-mel, the default), "keys" (the key-aligned CQT) or "vqt" (the key-aligned VQT); features and hidden per key for the last two. */
   readonly front: PianoFront;
   readonly kind: PianoKind;
   readonly states: StateCount;
@@ -41,9 +41,9 @@ export class PianoTranscriber {
   constructor(readonly acoustic: OnnxModel, readonly step: OnnxModel, readonly info: PianoModelInfo) {}
 
   static async load(ort: OrtLike, files: ModelFiles, options: SessionOptions = {}): Promise<PianoTranscriber> {
-    const r = recipeOf<{ model: Omit<PianoModelInfo, "front" | "steerFrames"> & { front?: PianoFront; frameHead?: number; steerFrames?: number } }>(files, "model.kind, model.states, model.features, model.hidden and model.decodeBias (model.front mel or keys; model.frameHead and model.steerFrames together)", (x) =>
+    const r = recipeOf<{ model: Omit<PianoModelInfo, "front" | "steerFrames"> & { front?: PianoFront; frameHead?: number; steerFrames?: number } }>(files, "model.kind, model.states, model.features, model.hidden and model.decodeBias (model.front mel, keys or vqt; model.frameHead and model.steerFrames together)", (x) =>
       (x.model?.frameHead === undefined || (Number.isInteger(x.model.frameHead) && x.model.frameHead > 0 && Number.isInteger(x.model.steerFrames) && (x.model.steerFrames ?? 0) > 0)) &&
-      (x.model?.front === undefined || x.model.front === "mel" || x.model.front === "keys") && (x.model?.kind === "ar" || x.model?.kind === "frame") && [3, 4, 5].includes(x.model?.states) && x.model?.features > 0 && x.model?.hidden > 0 &&
+      (x.model?.front === undefined || PIANO_FRONTS.includes(x.model.front)) && (x.model?.kind === "ar" || x.model?.kind === "frame") && [3, 4, 5].includes(x.model?.states) && x.model?.features > 0 && x.model?.hidden > 0 &&
       Array.isArray(x.model?.decodeBias) && x.model.decodeBias.length === x.model.states && x.model.decodeBias.every((v) => typeof v === "number" && Number.isFinite(v)));
     const step = files.companions?.step;
     if (step === undefined) throw new ModelError("the piano model's step graph (<name>.step.onnx beside the model) is missing", { file: files.recipeName.replace(/\.recipe\.json$/, ".step.onnx") });

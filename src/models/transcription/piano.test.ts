@@ -11,7 +11,7 @@ import { exportOnnx } from "../../nn/onnx/export.js";
 import { OnnxModel } from "../../nn/runtime.js";
 import { arrayValues, fitFixedBatch, randomArray } from "../../testing/arrays.js";
 import { maxAbsDiff } from "../../testing/assert.js";
-import { frontBins, KEYS, PIANO_CQT_BINS, PIANO_MELS, type PianoFront } from "./contract.js";
+import { frontBins, keyAligned, KEYS, PIANO_CQT_BINS, PIANO_MELS, type PianoFront } from "./contract.js";
 import { initPiano, oneHotStates, pianoAcoustic, pianoAcousticGraph, pianoFrameLogits, pianoLogits, pianoLoss, pianoStep, pianoStepGraph, pianoWidths, type PianoConfig, type PianoParams } from "./piano.js";
 
 await init("wasm");
@@ -19,7 +19,7 @@ const ort = await ortNode();
 /** Sub-harmonics ¼ and ⅓ beside the default harmonics (PianoConfig.harmonics). */
 const SUB = [0.25, 1 / 3, 0.5, 1, 2, 3, 4, 5];
 const small = (kind: "ar" | "frame", front: PianoFront = "mel", harmonics?: readonly number[], frameHead?: number): PianoConfig =>
-  front === "keys" ? { front, kind, states: 5, channels: [2, 3], features: 3, hidden: 4, embed: 2, weights: [1, 20, 2, 5, 20], ...(harmonics ? { harmonics } : {}), ...(frameHead ? { frameHead } : {}) } : { kind, states: 5, channels: [2, 3], features: 12, hidden: 8, embed: 2, weights: [1, 20, 2, 5, 20] };
+  keyAligned(front) ? { front, kind, states: 5, channels: [2, 3], features: 3, hidden: 4, embed: 2, weights: [1, 20, 2, 5, 20], ...(harmonics ? { harmonics } : {}), ...(frameHead ? { frameHead } : {}) } : { kind, states: 5, channels: [2, 3], features: 12, hidden: 8, embed: 2, weights: [1, 20, 2, 5, 20] };
 
 /** Random states 0–4 per frame and key, [1, T, 88] int32. */
 function randomStates(T: number, seed: number): JArray {
@@ -149,7 +149,7 @@ for (const name of ["piano-ar", "piano-mel-ar", "piano-frame"]) test(`the shippe
   const front = cfg.front ?? "mel", bins = frontBins(front), w = pianoWidths(cfg);
   const x = randomArray([1, 37, bins], 5, "uniform");
   const [feat, vel] = pianoAcousticGraph(stats, front, cfg.harmonics)(tree.ref(params), x.ref).map(arrayValues);
-  const out = await acoustic.run({ [front === "keys" ? "cqt" : "logmel"]: { data: Float32Array.from(arrayValues(x)), dims: [1, 37, bins] } });
+  const out = await acoustic.run({ [keyAligned(front) ? "cqt" : "logmel"]: { data: Float32Array.from(arrayValues(x)), dims: [1, 37, bins] } });
   assert.ok(maxAbsDiff(out.features.data, feat) <= 1e-4 && maxAbsDiff(out.velocity.data, vel) <= 1e-4);
   const inputs = [randomArray([1, w.features], 6, "uniform"), oneHotStates(randomStates(1, 7), 5).reshape([1, KEYS * 5]), randomArray([1, w.state], 8, "uniform"), randomArray([1, w.state], 9, "uniform")];
   const [i0, i1, i2, i3] = inputs;

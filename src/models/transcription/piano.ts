@@ -29,7 +29,7 @@
 import { lax, nn as jnn, numpy as np, type Array as JArray } from "@jax-js/jax";
 import { BATCH_NORM_EPS, batchNorm, initBatchNorm, initLstm, lstm, lstmStep, type BatchNormParams, type BatchNormStats, type LstmParams } from "../../nn/blocks.js";
 import { conv2dNhwc, dense, initConv2d, initDense, relu, Rng, sigmoid, type Conv2dParams, type DenseParams } from "../../nn/layers.js";
-import { KEYS, PIANO_CQT_BINS, PIANO_CQT_BPO, PIANO_MELS, type PianoFront, type StateCount } from "./contract.js";
+import { keyAligned, KEYS, PIANO_CQT_BINS, PIANO_CQT_BPO, PIANO_MELS, type PianoFront, type StateCount } from "./contract.js";
 
 export { pianoWidths } from "./contract.js";
 
@@ -42,6 +42,7 @@ export interface PianoConfig {
    * "keys": the key-aligned model: the CQT's harmonics stacked per key → convs whose weights every key shares →
    * `features` numbers per key, and the autoregressive LSTM run per key (`hidden` units a key, the same weights
    * for every key) on the key's features and its own previous state.
+   * "vqt": the same model on the key-aligned variable-Q transform (shorter low filters).
    */
   readonly front?: PianoFront;
   /**
@@ -108,7 +109,7 @@ const KEY_BINS = 3 * KEYS;
 export function initPiano(cfg: PianoConfig, seed: number): { params: PianoParams; stats: PianoStats } {
   const rng = new Rng(seed);
   const [c1, c2] = cfg.channels;
-  const keys = cfg.front === "keys";
+  const keys = keyAligned(cfg.front);
   // Conv [in, out] channels; the dense layers' widths: "keys" works per key (one velocity and `states` logits
   // per key, the key's own previous state embedded), "mel" per frame (88 of each, all keys' states embedded).
   const convs: [number, number][] = keys ? [[(cfg.harmonics ?? KEY_HARMONICS).length, c1], [c1, c2], [c2, c2]] : [[1, c1], [c1, c1], [c1, c2]];
@@ -179,7 +180,7 @@ function foldBatchNorm(conv: Conv2dParams, bn: BatchNormParams, stats: BatchNorm
  */
 export function pianoAcoustic(p: PianoParams, x: JArray, o: AcousticOptions): { features: JArray; stats: PianoStats } {
   const [B, T] = x.shape;
-  const keys = o.front === "keys";
+  const keys = keyAligned(o.front);
   let h = keys ? stackHarmonics(x, o.harmonics ?? KEY_HARMONICS) : x.reshape([B, T, x.shape[2], 1]);
   const used: BatchNormStats[] = [];
   for (let i = 0; i < 3; i++) {
@@ -232,7 +233,7 @@ function embedStates(p: PianoParams, cfg: PianoConfig, prev: JArray): JArray {
  */
 export function pianoLogits(p: PianoParams, cfg: PianoConfig, features: JArray, prev: JArray | null): JArray {
   const [B, T] = features.shape;
-  if (cfg.front === "keys") {
+  if (keyAligned(cfg.front)) {
     // One sequence per key (batch B·88), the key's features and its own previous state embedded.
     let input = features.reshape([B, T, KEYS, cfg.features]);
     if (cfg.kind === "ar") input = np.concatenate([input, embedStates(p, cfg, prev!).reshape([B, T, KEYS, cfg.embed])], 3);
@@ -260,7 +261,7 @@ export function pianoFrameLogits(p: PianoParams, cfg: PianoConfig, features: JAr
  */
 export function pianoStep(p: PianoParams, cfg: PianoConfig, features: JArray, prev: JArray, h: JArray, c: JArray): [JArray, JArray, JArray, ...JArray[]] {
   const B = features.shape[0];
-  if (cfg.front === "keys") {
+  if (keyAligned(cfg.front)) {
     // h, c [B, 88·hidden] are 88 per-key states side by side.
     const own = features.reshape([B * KEYS, cfg.features]);
     const H = cfg.hidden, FH = cfg.frameHead ?? 0;
