@@ -24,7 +24,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { init, tree, type Array as JArray } from "@jax-js/jax";
 import { FolderCheckpointStore } from "../src/io/file.js";
-import type { StateCount } from "../src/models/transcription/contract.js";
+import { PIANO_FRONTS, type PianoFront, type StateCount } from "../src/models/transcription/contract.js";
 import { initPiano, pianoLoss, PIANO_DEFAULT, type PianoConfig, type PianoKind, type PianoParams } from "../src/models/transcription/piano.js";
 import { parameterCount } from "../src/nn/layers.js";
 import { decodeSafetensors, encodeSafetensors } from "../src/nn/safetensors.js";
@@ -43,11 +43,11 @@ const { values: a } = parseArgs({
     harmonics: { type: "string" }, "state-noise": { type: "string", default: "0" }, "frame-head": { type: "string", default: "0" }, "frame-head-detached": { type: "boolean", default: false }, init: { type: "string" },
   },
 });
-if (!a.train || !a.out || !["ar", "frame"].includes(a.kind!) || !["3", "4", "5"].includes(a.states!)) throw new Error("usage: --kind ar|frame --states 3|4|5 --train BASES --out DIR [--steps N] [--checkpoint DIR --stop-at N]");
+if (!a.train || !a.out || !["ar", "frame"].includes(a.kind!) || !["3", "4", "5"].includes(a.states!) || !PIANO_FRONTS.includes(a.front as PianoFront)) throw new Error("usage: --kind ar|frame --states 3|4|5 --train BASES --out DIR [--front mel|keys|vqt] [--steps N] [--checkpoint DIR --stop-at N]");
 await init("wasm");
 const cfg: PianoConfig = {
   ...PIANO_DEFAULT, kind: a.kind as PianoKind, states: Number(a.states) as StateCount, embed: Number(a.embed),
-  ...(a.front === "keys" || a.front === "vqt" ? { front: a.front } : {}), ...(a.harmonics ? { harmonics: a.harmonics.split(",").map(Number) } : {}),
+  ...(a.front !== "mel" ? { front: a.front as PianoFront } : {}), ...(a.harmonics ? { harmonics: a.harmonics.split(",").map(Number) } : {}),
   ...(Number(a["frame-head"]) > 0 ? { frameHead: Number(a["frame-head"]), ...(a["frame-head-detached"] ? { frameHeadDetached: true } : {}) } : {}),
   channels: a.channels!.split(",").map(Number) as [number, number], features: Number(a.features), hidden: Number(a.hidden), weights: a.weights!.split(",").map(Number),
 };
