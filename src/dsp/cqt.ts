@@ -67,11 +67,6 @@ function relativeBandwidth(binsPerOctave: number): number {
   return (r - 1) / (r + 1);
 }
 
-/** librosa's wavelet_lengths: Q·sr/(f + γ/α) with Q = filterScale/α. */
-function qFactor(binsPerOctave: number, filterScale: number): number {
-  return filterScale / relativeBandwidth(binsPerOctave);
-}
-
 interface KernelRow {
   readonly bin: number;
   /** First FFT bin of the kept contiguous band. */
@@ -162,7 +157,8 @@ function resolveOptions(sampleRate: number, options: CqtOptions) {
   const binsPerOctave = options.binsPerOctave ?? 12;
   const nBins = options.nBins ?? 7 * binsPerOctave;
   const filterScale = options.filterScale ?? 1;
-  const q = qFactor(binsPerOctave, filterScale), alpha = relativeBandwidth(binsPerOctave);
+  // librosa's wavelet_lengths: Q·sr/(f + γ/α) with Q = filterScale/α.
+  const alpha = relativeBandwidth(binsPerOctave), q = filterScale / alpha;
   const gamma = options.gamma === "erb" ? (24.7 * alpha) / 0.108 : options.gamma ?? 0;
   if (!(gamma >= 0)) throw new InvalidInputError(`cqt: gamma must be ≥ 0 Hz or "erb", got ${options.gamma}`);
   // Filters are Q·sr/(f + lift) long: lift = γ/α (0 for the CQT).

@@ -29,7 +29,7 @@ export interface TranscribeOptions {
 
 /**
  * Context frames each side of a segment: the STFT window (±2 frames) and the three 3×3 convs (±3), with room to
- * spare; the key-aligned CQT's longest filter (A0's, 1.9 s) reaches ±30 frames.
+ * spare; the key-aligned CQT's longest filter (A0's, 1.9 s) reaches ±30 frames (the VQT's are shorter: the same margin serves).
  */
 const MARGIN_FRAMES = { mel: 8, keys: 36, vqt: 36 } as const;
 
