@@ -13,7 +13,8 @@
  * --stop-at N ends this process at step N; rerun the same command (a larger --stop-at, or none) to go on
  * (one process holds ≈ 3000 steps: jax-js training memory grows per step).
  * Batches: 48 versions drawn at random, each time-stretched ×0.8–1.25 and cropped to 40 frames (20 s);
- * the salience view is zeroed in 10 % (libraries without it still embed). Validation: MAP on --val
+ * the salience view is zeroed in 10 % (libraries without it still embed). Widths: --pitch-channels (64) and
+ * --channels (128); with --teacher, the teacher's. Validation: MAP on --val
  * (centre 48 frames); the best validation weights are kept.
  *   node dist-bench/scripts/train-covers.js --mode teacher --dim 2048 --train a.mkcl,b.mkcl --val v.mkcl --out DIR --steps 1500
  */
@@ -21,7 +22,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { init, jit, numpy as np, tree, type Array as JArray } from "@jax-js/jax";
-import { coverBackbone, coverEmbedding, initCoverHead, initCoverNet, pitchPatches, PROXY_SCALE, distillLoss, type CoverBackbone, type CoverNetConfig, type CoverNetParams } from "../src/models/covers/embedding.js";
+import { coverBackbone, coverEmbedding, initCoverHead, initCoverNet, pitchPatches, PROXY_SCALE, distillLoss, type CoverBackbone, type CoverNetConfig, type CoverNetParams, DEFAULT_COVER_NET } from "../src/models/covers/embedding.js";
 import { COVER_VIEWS, coverInput, cropFrames, stretchFrames } from "../src/models/covers/contract.js";
 import { evaluateCovers } from "../src/eval/covers.js";
 import { cosineDistance, embeddingThreshold } from "../src/covers/rank.js";
@@ -41,6 +42,7 @@ const { values: a } = parseArgs({
     mode: { type: "string" }, dim: { type: "string", default: "256" }, train: { type: "string" }, val: { type: "string" }, out: { type: "string" },
     teacher: { type: "string" }, steps: { type: "string", default: "1500" }, "head-steps": { type: "string", default: "400" }, lr: { type: "string" }, seed: { type: "string", default: "1" },
     augment: { type: "string", default: "basic" }, wd: { type: "string", default: "0" },
+    "pitch-channels": { type: "string", default: String(DEFAULT_COVER_NET.pitchChannels) }, channels: { type: "string", default: String(DEFAULT_COVER_NET.channels) },
     checkpoint: { type: "string" }, "stop-at": { type: "string" },
   },
 });
@@ -50,7 +52,6 @@ if (["reconfig", "distill", "prune"].includes(a.mode) && !a.teacher) throw new E
 await init("wasm");
 const mode = a.mode, dim = Number(a.dim), steps = Number(a.steps), headSteps = Number(a["head-steps"]), SEED = Number(a.seed);
 const B = 48, L = 40, VAL_FRAMES = 48, ROWS = COVER_VIEWS * 12, K_IN = COVER_VIEWS * 60;
-const cfg: CoverNetConfig = { views: COVER_VIEWS, pitchChannels: 64, channels: 128, dim };
 
 interface Item { readonly name: string; readonly label: string; readonly x: Float32Array; readonly frames: number }
 /** Entries of covers libraries; a work's label is its name within its data set (the file name up to "-<part>"), as two sets of other seeds reuse names. */
@@ -134,6 +135,11 @@ const withProxies = (p: { net: CoverNetParams; proxies: JArray }) => { p.proxies
 
 const loadNet = (file: string) => treeOf<CoverNetParams>(decodeSafetensors(new Uint8Array(readFileSync(file)), file).tensors);
 const teacher = a.teacher ? loadNet(a.teacher) : undefined;
+/** The network's widths: the teacher's where there is one (its backbone is kept), else the flags. */
+const cfg: CoverNetConfig = teacher
+  ? { views: COVER_VIEWS, pitchChannels: teacher.backbone.pitch.w.shape[0], channels: teacher.head.w.shape[0], dim }
+  : { views: COVER_VIEWS, pitchChannels: Number(a["pitch-channels"]), channels: Number(a.channels), dim };
+if (!(cfg.pitchChannels > 0 && cfg.channels > 0)) throw new Error("--pitch-channels and --channels are positive widths");
 const lr = Number(a.lr ?? (mode === "reconfig" ? 1e-4 : 2e-3));
 if (!["basic", "strong"].includes(a.augment!)) throw new Error("--augment basic|strong");
 const adam = { weightDecay: Number(a.wd) };
@@ -239,7 +245,7 @@ const flops = countFlops((p: CoverNetParams, x: JArray) => coverEmbedding(p, x, 
 writeFileSync(`${base}.onnx`, exportOnnx((p: CoverNetParams, x: JArray) => coverEmbedding(p, x, "lax"), net, [example], { dynamicAxes: [{ 3: "frames" }] }));
 writeFileSync(`${base}.safetensors`, encodeSafetensors(tensorsOf(net), { mode, dim: String(dim) }));
 const recipe = {
-  command: `node dist-bench/scripts/train-covers.js --mode ${mode} --dim ${dim} --train ${a.train} --val ${a.val} --out ${a.out}${a.teacher ? ` --teacher ${a.teacher}` : ""} --steps ${steps} --head-steps ${headSteps} --lr ${lr} --seed ${SEED} --augment ${a.augment} --wd ${a.wd}`,
+  command: `node dist-bench/scripts/train-covers.js --mode ${mode} --dim ${dim} --train ${a.train} --val ${a.val} --out ${a.out}${a.teacher ? ` --teacher ${a.teacher}` : ""} --steps ${steps} --head-steps ${headSteps} --lr ${lr} --seed ${SEED} --augment ${a.augment} --wd ${a.wd} --pitch-channels ${cfg.pitchChannels} --channels ${cfg.channels}`,
   seed: SEED, mode, model: cfg, batch: B, cropFrames: L, works: K, trainVersions: trainItems.length,
   optimiser: mode === "prune" ? "none (rows of the teacher's head kept by output variance)" : `Adam${Number(a.wd) > 0 ? `W (weight decay ${a.wd})` : ""}, cosine from ${lr}, warm-up 50`, augment: a.augment,
   loss: mode === "distill" ? "mean squared difference of in-batch cosine similarities to the teacher's" : "normalised softmax over work proxies, temperature 0.05",
