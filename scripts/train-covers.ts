@@ -13,7 +13,8 @@
  * --stop-at N ends this process at step N; rerun the same command (a larger --stop-at, or none) to go on
  * (one process holds ≈ 3000 steps: jax-js training memory grows per step).
  * Batches: 48 versions drawn at random, each time-stretched ×0.8–1.25 and cropped to 40 frames (20 s);
- * the salience view is zeroed in 10 % (libraries without it still embed). Widths: --pitch-channels (64) and
+ * the salience view is zeroed in 10 % (libraries without it still embed). --structure P re-sequences a share P of the
+ * versions before cropping (a section left out, repeated or moved). Widths: --pitch-channels (64) and
  * --channels (128); with --teacher, the teacher's. Validation: MAP on --val
  * (centre 48 frames); the best validation weights are kept.
  *   node dist-bench/scripts/train-covers.js --mode teacher --dim 2048 --train a.mkcl,b.mkcl --val v.mkcl --out DIR --steps 1500
@@ -23,7 +24,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { init, jit, numpy as np, tree, type Array as JArray } from "@jax-js/jax";
 import { coverBackbone, coverEmbedding, initCoverHead, initCoverNet, pitchPatches, PROXY_SCALE, distillLoss, type CoverBackbone, type CoverNetConfig, type CoverNetParams, DEFAULT_COVER_NET } from "../src/models/covers/embedding.js";
-import { COVER_VIEWS, coverInput, cropFrames, stretchFrames } from "../src/models/covers/contract.js";
+import { COVER_VIEWS, coverInput, cropFrames, rearrangeFrames, stretchFrames } from "../src/models/covers/contract.js";
 import { evaluateCovers } from "../src/eval/covers.js";
 import { cosineDistance, embeddingThreshold } from "../src/covers/rank.js";
 import { dense, parameterCount, type DenseParams } from "../src/nn/layers.js";
@@ -42,7 +43,7 @@ const { values: a } = parseArgs({
     mode: { type: "string" }, dim: { type: "string", default: "256" }, train: { type: "string" }, val: { type: "string" }, out: { type: "string" },
     teacher: { type: "string" }, steps: { type: "string", default: "1500" }, "head-steps": { type: "string", default: "400" }, lr: { type: "string" }, seed: { type: "string", default: "1" },
     augment: { type: "string", default: "basic" }, wd: { type: "string", default: "0" },
-    "pitch-channels": { type: "string", default: String(DEFAULT_COVER_NET.pitchChannels) }, channels: { type: "string", default: String(DEFAULT_COVER_NET.channels) },
+    structure: { type: "string", default: "0" }, "pitch-channels": { type: "string", default: String(DEFAULT_COVER_NET.pitchChannels) }, channels: { type: "string", default: String(DEFAULT_COVER_NET.channels) },
     checkpoint: { type: "string" }, "stop-at": { type: "string" },
   },
 });
@@ -79,6 +80,22 @@ function patchesOf(xs: Float32Array[], frames: number): JArray {
   return np.array(all).reshape([xs.length, 12, frames, K_IN]);
 }
 
+const structureShare = Number(a.structure);
+if (!(structureShare >= 0 && structureShare <= 1)) throw new Error("--structure is a share of the crops, 0–1");
+/**
+ * A version's new structure, drawn: the song cut at three random frames into four sections, then one
+ * section left out, repeated right after itself, or moved elsewhere (what covers-data's versions do).
+ */
+function restructured(rng: Rng, frames: number): [number, number][] {
+  const cuts = [0, ...Array.from({ length: 3 }, () => rng.int(1, frames - 1)), frames].sort((p, q) => p - q);
+  const spans = cuts.slice(1).map((e, i) => [cuts[i], e] as [number, number]).filter(([p, q]) => q > p);
+  const i = rng.int(0, spans.length - 1), op = rng.int(0, 2);
+  if (op === 0 && spans.length > 1) spans.splice(i, 1);
+  else if (op === 1) spans.splice(i + 1, 0, spans[i]);
+  else { const [sec] = spans.splice(i, 1); spans.splice(rng.int(0, spans.length), 0, sec); }
+  return spans;
+}
+
 /** Step `step`'s crops (a function of the step only) and one-hot work targets. */
 function drawBatch(step: number): { x: JArray; y: JArray } {
   const rng = new Rng(SEED * 1000003 + step);
@@ -86,7 +103,8 @@ function drawBatch(step: number): { x: JArray; y: JArray } {
   const y = new Float32Array(B * K);
   for (let b = 0; b < B; b++) {
     const it = trainItems[rng.int(0, trainItems.length - 1)];
-    const st = stretchFrames(it.x, ROWS, it.frames, Math.exp(rng.range(Math.log(0.8), Math.log(1.25))));
+    let st = stretchFrames(it.x, ROWS, it.frames, Math.exp(rng.range(Math.log(0.8), Math.log(1.25))));
+    if (structureShare > 0 && rng.uniform() < structureShare) st = rearrangeFrames(st.data, ROWS, st.frames, restructured(rng, st.frames));
     const c = cropFrames(st.data, ROWS, st.frames, rng.int(0, Math.max(0, st.frames - L)), L);
     if (rng.uniform() < 0.1) c.fill(0, 2 * 12 * L);
     if (a.augment === "strong") {
@@ -245,9 +263,9 @@ const flops = countFlops((p: CoverNetParams, x: JArray) => coverEmbedding(p, x, 
 writeFileSync(`${base}.onnx`, exportOnnx((p: CoverNetParams, x: JArray) => coverEmbedding(p, x, "lax"), net, [example], { dynamicAxes: [{ 3: "frames" }] }));
 writeFileSync(`${base}.safetensors`, encodeSafetensors(tensorsOf(net), { mode, dim: String(dim) }));
 const recipe = {
-  command: `node dist-bench/scripts/train-covers.js --mode ${mode} --dim ${dim} --train ${a.train} --val ${a.val} --out ${a.out}${a.teacher ? ` --teacher ${a.teacher}` : ""} --steps ${steps} --head-steps ${headSteps} --lr ${lr} --seed ${SEED} --augment ${a.augment} --wd ${a.wd} --pitch-channels ${cfg.pitchChannels} --channels ${cfg.channels}`,
+  command: `node dist-bench/scripts/train-covers.js --mode ${mode} --dim ${dim} --train ${a.train} --val ${a.val} --out ${a.out}${a.teacher ? ` --teacher ${a.teacher}` : ""} --steps ${steps} --head-steps ${headSteps} --lr ${lr} --seed ${SEED} --augment ${a.augment} --wd ${a.wd} --pitch-channels ${cfg.pitchChannels} --channels ${cfg.channels} --structure ${structureShare}`,
   seed: SEED, mode, model: cfg, batch: B, cropFrames: L, works: K, trainVersions: trainItems.length,
-  optimiser: mode === "prune" ? "none (rows of the teacher's head kept by output variance)" : `Adam${Number(a.wd) > 0 ? `W (weight decay ${a.wd})` : ""}, cosine from ${lr}, warm-up 50`, augment: a.augment,
+  optimiser: mode === "prune" ? "none (rows of the teacher's head kept by output variance)" : `Adam${Number(a.wd) > 0 ? `W (weight decay ${a.wd})` : ""}, cosine from ${lr}, warm-up 50`, augment: a.augment, structureShare,
   loss: mode === "distill" ? "mean squared difference of in-batch cosine similarities to the teacher's" : "normalised softmax over work proxies, temperature 0.05",
   steps: stepsDone, headSteps: headStepsDone, trainSeconds,
   metrics: { parameters: parameterCount(net), gflopsPerSecond: flops / 30 / 1e9, validationMAP: valMap, threshold, equalErrorRate },

@@ -44,6 +44,18 @@ export function stretchFrames(x: Float32Array, rows: number, frames: number, fac
   return { data: out, frames: n };
 }
 
+/** Input [rows, T] re-sequenced: the frame spans [start, end) in the order given (spans may repeat or be left out), as a version changes a song's structure. */
+export function rearrangeFrames(x: Float32Array, rows: number, frames: number, spans: readonly (readonly [number, number])[]): { data: Float32Array; frames: number } {
+  for (const [a, b] of spans) if (!(Number.isInteger(a) && Number.isInteger(b) && 0 <= a && a < b && b <= frames)) throw new RangeError(`rearrangeFrames: span [${a}, ${b}) is not inside ${frames} frames`);
+  const n = spans.reduce((s, [a, b]) => s + b - a, 0);
+  const out = new Float32Array(rows * n);
+  for (let r = 0; r < rows; r++) {
+    let t = 0;
+    for (const [a, b] of spans) { out.set(x.subarray(r * frames + a, r * frames + b), r * n + t); t += b - a; }
+  }
+  return { data: out, frames: n };
+}
+
 /** Frames [start, start + length) of input [rows, T]; past the end it wraps around (a song shorter than the crop repeats). */
 export function cropFrames(x: Float32Array, rows: number, frames: number, start: number, length: number): Float32Array {
   const out = new Float32Array(rows * length);
