@@ -50,6 +50,8 @@ const { values: a } = parseArgs({
 const MODES = ["teacher", "scratch", "reconfig", "distill", "prune"];
 if (!a.mode || !MODES.includes(a.mode) || !a.train || !a.val || !a.out) throw new Error(`usage: --mode ${MODES.join("|")} --train LIBS --val LIB --out DIR [--dim D] [--teacher W.safetensors] [--steps N]`);
 if (["reconfig", "distill", "prune"].includes(a.mode) && !a.teacher) throw new Error(`--mode ${a.mode} needs --teacher`);
+const structureShare = Number(a.structure);
+if (!(structureShare >= 0 && structureShare <= 1)) throw new Error("--structure is a share of the crops, 0–1");
 await init("wasm");
 const mode = a.mode, dim = Number(a.dim), steps = Number(a.steps), headSteps = Number(a["head-steps"]), SEED = Number(a.seed);
 const B = 48, L = 40, VAL_FRAMES = 48, ROWS = COVER_VIEWS * 12, K_IN = COVER_VIEWS * 60;
@@ -80,8 +82,6 @@ function patchesOf(xs: Float32Array[], frames: number): JArray {
   return np.array(all).reshape([xs.length, 12, frames, K_IN]);
 }
 
-const structureShare = Number(a.structure);
-if (!(structureShare >= 0 && structureShare <= 1)) throw new Error("--structure is a share of the crops, 0–1");
 /**
  * A version's new structure, drawn: the song cut at three random frames into four sections, then one
  * section left out, repeated right after itself, or moved elsewhere (what covers-data's versions do).
